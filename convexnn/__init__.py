@@ -1,0 +1,46 @@
+"""convexnn: exact convex training of two-layer ReLU networks, and the theory around it.
+
+A two-layer ReLU network trained with weight decay,
+
+    min  l(sum_j (X w1_j + b1_j)_+ w2_j, y) + (beta/2) sum_j (||w1_j||^2 + b1_j^2 + w2_j^2),
+
+has an exact convex reformulation, a group Lasso over the hyperplane-arrangement patterns
+D_i = diag(1[X~ g >= 0]) with cone constraints (Pilanci & Ergen, ICML 2020). This package
+enumerates the patterns, solves the convex program (a certified fast solver and a cvxpy
+reference), maps solutions to networks and back, and computes the theory's objects.
+
+    >>> import convexnn as cn
+    >>> data = cn.datasets.spiral(60)
+    >>> fit = cn.fit_convex(data.X, data.y, beta=0.01)
+    >>> net = fit.network()
+    >>> abs(net.objective(data.X, data.y, 0.01) - fit.objective) < 1e-6 * fit.objective
+    True
+"""
+
+from . import arrangements, datasets, losses
+from .arrangements import count_patterns, cover_bound, exact_patterns, gaussian_patterns
+from .convex import Certificate, ConvexFit, certify, fit_convex, prepare_patterns
+from .network import ReLUNetwork
+from .path import beta_max, lasso_path
+from .pruning import prune_to_minimal
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Certificate",
+    "ConvexFit",
+    "ReLUNetwork",
+    "arrangements",
+    "beta_max",
+    "certify",
+    "count_patterns",
+    "cover_bound",
+    "datasets",
+    "exact_patterns",
+    "fit_convex",
+    "gaussian_patterns",
+    "lasso_path",
+    "losses",
+    "prepare_patterns",
+    "prune_to_minimal",
+]

@@ -1,0 +1,538 @@
+"""Hyperplane-arrangement patterns D = diag(1[X~ g >= 0]) (math.md sections 2 and 3).
+
+``X~`` is the data with a ones column appended when ``bias`` is true. The set of patterns
+{1[X~ g >= 0] : g in R^d} is the vocabulary of the convex program: one pair of blocks per pattern.
+
+Exact enumeration works for data of rank r <= 3 (2-D data with bias, 1-D data with bias, 2-D or
+3-D data without bias). It is a sweep over great circles (math.md section 2): for every distinct
+hyperplane ("class" of parallel rows) the circle {g : n_c^T g = 0} is walked once; the other
+hyperplanes cross it at vertices, and between two vertices lies an arc that is an edge of exactly
+two cells (one on each side). A running Zobrist hash (XOR of 64-bit keys of the active points)
+is updated at each vertex, so each pivot costs O(n log n) and the whole sweep O(n^2 log n).
+Every cell has an edge, so every cell is found; the edge also gives the cell its facets, which
+the fast solver uses to project onto the cone K_i = {u : (2 D_i - I) X~ u >= 0}.
+Collinear triples, duplicate points and antipodal rows (no bias) are handled: collinear points
+meet at one vertex, duplicates share a class, and patterns that only exist on a boundary (two
+antipodal rows both active) are emitted with ``full_hrep`` set, since their cone is not
+full-dimensional.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from math import comb, e
+
+import numpy as np
+
+_ANGLE_TOL = 1e-11
+_PARALLEL_TOL = 1e-12
+_RANK_TOL = 1e-10
+MAX_EXACT_POINTS = 2500
+
+# variants of an emitted pattern
+_CELL_POS, _CELL_NEG, _ARC_ON, _VERTEX_ON, _ARC_CELL = 0, 1, 2, 3, 4
+
+
+def lift(X: np.ndarray, bias: bool = True) -> np.ndarray:
+    """Return X~ = [X, 1] when ``bias`` is true, else X, as a float array (n, d~)."""
+    X = np.asarray(X, dtype=float)
+    if X.ndim == 1:
+        X = X[:, None]
+    if X.ndim != 2 or X.shape[0] == 0:
+        raise ValueError("X must be a non-empty 2-D array with one row per point")
+    if not np.all(np.isfinite(X)):
+        raise ValueError("X contains NaN or infinite values")
+    return np.hstack([X, np.ones((X.shape[0], 1))]) if bias else X
+
+
+def reduce_rank(Xt: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Write X~ = Z Q^T with Q (d~, r) orthonormal and r = rank(X~); Q = I when X~ has full rank.
+
+    Patterns and cones depend only on Z, and optimal blocks lie in range(Q), so solvers work
+    with w in R^r and map back u = Q w (the norms agree since Q has orthonormal columns).
+    """
+    d = Xt.shape[1]
+    scale = np.abs(Xt).max()
+    if scale == 0:
+        return Xt[:, :0], np.zeros((d, 0))
+    _, s, vt = np.linalg.svd(Xt / scale, full_matrices=False)
+    r = int(np.sum(s > _RANK_TOL * s[0] * max(Xt.shape)))
+    if r == d:
+        return Xt, np.eye(d)
+    Q = vt[:r].T
+    return Xt @ Q, Q
+
+
+@dataclass
+class Arrangement:
+    """All patterns of the data, with the facets of each pattern's cone.
+
+    Attributes:
+        patterns: (P, n) bool, distinct, in descending lexicographic order (point 0 is the most
+            significant bit), so the all-ones pattern comes first and the all-zeros one last.
+        basis: Q (d~, r); the reduced data are Z = X~ Q.
+        facet_ptr, facet_normals: the cone of pattern i is {w in R^r : a^T w >= 0} for the rows a
+            of ``facet_normals[facet_ptr[i]:facet_ptr[i+1]]`` (irredundant, up to duplicates).
+        full_hrep: (P,) bool; True where no facet list is known (boundary-only patterns, rank 1),
+            so the cone must be taken with all n rows of (2 D_i - I) Z.
+    """
+
+    patterns: np.ndarray
+    basis: np.ndarray
+    facet_ptr: np.ndarray
+    facet_normals: np.ndarray
+    full_hrep: np.ndarray
+
+    @property
+    def count(self) -> int:
+        return int(self.patterns.shape[0])
+
+    def facets(self, i: int) -> np.ndarray:
+        return self.facet_normals[self.facet_ptr[i] : self.facet_ptr[i + 1]]
+
+    def index_of(self, patterns: np.ndarray) -> np.ndarray:
+        """Index of each given pattern in ``self.patterns`` (-1 where it is not a pattern)."""
+        return match_patterns(self.patterns, patterns)
+
+    def subset(self, idx: np.ndarray) -> Arrangement:
+        """The arrangement restricted to the patterns ``idx`` (in that order)."""
+        idx = np.asarray(idx, dtype=int)
+        counts = np.diff(self.facet_ptr)[idx]
+        ptr = np.concatenate([[0], np.cumsum(counts)])
+        rows = _ragged_rows(self.facet_ptr, idx)
+        return Arrangement(
+            self.patterns[idx], self.basis, ptr, self.facet_normals[rows], self.full_hrep[idx]
+        )
+
+
+def _ragged_rows(ptr: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    starts, counts = ptr[idx], ptr[idx + 1] - ptr[idx]
+    if counts.sum() == 0:
+        return np.zeros(0, dtype=int)
+    offsets = np.repeat(starts - np.concatenate([[0], np.cumsum(counts)[:-1]]), counts)
+    return np.arange(counts.sum()) + offsets
+
+
+def _pattern_keys(patterns: np.ndarray) -> np.ndarray:
+    """One hashable byte string per row (packed bits), as a 1-D void array."""
+    packed = np.packbits(np.ascontiguousarray(patterns, dtype=bool), axis=1)
+    return packed.view(np.dtype((np.void, packed.shape[1]))).ravel()
+
+
+def match_patterns(reference: np.ndarray, query: np.ndarray) -> np.ndarray:
+    """For each row of ``query`` its row index in ``reference`` or -1 (both (., n) bool)."""
+    query = np.atleast_2d(np.asarray(query, dtype=bool))
+    if query.shape[1] != reference.shape[1]:
+        raise ValueError("patterns must have one entry per data point")
+    ref_keys, q_keys = _pattern_keys(reference), _pattern_keys(query)
+    order = np.argsort(ref_keys)
+    pos = np.searchsorted(ref_keys[order], q_keys).clip(0, len(order) - 1)
+    found = ref_keys[order][pos] == q_keys
+    return np.where(found, order[pos], -1)
+
+
+def sort_patterns(patterns: np.ndarray) -> np.ndarray:
+    """Distinct rows in descending lexicographic order (row order of :func:`exact_patterns`)."""
+    patterns = np.asarray(patterns, dtype=bool)
+    if patterns.shape[0] == 0:
+        return patterns
+    keys = _pattern_keys(patterns)
+    _, first = np.unique(keys, return_index=True)
+    return patterns[first[::-1]]
+
+
+# --------------------------------------------------------------------------------------------
+# Classes of parallel rows
+# --------------------------------------------------------------------------------------------
+
+
+def _classes(Z: np.ndarray, affine: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Group the nonzero rows of Z into classes of parallel rows (up to sign).
+
+    Returns (cls, sigma, normals): the class of each row (-1 for zero rows), the sign of each row
+    relative to its class normal, and the unit normals (N, r). With ``affine`` (a bias column of
+    ones), rows are parallel only when equal, which is decided exactly.
+    """
+    n, r = Z.shape
+    norms = np.linalg.norm(Z, axis=1)
+    nonzero = norms > _PARALLEL_TOL * max(norms.max(), 1e-300)
+    cls = np.full(n, -1)
+    sigma = np.ones(n)
+    idx = np.flatnonzero(nonzero)
+    if idx.size == 0:
+        return cls, sigma, np.zeros((0, r))
+    if affine:
+        _, first, inv = np.unique(Z[idx], axis=0, return_index=True, return_inverse=True)
+        order = np.argsort(first)  # classes numbered by first appearance
+        rank = np.empty_like(order)
+        rank[order] = np.arange(order.size)
+        cls[idx] = rank[inv.ravel()]
+        reps = idx[first[order]]
+        return cls, sigma, Z[reps] / norms[reps, None]
+    dirs = Z[idx] / norms[idx, None]
+    assigned = np.full(idx.size, -1)
+    normals = []
+    for k in range(idx.size):
+        if assigned[k] >= 0:
+            continue
+        dots = dirs[k:] @ dirs[k]
+        resid = np.linalg.norm(dirs[k:] - np.outer(np.sign(dots), dirs[k]), axis=1)
+        members = np.flatnonzero((resid <= 1e-9) & (assigned[k:] < 0)) + k
+        assigned[members] = len(normals)
+        sigma[idx[members]] = np.sign(dots[members - k])
+        normals.append(dirs[k])
+    cls[idx] = assigned
+    return cls, sigma, np.array(normals)
+
+
+def _class_keys(cls, sigma, n_classes, point_keys):
+    kp = np.zeros(n_classes, dtype=np.uint64)
+    km = np.zeros(n_classes, dtype=np.uint64)
+    pos = (cls >= 0) & (sigma > 0)
+    neg = (cls >= 0) & (sigma < 0)
+    np.bitwise_xor.at(kp, cls[pos], point_keys[pos])
+    np.bitwise_xor.at(km, cls[neg], point_keys[neg])
+    zero_key = np.bitwise_xor.reduce(point_keys[cls < 0]) if np.any(cls < 0) else np.uint64(0)
+    return kp, km, np.uint64(zero_key)
+
+
+# --------------------------------------------------------------------------------------------
+# The circle sweep
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Circle:
+    """Events of the classes ``others`` on one great circle, grouped into m vertices."""
+
+    others: np.ndarray  # class ids crossing the circle
+    entry: np.ndarray  # vertex id where each class becomes positive
+    exit: np.ndarray  # vertex id where each class becomes negative
+    m: int  # number of vertices
+    ev_vertex: np.ndarray  # vertex id of each sorted event
+    ev_class: np.ndarray  # class id of each sorted event
+    ev_entry: np.ndarray  # True for entry events
+    starts: np.ndarray  # first event index of each vertex
+
+
+def _sweep_circle(alpha: np.ndarray, beta: np.ndarray, others: np.ndarray) -> _Circle:
+    """Sort the sign changes of alpha cos t + beta sin t (one per class, two per turn)."""
+    phi = np.arctan2(beta, alpha)
+    ang = np.concatenate([phi - np.pi / 2, phi + np.pi / 2]) % (2 * np.pi)
+    s = np.sort(ang)
+    gaps = np.diff(np.concatenate([s, [s[0] + 2 * np.pi]]))
+    g = int(np.argmax(gaps))
+    start = s[g] + gaps[g] / 2  # the largest gap holds no vertex; begin there
+    ang = (ang - start) % (2 * np.pi)
+    k = others.size
+    cls_ev = np.concatenate([others, others])
+    is_entry = np.concatenate([np.ones(k, bool), np.zeros(k, bool)])
+    order = np.argsort(ang, kind="stable")
+    a = ang[order]
+    new = np.concatenate([[True], np.diff(a) > _ANGLE_TOL])
+    ev_vertex = np.cumsum(new) - 1
+    vid = np.empty(2 * k, dtype=int)
+    vid[order] = ev_vertex
+    return _Circle(
+        others=others,
+        entry=vid[:k],
+        exit=vid[k:],
+        m=int(ev_vertex[-1]) + 1,
+        ev_vertex=ev_vertex,
+        ev_class=cls_ev[order],
+        ev_entry=is_entry[order],
+        starts=np.flatnonzero(new),
+    )
+
+
+def _positive_on_arcs(circle: _Circle, arcs: np.ndarray) -> np.ndarray:
+    """(len(arcs), len(others)) bool: class positive on arc j (between vertices j and j+1)."""
+    j = arcs[:, None]
+    e, x = circle.entry[None, :], circle.exit[None, :]
+    return np.where(e < x, (j >= e) & (j < x), (j >= e) | (j < x))
+
+
+def _circle_hashes(circle: _Circle, kp, km, base_key):
+    """Hashes of the others' active points on every arc and at every vertex."""
+    init_pos = circle.exit < circle.entry  # positive on the wrap arc m-1
+    h0 = base_key ^ np.bitwise_xor.reduce(np.where(init_pos, kp[circle.others], km[circle.others]))
+    flip = np.bitwise_xor.reduceat(kp[circle.ev_class] ^ km[circle.ev_class], circle.starts)
+    arc = h0 ^ np.bitwise_xor.accumulate(flip)
+    gain = np.where(circle.ev_entry, kp[circle.ev_class], km[circle.ev_class])
+    vertex = np.roll(arc, 1) ^ np.bitwise_xor.reduceat(gain, circle.starts)
+    return arc, vertex
+
+
+def _orthonormal_complement(n: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Unit vectors a, b with a, b, n orthonormal and a x b = n (n a unit vector in R^3)."""
+    helper = np.eye(3)[np.argmin(np.abs(n))]
+    a = np.cross(n, helper)
+    a /= np.linalg.norm(a)
+    return a, np.cross(n, a)
+
+
+# --------------------------------------------------------------------------------------------
+# Enumeration
+# --------------------------------------------------------------------------------------------
+
+
+def _point_keys(n: int) -> np.ndarray:
+    return np.random.default_rng(20250214).integers(1, 2**63, size=n, dtype=np.uint64) * np.uint64(
+        2
+    ) + np.uint64(1)
+
+
+class _Emitted:
+    """Collects emitted pattern hashes with what is needed to rebuild them."""
+
+    def __init__(self) -> None:
+        self.hashes, self.pivot, self.index, self.variant = [], [], [], []
+        self.facet_hash, self.facet_normal = [], []
+
+    def add(self, hashes, pivot, index, variant) -> None:
+        hashes = np.asarray(hashes, dtype=np.uint64)
+        self.hashes.append(hashes)
+        self.pivot.append(np.full(hashes.size, pivot))
+        self.index.append(np.broadcast_to(np.asarray(index), hashes.shape).astype(int))
+        self.variant.append(np.full(hashes.size, variant))
+
+    def add_facets(self, hashes, normals) -> None:
+        self.facet_hash.append(np.asarray(hashes, dtype=np.uint64))
+        self.facet_normal.append(np.asarray(normals))
+
+    def unique(self):
+        h = np.concatenate(self.hashes)
+        variant = np.concatenate(self.variant)
+        order = np.lexsort((variant, h))  # for a repeated hash keep a cell variant
+        h_sorted = h[order]
+        first = order[np.concatenate([[True], h_sorted[1:] != h_sorted[:-1]])]
+        return (
+            h[first],
+            np.concatenate(self.pivot)[first],
+            np.concatenate(self.index)[first],
+            variant[first],
+        )
+
+
+def _bits_from_states(states: np.ndarray, cls: np.ndarray, sigma: np.ndarray) -> np.ndarray:
+    """Point bits from class states (+1 positive side, -1 negative side, 0 on the hyperplane)."""
+    s = np.where(cls >= 0, states[:, np.maximum(cls, 0)], 0)
+    return (s * sigma > 0) | (s == 0)
+
+
+def _rank3(Z, cls, sigma, normals, kp, km, zero_key, affine, emitted, keep_circles):
+    N = normals.shape[0]
+    circles = []
+    both = (kp != 0) & (km != 0)
+    for c in range(N):
+        a, b = _orthonormal_complement(normals[c])
+        others = np.delete(np.arange(N), c)
+        circle = _sweep_circle(normals[others] @ a, normals[others] @ b, others)
+        arc, vertex = _circle_hashes(circle, kp, km, zero_key)
+        j = np.arange(circle.m)
+        emitted.add(arc ^ kp[c], c, j, _CELL_POS)
+        emitted.add(arc ^ km[c], c, j, _CELL_NEG)
+        emitted.add_facets(arc ^ kp[c], np.repeat(normals[c][None], circle.m, 0))
+        emitted.add_facets(arc ^ km[c], np.repeat(-normals[c][None], circle.m, 0))
+        if both[c]:
+            emitted.add(arc ^ kp[c] ^ km[c], c, j, _ARC_ON)
+        if not affine:
+            emitted.add(vertex ^ kp[c] ^ km[c], c, j, _VERTEX_ON)
+        circles.append(circle if keep_circles else None)
+    return circles
+
+
+def _rank3_bits(circles, pivots, index, variant, cls, sigma, N) -> np.ndarray:
+    n = cls.size
+    bits = np.empty((pivots.size, n), dtype=bool)
+    for c in np.unique(pivots):
+        rows = np.flatnonzero(pivots == c)
+        circle = circles[c]
+        v = variant[rows]
+        arcs = np.where(v == _VERTEX_ON, (index[rows] - 1) % circle.m, index[rows])
+        states = np.zeros((rows.size, N))
+        states[:, circle.others] = np.where(_positive_on_arcs(circle, arcs), 1.0, -1.0)
+        states[:, c] = np.select([v == _CELL_POS, v == _CELL_NEG], [1.0, -1.0], 0.0)
+        on_vertex = np.flatnonzero(v == _VERTEX_ON)
+        for r in on_vertex:
+            j = index[rows[r]]
+            lo = circle.starts[j]
+            hi = circle.starts[j + 1] if j + 1 < circle.m else circle.ev_class.size
+            states[r, circle.ev_class[lo:hi]] = 0.0
+        bits[rows] = _bits_from_states(states, cls, sigma)
+    return bits
+
+
+def _rank2(cls, sigma, normals, kp, km, zero_key, emitted):
+    N = normals.shape[0]
+    others = np.arange(N)
+    circle = _sweep_circle(normals[:, 0], normals[:, 1], others)
+    arc, vertex = _circle_hashes(circle, kp, km, zero_key)
+    j = np.arange(circle.m)
+    emitted.add(arc, 0, j, _ARC_CELL)
+    emitted.add(vertex, 0, j, _VERTEX_ON)
+    # facets of arc j: the classes at its two end vertices (j and j+1), oriented by their
+    # state on arc j; an event at vertex v bounds arcs v and v - 1
+    ev_arcs = np.concatenate([circle.ev_vertex, (circle.ev_vertex - 1) % circle.m])
+    ev_cls = np.concatenate([circle.ev_class, circle.ev_class])
+    col = np.searchsorted(others, ev_cls)
+    sign = np.where(_positive_on_arcs(circle, j)[ev_arcs, col], 1.0, -1.0)
+    emitted.add_facets(arc[ev_arcs], sign[:, None] * normals[ev_cls])
+    return [circle]
+
+
+def _rank2_bits(circle, index, variant, cls, sigma, N):
+    v = variant
+    arcs = np.where(v == _VERTEX_ON, (index - 1) % circle.m, index)
+    states = np.where(_positive_on_arcs(circle, arcs), 1.0, -1.0)
+    for r in np.flatnonzero(v == _VERTEX_ON):
+        j = index[r]
+        lo = circle.starts[j]
+        hi = circle.starts[j + 1] if j + 1 < circle.m else circle.ev_class.size
+        states[r, circle.ev_class[lo:hi]] = 0.0
+    return _bits_from_states(states, cls, sigma)
+
+
+def arrangement(X: np.ndarray, bias: bool = True) -> Arrangement:
+    """Enumerate every pattern of X~ (rank <= 3) with the facets of its cone.
+
+    Cost O(n^2 log n) time and O(P n) memory for the P patterns; n = 400 points with bias give
+    about 160,000 patterns. Raises ``ValueError`` for rank > 3 (use sampling there).
+    """
+    Xt = lift(X, bias)
+    n = Xt.shape[0]
+    if n > MAX_EXACT_POINTS:
+        raise ValueError(
+            f"exact enumeration is limited to {MAX_EXACT_POINTS} points (got {n}); "
+            "use count_patterns or sampled patterns"
+        )
+    Z, Q = reduce_rank(Xt)
+    r = Z.shape[1]
+    if r > 3:
+        raise ValueError(
+            f"exact enumeration needs data of rank <= 3 after the bias column (rank is {r}); "
+            "use gaussian_patterns or geometric_algebra_patterns"
+        )
+    affine = bias and r == Xt.shape[1]
+    cls, sigma, normals = _classes(Z, affine)
+    N = normals.shape[0]
+    if r <= 1 or N <= 1:
+        return _low_rank_arrangement(Z, Q)
+    kp, km, zero_key = _class_keys(cls, sigma, N, _point_keys(n))
+    emitted = _Emitted()
+    if r == 2:
+        circles = _rank2(cls, sigma, normals, kp, km, zero_key, emitted)
+    else:
+        circles = _rank3(Z, cls, sigma, normals, kp, km, zero_key, affine, emitted, True)
+    hashes, pivot, index, variant = emitted.unique()
+    if r == 2:
+        bits = _rank2_bits(circles[0], index, variant, cls, sigma, N)
+    else:
+        bits = _rank3_bits(circles, pivot, index, variant, cls, sigma, N)
+    is_cell = np.isin(variant, (_CELL_POS, _CELL_NEG, _ARC_CELL))
+    return _assemble(bits, hashes, is_cell, emitted, Q)
+
+
+def _assemble(bits, hashes, is_cell, emitted, Q) -> Arrangement:
+    keys = _pattern_keys(bits)
+    order = np.argsort(keys)[::-1]  # descending lexicographic
+    bits, hashes, is_cell = bits[order], hashes[order], is_cell[order]
+    fh = np.concatenate(emitted.facet_hash)
+    fn = np.concatenate(emitted.facet_normal)
+    h_order = np.argsort(hashes)
+    owner = h_order[np.searchsorted(hashes[h_order], fh)]
+    f_order = np.argsort(owner, kind="stable")
+    counts = np.bincount(owner, minlength=bits.shape[0])
+    counts[~is_cell] = 0
+    keep = is_cell[owner[f_order]]
+    ptr = np.concatenate([[0], np.cumsum(counts)])
+    return Arrangement(bits, Q, ptr, fn[f_order][keep], ~is_cell)
+
+
+def _low_rank_arrangement(Z: np.ndarray, Q: np.ndarray) -> Arrangement:
+    """Rank 0 or 1: at most the patterns of g > 0, g < 0 and g = 0 on the line."""
+    n, r = Z.shape
+    if r == 0:
+        cand = [np.ones(n, bool)]
+    else:
+        z = Z[:, 0]
+        cand = [z >= 0, z <= 0, np.ones(n, bool)]
+    bits = sort_patterns(np.array(cand))
+    P = bits.shape[0]
+    return Arrangement(bits, Q, np.zeros(P + 1, int), np.zeros((0, r)), np.ones(P, bool))
+
+
+def exact_patterns(X: np.ndarray, bias: bool = True) -> np.ndarray:
+    """Every distinct pattern 1[X~ g >= 0], g in R^d~, as a (p, n) bool array.
+
+    Rows are distinct and in descending lexicographic order (all-ones first, all-zeros last).
+    For 2-D data in general position with bias there are n^2 - n + 2 patterns; for the talk's
+    X = [[3,3],[2,2],[1,0]] without bias they are 111, 110, 001, 000 (D1..D4).
+    """
+    return arrangement(X, bias).patterns
+
+
+def count_patterns(X: np.ndarray, bias: bool = True) -> int:
+    """The number of distinct patterns, without materialising them (rank <= 3).
+
+    For data with bias (affine rank 3) it uses Euler's formula on the sphere,
+    p = 2 + sum over vertices v of (m_v - 1), m_v the number of hyperplanes through v,
+    computed with the same circle sweep in O(n^2 log n) and O(n) memory.
+    """
+    Xt = lift(X, bias)
+    Z, _ = reduce_rank(Xt)
+    r = Z.shape[1]
+    if r > 3:
+        raise ValueError(f"counting needs data of rank <= 3 after the bias column (rank is {r})")
+    affine = bias and r == Xt.shape[1]
+    if not (affine and r == 3):
+        if Xt.shape[0] > MAX_EXACT_POINTS:
+            raise ValueError(f"counting without bias is limited to {MAX_EXACT_POINTS} points")
+        return arrangement(X, bias).count
+    cls, _, normals = _classes(Z, affine)
+    N = normals.shape[0]
+    if N <= 1:
+        return 2
+    total = 2.0
+    for c in range(N):
+        a, b = _orthonormal_complement(normals[c])
+        others = np.delete(np.arange(N), c)
+        circle = _sweep_circle(normals[others] @ a, normals[others] @ b, others)
+        g = np.diff(np.concatenate([circle.starts, [circle.ev_class.size]]))
+        total += float(np.sum(g / (g + 1.0)))
+    return int(round(total))
+
+
+# --------------------------------------------------------------------------------------------
+# Sampling and bounds
+# --------------------------------------------------------------------------------------------
+
+
+def gaussian_patterns(X: np.ndarray, k: int, seed: int = 0, bias: bool = True) -> np.ndarray:
+    """Distinct nonzero patterns 1[X~ g >= 0] of ``k`` Gaussian directions g ~ N(0, I).
+
+    Same row order as :func:`exact_patterns`. Small cells are hit rarely, so sampling misses
+    patterns (math.md section 2: 371 of 382 at n = 20 with 4e5 samples).
+    """
+    Xt = lift(X, bias)
+    if int(k) < 1:
+        raise ValueError("the number of samples k must be at least 1")
+    G = np.random.default_rng(seed).standard_normal((Xt.shape[1], int(k)))
+    return _distinct_nonzero((Xt @ G >= 0).T)
+
+
+def _distinct_nonzero(patterns: np.ndarray) -> np.ndarray:
+    patterns = sort_patterns(patterns)
+    return patterns[patterns.any(axis=1)]
+
+
+def cover_bound(n: int, r: int) -> float:
+    """Cover's bound 2 r (e (n - 1) / r)^r on the number of patterns of n points of rank r."""
+    if r <= 0 or n <= 0:
+        raise ValueError("n and r must be positive")
+    return float(2 * r * (e * (n - 1) / r) ** r) if n > 1 else 1.0
+
+
+def general_position_count(n: int, r: int) -> int:
+    """The exact count 2 * sum_{k<r} C(n-1, k) for n points of rank r in general position."""
+    return 2 * sum(comb(n - 1, k) for k in range(r))

@@ -1,0 +1,217 @@
+"""The cones K_i = {u : (2 D_i - I) X~ u >= 0} and projections onto them (math.md sections 1, 4).
+
+The exact program's dual constraint for pattern i is ||Pi_{K_i}(+-X~^T D_i lam)|| <= beta, and
+||Pi_K(v)|| = max{v^T u : u in K, ||u|| <= 1} (Moreau). In reduced coordinates of rank r <= 3 a
+cone is given by a short list of facet normals a (a^T w >= 0). The projection of v lies in the
+relative interior of exactly one face, so it is the largest feasible candidate among
+v itself, its projections onto each facet plane, the rays where two facet planes meet
+(r = 3), and 0: for a subspace projection w, ||v - w||^2 = ||v||^2 - ||w||^2, so the nearest
+feasible candidate is the one of largest norm. Patterns without a facet list use all n rows and a
+small non-negative least-squares problem on the polar cone, Pi_K(v) = v + A^T mu.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+from scipy.optimize import nnls
+from scipy.spatial import ConvexHull, QhullError
+
+from .arrangements import Arrangement, _ragged_rows, lift, reduce_rank
+
+_FEAS_TOL = 1e-10
+_CHUNK = 8192
+
+
+def _unit_rows(A: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(A, axis=-1, keepdims=True)
+    return A / np.where(norms > 0, norms, 1.0)
+
+
+def _feasible(F: np.ndarray, W: np.ndarray) -> np.ndarray:
+    """F (B, f, r) unit normals, W (B, c, r) candidates -> (B, c) True where F w >= -tol ||w||."""
+    s = np.matmul(W, F.transpose(0, 2, 1))
+    return np.all(s >= -_FEAS_TOL * np.linalg.norm(W, axis=-1, keepdims=True), axis=-1)
+
+
+def _facet_group_projections(F: np.ndarray, V: np.ndarray) -> np.ndarray:
+    """Pi_K(v_b) for cones with exactly f facets each: F (B, f, r) unit normals, V (B, r)."""
+    B, f, r = F.shape
+    cands = [V[:, None, :]]
+    # projections onto the facet planes a^perp
+    cands.append(V[:, None, :] - np.matmul(F, V[:, :, None]) * F)
+    if r == 3 and f >= 2:
+        # the rays where two facet planes meet, both orientations, scaled by (v^T h)_+
+        pairs = np.array(list(itertools.combinations(range(f), 2)))
+        H = np.cross(F[:, pairs[:, 0]], F[:, pairs[:, 1]])
+        H = np.concatenate([H, -H], axis=1)
+        norms = np.linalg.norm(H, axis=-1, keepdims=True)
+        H = np.where(norms > 1e-12, H / np.where(norms > 0, norms, 1.0), 0.0)
+        cands.append(np.maximum(np.matmul(H, V[:, :, None]), 0.0) * H)
+    C = np.concatenate(cands, axis=1)
+    score = np.where(_feasible(F, C), np.linalg.norm(C, axis=-1), -1.0)
+    best = np.argmax(score, axis=1)
+    out = C[np.arange(B), best]
+    return np.where((score[np.arange(B), best] > 0)[:, None], out, 0.0)
+
+
+def _hrep_projection(A: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """Pi_K(v) for K = {w : A w >= 0} with all rows, via NNLS on the polar cone."""
+    if A.shape[0] == 0:
+        return v.copy()
+    mu, _ = nnls(A.T, -v, maxiter=50 * A.shape[0])
+    return v + A.T @ mu
+
+
+def cone_projections(cones: Arrangement, Z: np.ndarray, idx: np.ndarray, V: np.ndarray) -> np.ndarray:
+    """Pi_{K_i}(v) for each pair (pattern idx[b], vector V[b]) in reduced coordinates, (B, r)."""
+    idx = np.asarray(idx, dtype=int)
+    V = np.atleast_2d(np.asarray(V, dtype=float))
+    out = np.zeros_like(V)
+    counts = np.diff(cones.facet_ptr)[idx]
+    full = cones.full_hrep[idx]
+    for f in np.unique(counts[~full]):
+        sel = np.flatnonzero((counts == f) & ~full)
+        if f == 0:
+            out[sel] = V[sel]
+            continue
+        for lo in range(0, sel.size, _CHUNK):
+            part = sel[lo : lo + _CHUNK]
+            starts = cones.facet_ptr[idx[part]]
+            F = cones.facet_normals[starts[:, None] + np.arange(f)[None, :]]
+            out[part] = _facet_group_projections(_unit_rows(F), V[part])
+    for b in np.flatnonzero(full):
+        A = np.where(cones.patterns[idx[b]], 1.0, -1.0)[:, None] * Z
+        out[b] = _hrep_projection(A, V[b])
+    return out
+
+
+def cone_values(cones: Arrangement, Z: np.ndarray, idx: np.ndarray, V: np.ndarray) -> np.ndarray:
+    """||Pi_{K_i}(v)|| for each pair (pattern idx[b], vector V[b]) in reduced coordinates."""
+    return np.linalg.norm(cone_projections(cones, Z, idx, V), axis=1)
+
+
+def pattern_vectors(patterns: np.ndarray, Z: np.ndarray, lam: np.ndarray) -> np.ndarray:
+    """v_i = Z^T D_i lam for every pattern, shape (P, r), computed in chunks."""
+    G = Z * lam[:, None]
+    out = np.empty((patterns.shape[0], Z.shape[1]))
+    for lo in range(0, patterns.shape[0], _CHUNK):
+        out[lo : lo + _CHUNK] = patterns[lo : lo + _CHUNK].astype(float) @ G
+    return out
+
+
+def _facet_bounds(cones: Arrangement, idx: np.ndarray, V: np.ndarray):
+    """For +v and -v: the largest facet violation max_a (-+a^T v)_+ of each cone (B, 2).
+
+    With m the largest violation, v lies in K iff m <= 0, and ||Pi_K(v)||^2 <= ||v||^2 - m^2
+    (K lies in the half-space of that facet). Patterns without facets get +inf.
+    """
+    counts = np.diff(cones.facet_ptr)[idx]
+    rows = _ragged_rows(cones.facet_ptr, idx)
+    owner = np.repeat(np.arange(idx.size), counts)
+    dots = np.einsum("kr,kr->k", cones.facet_normals[rows], V[owner])
+    out = np.full((idx.size, 2), np.inf)
+    has = (counts > 0) & ~cones.full_hrep[idx]
+    if rows.size:
+        starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+        nz = np.flatnonzero(counts > 0)
+        out[nz, 0] = np.maximum.reduceat(np.maximum(-dots, 0.0), starts[nz])
+        out[nz, 1] = np.maximum.reduceat(np.maximum(dots, 0.0), starts[nz])
+    out[~has] = np.inf
+    return out
+
+
+def dual_values(cones: Arrangement, Z: np.ndarray, lam: np.ndarray, gated: bool,
+                threshold: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+    """Dual constraint values for every pattern and sign, shape (P, 2) (columns +v and -v).
+
+    Gated: ||v_i|| for both signs. Exact: ||Pi_{K_i}(+-v_i)||. Values above ``threshold`` are
+    exact; below it a value may be an upper bound (||v_i||, or the bound of one facet), which is
+    all a certificate or a violation test needs. Returns (values, v).
+    """
+    v = pattern_vectors(cones.patterns, Z, lam)
+    norms = np.linalg.norm(v, axis=1)
+    values = np.column_stack([norms, norms])
+    if gated:
+        return values, v
+    check = np.flatnonzero(norms > threshold)
+    if check.size == 0:
+        return values, v
+    viol = _facet_bounds(cones, check, v[check])
+    nv = norms[check, None]
+    inside = viol <= _FEAS_TOL * nv
+    upper = np.sqrt(np.maximum(nv**2 - np.where(np.isinf(viol), 0.0, viol) ** 2, 0.0))
+    values[check] = np.where(inside, nv, upper)
+    exact = ~inside & (upper > threshold)
+    pos, neg = check[exact[:, 0]], check[exact[:, 1]]
+    if pos.size + neg.size:
+        both = cone_values(cones, Z, np.concatenate([pos, neg]), np.vstack([v[pos], -v[neg]]))
+        values[pos, 0], values[neg, 1] = both[: pos.size], both[pos.size :]
+    return values, v
+
+
+def max_dual_value(cones: Arrangement, Z: np.ndarray, lam: np.ndarray, gated: bool) -> float:
+    """max_i max_+- ||Pi_{K_i}(+-v_i)|| (exact), screening with the bound ||v_i||."""
+    v = pattern_vectors(cones.patterns, Z, lam)
+    norms = np.linalg.norm(v, axis=1)
+    if gated or norms.size == 0:
+        return float(norms.max(initial=0.0))
+    order = np.argsort(-norms)
+    best, lo = 0.0, 0
+    batch = 256
+    while lo < order.size and norms[order[lo]] > best:
+        part = order[lo : lo + batch]
+        vals = np.maximum(cone_values(cones, Z, part, v[part]), cone_values(cones, Z, part, -v[part]))
+        best = max(best, float(vals.max()))
+        lo += batch
+        batch *= 2
+    return best
+
+
+# --------------------------------------------------------------------------------------------
+# Cones of given (sampled or user) patterns
+# --------------------------------------------------------------------------------------------
+
+
+def _hull_rows(points: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Rows whose points are vertices of the convex hull of ``points[rows]`` (all if degenerate)."""
+    if rows.size <= points.shape[1] + 1:
+        return rows
+    P = points[rows]
+    if points.shape[1] == 1:
+        return rows[[int(np.argmin(P[:, 0])), int(np.argmax(P[:, 0]))]]
+    try:
+        return rows[ConvexHull(P).vertices]
+    except (QhullError, ValueError):
+        return rows
+
+
+def pattern_cones(X: np.ndarray, patterns: np.ndarray, bias: bool = True) -> Arrangement:
+    """The cones of arbitrary patterns, with facet lists where they can be found cheaply.
+
+    For data with bias (affine rank d+1 <= 3) a constraint of an active point lying inside the
+    convex hull of the other active points is implied by them (and likewise for inactive
+    points), so the rows of hull vertices of both groups are a superset of the facets. That
+    superset is enough for :func:`cone_values` and keeps the restricted programs small.
+    Elsewhere the cones keep all n rows (``full_hrep``).
+    """
+    patterns = np.atleast_2d(np.asarray(patterns, dtype=bool))
+    Xt = lift(X, bias)
+    if patterns.shape[1] != Xt.shape[0]:
+        raise ValueError(f"patterns have {patterns.shape[1]} columns for {Xt.shape[0]} points")
+    Z, Q = reduce_rank(Xt)
+    P, n = patterns.shape
+    affine = bias and Z.shape[1] == Xt.shape[1] and Z.shape[1] <= 3
+    if not affine:
+        return Arrangement(patterns, Q, np.zeros(P + 1, int), np.zeros((0, Z.shape[1])),
+                           np.ones(P, bool))
+    pts = np.asarray(X, dtype=float).reshape(n, -1)
+    ptr, normals = [0], []
+    for p in patterns:
+        act, ina = np.flatnonzero(p), np.flatnonzero(~p)
+        rows = np.concatenate([_hull_rows(pts, act), _hull_rows(pts, ina)])
+        sign = np.where(p[rows], 1.0, -1.0)
+        normals.append(_unit_rows(sign[:, None] * Z[rows]))
+        ptr.append(ptr[-1] + rows.size)
+    return Arrangement(patterns, Q, np.array(ptr), np.vstack(normals), np.zeros(P, bool))

@@ -1,0 +1,318 @@
+"""The convex program of a two-layer ReLU network with weight decay (Pilanci & Ergen, ICML 2020).
+
+    p* = min  l( sum_i D_i X~ (u_i - u'_i), y ) + beta sum_i (||u_i|| + ||u'_i||)
+         s.t. (2 D_i - I) X~ u_i >= 0,  (2 D_i - I) X~ u'_i >= 0        (relu="exact")
+
+and its gated relaxation (relu="gated": one unconstrained block w_i per pattern). Every nonzero
+block maps to one neuron, w1 = u/sqrt(||u||), w2 = +-sqrt(||u||), and that network's nonconvex
+objective l(f(X), y) + (beta/2)(||W1||^2 + ||b1||^2 + ||w2||^2) equals p* (math.md section 1).
+
+Two solvers: ``solver="fast"`` (:mod:`convexnn.fast`, certified working-set method, the default)
+and ``solver="cvxpy"`` (a vectorized cvxpy model, the reference every faster solver is tested
+against). Both return a :class:`ConvexFit` with the same certificate, computed independently of
+the solver from the returned blocks.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from . import fast, losses
+from .arrangements import (
+    MAX_EXACT_POINTS,
+    Arrangement,
+    arrangement,
+    gaussian_patterns,
+    lift,
+    reduce_rank,
+)
+from .cones import dual_values, pattern_cones
+from .network import ReLUNetwork
+
+PROGRAMS = ("exact", "gated")
+SOLVERS = ("fast", "cvxpy")
+DEFAULT_SAMPLES = 200
+ACTIVE_TOL = 1e-7
+
+
+@dataclass
+class Certificate:
+    """Optimality certificate of a solution (math.md section 4, step 6).
+
+    ``max_violation`` = max_i max_+- ||Pi_{K_i}(+-X~^T D_i lam)|| / beta - 1 over *all* patterns of
+    the program (<= 0 means lam is dual feasible); ``gap`` = primal - dual value of lam scaled to
+    feasibility, an upper bound on the distance of ``primal`` to the optimum.
+    """
+
+    primal: float
+    dual: float
+    gap: float
+    relative_gap: float
+    max_violation: float
+    tolerance: float
+
+    @property
+    def optimal(self) -> bool:
+        return self.relative_gap <= self.tolerance
+
+    def summary(self) -> str:
+        word = "certified optimal" if self.optimal else "not certified"
+        return f"{word}: relative gap {self.relative_gap:.1e}, max dual violation {self.max_violation:.1e}"
+
+
+@dataclass
+class ConvexFit:
+    """A solution of the convex program and everything needed to interpret it.
+
+    ``u`` and ``u_neg`` hold the blocks u_i and u'_i (shape (P, d~), lifted coordinates with the
+    bias last) for the P patterns ``patterns``; for the gated program ``u`` holds w_i and
+    ``u_neg`` is zero.
+    """
+
+    X: np.ndarray
+    y: np.ndarray
+    beta: float
+    loss: str
+    relu: str
+    bias: bool
+    patterns: np.ndarray
+    u: np.ndarray
+    u_neg: np.ndarray
+    objective: float
+    status: str
+    solver: str
+    solve_time: float
+    certificate: Certificate | None = None
+    message: str = ""
+    info: dict = field(default_factory=dict)
+
+    @property
+    def n_patterns(self) -> int:
+        return int(self.patterns.shape[0])
+
+    def block_norms(self) -> np.ndarray:
+        """(P, 2) norms ||u_i||, ||u'_i||."""
+        return np.column_stack([np.linalg.norm(self.u, axis=1), np.linalg.norm(self.u_neg, axis=1)])
+
+    def active_blocks(self, tol: float = ACTIVE_TOL) -> np.ndarray:
+        """(k, 2) rows (pattern index, sign column 0 for u / 1 for u') with norm > tol * max."""
+        norms = self.block_norms()
+        floor = 1e-10 * (1.0 + float(np.linalg.norm(self.y)))  # below this a block is zero
+        return np.argwhere(norms > max(tol * norms.max(initial=0.0), floor))
+
+    @property
+    def n_active(self) -> int:
+        return int(self.active_blocks().shape[0])
+
+    def fitted(self) -> np.ndarray:
+        """The convex model's prediction on the training data, sum_i D_i X~ (u_i - u'_i)."""
+        Xt = lift(self.X, self.bias)
+        return np.einsum("pk,pk->k", self.patterns, (self.u - self.u_neg) @ Xt.T)
+
+    def network(self, tol: float = ACTIVE_TOL) -> ReLUNetwork:
+        """One neuron per nonzero block: w1 = u/sqrt||u||, w2 = +-sqrt||u|| (math.md section 1).
+
+        For the gated program the blocks are mapped the same way, which is exact only for blocks
+        that lie in their cones; use :meth:`fitted` for the gated model's own prediction.
+        """
+        blocks = self.active_blocks(tol)
+        U = np.where(blocks[:, 1:2] == 0, self.u[blocks[:, 0]], self.u_neg[blocks[:, 0]])
+        sign = np.where(blocks[:, 1] == 0, 1.0, -1.0)
+        norms = np.linalg.norm(U, axis=1)
+        V = U / np.sqrt(norms)[:, None] if U.size else U
+        d = self.X.shape[1]
+        W1, b1 = V[:, :d].T, (V[:, d] if self.bias else np.zeros(len(V)))
+        return ReLUNetwork(W1.reshape(d, -1), b1, sign * np.sqrt(norms), 0.0, blocks[:, 0])
+
+
+def prepare_patterns(
+    X: np.ndarray, patterns="exact", bias: bool = True, n_samples: int = DEFAULT_SAMPLES, seed: int = 0
+) -> Arrangement:
+    """The pattern set of the program with its cones.
+
+    ``patterns`` is "exact" (all patterns, rank <= 3), "gaussian" (``n_samples`` Gaussian
+    directions), "geometric" (``n_samples`` geometric-algebra directions), "auto" (exact when
+    possible) or an array of patterns (P, n).
+    """
+    Xt = lift(X, bias)
+    if isinstance(patterns, str):
+        if patterns == "auto":
+            rank = reduce_rank(Xt)[0].shape[1]
+            patterns = "exact" if rank <= 3 and Xt.shape[0] <= 1000 else "gaussian"
+        if patterns == "exact":
+            return arrangement(X, bias)
+        if patterns == "gaussian":
+            return pattern_cones(X, gaussian_patterns(X, n_samples, seed, bias), bias)
+        if patterns == "geometric":
+            from .arrangements import geometric_algebra_patterns
+
+            return pattern_cones(X, geometric_algebra_patterns(X, n_samples, seed, bias=bias), bias)
+        raise ValueError(f"patterns must be 'exact', 'gaussian', 'geometric' or an array, not {patterns!r}")
+    P = np.asarray(patterns)
+    if P.ndim != 2 or P.shape[1] != Xt.shape[0]:
+        raise ValueError(f"a pattern array must have shape (p, {Xt.shape[0]}), got {P.shape}")
+    if P.dtype != bool and not np.all(np.isin(P, (0, 1))):
+        raise ValueError("pattern entries must be 0/1 or boolean")
+    return pattern_cones(X, P.astype(bool), bias)
+
+
+def _check_inputs(X, y, beta, loss, relu, solver):
+    X = np.asarray(X, dtype=float)
+    if X.ndim == 1:
+        X = X[:, None]
+    y = np.asarray(y, dtype=float).reshape(-1)
+    if X.ndim != 2 or X.shape[0] < 1:
+        raise ValueError("X must be a non-empty 2-D array")
+    if y.shape[0] != X.shape[0]:
+        raise ValueError(f"X has {X.shape[0]} rows but y has {y.shape[0]} entries")
+    if not (np.all(np.isfinite(X)) and np.all(np.isfinite(y))):
+        raise ValueError("X and y must be finite (no NaN or inf)")
+    if not np.isfinite(beta) or beta <= 0:
+        raise ValueError("beta must be a positive number")
+    losses.check_loss(loss, y)
+    if relu not in PROGRAMS:
+        raise ValueError(f"relu must be one of {PROGRAMS}, not {relu!r}")
+    if solver not in SOLVERS:
+        raise ValueError(f"solver must be one of {SOLVERS}, not {solver!r}")
+    return X, y
+
+
+def fit_convex(
+    X: np.ndarray,
+    y: np.ndarray,
+    beta: float,
+    loss: str = "squared",
+    patterns="auto",
+    bias: bool = True,
+    relu: str = "exact",
+    solver: str = "fast",
+    n_samples: int = DEFAULT_SAMPLES,
+    seed: int = 0,
+    cones: Arrangement | None = None,
+    tol: float = 1e-6,
+    time_limit: float = 120.0,
+    max_outer: int = 60,
+    warm_start: ConvexFit | None = None,
+    cvxpy_solver: str = "CLARABEL",
+) -> ConvexFit:
+    """Solve the convex program of a two-layer ReLU network and return a :class:`ConvexFit`.
+
+    Args:
+        X, y: data (n, d) and targets; labels -1/+1 for the logistic and hinge losses.
+        beta: weight-decay strength (the nonconvex penalty is (beta/2)||Theta||^2).
+        loss: "squared" (1/2||f-y||^2), "logistic" or "hinge".
+        patterns: "auto" (exact for rank <= 3 after the bias column), "exact", "gaussian",
+            "geometric", or a (p, n) array of patterns.
+        bias: append a ones column (the bias is regularized with its neuron).
+        relu: "exact" (cone-constrained) or "gated" (the relaxation without constraints).
+        solver: "fast" (certified working set, :mod:`convexnn.fast`) or "cvxpy" (reference).
+        n_samples, seed: number of sampled directions and their seed for sampled patterns.
+        cones: a precomputed pattern set (from :func:`prepare_patterns`), reused as is.
+        tol: relative duality gap below which the solution counts as optimal.
+        time_limit, max_outer: limits of the fast solver (it then returns its best point).
+        warm_start: a previous fit on the same data and patterns; its active blocks seed the
+            working set (used along the Lasso path).
+        cvxpy_solver: "CLARABEL" or "SCS" for ``solver="cvxpy"``.
+    """
+    X, y = _check_inputs(X, y, beta, loss, relu, solver)
+    t0 = time.perf_counter()
+    if cones is None:
+        cones = prepare_patterns(X, patterns, bias, n_samples, seed)
+    elif cones.patterns.shape[1] != X.shape[0]:
+        raise ValueError("the precomputed patterns do not match the data")
+    t_patterns = time.perf_counter() - t0
+    Xt = lift(X, bias)
+    Q = cones.basis
+    Z = Xt @ Q
+    gated = relu == "gated"
+    t1 = time.perf_counter()
+    if solver == "fast":
+        init = None
+        if warm_start is not None and warm_start.patterns.shape == cones.patterns.shape:
+            init = warm_start.active_blocks()
+            if gated:
+                init = init[init[:, 1] == 0]
+        res = fast.solve(
+            cones, Z, y, beta, loss, gated, tol=tol, max_outer=max_outer,
+            time_limit=time_limit, init_blocks=init,
+        )
+        u, u_neg, status, message = res.u @ Q.T, res.u_neg @ Q.T, res.status, res.message
+        lam = res.lam if loss == "hinge" else None
+        info = {"outer_iterations": res.outer_iterations, "working_set": int(len(res.working_set))}
+    else:
+        from .reference import solve_cvxpy
+
+        u, u_neg, lam, status, message = solve_cvxpy(
+            Xt, y, cones.patterns, beta, loss, gated, cvxpy_solver, time_limit
+        )
+        lam = lam if loss == "hinge" else None
+        info = {}
+    t_solve = time.perf_counter() - t1
+    fit = ConvexFit(
+        X, y, float(beta), loss, relu, bias, cones.patterns, u, u_neg, 0.0, status, solver,
+        t_solve, None, message, info,
+    )
+    fit.objective = convex_objective(fit)
+    fit.certificate = certify(fit, cones, lam=lam, tol=tol)
+    if fit.status in ("optimal", "inaccurate") or solver == "cvxpy":
+        fit.status = "optimal" if fit.certificate.optimal else _not_optimal(fit.status)
+    fit.info.update(pattern_time=t_patterns, total_time=time.perf_counter() - t0)
+    return fit
+
+
+def _not_optimal(status: str) -> str:
+    return status if status not in ("optimal",) else "inaccurate"
+
+
+def convex_objective(fit: ConvexFit) -> float:
+    """l(sum_i D_i X~(u_i - u'_i), y) + beta sum_i (||u_i|| + ||u'_i||)."""
+    return losses.value(fit.loss, fit.fitted(), fit.y) + fit.beta * float(fit.block_norms().sum())
+
+
+def certify(fit: ConvexFit, cones: Arrangement | None = None, lam: np.ndarray | None = None,
+            tol: float = 1e-6) -> Certificate:
+    """The certificate of ``fit`` over all of its patterns, computed from its blocks.
+
+    lam = -grad l(f) at the fit (for hinge a dual vector must be given, e.g. the solver's).
+    """
+    if cones is None:
+        cones = prepare_patterns(fit.X, fit.patterns, fit.bias)
+    Z = lift(fit.X, fit.bias) @ cones.basis
+    f = fit.fitted()
+    if lam is None:
+        lam = -losses.gradient(fit.loss, f, fit.y)
+    lam = losses.project_dual(fit.loss, lam, fit.y)
+    gated = fit.relu == "gated"
+    values, _ = dual_values(cones, Z, lam, gated, threshold=fit.beta)
+    values[~cones.patterns.any(axis=1)] = 0.0
+    vmax = float(values.max(initial=0.0))
+    scale = min(1.0, fit.beta / vmax) if vmax > 0 else 1.0
+    primal = convex_objective(fit)
+    dual = losses.dual_value(fit.loss, scale * lam, fit.y)
+    gap = primal - dual
+    return Certificate(primal, dual, gap, gap / max(abs(primal), 1e-12), vmax / fit.beta - 1.0, tol)
+
+
+def dual_bars(fit: ConvexFit, cones: Arrangement | None = None) -> np.ndarray:
+    """(P, 2) dual values ||Pi_{K_i}(+-X~^T D_i lam)|| of every pattern at the fit (exact)."""
+    if cones is None:
+        cones = prepare_patterns(fit.X, fit.patterns, fit.bias)
+    Z = lift(fit.X, fit.bias) @ cones.basis
+    lam = -losses.gradient(fit.loss, fit.fitted(), fit.y)
+    values, _ = dual_values(cones, Z, lam, fit.relu == "gated", threshold=0.0)
+    return values
+
+
+__all__ = [
+    "Certificate",
+    "ConvexFit",
+    "MAX_EXACT_POINTS",
+    "certify",
+    "convex_objective",
+    "dual_bars",
+    "fit_convex",
+    "prepare_patterns",
+]

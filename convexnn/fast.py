@@ -1,0 +1,330 @@
+"""The fast, certified solver for the convex program: a working set of patterns grown by the dual.
+
+The program (math.md section 1) has a block pair (u_i, u'_i) for each of P patterns, but an
+optimum uses at most n + 1 blocks. The solver keeps a small working set W of blocks (pattern,
+sign), solves the program restricted to W exactly (an SOCP of a few hundred variables, handed to
+Clarabel's interior-point method in its native form), and prices every pattern with the dual
+variable lam = -grad l(f): block (i, s) can lower the objective iff
+||Pi_{K_i}(s X~^T D_i lam)|| > beta (exact program) or ||X~^T D_i lam|| > beta (gated program).
+Pricing screens all patterns with the cheap gated bound and projects only the survivors onto
+their cones (:mod:`convexnn.cones`). Violating blocks join W; when none is left the restricted
+optimum is optimal for the full program, and the duality gap (primal value minus the dual value
+of lam scaled to dual feasibility) certifies it.
+
+Restricted programs use the facets of each cone, so a block costs a handful of rows instead of n.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import clarabel
+import numpy as np
+import scipy.sparse as sp
+
+from . import losses
+from .arrangements import Arrangement
+from .cones import cone_projections, dual_values
+
+MAX_ADD_FACTOR = 1.0
+PRUNE = True
+TRACE = False
+_STATUS_OK = {"Solved", "AlmostSolved"}
+
+
+@dataclass
+class Restricted:
+    """Solution of the program restricted to the blocks of a working set."""
+
+    w: np.ndarray  # (B, r) block vectors in reduced coordinates
+    pred: np.ndarray  # (n,) the fit sum_b s_b D_b Z w_b
+    lam: np.ndarray  # (n,) dual variable -grad l(pred)
+    status: str
+    iterations: int
+
+
+def block_rows(cones: Arrangement, Z: np.ndarray, pattern: int) -> np.ndarray:
+    """Rows a of the cone of ``pattern`` (a^T w >= 0): its facets, or all n rows."""
+    if cones.full_hrep[pattern]:
+        return np.where(cones.patterns[pattern], 1.0, -1.0)[:, None] * Z
+    return cones.facets(pattern)
+
+
+def solve_restricted(
+    Z: np.ndarray,
+    y: np.ndarray,
+    masks: np.ndarray,
+    signs: np.ndarray,
+    rows: list[np.ndarray] | None,
+    beta: float,
+    loss: str,
+    time_limit: float = 60.0,
+    accuracy: float = 1e-10,
+) -> Restricted:
+    """Solve min l(sum_b s_b D_b Z w_b) + beta sum_b ||w_b|| s.t. R_b w_b >= 0 with Clarabel.
+
+    ``masks`` (B, n) are the diagonals of D_b, ``signs`` the s_b, ``rows`` the constraint rows
+    R_b of each block (None: gated program, no constraints).
+    """
+    n, r = Z.shape
+    B = masks.shape[0]
+    n_aux = {"squared": 0, "logistic": 3 * n, "hinge": n}[loss]
+    i_pred, i_w, i_t, i_aux = 0, n, n + B * r, n + B * r + B
+    n_var = i_aux + n_aux
+
+    Ai, Aj, Av, b_rows, cones = [], [], [], [], []
+    row = 0
+
+    def add(ri, cj, v):
+        Ai.append(np.asarray(ri).ravel())
+        Aj.append(np.asarray(cj).ravel())
+        Av.append(np.broadcast_to(np.asarray(v, dtype=float), np.shape(ri)).ravel())
+
+    # coupling rows: pred_k - sum_b s_b m_bk Z_k w_b = 0
+    add(np.arange(n), i_pred + np.arange(n), 1.0)
+    bb, kk = np.nonzero(masks)
+    add(np.repeat(kk, r), i_w + (bb[:, None] * r + np.arange(r)).ravel(),
+        (-signs[bb, None] * Z[kk]).ravel())
+    b_rows.append(np.zeros(n))
+    cones.append(clarabel.ZeroConeT(n))
+    row = n
+
+    n_nonneg = 0
+    if rows is not None:
+        counts = np.array([R.shape[0] for R in rows])
+        if counts.sum():
+            R = np.vstack(rows)
+            owner = np.repeat(np.arange(B), counts)
+            rr = row + np.arange(R.shape[0])
+            add(np.repeat(rr, r), i_w + (owner[:, None] * r + np.arange(r)).ravel(), -R.ravel())
+            b_rows.append(np.zeros(R.shape[0]))
+            row += R.shape[0]
+            n_nonneg += R.shape[0]
+    k = np.arange(n)
+    if loss == "logistic":
+        z, v1, v2 = i_aux + k, i_aux + n + k, i_aux + 2 * n + k
+        add(row + k, v1, 1.0)
+        add(row + k, v2, 1.0)
+        b_rows.append(np.ones(n))
+        row += n
+        n_nonneg += n
+    elif loss == "hinge":
+        z = i_aux + k
+        add(row + k, z, -1.0)
+        add(row + n + k, z, -1.0)
+        add(row + n + k, i_pred + k, -y)
+        b_rows.append(np.concatenate([np.zeros(n), -np.ones(n)]))
+        row += 2 * n
+        n_nonneg += 2 * n
+    if n_nonneg:
+        cones.append(clarabel.NonnegativeConeT(n_nonneg))
+    if loss == "logistic":
+        base = row + 6 * k
+        add(base, z, 1.0)  # (-z, 1, v1) in K_exp
+        add(base + 2, v1, -1.0)
+        add(base + 3, z, 1.0)  # (-y pred - z, 1, v2) in K_exp
+        add(base + 3, i_pred + k, y)
+        add(base + 5, v2, -1.0)
+        e = np.zeros(6 * n)
+        e[1::3] = 1.0
+        b_rows.append(e)
+        cones.extend([clarabel.ExponentialConeT()] * (2 * n))
+        row += 6 * n
+    # second-order cones (t_b, w_b)
+    soc = row + (np.arange(B) * (r + 1))[:, None] + np.arange(r + 1)
+    add(soc[:, 0], i_t + np.arange(B), -1.0)
+    add(soc[:, 1:], i_w + (np.arange(B)[:, None] * r + np.arange(r)), -1.0)
+    b_rows.append(np.zeros(B * (r + 1)))
+    cones.extend([clarabel.SecondOrderConeT(r + 1)] * B)
+    row += B * (r + 1)
+
+    A = sp.csc_matrix(
+        (np.concatenate(Av), (np.concatenate(Ai), np.concatenate(Aj))), shape=(row, n_var)
+    )
+    q = np.zeros(n_var)
+    q[i_t : i_t + B] = beta
+    if loss == "squared":
+        P = sp.csc_matrix((np.ones(n), (np.arange(n), np.arange(n))), shape=(n_var, n_var))
+        q[:n] = -y
+    else:
+        P = sp.csc_matrix((n_var, n_var))
+        q[i_aux : i_aux + n] = 1.0
+
+    settings = clarabel.DefaultSettings()
+    settings.verbose = False
+    settings.time_limit = max(float(time_limit), 0.1)
+    settings.tol_gap_abs = settings.tol_gap_rel = accuracy
+    settings.tol_feas = min(accuracy, 1e-8)
+    settings.max_iter = 300
+    solver = clarabel.DefaultSolver(P, q, A, np.concatenate(b_rows), cones, settings)
+    sol = solver.solve()
+    x = np.asarray(sol.x)
+    w = x[i_w:i_t].reshape(B, r)
+    pred = np.einsum("bk,bk->k", masks * signs[:, None], (w @ Z.T)) if B else np.zeros(n)
+    if loss == "hinge":
+        lam = np.asarray(sol.z)[:n]
+    else:
+        lam = -losses.gradient(loss, pred, y)
+    return Restricted(w, pred, lam, str(sol.status), int(sol.iterations))
+
+
+# --------------------------------------------------------------------------------------------
+# Working-set driver
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class FastResult:
+    """Blocks of the solution and its certificate."""
+
+    u: np.ndarray  # (P, r) u_i, reduced coordinates
+    u_neg: np.ndarray  # (P, r) u'_i (zeros for the gated program)
+    pred: np.ndarray
+    lam: np.ndarray
+    primal: float
+    dual: float
+    max_dual_value: float
+    status: str
+    outer_iterations: int
+    working_set: np.ndarray  # (B, 2) rows (pattern, sign)
+    message: str
+
+
+def primal_value(loss, y, pred, norms_sum, beta) -> float:
+    return losses.value(loss, pred, y) + beta * norms_sum
+
+
+def solve(
+    cones: Arrangement,
+    Z: np.ndarray,
+    y: np.ndarray,
+    beta: float,
+    loss: str = "squared",
+    gated: bool = False,
+    tol: float = 1e-6,
+    max_outer: int = 60,
+    time_limit: float = 120.0,
+    init_blocks: np.ndarray | None = None,
+    max_add: int | None = None,
+) -> FastResult:
+    """Solve the program over all patterns of ``cones`` by working-set column generation.
+
+    Stops when no block violates its dual constraint by more than ``tol`` (relative) and the
+    relative duality gap is below ``tol``, or at ``max_outer`` rounds / ``time_limit`` seconds.
+    """
+    t0 = time.perf_counter()
+    n, r = Z.shape
+    P = cones.count
+    usable = cones.patterns.any(axis=1)
+    sign_cols = (1,) if gated else (1, -1)
+    max_add = max_add or max(20, int(MAX_ADD_FACTOR * n))
+
+    lam = losses.gradient_at_zero(loss, y)
+    values, _ = dual_values(cones, Z, lam, gated=True)
+    values[~usable] = 0.0
+    start = _top_blocks(values[:, : len(sign_cols)], min(2 * n + 10, usable.sum() * len(sign_cols)))
+    in_set = np.zeros((P, 2), dtype=bool)
+    in_set[start[:, 0], start[:, 1]] = True
+    if init_blocks is not None and len(init_blocks):
+        init_blocks = np.asarray(init_blocks, dtype=int)
+        in_set[init_blocks[:, 0], init_blocks[:, 1]] = True
+
+    status, message, outer = "iteration_limit", "", 0
+    accuracy = 1e-6  # loose while far from optimal; tightened as the violations shrink
+    best = None
+    while True:
+        outer += 1
+        ws = np.argwhere(in_set)
+        masks = cones.patterns[ws[:, 0]]
+        signs = np.where(ws[:, 1] == 0, 1.0, -1.0)
+        rows = None if gated else [block_rows(cones, Z, i) for i in ws[:, 0]]
+        remaining = time_limit - (time.perf_counter() - t0)
+        res = solve_restricted(Z, y, masks, signs, rows, beta, loss, time_limit=remaining,
+                               accuracy=accuracy)
+        values, v = dual_values(cones, Z, res.lam, gated, threshold=beta)
+        values[~usable] = 0.0
+        if gated:
+            values[:, 1] = 0.0
+        vmax = float(values.max(initial=0.0))
+        primal = primal_value(loss, y, res.pred, float(np.linalg.norm(res.w, axis=1).sum()), beta)
+        scale = min(1.0, beta / vmax) if vmax > 0 else 1.0
+        dual = losses.dual_value(loss, scale * res.lam, y)
+        best = (res, ws, primal, dual, vmax)
+        rel_gap = (primal - dual) / max(abs(primal), 1e-12)
+        violating = (values > beta * (1 + tol)) & ~in_set
+        if TRACE:
+            print(f"round {outer}: |W|={len(ws)} violators={violating.sum()} "
+                  f"vmax/beta-1={vmax / beta - 1:.2e} gap={rel_gap:.2e}")
+        if res.status not in _STATUS_OK:
+            status, message = "solver_error", f"inner solver stopped with status {res.status}"
+            break
+        if not violating.any() and accuracy > 1e-10:
+            accuracy = 1e-10  # confirm with an accurate solve of the same working set
+            continue
+        if not violating.any():
+            status = "optimal" if rel_gap <= tol else "inaccurate"
+            message = f"relative duality gap {rel_gap:.1e}"
+            break
+        if outer >= max_outer:
+            status, message = "iteration_limit", f"stopped after {outer} rounds, gap {rel_gap:.1e}"
+            break
+        if time.perf_counter() - t0 > time_limit:
+            status, message = "time_limit", f"stopped after {time_limit:.0f} s, gap {rel_gap:.1e}"
+            break
+        accuracy = float(np.clip(1e-3 * (vmax / beta - 1), 1e-10, 1e-6))
+        add = _distinct_violators(cones, Z, values, violating, v, gated, max_add)
+        if PRUNE:
+            # drop blocks that carry no weight and whose dual constraint is slack
+            norms = np.linalg.norm(res.w, axis=1)
+            idle = norms <= 1e-6 * max(norms.max(initial=0.0), 1e-300)
+            slack = _block_values(cones, Z, v, ws, gated) < beta * (1 - 1e-3)
+            drop = ws[idle & slack]
+            in_set[drop[:, 0], drop[:, 1]] = False
+        in_set[add[:, 0], add[:, 1]] = True
+
+    res, ws, primal, dual, vmax = best
+    u = np.zeros((P, r))
+    u_neg = np.zeros((P, r))
+    pos = ws[:, 1] == 0
+    u[ws[pos, 0]] = res.w[pos]
+    u_neg[ws[~pos, 0]] = res.w[~pos]
+    return FastResult(u, u_neg, res.pred, res.lam, primal, dual, vmax, status, outer, ws, message)
+
+
+def _block_values(cones, Z, v, blocks, gated) -> np.ndarray:
+    """Exact dual values of the given blocks (pattern, sign column)."""
+    s = np.where(blocks[:, 1] == 0, 1.0, -1.0)[:, None]
+    if gated:
+        return np.linalg.norm(v[blocks[:, 0]], axis=1)
+    return np.linalg.norm(cone_projections(cones, Z, blocks[:, 0], s * v[blocks[:, 0]]), axis=1)
+
+
+def _distinct_violators(cones, Z, values, violating, v, gated, k) -> np.ndarray:
+    """The most violating blocks, one per distinct neuron (sign, direction of Pi_K(s v)).
+
+    Cells that share the optimal direction on a common face all violate together; one of them
+    represents that neuron, so adding the others would only enlarge the restricted program.
+    """
+    blocks = np.argwhere(violating)
+    s = np.where(blocks[:, 1] == 0, 1.0, -1.0)
+    if gated:
+        dirs = s[:, None] * v[blocks[:, 0]]
+    else:
+        dirs = cone_projections(cones, Z, blocks[:, 0], s[:, None] * v[blocks[:, 0]])
+    dirs /= np.maximum(np.linalg.norm(dirs, axis=1, keepdims=True), 1e-300)
+    key = np.column_stack([blocks[:, 1], np.round(dirs, 7)])
+    order = np.argsort(-values[blocks[:, 0], blocks[:, 1]], kind="stable")
+    _, first = np.unique(key[order], axis=0, return_index=True)
+    chosen = order[np.sort(first)][:k]
+    return blocks[chosen]
+
+
+def _top_blocks(values: np.ndarray, k: int) -> np.ndarray:
+    """(k, 2) indices (pattern, sign column) of the k largest positive entries."""
+    flat = values.ravel()
+    k = int(min(k, np.count_nonzero(flat > 0)))
+    if k <= 0:
+        return np.zeros((0, 2), dtype=int)
+    top = np.argpartition(-flat, k - 1)[:k]
+    return np.column_stack(np.unravel_index(top, values.shape))

@@ -1,0 +1,229 @@
+"""The two-layer ReLU network f(x) = sum_j (x^T w1_j + b1_j)_+ w2_j (+ an optional intercept).
+
+Training objective (math.md section 1): l(f(X), y) + (beta/2)(||W1||_F^2 + ||b1||^2 + ||w2||^2);
+the bias b1 is regularized with its neuron (mode (a)), the intercept is free (0 unless set).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from . import losses
+
+FORMAT = "convexnn.relu_network.v1"
+
+
+@dataclass
+class ReLUNetwork:
+    """Weights ``W1`` (d, m), ``b1`` (m,), ``w2`` (m,) and a free output ``intercept``.
+
+    ``pattern_index[j]`` records which arrangement pattern neuron j came from (-1 if unknown).
+    """
+
+    W1: np.ndarray
+    b1: np.ndarray
+    w2: np.ndarray
+    intercept: float = 0.0
+    pattern_index: np.ndarray | None = field(default=None)
+
+    def __post_init__(self) -> None:
+        self.W1 = np.atleast_2d(np.asarray(self.W1, dtype=float))
+        m = self.W1.shape[1]
+        self.b1 = np.asarray(self.b1, dtype=float).reshape(m)
+        self.w2 = np.asarray(self.w2, dtype=float).reshape(m)
+        self.intercept = float(self.intercept)
+        if self.pattern_index is None:
+            self.pattern_index = np.full(m, -1)
+        self.pattern_index = np.asarray(self.pattern_index, dtype=int).reshape(m)
+        if not (np.all(np.isfinite(self.W1)) and np.all(np.isfinite(self.b1))):
+            raise ValueError("network weights must be finite")
+        if not (np.all(np.isfinite(self.w2)) and np.isfinite(self.intercept)):
+            raise ValueError("network weights must be finite")
+
+    # ---- shape --------------------------------------------------------------------------------
+    @property
+    def width(self) -> int:
+        return int(self.W1.shape[1])
+
+    @property
+    def input_dim(self) -> int:
+        return int(self.W1.shape[0])
+
+    # ---- evaluation ---------------------------------------------------------------------------
+    def _inputs(self, X: np.ndarray) -> np.ndarray:
+        X = np.asarray(X, dtype=float)
+        if X.ndim == 1:
+            X = X[:, None] if self.input_dim == 1 else X[None, :]
+        if X.shape[1] != self.input_dim:
+            raise ValueError(f"the network takes {self.input_dim} inputs, the data have {X.shape[1]}")
+        return X
+
+    def preactivations(self, X: np.ndarray) -> np.ndarray:
+        """X W1 + b1, shape (n, m)."""
+        return self._inputs(X) @ self.W1 + self.b1
+
+    def hidden(self, X: np.ndarray) -> np.ndarray:
+        """The ReLU features (X W1 + b1)_+, shape (n, m)."""
+        return np.maximum(self.preactivations(X), 0.0)
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        """f(X), shape (n,)."""
+        return self.hidden(X) @ self.w2 + self.intercept
+
+    def penalty(self) -> float:
+        """(1/2)(||W1||_F^2 + ||b1||^2 + ||w2||^2); the objective multiplies it by beta."""
+        return 0.5 * float(np.sum(self.W1**2) + np.sum(self.b1**2) + np.sum(self.w2**2))
+
+    def objective(self, X: np.ndarray, y: np.ndarray, beta: float, loss: str = "squared") -> float:
+        """l(f(X), y) + (beta/2)(||W1||^2 + ||b1||^2 + ||w2||^2)."""
+        losses.check_loss(loss)
+        return losses.value(loss, self.predict(X), np.asarray(y, dtype=float)) + beta * self.penalty()
+
+    def patterns(self, X: np.ndarray, strict: bool = False) -> np.ndarray:
+        """Activation pattern of each neuron, (m, n) bool: 1[x^T w1 + b1 >= 0] (> 0 if strict)."""
+        z = self.preactivations(X).T
+        return z > 0 if strict else z >= 0
+
+    # ---- transformations that keep the function -------------------------------------------------
+    def neuron_norms(self) -> np.ndarray:
+        """||(w1_j, b1_j)|| * |w2_j|, the cost of neuron j in the convex program."""
+        return np.sqrt(np.sum(self.W1**2, 0) + self.b1**2) * np.abs(self.w2)
+
+    def balanced(self) -> ReLUNetwork:
+        """Rescale every neuron to ||(w1, b1)|| = |w2| (f unchanged, penalty minimal)."""
+        inner = np.sqrt(np.sum(self.W1**2, 0) + self.b1**2)
+        t = np.sqrt(np.divide(np.abs(self.w2), inner, out=np.zeros_like(inner), where=inner > 0))
+        alive = (inner > 0) & (self.w2 != 0)
+        t = np.where(alive, t, 0.0)
+        w2 = np.divide(self.w2, t, out=np.zeros_like(t), where=alive)
+        return ReLUNetwork(self.W1 * t, self.b1 * t, w2, self.intercept, self.pattern_index)
+
+    def split(self, j: int, alphas) -> ReLUNetwork:
+        """Split neuron j into parallel copies (sqrt(a) w1, sqrt(a) b1, sqrt(a) w2), sum(a) = 1.
+
+        f and the penalty stay the same (math.md section 4, step 2).
+        """
+        alphas = np.asarray(alphas, dtype=float).reshape(-1)
+        if not 0 <= j < self.width:
+            raise ValueError(f"neuron {j} does not exist (width {self.width})")
+        if alphas.size == 0 or np.any(alphas < 0) or not np.isclose(alphas.sum(), 1.0, atol=1e-9):
+            raise ValueError("split weights must be nonnegative and sum to 1")
+        s = np.sqrt(alphas)
+        keep = [k for k in range(self.width) if k != j]
+        W1 = np.hstack([self.W1[:, keep], np.outer(self.W1[:, j], s)])
+        b1 = np.concatenate([self.b1[keep], self.b1[j] * s])
+        w2 = np.concatenate([self.w2[keep], self.w2[j] * s])
+        idx = np.concatenate([self.pattern_index[keep], np.full(s.size, self.pattern_index[j])])
+        return ReLUNetwork(W1, b1, w2, self.intercept, idx)
+
+    def permute(self, order) -> ReLUNetwork:
+        """The same network with its neurons reordered."""
+        order = np.asarray(order, dtype=int)
+        if sorted(order.tolist()) != list(range(self.width)):
+            raise ValueError("order must be a permutation of the neurons")
+        return ReLUNetwork(
+            self.W1[:, order], self.b1[order], self.w2[order], self.intercept, self.pattern_index[order]
+        )
+
+    def pad(self, extra: int) -> ReLUNetwork:
+        """Add ``extra`` zero neurons (f and the penalty unchanged)."""
+        z = np.zeros(int(extra))
+        return ReLUNetwork(
+            np.hstack([self.W1, np.zeros((self.input_dim, int(extra)))]),
+            np.concatenate([self.b1, z]),
+            np.concatenate([self.w2, z]),
+            self.intercept,
+            np.concatenate([self.pattern_index, np.full(int(extra), -1)]),
+        )
+
+    def prune(self, tol: float = 1e-12) -> ReLUNetwork:
+        """Drop zero neurons and merge parallel ones (same direction of (w1, b1), same sign of w2).
+
+        Merging undoes :meth:`split`: copies with costs c_l = ||(w1_l, b1_l)|| |w2_l| become one
+        balanced neuron of cost sum c_l. f is unchanged and the penalty does not increase (it is
+        unchanged for balanced networks).
+        """
+        V = np.vstack([self.W1, self.b1[None, :]])
+        inner = np.linalg.norm(V, axis=0)
+        cost = inner * np.abs(self.w2)
+        scale = max(cost.max(initial=0.0), 1e-300)
+        alive = np.flatnonzero(cost > tol * scale)
+        groups: list[list[int]] = []
+        for j in alive:
+            d = V[:, j] / inner[j]
+            for g in groups:
+                k = g[0]
+                if np.sign(self.w2[k]) == np.sign(self.w2[j]) and np.allclose(
+                    V[:, k] / inner[k], d, atol=1e-10, rtol=0
+                ):
+                    g.append(j)
+                    break
+            else:
+                groups.append([j])
+        cols, w2, idx = [], [], []
+        for g in groups:
+            c = float(cost[g].sum())
+            d = V[:, g[0]] / inner[g[0]]
+            cols.append(np.sqrt(c) * d)
+            w2.append(np.sign(self.w2[g[0]]) * np.sqrt(c))
+            idx.append(self.pattern_index[g[0]])
+        Vn = np.array(cols).T if cols else np.zeros((V.shape[0], 0))
+        return ReLUNetwork(Vn[:-1], Vn[-1], np.array(w2), self.intercept, np.array(idx, dtype=int))
+
+    # ---- export -------------------------------------------------------------------------------
+    def to_json(self, normalization: dict | None = None, indent: int | None = 2) -> str:
+        """JSON text with the weights, the activation and an optional input normalisation.
+
+        ``normalization`` maps to {"mean": [...], "scale": [...]}: inputs are (x - mean)/scale.
+        """
+        doc = {
+            "format": FORMAT,
+            "activation": "relu",
+            "input_dim": self.input_dim,
+            "width": self.width,
+            "W1": self.W1.tolist(),
+            "b1": self.b1.tolist(),
+            "w2": self.w2.tolist(),
+            "intercept": self.intercept,
+            "normalization": normalization,
+        }
+        return json.dumps(doc, indent=indent)
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> ReLUNetwork:
+        """Read a network written by :meth:`to_json`; raise ``ValueError`` on malformed input."""
+        try:
+            doc = json.loads(text)
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise ValueError(f"the network file is not valid JSON ({exc})") from None
+        if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+            raise ValueError(f"not a convexnn network: expected format {FORMAT!r}")
+        if doc.get("activation", "relu") != "relu":
+            raise ValueError("only ReLU networks are supported")
+        try:
+            W1 = np.asarray(doc["W1"], dtype=float)
+            b1 = np.asarray(doc["b1"], dtype=float)
+            w2 = np.asarray(doc["w2"], dtype=float)
+            intercept = float(doc.get("intercept", 0.0))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ValueError(f"the network file lacks or garbles a weight array ({exc})") from None
+        if W1.ndim != 2 or b1.shape != (W1.shape[1],) or w2.shape != (W1.shape[1],):
+            raise ValueError("inconsistent shapes: W1 must be (d, m), b1 and w2 of length m")
+        return cls(W1, b1, w2, intercept)
+
+    def to_python(self) -> str:
+        """A short, runnable numpy snippet that evaluates this network."""
+        fmt = lambda a: np.array2string(np.asarray(a), separator=", ", precision=17, threshold=10**9)  # noqa: E731
+        return (
+            "import numpy as np\n\n"
+            f"W1 = np.array({fmt(self.W1)})\n"
+            f"b1 = np.array({fmt(self.b1)})\n"
+            f"w2 = np.array({fmt(self.w2)})\n"
+            f"intercept = {self.intercept!r}\n\n\n"
+            "def predict(X):\n"
+            '    """f(x) = sum_j relu(x . W1[:, j] + b1[j]) * w2[j] + intercept, X of shape (n, d)."""\n'
+            "    return np.maximum(np.asarray(X, dtype=float) @ W1 + b1, 0.0) @ w2 + intercept\n"
+        )

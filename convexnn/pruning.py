@@ -1,0 +1,72 @@
+"""Pruning a convex optimum to at most n active blocks with the same objective (math.md section 5).
+
+Let F_k = s_k D_k X~ u_k be the fits of the active blocks. While they are linearly dependent,
+take a null vector c (sum_k c_k F_k = 0, max_k c_k > 0), let k* = argmax_k c_k and rescale
+u_k <- (1 - c_k / c_k*) u_k: the fit is unchanged, the scales stay non-negative (so each block
+stays in its cone) and block k* vanishes. At an optimum the penalty is linear along this
+direction with zero slope, so the objective is unchanged too (Mishkin & Pilanci, ICML 2023;
+pilancilab/relu_optimal_sets ``pruning.py``).
+"""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+
+from .arrangements import lift
+from .convex import ACTIVE_TOL, Certificate, ConvexFit, convex_objective
+
+_RANK_TOL = 1e-9
+
+
+def _block_fits(fit: ConvexFit, blocks: np.ndarray) -> np.ndarray:
+    Xt = lift(fit.X, fit.bias)
+    U = np.where(blocks[:, 1:2] == 0, fit.u[blocks[:, 0]], fit.u_neg[blocks[:, 0]])
+    sign = np.where(blocks[:, 1] == 0, 1.0, -1.0)
+    return (fit.patterns[blocks[:, 0]] * (U @ Xt.T) * sign[:, None]).T  # (n, k)
+
+
+def prune_to_minimal(fit: ConvexFit, tol: float = ACTIVE_TOL) -> ConvexFit:
+    """A copy of ``fit`` whose active blocks have linearly independent fits (so at most n).
+
+    The prediction is unchanged and, at an optimum, so is the objective.
+    """
+    pruned = copy.deepcopy(fit)
+    blocks = pruned.active_blocks(tol)
+    scale = np.ones(len(blocks))
+    while len(blocks) > 0:
+        F = _block_fits(pruned, blocks) * scale
+        _, s, vt = np.linalg.svd(F, full_matrices=True)
+        if len(blocks) <= len(s) and s[-1] > _RANK_TOL * s[0]:
+            break
+        c = vt[-1]
+        if c.max() <= 0:
+            c = -c
+        k_star = int(np.argmax(c))
+        scale = scale * (1.0 - c / c[k_star])
+        scale[k_star] = 0.0
+        keep = scale > 1e-12
+        _apply_scale(pruned, blocks[~keep], 0.0)
+        blocks, scale = blocks[keep], scale[keep]
+        _apply_scale(pruned, blocks, scale)
+        scale = np.ones(len(blocks))
+    pruned.objective = convex_objective(pruned)
+    if fit.certificate is not None:
+        c = fit.certificate
+        gap = pruned.objective - c.dual
+        pruned.certificate = Certificate(
+            pruned.objective, c.dual, gap, gap / max(abs(pruned.objective), 1e-12),
+            c.max_violation, c.tolerance,
+        )
+    pruned.info = dict(fit.info, pruned_from=int(fit.n_active))
+    return pruned
+
+
+def _apply_scale(fit: ConvexFit, blocks: np.ndarray, scale) -> None:
+    scale = np.broadcast_to(np.asarray(scale, dtype=float), (len(blocks),))
+    for (i, col), t in zip(blocks, scale, strict=True):
+        if col == 0:
+            fit.u[i] *= t
+        else:
+            fit.u_neg[i] *= t
