@@ -1,0 +1,396 @@
+"""Plotly figures of data sets and two-layer ReLU networks (pure functions, no streamlit).
+
+Every builder returns a ``plotly.graph_objects.Figure`` and can be used in a notebook as well as
+in the app:
+
+- :func:`data_scatter`: the points of a :class:`~convexnn.datasets.Dataset`; classes coloured on a
+  fixed scale (``cmin=-1, cmax=1``, so a one-class plot keeps its colour), held-out points hollow.
+- :func:`decision_boundary`: f(x) of a network as a heatmap over the data's bounding box, the
+  decision boundary {f = 0} as a contour, and each neuron's hyperplane {x : w1.x + b1 = 0} as a
+  line coloured by the sign of its output weight w2 (2-D inputs).
+- :func:`regression_curve`: f(x) over the data for 1-D inputs, with the kink of every neuron
+  (x = -b1/w1) marked and coloured by sign(w2).
+- :func:`regression_surface`: f(x) of a 2-D regression as a heatmap, with the data and the
+  neurons' hyperplanes.
+- :func:`network_figure`: picks the right one of the three for the data.
+
+A "model" is anything with ``predict(X) -> (n,)``: a :class:`~convexnn.network.ReLUNetwork`, or
+e.g. a gated-ReLU model. Neuron lines are taken from ``model.W1``, ``model.b1``, ``model.w2``
+unless ``hyperplanes=(W, b, sign)`` is given (sign 0 draws a neutral line).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+
+from .datasets import CLASSIFICATION, Dataset
+
+# TensorFlow Playground's colours: orange for +1, blue for -1.
+POSITIVE = "#f59322"
+NEGATIVE = "#0877bd"
+NEUTRAL = "#e8eaeb"
+CLASS_SCALE = [[0.0, NEGATIVE], [0.5, NEUTRAL], [1.0, POSITIVE]]
+NEURON_COLORS = {1: "#a0560c", -1: "#04406b", 0: "#555555"}
+REGRESSION_SCALE = "Viridis"
+GL_THRESHOLD = 1000
+"""Above this many points the scatter traces use WebGL (``go.Scattergl``)."""
+
+Box = tuple[float, float, float, float]
+
+
+# --------------------------------------------------------------------------------------------
+# Geometry helpers
+# --------------------------------------------------------------------------------------------
+
+
+def bounding_box(X: np.ndarray, margin: float = 0.1) -> Box:
+    """(xmin, xmax, ymin, ymax) of 2-D points, padded by ``margin`` times the larger extent."""
+    X = np.asarray(X, dtype=float)
+    lo, hi = X.min(axis=0), X.max(axis=0)
+    span = float(max(np.max(hi - lo), 1e-9))
+    pad = margin * span
+    # a degenerate axis (all points on a line) still gets a visible range
+    flat = hi - lo < 1e-9
+    lo, hi = np.where(flat, lo - 0.5 * span, lo) - pad, np.where(flat, hi + 0.5 * span, hi) + pad
+    return float(lo[0]), float(hi[0]), float(lo[1]), float(hi[1])
+
+
+def hyperplane_segment(w: np.ndarray, b: float, box: Box) -> tuple[np.ndarray, np.ndarray] | None:
+    """The part of the line {x : w.x + b = 0} inside ``box``, as (xs, ys) of its two ends.
+
+    Returns None when w = 0 or the line misses the box.
+    """
+    w = np.asarray(w, dtype=float).reshape(-1)
+    x0, x1, y0, y1 = box
+    scale = float(np.linalg.norm(w))
+    if scale < 1e-12:
+        return None
+    a, c, b = w[0] / scale, w[1] / scale, float(b) / scale
+    points = []
+    if abs(c) > 1e-12:  # intersections with the vertical sides x = x0, x = x1
+        for x in (x0, x1):
+            y = -(a * x + b) / c
+            if y0 - 1e-12 <= y <= y1 + 1e-12:
+                points.append((x, y))
+    if abs(a) > 1e-12:  # intersections with the horizontal sides y = y0, y = y1
+        for y in (y0, y1):
+            x = -(c * y + b) / a
+            if x0 - 1e-12 <= x <= x1 + 1e-12:
+                points.append((x, y))
+    if len(points) < 2:
+        return None
+    P = np.array(points)
+    # the two points farthest apart (corners can repeat)
+    d = np.linalg.norm(P[:, None] - P[None], axis=-1)
+    i, j = np.unravel_index(np.argmax(d), d.shape)
+    if d[i, j] < 1e-12:
+        return None
+    return P[[i, j], 0], P[[i, j], 1]
+
+
+def neuron_hyperplanes(model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(W (d, m), b (m,), sign (m,)) of a network's neurons: w1_j, b1_j and sign(w2_j)."""
+    W = np.atleast_2d(np.asarray(model.W1, dtype=float))
+    b = np.asarray(model.b1, dtype=float).reshape(-1)
+    sign = np.sign(np.asarray(model.w2, dtype=float).reshape(-1)).astype(int)
+    return W, b, sign
+
+
+def _predict(model, X: np.ndarray) -> np.ndarray:
+    f = model(X) if callable(model) and not hasattr(model, "predict") else model.predict(X)
+    return np.asarray(f, dtype=float).reshape(-1)
+
+
+def _grid(box: Box, resolution: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    xs = np.linspace(box[0], box[1], resolution)
+    ys = np.linspace(box[2], box[3], resolution)
+    gx, gy = np.meshgrid(xs, ys)
+    return xs, ys, np.column_stack([gx.ravel(), gy.ravel()])
+
+
+def _scatter_cls(n: int):
+    return go.Scattergl if n > GL_THRESHOLD else go.Scatter
+
+
+def _equal_axes(fig: go.Figure, box: Box) -> None:
+    fig.update_xaxes(range=[box[0], box[1]], constrain="domain", title_text="x1", showgrid=False,
+                     zeroline=False)
+    fig.update_yaxes(range=[box[2], box[3]], scaleanchor="x", scaleratio=1, constrain="domain",
+                     title_text="x2", showgrid=False, zeroline=False)
+
+
+def _layout(fig: go.Figure, title: str | None, height: int) -> go.Figure:
+    fig.update_layout(
+        title=title,
+        height=height,
+        margin=dict(l=40, r=20, t=50 if title else 20, b=40),
+        plot_bgcolor="white",
+        legend=dict(orientation="h", yanchor="top", y=-0.12, xanchor="left", x=0.0),
+        hovermode="closest",
+    )
+    return fig
+
+
+# --------------------------------------------------------------------------------------------
+# Data
+# --------------------------------------------------------------------------------------------
+
+
+def data_traces(data: Dataset, marker_size: int = 9) -> list:
+    """Scatter traces of the data: training points filled, held-out points hollow.
+
+    Classification: colour = label on ``CLASS_SCALE`` with cmin=-1, cmax=1. 2-D regression:
+    colour = target on a Viridis scale with a colour bar. 1-D regression: points (x, y).
+    """
+    X, y = data.X, data.y
+    test = np.zeros(data.n, dtype=bool) if data.is_test is None else data.is_test
+    Scatter = _scatter_cls(data.n)
+    traces = []
+    for part, mask in (("train", ~test), ("test", test)):
+        if not mask.any():
+            continue
+        hollow = part == "test"
+        name = "data" if data.is_test is None else f"{part} data"
+        if data.dim == 1:
+            traces.append(Scatter(
+                x=X[mask, 0], y=y[mask], mode="markers", name=name,
+                marker=dict(size=marker_size, color="white" if hollow else "#333333",
+                            symbol="circle-open" if hollow else "circle",
+                            line=dict(width=1.5, color="#333333")),
+                hovertemplate="x=%{x:.3f}<br>y=%{y:.3f}<extra></extra>",
+            ))
+            continue
+        if data.task == CLASSIFICATION:
+            marker = dict(size=marker_size, color=y[mask], colorscale=CLASS_SCALE, cmin=-1, cmax=1,
+                          symbol="circle-open" if hollow else "circle",
+                          line=dict(width=2 if hollow else 1, color=None if hollow else "white"))
+            hover = "x1=%{x:.3f}<br>x2=%{y:.3f}<br>label %{marker.color:+.0f}<extra></extra>"
+        else:
+            lo, hi = float(y.min()), float(y.max())
+            marker = dict(size=marker_size, color=y[mask], colorscale=REGRESSION_SCALE, cmin=lo,
+                          cmax=hi if hi > lo else lo + 1, symbol="circle-open" if hollow else "circle",
+                          line=dict(width=2 if hollow else 1, color=None if hollow else "white"),
+                          colorbar=dict(title="y", len=0.8) if part == "train" else None,
+                          showscale=part == "train")
+            hover = "x1=%{x:.3f}<br>x2=%{y:.3f}<br>y=%{marker.color:.3f}<extra></extra>"
+        if hollow:
+            marker["line"]["color"] = None
+        traces.append(Scatter(x=X[mask, 0], y=X[mask, 1], mode="markers", name=name, marker=marker,
+                              hovertemplate=hover))
+    return traces
+
+
+def data_scatter(data: Dataset, title: str | None = None, height: int = 450,
+                 marker_size: int = 9) -> go.Figure:
+    """A scatter plot of a data set (equal axes for 2-D inputs)."""
+    fig = go.Figure(data_traces(data, marker_size))
+    if data.dim == 1:
+        fig.update_xaxes(title_text="x", showgrid=True)
+        fig.update_yaxes(title_text="y", showgrid=True)
+    else:
+        _equal_axes(fig, bounding_box(data.X))
+    return _layout(fig, title, height)
+
+
+# --------------------------------------------------------------------------------------------
+# Networks
+# --------------------------------------------------------------------------------------------
+
+
+def neuron_traces(W: np.ndarray, b: np.ndarray, sign: np.ndarray, box: Box) -> list[go.Scatter]:
+    """One line trace per neuron: its hyperplane {x : w.x + b = 0} clipped to ``box``.
+
+    Every neuron gets a trace (empty when its line misses the box), named "neuron j" with
+    ``meta = {"neuron": j, "sign": s}``, coloured by s = sign(w2_j); the legend shows one entry
+    per sign.
+    """
+    W = np.atleast_2d(np.asarray(W, dtype=float))
+    b = np.asarray(b, dtype=float).reshape(-1)
+    sign = np.asarray(sign, dtype=int).reshape(-1)
+    labels = {1: "neuron, w2 > 0", -1: "neuron, w2 < 0", 0: "gate hyperplane"}
+    shown: set[int] = set()
+    traces = []
+    for j in range(W.shape[1]):
+        s = int(sign[j])
+        seg = hyperplane_segment(W[:, j], b[j], box)
+        xs, ys = (seg if seg is not None else ([], []))
+        show = s not in shown and seg is not None
+        if show:
+            shown.add(s)
+        traces.append(go.Scatter(
+            x=list(xs), y=list(ys), mode="lines", name=labels[s] if show else f"neuron {j}",
+            legendgroup=f"neurons{s}", showlegend=show,
+            line=dict(color=NEURON_COLORS[s], width=1.2, dash="dot"),
+            opacity=0.8, meta={"neuron": j, "sign": s},
+            hovertemplate=f"neuron {j}<extra></extra>",
+        ))
+    return traces
+
+
+def _field(model, box: Box, resolution: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    xs, ys, G = _grid(box, resolution)
+    return xs, ys, _predict(model, G).reshape(resolution, resolution)
+
+
+def decision_boundary(
+    model,
+    data: Dataset,
+    hyperplanes: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+    show_neurons: bool = True,
+    resolution: int = 120,
+    margin: float = 0.15,
+    title: str | None = None,
+    height: int = 500,
+) -> go.Figure:
+    """f(x) as a heatmap over the data's box, the contour f = 0, the neurons' lines, the data.
+
+    The heatmap's colour saturates at the 95th percentile of |f| (hover shows the exact value);
+    the contour trace (named "decision boundary") is drawn only where f changes sign.
+    """
+    if data.dim != 2:
+        raise ValueError("decision_boundary needs 2-D inputs; use regression_curve for 1-D data")
+    box = bounding_box(data.X, margin)
+    xs, ys, Z = _field(model, box, resolution)
+    c = float(np.quantile(np.abs(Z), 0.95)) if Z.size else 1.0
+    c = c if c > 1e-12 else 1.0
+    fig = go.Figure()
+    fig.add_trace(go.Heatmap(
+        x=xs, y=ys, z=np.clip(Z, -c, c), customdata=Z, zmin=-c, zmax=c, colorscale=CLASS_SCALE,
+        opacity=0.55, showscale=False, name="f(x)",
+        hovertemplate="x1=%{x:.2f}<br>x2=%{y:.2f}<br>f=%{customdata:.3f}<extra></extra>",
+    ))
+    if Z.min() < 0 < Z.max():
+        fig.add_trace(go.Contour(
+            x=xs, y=ys, z=Z, name="decision boundary", showscale=False, showlegend=True,
+            contours=dict(start=0.0, end=0.0, size=1.0, coloring="lines"),
+            line=dict(width=2.5, color="black"), colorscale=[[0, "black"], [1, "black"]],
+            hoverinfo="skip",
+        ))
+    if show_neurons:
+        W, b, sign = neuron_hyperplanes(model) if hyperplanes is None else hyperplanes
+        fig.add_traces(neuron_traces(W, b, sign, box))
+    fig.add_traces(data_traces(data))
+    _equal_axes(fig, box)
+    return _layout(fig, title, height)
+
+
+def kinks(W: np.ndarray, b: np.ndarray, lo: float = -np.inf, hi: float = np.inf) -> np.ndarray:
+    """Indices and positions of 1-D neuron breakpoints x = -b_j / w_j inside [lo, hi].
+
+    Returns an (k, 2) array of rows (j, x_j); neurons with w_j = 0 have no kink.
+    """
+    w = np.asarray(W, dtype=float).reshape(-1)
+    b = np.asarray(b, dtype=float).reshape(-1)
+    rows = [(j, -b[j] / w[j]) for j in range(w.size) if abs(w[j]) > 1e-12]
+    rows = [(j, x) for j, x in rows if lo <= x <= hi]
+    return np.array(rows, dtype=float).reshape(-1, 2)
+
+
+def regression_curve(
+    model,
+    data: Dataset,
+    hyperplanes: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+    resolution: int = 400,
+    margin: float = 0.1,
+    title: str | None = None,
+    height: int = 450,
+) -> go.Figure:
+    """f(x) of a network on 1-D inputs over the data's range, with its kinks and the data.
+
+    Kink markers (trace "kinks", one marker per neuron whose breakpoint lies in the range) are
+    coloured by sign(w2); the curve is evaluated on a grid that includes every kink exactly.
+    """
+    if data.dim != 1:
+        raise ValueError("regression_curve needs 1-D inputs")
+    x = data.X[:, 0]
+    span = float(max(x.max() - x.min(), 1e-9))
+    lo, hi = float(x.min() - margin * span), float(x.max() + margin * span)
+    W, b, sign = neuron_hyperplanes(model) if hyperplanes is None else hyperplanes
+    K = kinks(W, b, lo, hi)
+    grid = np.unique(np.concatenate([np.linspace(lo, hi, resolution), K[:, 1]]))
+    f = _predict(model, grid[:, None])
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=grid, y=f, mode="lines", name="network f(x)",
+                             line=dict(color="#222222", width=2.5),
+                             hovertemplate="x=%{x:.3f}<br>f=%{y:.3f}<extra></extra>"))
+    if len(K):
+        idx = K[:, 0].astype(int)
+        s = np.asarray(sign, dtype=int).reshape(-1)[idx]
+        fig.add_trace(go.Scatter(
+            x=K[:, 1], y=_predict(model, K[:, 1:2]), mode="markers", name="kinks (neurons)",
+            marker=dict(symbol="diamond", size=10, color=[NEURON_COLORS[int(v)] for v in s],
+                        line=dict(width=1, color="white")),
+            customdata=idx, meta={"neurons": idx.tolist()},
+            hovertemplate="neuron %{customdata}<br>kink at x=%{x:.3f}<extra></extra>",
+        ))
+    fig.add_traces(data_traces(data))
+    fig.update_xaxes(range=[lo, hi], title_text="x", showgrid=True, gridcolor="#eeeeee")
+    fig.update_yaxes(title_text="y", showgrid=True, gridcolor="#eeeeee")
+    return _layout(fig, title, height)
+
+
+def regression_surface(
+    model,
+    data: Dataset,
+    hyperplanes: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+    show_neurons: bool = True,
+    resolution: int = 100,
+    margin: float = 0.15,
+    title: str | None = None,
+    height: int = 500,
+) -> go.Figure:
+    """f(x) of a 2-D regression as a heatmap (same colour scale as the targets), the neurons'
+    lines and the data coloured by their targets."""
+    if data.dim != 2:
+        raise ValueError("regression_surface needs 2-D inputs")
+    box = bounding_box(data.X, margin)
+    xs, ys, Z = _field(model, box, resolution)
+    lo, hi = float(data.y.min()), float(data.y.max())
+    hi = hi if hi > lo else lo + 1.0
+    fig = go.Figure(go.Heatmap(
+        x=xs, y=ys, z=Z, zmin=lo, zmax=hi, colorscale=REGRESSION_SCALE, opacity=0.7, showscale=False,
+        name="f(x)", hovertemplate="x1=%{x:.2f}<br>x2=%{y:.2f}<br>f=%{z:.3f}<extra></extra>",
+    ))
+    if show_neurons:
+        W, b, sign = neuron_hyperplanes(model) if hyperplanes is None else hyperplanes
+        fig.add_traces(neuron_traces(W, b, sign, box))
+    fig.add_traces(data_traces(data))
+    _equal_axes(fig, box)
+    return _layout(fig, title, height)
+
+
+def network_figure(model, data: Dataset, **options) -> go.Figure:
+    """The figure that fits the data: decision boundary, regression curve or surface."""
+    if data.dim == 1:
+        options.pop("show_neurons", None)
+        return regression_curve(model, data, **options)
+    if data.task == CLASSIFICATION:
+        return decision_boundary(model, data, **options)
+    return regression_surface(model, data, **options)
+
+
+def trace_names(fig: go.Figure) -> Sequence[str]:
+    """Names of a figure's traces (handy in tests and notebooks)."""
+    return [t.name for t in fig.data]
+
+
+__all__ = [
+    "CLASS_SCALE",
+    "NEGATIVE",
+    "POSITIVE",
+    "bounding_box",
+    "data_scatter",
+    "data_traces",
+    "decision_boundary",
+    "hyperplane_segment",
+    "kinks",
+    "network_figure",
+    "neuron_hyperplanes",
+    "neuron_traces",
+    "regression_curve",
+    "regression_surface",
+    "trace_names",
+]
