@@ -5,7 +5,7 @@ in the app:
 
 - :func:`data_scatter`: the points of a :class:`~convexnn.datasets.Dataset`; classes coloured on a
   fixed scale (``cmin=-1, cmax=1``, so a one-class plot keeps its colour), held-out points hollow.
-- :func:`decision_boundary`: f(x) of a network as a heatmap over the data's bounding box, the
+- :func:`decision_boundary`: f(x) of a network as a heatmap over the data's (square) box, the
   decision boundary {f = 0} as a contour, and each neuron's hyperplane {x : w1.x + b1 = 0} as a
   line coloured by the sign of its output weight w2 (2-D inputs).
 - :func:`regression_curve`: f(x) over the data for 1-D inputs, with the kink of every neuron
@@ -46,12 +46,19 @@ Box = tuple[float, float, float, float]
 # --------------------------------------------------------------------------------------------
 
 
-def bounding_box(X: np.ndarray, margin: float = 0.1) -> Box:
-    """(xmin, xmax, ymin, ymax) of 2-D points, padded by ``margin`` times the larger extent."""
+def bounding_box(X: np.ndarray, margin: float = 0.1, square: bool = False) -> Box:
+    """(xmin, xmax, ymin, ymax) of 2-D points, padded by ``margin`` times the larger extent.
+
+    With ``square`` the shorter side is widened (about its centre) to the longer one, so a plot
+    with equal axis scales fills a square.
+    """
     X = np.asarray(X, dtype=float)
     lo, hi = X.min(axis=0), X.max(axis=0)
     span = float(max(np.max(hi - lo), 1e-9))
     pad = margin * span
+    if square:
+        centre = (lo + hi) / 2
+        lo, hi = centre - span / 2, centre + span / 2
     # a degenerate axis (all points on a line) still gets a visible range
     flat = hi - lo < 1e-9
     lo, hi = np.where(flat, lo - 0.5 * span, lo) - pad, np.where(flat, hi + 0.5 * span, hi) + pad
@@ -128,7 +135,7 @@ def _layout(fig: go.Figure, title: str | None, height: int) -> go.Figure:
         height=height,
         margin=dict(l=40, r=20, t=50 if title else 20, b=40),
         plot_bgcolor="white",
-        legend=dict(orientation="h", yanchor="top", y=-0.12, xanchor="left", x=0.0),
+        legend=dict(orientation="h", yanchor="top", y=-0.2, xanchor="left", x=0.0),
         hovermode="closest",
     )
     return fig
@@ -142,8 +149,9 @@ def _layout(fig: go.Figure, title: str | None, height: int) -> go.Figure:
 def data_traces(data: Dataset, marker_size: int = 9) -> list:
     """Scatter traces of the data: training points filled, held-out points hollow.
 
-    Classification: colour = label on ``CLASS_SCALE`` with cmin=-1, cmax=1. 2-D regression:
-    colour = target on a Viridis scale with a colour bar. 1-D regression: points (x, y).
+    Classification: one trace per class and part ("class +1", "class −1", "test, class +1", ...),
+    coloured by label on ``CLASS_SCALE`` with cmin=-1, cmax=1. 2-D regression: colour = target
+    on a Viridis scale with a colour bar. 1-D regression: points (x, y).
     """
     X, y = data.X, data.y
     test = np.zeros(data.n, dtype=bool) if data.is_test is None else data.is_test
@@ -153,33 +161,38 @@ def data_traces(data: Dataset, marker_size: int = 9) -> list:
         if not mask.any():
             continue
         hollow = part == "test"
-        name = "data" if data.is_test is None else f"{part} data"
+        symbol = "circle-open" if hollow else "circle"
+        prefix = "" if data.is_test is None else ("test " if hollow else "train ")
         if data.dim == 1:
             traces.append(Scatter(
-                x=X[mask, 0], y=y[mask], mode="markers", name=name,
-                marker=dict(size=marker_size, color="white" if hollow else "#333333",
-                            symbol="circle-open" if hollow else "circle",
-                            line=dict(width=1.5, color="#333333")),
+                x=X[mask, 0], y=y[mask], mode="markers", name=f"{prefix}data",
+                marker=dict(size=marker_size, color="#333333", symbol=symbol,
+                            line=dict(width=1.5 if hollow else 1, color="#333333" if hollow else "white")),
                 hovertemplate="x=%{x:.3f}<br>y=%{y:.3f}<extra></extra>",
             ))
             continue
         if data.task == CLASSIFICATION:
-            marker = dict(size=marker_size, color=y[mask], colorscale=CLASS_SCALE, cmin=-1, cmax=1,
-                          symbol="circle-open" if hollow else "circle",
-                          line=dict(width=2 if hollow else 1, color=None if hollow else "white"))
-            hover = "x1=%{x:.3f}<br>x2=%{y:.3f}<br>label %{marker.color:+.0f}<extra></extra>"
-        else:
-            lo, hi = float(y.min()), float(y.max())
-            marker = dict(size=marker_size, color=y[mask], colorscale=REGRESSION_SCALE, cmin=lo,
-                          cmax=hi if hi > lo else lo + 1, symbol="circle-open" if hollow else "circle",
-                          line=dict(width=2 if hollow else 1, color=None if hollow else "white"),
-                          colorbar=dict(title="y", len=0.8) if part == "train" else None,
-                          showscale=part == "train")
-            hover = "x1=%{x:.3f}<br>x2=%{y:.3f}<br>y=%{marker.color:.3f}<extra></extra>"
-        if hollow:
-            marker["line"]["color"] = None
-        traces.append(Scatter(x=X[mask, 0], y=X[mask, 1], mode="markers", name=name, marker=marker,
-                              hovertemplate=hover))
+            for label, text in ((1.0, "class +1"), (-1.0, "class −1")):
+                sel = mask & (y == label)
+                if not sel.any():
+                    continue
+                marker = dict(size=marker_size, color=y[sel], colorscale=CLASS_SCALE, cmin=-1, cmax=1,
+                              symbol=symbol, line=dict(width=2) if hollow else dict(width=1, color="white"))
+                traces.append(Scatter(
+                    x=X[sel, 0], y=X[sel, 1], mode="markers", name=f"{prefix}{text}", marker=marker,
+                    hovertemplate=f"x1=%{{x:.3f}}<br>x2=%{{y:.3f}}<br>{text}<extra></extra>",
+                ))
+            continue
+        lo, hi = float(y.min()), float(y.max())
+        marker = dict(size=marker_size, color=y[mask], colorscale=REGRESSION_SCALE, cmin=lo,
+                      cmax=hi if hi > lo else lo + 1, symbol=symbol,
+                      line=dict(width=2) if hollow else dict(width=1, color="white"),
+                      colorbar=dict(title="y", len=0.8) if part == "train" else None,
+                      showscale=part == "train")
+        traces.append(Scatter(
+            x=X[mask, 0], y=X[mask, 1], mode="markers", name=f"{prefix}data", marker=marker,
+            hovertemplate="x1=%{x:.3f}<br>x2=%{y:.3f}<br>y=%{marker.color:.3f}<extra></extra>",
+        ))
     return traces
 
 
@@ -191,7 +204,7 @@ def data_scatter(data: Dataset, title: str | None = None, height: int = 450,
         fig.update_xaxes(title_text="x", showgrid=True)
         fig.update_yaxes(title_text="y", showgrid=True)
     else:
-        _equal_axes(fig, bounding_box(data.X))
+        _equal_axes(fig, bounding_box(data.X, square=True))
     return _layout(fig, title, height)
 
 
@@ -252,7 +265,7 @@ def decision_boundary(
     """
     if data.dim != 2:
         raise ValueError("decision_boundary needs 2-D inputs; use regression_curve for 1-D data")
-    box = bounding_box(data.X, margin)
+    box = bounding_box(data.X, margin, square=True)
     xs, ys, Z = _field(model, box, resolution)
     c = float(np.quantile(np.abs(Z), 0.95)) if Z.size else 1.0
     c = c if c > 1e-12 else 1.0
@@ -346,7 +359,7 @@ def regression_surface(
     lines and the data coloured by their targets."""
     if data.dim != 2:
         raise ValueError("regression_surface needs 2-D inputs")
-    box = bounding_box(data.X, margin)
+    box = bounding_box(data.X, margin, square=True)
     xs, ys, Z = _field(model, box, resolution)
     lo, hi = float(data.y.min()), float(data.y.max())
     hi = hi if hi > lo else lo + 1.0

@@ -25,6 +25,8 @@ def test_bounding_box_pads_and_handles_flat_data():
     assert box == pytest.approx((-0.2, 1.2, -0.2, 2.2))
     x0, x1, y0, y1 = F.bounding_box(np.array([[0.0, 1.0], [2.0, 1.0]]))
     assert y1 - y0 > 1.0 and y0 < 1.0 < y1
+    sq = F.bounding_box(np.array([[0.0, 0.0], [1.0, 2.0]]), margin=0.1, square=True)
+    assert sq == pytest.approx((-0.7, 1.7, -0.2, 2.2))
 
 
 @pytest.mark.parametrize(
@@ -51,21 +53,26 @@ def test_hyperplane_segment_misses_or_degenerate():
 def test_data_scatter_classes_on_a_fixed_scale_and_hollow_test_points():
     data = ds.moons(40, seed=1).with_split(0.25, seed=0)
     fig = F.data_scatter(data)
-    assert [t.name for t in fig.data] == ["train data", "test data"]
-    train, test = fig.data
+    names = [t.name for t in fig.data]
+    assert names == ["train class +1", "train class −1", "test class +1", "test class −1"]
     for t in fig.data:
         assert t.marker.cmin == -1 and t.marker.cmax == 1
-        assert set(np.unique(t.marker.color)) <= {-1.0, 1.0}
-    assert train.marker.symbol == "circle" and test.marker.symbol == "circle-open"
-    assert len(train.x) + len(test.x) == data.n and len(test.x) == int(data.is_test.sum())
+        label = 1.0 if "+1" in t.name else -1.0
+        assert np.all(np.asarray(t.marker.color) == label)
+        assert t.marker.symbol == ("circle-open" if t.name.startswith("test") else "circle")
+    assert sum(len(t.x) for t in fig.data) == data.n
+    assert sum(len(t.x) for t in fig.data if t.name.startswith("test")) == int(data.is_test.sum())
+    # every point appears at its coordinates
+    shown = np.vstack([np.column_stack([t.x, t.y]) for t in fig.data])
+    assert np.allclose(np.sort(shown, axis=0), np.sort(data.X, axis=0))
     assert fig.layout.yaxis.scaleanchor == "x" and fig.layout.yaxis.constrain == "domain"
     assert fig.layout.xaxis.constrain == "domain"
 
 
 def test_data_scatter_one_class_keeps_its_colour_range():
     data = ds.Dataset(np.array([[0.0, 0.0], [1.0, 1.0]]), np.array([1.0, -1.0]), "classification")
-    marker = F.data_scatter(data).data[0].marker
-    assert (marker.cmin, marker.cmax) == (-1, 1)
+    for trace in F.data_scatter(data).data:
+        assert (trace.marker.cmin, trace.marker.cmax) == (-1, 1)
 
 
 def test_many_points_use_webgl():
@@ -107,7 +114,7 @@ def test_decision_boundary_content(moons_fit):
     assert {t.meta["sign"] for t in lines} == {-1, 1}
     assert sum(t.showlegend for t in lines) == 2
     names = [t.name for t in fig.data]
-    assert names.count("data") == 1
+    assert names.count("class +1") == 1 and names.count("class −1") == 1
     assert fig.layout.yaxis.scaleanchor == "x" and fig.layout.yaxis.constrain == "domain"
 
 
