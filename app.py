@@ -1,0 +1,40 @@
+"""convexnn: the app. Run with ``streamlit run app.py``.
+
+The pages are listed explicitly with ``st.navigation``; what they share (the current data, the
+settings, the drawing) lives in :mod:`app_state`. The url paths differ from the file names on
+purpose: Streamlit's legacy ``pages/`` handling would otherwise run a page file on its own,
+without this script.
+"""
+
+import streamlit as st
+
+import app_state
+
+st.set_page_config(page_title="convexnn: ReLU networks as convex programs", page_icon="🔷", layout="wide")
+
+app_state.init()
+
+PAGES = [
+    st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
+    st.Page("pages/data.py", title="Data", icon=":material/scatter_plot:", url_path=app_state.PAGE_DATA),
+    st.Page("pages/global_optimum.py", title="Global optimum", icon=":material/target:",
+            url_path="optimum"),
+]
+page = st.navigation(PAGES)
+
+if page.url_path != app_state.PAGE_DATA:
+    # the canvas forgets its drawing when its page is left: reload it from session state
+    app_state.restore_canvas()
+
+page.run()
+
+# after the page, so it shows what the page did (a click on the canvas changes the data)
+with st.sidebar:
+    data = app_state.current_data()
+    s = app_state.settings()
+    st.markdown("**Current data**")
+    st.caption(app_state.describe(data))
+    st.markdown("**Settings**")
+    st.caption(f"β = {s.beta:g} · {s.loss} loss · {s.program} program")
+    st.caption("A two-layer ReLU network with weight decay is a convex program "
+               "(Pilanci & Ergen, ICML 2020).")

@@ -1,0 +1,519 @@
+"""What the app's pages share: the current data set, the experiment settings and the drawing.
+
+Everything lives in ``st.session_state`` (one browser session), so it survives page switches.
+
+- Widget keys are the names in :class:`K`. The experiment settings (``K.SETTINGS``) are short,
+  URL-friendly names, so a later version can bind them with ``bind="query-params"``; their
+  defaults are in :data:`DEFAULTS`, written once by :func:`init`, and the widgets are created
+  without ``value=`` (the value always comes from session state).
+- The current :class:`~convexnn.datasets.Dataset` is ``st.session_state[S.DATA]``. It only ever
+  holds *valid* data: :func:`set_data` validates first and keeps the previous data on error.
+  With ``S.SOURCE == "preset"`` the data follow the preset settings (:func:`sync_preset`
+  regenerates them when the settings change), so a URL with settings reproduces the data.
+- The drawing canvas: the objects it returned last (``S.CANVAS_OBJECTS``) and the drawing it is
+  (re)loaded with (``S.CANVAS_INITIAL``, changed only when the data are replaced from outside or
+  the page is re-entered, so the canvas is not reloaded under the user's clicks). Pure helpers
+  convert between data coordinates and canvas pixels.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+from dataclasses import dataclass
+
+import numpy as np
+import streamlit as st
+
+from convexnn import datasets as ds
+from convexnn.figures import NEGATIVE, POSITIVE
+
+# --------------------------------------------------------------------------------------------
+# Keys and limits
+# --------------------------------------------------------------------------------------------
+
+
+class K:
+    """Widget keys, in one place. ``SETTINGS`` are the experiment settings (URL candidates)."""
+
+    PRESET = "preset"
+    N = "n"
+    NOISE = "noise"
+    SEED = "seed"
+    BETA = "beta"
+    LOSS = "loss"
+    PROGRAM = "program"
+    PRUNE = "prune"
+    SETTINGS = (PRESET, N, NOISE, SEED, BETA, LOSS, PROGRAM, PRUNE)
+    DATA_SETTINGS = (PRESET, N, NOISE, SEED)
+
+    DRAW_CLASS = "draw_class"
+    CANVAS = "canvas"
+    CLEAR = "clear_canvas"
+    GENERATE = "generate"
+    UPLOAD = "upload_csv"
+    DOWNLOAD = "download_csv"
+
+
+class S:
+    """Session-state keys that are not widgets."""
+
+    DATA = "_data"
+    SOURCE = "_data_source"  # "preset", "drawing" or "upload"
+    DATA_SETTINGS = "_data_settings"  # the preset settings the data were generated with
+    CANVAS_OBJECTS = "_canvas_objects"
+    CANVAS_INITIAL = "_canvas_initial"
+    CANVAS_SEEN = "_canvas_seen"
+    CANVAS_VIEW = "_canvas_view"
+    CANVAS_TASK = "_canvas_task"
+    CANVAS_EXACT = "_canvas_exact"
+    CANVAS_PROBLEM = "_canvas_problem"
+    PAGE = "_page"
+    FLASH = "_flash"
+
+
+PRESETS = tuple(ds.GENERATORS)
+LOSSES = ("squared", "logistic", "hinge")
+PROGRAMS = ("exact", "gated")
+DEFAULTS = {
+    K.PRESET: "moons",
+    K.N: 40,
+    K.NOISE: 0.1,
+    K.SEED: 0,
+    K.BETA: 0.1,
+    K.LOSS: "squared",
+    K.PROGRAM: "exact",
+    K.PRUNE: True,
+}
+"""The app opens on the moons (40 points) solved at beta = 0.1: about 0.2 s, 13 neurons."""
+
+N_RANGE = (4, 200)
+MAX_POINTS = 500
+"""Most points the Data page accepts (drawing or CSV)."""
+MAX_SOLVE_POINTS = 200
+"""Most points the solving pages solve for (about a minute at 200 points)."""
+SLOW_SOLVE_POINTS = 100
+
+CANVAS_SIZE = 400
+POINT_RADIUS = 5
+POINT_STROKE = 1
+CLASS_COLORS = {1: POSITIVE, -1: NEGATIVE}
+REGRESSION_COLOR = "#333333"
+DRAW_TASKS = ("classification", "regression1d")
+
+PAGE_DATA = "dataset"
+
+
+# --------------------------------------------------------------------------------------------
+# Settings
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Settings:
+    preset: str
+    n: int
+    noise: float
+    seed: int
+    beta: float
+    loss: str
+    program: str
+    prune: bool
+
+    def data_key(self) -> tuple:
+        return (self.preset, self.n, self.noise, self.seed)
+
+
+def settings() -> Settings:
+    """The current experiment settings (defaults where a value is missing or invalid)."""
+    ss = st.session_state
+    get = lambda k: ss.get(k, DEFAULTS[k])  # noqa: E731
+    preset = get(K.PRESET) if get(K.PRESET) in PRESETS else DEFAULTS[K.PRESET]
+    loss = get(K.LOSS) if get(K.LOSS) in LOSSES else DEFAULTS[K.LOSS]
+    program = get(K.PROGRAM) if get(K.PROGRAM) in PROGRAMS else DEFAULTS[K.PROGRAM]
+    return Settings(preset, int(get(K.N)), float(get(K.NOISE)), int(get(K.SEED)), float(get(K.BETA)),
+                    loss, program, bool(get(K.PRUNE)))
+
+
+def init() -> None:
+    """Write the defaults and the default data into a new session (idempotent)."""
+    ss = st.session_state
+    for key, value in DEFAULTS.items():
+        if key not in ss:
+            ss[key] = value
+    if S.FLASH not in ss:
+        ss[S.FLASH] = []
+    if S.DATA not in ss:
+        ss[S.SOURCE] = "preset"
+        ss[S.DATA_SETTINGS] = None
+    sync_preset()
+
+
+def sync_preset() -> None:
+    """Regenerate the data when they follow the preset and its settings changed."""
+    ss = st.session_state
+    if ss.get(S.SOURCE) != "preset":
+        return
+    s = settings()
+    if ss.get(S.DATA_SETTINGS) == s.data_key() and S.DATA in ss:
+        return
+    try:
+        data = ds.generate(s.preset, s.n, s.noise, s.seed)
+    except ValueError as exc:  # e.g. a size a generator does not accept
+        flash("error", f"Could not generate the {s.preset} data: {exc}. The previous data are kept.")
+        ss[S.DATA_SETTINGS] = s.data_key()
+        return
+    if set_data(data, "preset"):
+        ss[S.DATA_SETTINGS] = s.data_key()
+
+
+def preset_noise(name: str) -> float:
+    """The generator's own default noise for a preset (what the preset looks like)."""
+    default = inspect.signature(ds.GENERATORS[name]).parameters["noise"].default
+    return float(default)
+
+
+def on_preset_change() -> None:
+    """Callback of the preset choice: the preset's own noise, and data that follow the preset."""
+    name = st.session_state.get(K.PRESET)
+    if name in PRESETS:
+        st.session_state[K.NOISE] = preset_noise(name)
+    use_preset()
+
+
+def use_preset() -> None:
+    """Callback of the preset widgets: the data follow the preset settings again."""
+    st.session_state[S.SOURCE] = "preset"
+    st.session_state[S.DATA_SETTINGS] = None
+
+
+# --------------------------------------------------------------------------------------------
+# Data
+# --------------------------------------------------------------------------------------------
+
+
+def current_data() -> ds.Dataset:
+    return st.session_state[S.DATA]
+
+
+def validate(data: ds.Dataset, max_points: int = MAX_POINTS) -> tuple[ds.Dataset, list[str]]:
+    """Check a data set for the app: drop duplicate points, enforce the size limit.
+
+    Returns (data, notes) or raises ``ValueError`` with a message for the user.
+    """
+    notes = []
+    data, dropped = ds.drop_duplicates(data)
+    if dropped:
+        notes.append(f"Dropped {dropped} duplicate point{'s' if dropped > 1 else ''} "
+                     f"(same coordinates as an earlier point).")
+    ds.check_data(data.X, data.y, data.task)  # again, after dropping
+    if data.n > max_points:
+        raise ValueError(f"the data have {data.n} points; this page accepts at most {max_points}")
+    if data.dim not in (1, 2):
+        raise ValueError(f"the data have {data.dim} input columns; the app shows 1 or 2 (x1[, x2])")
+    return data, notes
+
+
+def set_data(data: ds.Dataset, source: str, reset_canvas: bool = True) -> bool:
+    """Make ``data`` the current data set if it is valid; otherwise keep the previous data.
+
+    Messages (dropped duplicates, errors) are queued with :func:`flash`. Returns success.
+    """
+    ss = st.session_state
+    try:
+        data, notes = validate(data)
+    except ValueError as exc:
+        flash("error", f"{_sentence(str(exc))} The previous data are kept.")
+        return False
+    for note in notes:
+        flash("warning", note)
+    ss[S.DATA] = data
+    ss[S.SOURCE] = source
+    if reset_canvas:
+        load_canvas(data)
+    return True
+
+
+def load_csv(content: bytes | str, name: str = "uploaded") -> bool:
+    """Parse CSV text and make it the current data; errors become messages."""
+    try:
+        data = ds.from_csv(content, max_rows=MAX_POINTS)
+    except ValueError as exc:
+        flash("error", f"Could not read {name}: {_sentence(str(exc))} The previous data are kept.")
+        return False
+    data = ds.Dataset(data.X, data.y, data.task, name.rsplit(".", 1)[0][:40] or "uploaded", data.is_test)
+    if set_data(data, "upload"):
+        flash("success", f"Loaded {current_data().n} points from {name}.")
+        return True
+    return False
+
+
+def describe(data: ds.Dataset) -> str:
+    """A one-line description: name, size, task."""
+    kind = data.task if data.dim == 2 else "1-D regression"
+    extra = ""
+    if data.task == ds.CLASSIFICATION:
+        extra = f" ({int(np.sum(data.y > 0))} +1, {int(np.sum(data.y < 0))} −1)"
+    if data.is_test is not None:
+        extra += f", {int(data.is_test.sum())} held out"
+    return f"{data.name}: {data.n} points, {kind}{extra}"
+
+
+# --------------------------------------------------------------------------------------------
+# Messages that survive a rerun (callbacks cannot draw on the page)
+# --------------------------------------------------------------------------------------------
+
+
+def flash(level: str, text: str) -> None:
+    st.session_state.setdefault(S.FLASH, []).append((level, text))
+
+
+def show_flashes() -> None:
+    """Show and forget the queued messages."""
+    messages = st.session_state.get(S.FLASH, [])
+    st.session_state[S.FLASH] = []
+    for level, text in messages:
+        getattr(st, level if level in ("error", "warning", "success", "info") else "info")(text)
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    text = text[:1].upper() + text[1:]
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
+# --------------------------------------------------------------------------------------------
+# Canvas: pixels <-> data
+# --------------------------------------------------------------------------------------------
+
+
+def canvas_task(data: ds.Dataset | None) -> str:
+    """What the canvas draws for these data: classes in 2-D or (x, y) points of a 1-D regression."""
+    if data is not None and data.dim == 1:
+        return "regression1d"
+    return "classification"
+
+
+def drawable(data: ds.Dataset) -> bool:
+    return data.dim == 1 or data.task == ds.CLASSIFICATION
+
+
+def canvas_view(data: ds.Dataset | None, margin: float = 0.15) -> tuple[float, float, float, float]:
+    """The data window (x0, x1, y0, y1) the canvas shows: square for 2-D, x/y ranges for 1-D."""
+    if data is None or not drawable(data):
+        return (-1.5, 1.5, -1.5, 1.5)
+    if data.dim == 1:
+        x, y = data.X[:, 0], data.y
+        sx, sy = max(np.ptp(x), 1e-3), max(np.ptp(y), 1e-3)
+        return (float(x.min() - margin * sx), float(x.max() + margin * sx),
+                float(y.min() - margin * sy), float(y.max() + margin * sy))
+    lo, hi = data.X.min(0), data.X.max(0)
+    centre, half = (lo + hi) / 2, max(float(np.max(hi - lo)) / 2, 0.5) * (1 + 2 * margin)
+    return (float(centre[0] - half), float(centre[0] + half), float(centre[1] - half),
+            float(centre[1] + half))
+
+
+def to_pixels(points: np.ndarray, view, size: int = CANVAS_SIZE) -> np.ndarray:
+    """Data (x, y) -> canvas pixels (px, py); py grows downwards."""
+    x0, x1, y0, y1 = view
+    P = np.asarray(points, dtype=float).reshape(-1, 2)
+    return np.column_stack([(P[:, 0] - x0) / (x1 - x0) * size, (y1 - P[:, 1]) / (y1 - y0) * size])
+
+
+def from_pixels(pixels: np.ndarray, view, size: int = CANVAS_SIZE) -> np.ndarray:
+    """Canvas pixels -> data (x, y)."""
+    x0, x1, y0, y1 = view
+    P = np.asarray(pixels, dtype=float).reshape(-1, 2)
+    return np.column_stack([x0 + P[:, 0] / size * (x1 - x0), y1 - P[:, 1] / size * (y1 - y0)])
+
+
+_ORIGIN = {"left": 1.0, "top": 1.0, "center": 0.0, "right": -1.0, "bottom": -1.0}
+
+
+def circle_centre(obj: dict) -> tuple[float, float]:
+    """Centre of a fabric circle (the point tool: left + radius + strokeWidth/2, top)."""
+    r = (float(obj.get("radius", 0)) + float(obj.get("strokeWidth", 0) or 0) / 2)
+    sx, sy = float(obj.get("scaleX", 1) or 1), float(obj.get("scaleY", 1) or 1)
+    cx = float(obj.get("left", 0)) + _ORIGIN.get(obj.get("originX", "left"), 1.0) * r * sx
+    cy = float(obj.get("top", 0)) + _ORIGIN.get(obj.get("originY", "center"), 0.0) * r * sy
+    return cx, cy
+
+
+def circle(px: float, py: float, color: str, hollow: bool = False) -> dict:
+    """A fabric circle as the point tool draws it, centred at pixel (px, py)."""
+    return {
+        "type": "Circle", "version": "6.0.0",
+        "left": px - POINT_RADIUS - POINT_STROKE / 2, "top": py,
+        "originX": "left", "originY": "center", "radius": POINT_RADIUS,
+        "fill": "#ffffff" if hollow else color, "stroke": color, "strokeWidth": POINT_STROKE,
+        "selectable": False, "evented": False,
+    }
+
+
+MATCH_PIXELS = 0.05
+"""A returned circle within this many pixels of a data point (same colour) is that point."""
+
+
+def data_to_objects(data: ds.Dataset, view) -> tuple[list[dict], list[list]]:
+    """Canvas circles of a drawable data set, and rows [px, py, colour, x.., y, is_test].
+
+    The rows let :func:`objects_to_data` return the exact coordinates of points that came from
+    the data (the canvas rounds what it sends back).
+    """
+    if not drawable(data):
+        return [], []
+    if data.dim == 1:
+        pts, colors = np.column_stack([data.X[:, 0], data.y]), [REGRESSION_COLOR] * data.n
+    else:
+        pts, colors = data.X, [CLASS_COLORS[1 if v > 0 else -1] for v in data.y]
+    test = np.zeros(data.n, bool) if data.is_test is None else data.is_test
+    pix = to_pixels(pts, view)
+    objects, exact = [], []
+    for k in range(data.n):
+        objects.append(circle(pix[k, 0], pix[k, 1], colors[k], bool(test[k])))
+        exact.append([float(pix[k, 0]), float(pix[k, 1]), colors[k].lower(),
+                      *map(float, data.X[k]), float(data.y[k]), bool(test[k])])
+    return objects, exact
+
+
+def _matcher(exact: list[list] | None):
+    """A function (px, py, colour) -> the exact row of the data point drawn there, or None."""
+    by_color: dict[str, tuple[np.ndarray, list[list]]] = {}
+    for row in exact or []:
+        by_color.setdefault(row[2], ([], []))
+        by_color[row[2]][0].append(row[:2])
+        by_color[row[2]][1].append(row[3:])
+    arrays = {c: (np.array(p, dtype=float), rows) for c, (p, rows) in by_color.items()}
+
+    def match(px: float, py: float, color: str):
+        if color not in arrays:
+            return None
+        P, rows = arrays[color]
+        dist = np.hypot(P[:, 0] - px, P[:, 1] - py)
+        k = int(np.argmin(dist))
+        return rows[k] if dist[k] <= MATCH_PIXELS else None
+
+    return match
+
+
+def objects_to_data(objects: list[dict], view, task: str, exact: list[list] | None = None,
+                    name: str = "drawn") -> ds.Dataset:
+    """A data set from canvas circles (raises ``ValueError`` if it is not a valid data set).
+
+    Classification: the stroke colour is the class (orange +1, blue -1; other colours ignored).
+    1-D regression: each circle is a point (x, y). Circles drawn from the data (``exact``, see
+    :func:`data_to_objects`) give back the data's exact values.
+    """
+    match = _matcher(exact)
+    colour_class = {c.lower(): v for v, c in CLASS_COLORS.items()}
+    d = 1 if task == "regression1d" else 2
+    rows, labels, tests = [], [], []
+    for obj in objects or []:
+        if str(obj.get("type", "")).lower() != "circle":
+            continue
+        color = str(obj.get("stroke") or obj.get("fill") or "").lower()
+        if task != "regression1d" and color not in colour_class:
+            continue
+        px, py = circle_centre(obj)
+        known = match(px, py, color)
+        if known is not None:
+            rows.append(known[:d])
+            labels.append(known[d])
+            tests.append(bool(known[d + 1]))
+            continue
+        x, y = from_pixels([px, py], view)[0]
+        rows.append([x] if d == 1 else [x, y])
+        labels.append(y if d == 1 else float(colour_class[color]))
+        tests.append(False)
+    if not rows:
+        raise ValueError("the drawing is empty: click on the canvas to add points")
+    X = np.array(rows, dtype=float).reshape(-1, d)
+    mask = np.array(tests) if any(tests) else None
+    return ds.Dataset(X, np.array(labels), ds.REGRESSION if d == 1 else ds.CLASSIFICATION, name, mask)
+
+
+def load_canvas(data: ds.Dataset | None) -> None:
+    """Show ``data`` on the canvas (reloads it): the view, the circles and the exact-point map."""
+    ss = st.session_state
+    view = canvas_view(data)
+    objects, exact = data_to_objects(data, view) if data is not None else ([], [])
+    ss[S.CANVAS_VIEW] = view
+    ss[S.CANVAS_TASK] = canvas_task(data)
+    ss[S.CANVAS_OBJECTS] = objects
+    ss[S.CANVAS_EXACT] = exact
+    ss[S.CANVAS_INITIAL] = {"version": "6.0.0", "objects": objects}
+    ss[S.CANVAS_PROBLEM] = None
+
+
+def clear_canvas() -> None:
+    """Callback of the clear button: an empty drawing of the current task; the data are kept
+    until the drawing is a valid data set."""
+    ss = st.session_state
+    task = ss.get(S.CANVAS_TASK, "classification")
+    load_canvas(None)
+    ss[S.CANVAS_TASK] = task
+    if task == "regression1d" and S.DATA in ss:
+        ss[S.CANVAS_VIEW] = canvas_view(ss[S.DATA])
+    ss[S.SOURCE] = "drawing"
+
+
+def canvas_signature(objects: list[dict] | None) -> str:
+    """A stable fingerprint of a drawing, to notice when the canvas sent something new."""
+    return json.dumps(objects or [], sort_keys=True, default=str)
+
+
+def restore_canvas() -> None:
+    """Load the last drawing into the canvas; called whenever a page other than Data runs, so the
+    canvas shows it again when the user comes back."""
+    ss = st.session_state
+    if S.CANVAS_OBJECTS in ss:
+        ss[S.CANVAS_INITIAL] = {"version": "6.0.0", "objects": ss[S.CANVAS_OBJECTS]}
+        ss[S.CANVAS_SEEN] = None
+
+
+def canvas_objects(value) -> list[dict] | None:
+    """The objects of a canvas value: a ``CanvasResult.json_data`` dict or the widget's state
+    ``{"drawing": {"raw": {...}}}``; None when there is none."""
+    if not isinstance(value, dict):
+        return None
+    if "drawing" in value:
+        value = (value.get("drawing") or {}).get("raw")
+    if not isinstance(value, dict):
+        return None
+    return list(value.get("objects") or [])
+
+
+def process_canvas(value) -> list[str]:
+    """Take a drawing from the canvas if it is new (see :func:`receive_drawing`); return notes."""
+    objects = canvas_objects(value)
+    if objects is None:
+        return []
+    signature = canvas_signature(objects)
+    if signature == st.session_state.get(S.CANVAS_SEEN):
+        return []
+    st.session_state[S.CANVAS_SEEN] = signature
+    return receive_drawing(objects)[1]
+
+
+def receive_drawing(objects: list[dict]) -> tuple[str | None, list[str]]:
+    """Handle a drawing sent by the canvas: store it, and make it the data if it is valid.
+
+    Returns (problem, notes): ``problem`` says why the drawing is not (yet) a data set, in
+    which case the previous data are kept.
+    """
+    ss = st.session_state
+    ss[S.CANVAS_OBJECTS] = list(objects or [])
+    try:
+        data = objects_to_data(objects, ss[S.CANVAS_VIEW], ss[S.CANVAS_TASK], ss.get(S.CANVAS_EXACT))
+        data, notes = validate(data)
+    except ValueError as exc:
+        ss[S.CANVAS_PROBLEM] = _sentence(str(exc))
+        return ss[S.CANVAS_PROBLEM], []
+    ss[S.CANVAS_PROBLEM] = None
+    old = ss.get(S.DATA)
+    same = (old is not None and old.X.shape == data.X.shape and np.array_equal(old.X, data.X)
+            and np.array_equal(old.y, data.y))
+    if not same:
+        set_data(ds.Dataset(data.X, data.y, data.task, "drawn", data.is_test), "drawing",
+                 reset_canvas=False)
+    return None, notes

@@ -1,0 +1,139 @@
+"""Data: presets, a drawing canvas, CSV upload and download."""
+
+import io
+
+import numpy as np
+import streamlit as st
+from PIL import Image, ImageDraw
+from streamlit_drawable_canvas import st_canvas
+
+import app_state
+from app_state import K, S
+from convexnn import datasets as ds
+from convexnn import figures
+
+ss = st.session_state
+
+st.title("Data")
+app_state.show_flashes()
+# a drawing the canvas sent in this rerun: take it before anything shows the data
+for note in app_state.process_canvas(ss.get(K.CANVAS)):
+    st.warning(note)
+
+PRESET_LABELS = {
+    "spiral": "spiral (two arms)", "moons": "moons", "circles": "circles", "xor": "xor",
+    "gaussians": "two Gaussians", "linear": "linearly separable", "sine": "sine (1-D regression)",
+    "abs": "|x| (1-D regression)", "steps": "steps (1-D regression)", "plane": "plane (2-D regression)",
+}
+
+
+def nice_ticks(lo: float, hi: float, count: int = 6) -> np.ndarray:
+    raw = (hi - lo) / count
+    step = 10 ** np.floor(np.log10(raw))
+    step *= min((m for m in (1, 2, 5, 10) if m * step >= raw), default=10)
+    return np.arange(np.ceil(lo / step) * step, hi + 1e-9, step)
+
+
+def background(view, task: str) -> bytes:
+    """A light grid with the axes and tick labels of the canvas's data window, as PNG bytes."""
+    size = app_state.CANVAS_SIZE
+    img = Image.new("RGB", (size, size), "#fbfbfb")
+    draw = ImageDraw.Draw(img)
+    x0, x1, y0, y1 = view
+    for t in nice_ticks(x0, x1):
+        px = app_state.to_pixels([[t, y0]], view)[0, 0]
+        axis = abs(t) < 1e-9
+        draw.line([(px, 0), (px, size)], fill="#9a9a9a" if axis else "#e6e6e6", width=1)
+        draw.text((px + 2, size - 12), f"{t:g}", fill="#8a8a8a")
+    for t in nice_ticks(y0, y1):
+        py = app_state.to_pixels([[x0, t]], view)[0, 1]
+        axis = abs(t) < 1e-9
+        draw.line([(0, py), (size, py)], fill="#9a9a9a" if axis else "#e6e6e6", width=1)
+        draw.text((2, py + 1), f"{t:g}", fill="#8a8a8a")
+    draw.text((size - 14, size - 26), "x" if task == "regression1d" else "x1", fill="#666666")
+    draw.text((4, 2), "y" if task == "regression1d" else "x2", fill="#666666")
+    buf = io.BytesIO()
+    img.save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def load_pasted() -> None:
+    text = ss.get("csv_text", "")
+    app_state.load_csv(text, "pasted CSV")
+
+
+def on_upload() -> None:
+    file = ss.get(K.UPLOAD)
+    if file is not None:
+        app_state.load_csv(file.getvalue(), file.name)
+
+
+left, right = st.columns([1, 1.35], gap="large")
+
+with left:
+    st.subheader("Preset")
+    st.selectbox("Data set", app_state.PRESETS, key=K.PRESET, persist_state="session",
+                 on_change=app_state.on_preset_change,
+                 format_func=lambda p: PRESET_LABELS.get(p, p))
+    follow = dict(persist_state="session", on_change=app_state.use_preset)
+    st.slider("Points", *app_state.N_RANGE, key=K.N, **follow)
+    st.slider("Noise", 0.0, 0.5, step=0.01, key=K.NOISE, **follow)
+    st.number_input("Seed", min_value=0, max_value=1_000_000, step=1, key=K.SEED, **follow)
+    if ss.get(S.SOURCE) != "preset":
+        st.button("Back to the preset", key=K.GENERATE, on_click=app_state.use_preset,
+                  help="Replace the current data by the preset with these settings.")
+
+    st.subheader("CSV")
+    data = app_state.current_data()
+    st.download_button("Download the data as CSV", ds.to_csv(data), file_name=f"{data.name}.csv",
+                       mime="text/csv", key=K.DOWNLOAD, on_click="ignore", icon=":material/download:")
+    st.file_uploader("Upload a CSV file (columns x1[,x2],y[,split])", type=["csv"], key=K.UPLOAD,
+                     on_change=on_upload,
+                     help=f"Labels ±1 make a classification; at most {app_state.MAX_POINTS} rows.")
+    with st.expander("…or paste CSV text"):
+        st.text_area("CSV text", key="csv_text", height=120, placeholder="x1,x2,y\n0.1,0.2,1\n-0.3,0.5,-1")
+        st.button("Load the pasted CSV", key="load_csv_text", on_click=load_pasted)
+
+with right:
+    st.subheader("Draw")
+    task = ss[S.CANVAS_TASK]
+    data = app_state.current_data()
+    if not app_state.drawable(data) and ss.get(S.SOURCE) != "drawing":
+        st.info(f"The current data ({data.name}) are a 2-D regression and cannot be drawn; "
+                "here they are as a plot. Clear the canvas to start a classification drawing.")
+        st.plotly_chart(figures.data_scatter(data, height=400), key="data_plot", theme=None)
+        st.button("Start a drawing", key=K.CLEAR, on_click=app_state.clear_canvas)
+    else:
+        if task == "classification":
+            cls = st.radio("Class of new points", [1, -1], horizontal=True, key=K.DRAW_CLASS,
+                           persist_state="session",
+                           format_func={1: ":orange[●] class +1", -1: ":blue[●] class −1"}.get)
+            color = app_state.CLASS_COLORS[cls]
+            st.caption("Click on the canvas to add a point of the chosen class.")
+        else:
+            color = app_state.REGRESSION_COLOR
+            st.caption("1-D regression: a click at (x, y) adds the point x with target y.")
+        result = st_canvas(
+            fill_color=color, stroke_color=color, stroke_width=app_state.POINT_STROKE,
+            background_image=background(ss[S.CANVAS_VIEW], task),
+            height=app_state.CANVAS_SIZE, width=app_state.CANVAS_SIZE, drawing_mode="point",
+            point_display_radius=app_state.POINT_RADIUS, initial_drawing=ss[S.CANVAS_INITIAL],
+            key=K.CANVAS,
+        )
+        for note in app_state.process_canvas(result.json_data):
+            st.warning(note)
+        st.button("Clear the drawing", key=K.CLEAR, on_click=app_state.clear_canvas,
+                  icon=":material/delete:")
+        problem = ss.get(S.CANVAS_PROBLEM)
+        if problem and ss.get(S.SOURCE) == "drawing":
+            st.warning(f"{problem} Until then the app keeps the previous data "
+                       f"({app_state.describe(app_state.current_data())}).")
+
+data = app_state.current_data()
+st.divider()
+st.markdown(f"**Current data** · {app_state.describe(data)} · source: {ss.get(S.SOURCE)}")
+if data.train().n > app_state.MAX_SOLVE_POINTS:
+    st.warning(f"{data.train().n} training points: the Global optimum page solves at most "
+               f"{app_state.MAX_SOLVE_POINTS}.")
+with st.expander("Show the points"):
+    st.plotly_chart(figures.data_scatter(data, height=380), key="data_preview", theme=None)

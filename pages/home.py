@@ -1,0 +1,47 @@
+"""Home: the idea in a few lines, and a solved network on the current data."""
+
+import streamlit as st
+
+import app_solve
+import app_state
+
+st.title("Training a ReLU network is a convex program")
+
+data = app_state.current_data()
+s = app_state.settings()
+
+intro, figure = st.columns([1, 1], gap="large")
+with intro:
+    st.markdown(r"A two-layer ReLU network $f(x)=\sum_j (\tilde x^\top w_{1j})_+\,w_{2j}$, "
+                r"with $\tilde x=(x,1)$, trained with weight decay solves the **nonconvex** problem")
+    st.latex(r"\min_{W_1,\,w_2}\; \ell\Big(\sum_{j=1}^m (\tilde X w_{1j})_+\, w_{2j},\; y\Big)"
+             r" + \frac{\beta}{2}\sum_{j=1}^m \big(\|w_{1j}\|^2 + w_{2j}^2\big).")
+    st.markdown(r"Its optimal value equals that of a **convex program** over the hyperplane-arrangement "
+                r"patterns $D_i=\operatorname{diag}(\mathbf 1[\tilde X g\ge 0])$ (Pilanci & Ergen, 2020):")
+    st.latex(r"\min_{u_i,\,u_i'}\; \ell\Big(\sum_i D_i\tilde X(u_i-u_i'),\,y\Big)"
+             r"+\beta\sum_i\big(\|u_i\|+\|u_i'\|\big)")
+    st.latex(r"\text{s.t.}\;\; (2D_i-I)\tilde X u_i\ge 0,\quad (2D_i-I)\tilde X u_i'\ge 0 .")
+    st.markdown(r"Each nonzero block is one neuron, $w_1=u/\sqrt{\|u\|}$, $w_2=\pm\sqrt{\|u\|}$. "
+                "So the network on the right is a certified **global** optimum: no gradient "
+                "descent, no local minima.")
+    st.markdown(
+        """
+**Pages**
+- **Data**: presets (size, noise, seed), draw points with the mouse, upload or download CSV.
+- **Global optimum**: solve the exact convex program on your data with your β, loss and
+  program; see the decision boundary (or regression curve), each neuron's hyperplane, the
+  objective and the optimality certificate.
+"""
+    )
+    links = st.columns(2)
+    links[0].page_link("pages/data.py", label="Change the data", icon=":material/scatter_plot:")
+    links[1].page_link("pages/global_optimum.py", label="Solve with other settings",
+                       icon=":material/target:")
+
+with figure:
+    st.subheader(f"The global optimum on {data.name}")
+    st.caption(f"{app_state.describe(data)} · β = {s.beta:g}, {s.loss} loss, {s.program} program")
+    result = app_solve.solve_current(data, s, status=False)
+    if result is not None:
+        app_solve.show_figure(result, data, key="home_chart", height=460)
+        app_solve.show_metrics(result, data, columns=2)
