@@ -1,9 +1,12 @@
 """convexnn: the app. Run with ``streamlit run app.py``.
 
-The pages are listed explicitly with ``st.navigation``; what they share (the current data, the
-settings, the drawing) lives in :mod:`app_state`. The url paths differ from the file names on
-purpose: Streamlit's legacy ``pages/`` handling would otherwise run a page file on its own,
-without this script.
+The pages are listed explicitly with ``st.navigation`` and linked from the sidebar; what they
+share (the current data, the settings, the drawing) lives in :mod:`app_state`.
+
+Streamlit still treats a ``pages/`` folder next to the main script the legacy way in the first
+run of a fresh server (it would list and run those files on their own). So the built-in
+navigation menu is hidden (``client.showSidebarNavigation = false``) in favour of our own links,
+the url paths differ from the file names, and every page initialises the state itself.
 """
 
 import streamlit as st
@@ -20,7 +23,14 @@ PAGES = [
     st.Page("pages/global_optimum.py", title="Global optimum", icon=":material/target:",
             url_path="optimum"),
 ]
-page = st.navigation(PAGES)
+page = st.navigation(PAGES, position="hidden")
+
+with st.sidebar:
+    st.markdown("### convexnn")
+    for p in PAGES:
+        st.page_link(p, label=p.title, icon=p.icon)
+    st.divider()
+    summary = st.container()
 
 if page.url_path != app_state.PAGE_DATA:
     # the canvas forgets its drawing when its page is left: reload it from session state
@@ -29,7 +39,7 @@ if page.url_path != app_state.PAGE_DATA:
 page.run()
 
 # after the page, so it shows what the page did (a click on the canvas changes the data)
-with st.sidebar:
+with summary:
     data = app_state.current_data()
     s = app_state.settings()
     st.markdown("**Current data**")

@@ -12,6 +12,8 @@ from app_state import K, S
 from convexnn import datasets as ds
 from convexnn import figures
 
+app_state.init()  # also when Streamlit runs this file on its own
+
 ss = st.session_state
 
 st.title("Data")

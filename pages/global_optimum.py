@@ -7,6 +7,8 @@ import app_solve
 import app_state
 from app_state import K
 
+app_state.init()  # also when Streamlit runs this file on its own
+
 st.title("Global optimum")
 st.caption("The convex program is solved exactly and certified by its duality gap; the network is "
            "read off its nonzero blocks, one neuron per block.")

@@ -5,6 +5,8 @@ import streamlit as st
 import app_solve
 import app_state
 
+app_state.init()  # also when Streamlit runs this file on its own
+
 st.title("Training a ReLU network is a convex program")
 
 data = app_state.current_data()

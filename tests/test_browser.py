@@ -1,0 +1,140 @@
+"""Journeys through the running app in headless Debian Chromium (pytest-playwright).
+
+The app is started once per session by the ``app_url`` fixture (tests/conftest.py); without
+Chromium these tests skip, or fail when CI=true (checked by the two unmarked tests at the end).
+"""
+
+import re
+
+import conftest
+import pytest
+from playwright.sync_api import Page, expect
+
+LONG = 90_000  # ms: a cold start loads plotly.js and solves; the machine may be busy
+
+
+def wait_idle(page: Page) -> None:
+    """Wait until Streamlit has finished the current run (the running indicator is gone)."""
+    page.wait_for_timeout(300)
+    expect(page.get_by_test_id("stStatusWidget")).to_be_hidden(timeout=LONG)
+
+
+def no_exceptions(page: Page) -> None:
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+
+
+def open_page(page: Page, name: str) -> None:
+    page.get_by_test_id("stSidebar").get_by_role("link", name=name, exact=True).click()
+    wait_idle(page)
+
+
+def sidebar_data(page: Page) -> str:
+    return page.get_by_test_id("stSidebar").get_by_text(re.compile(r"\d+ points")).inner_text()
+
+
+@pytest.mark.browser
+def test_home_opens_ready(page: Page, app_url):
+    page.goto(app_url)
+    expect(page.get_by_role("heading", name="Training a ReLU network is a convex program")).to_be_visible(
+        timeout=LONG)
+    expect(page.get_by_text(re.compile(r"certified optimal: relative gap|not certified"))).to_be_visible(
+        timeout=LONG)
+    chart = page.get_by_test_id("stPlotlyChart")
+    expect(chart).to_have_count(1)
+    expect(chart.locator(".legendtext", has_text="decision boundary")).to_be_visible()
+    expect(chart.locator("g.contour")).not_to_have_count(0)  # the boundary f = 0 is drawn
+    expect(page.get_by_test_id("stMetricValue").first).to_be_visible()
+    expect(page.get_by_test_id("stSidebar")).to_contain_text("40 points")
+    no_exceptions(page)
+
+
+@pytest.mark.browser
+def test_draw_points_then_switch_pages_and_find_them(page: Page, app_url):
+    page.goto(app_url)
+    wait_idle(page)
+    open_page(page, "Data")
+    canvas = page.locator("canvas.upper-canvas")
+    expect(canvas).to_be_visible(timeout=LONG)
+    page.get_by_role("button", name="Clear the drawing").click()
+    wait_idle(page)
+    expect(page.get_by_text("The drawing is empty")).to_be_visible(timeout=LONG)
+    # three points of class +1 on the left, two of class -1 on the right
+    for x, y in [(60, 80), (80, 200), (70, 320)]:
+        canvas.click(position={"x": x, "y": y})
+        wait_idle(page)
+    page.get_by_test_id("stRadio").get_by_text("class −1").click()
+    wait_idle(page)
+    for x, y in [(330, 120), (320, 280)]:
+        canvas.click(position={"x": x, "y": y})
+        wait_idle(page)
+    five = re.compile(r"drawn: 5 points, classification \(3 \+1, 2 −1\)")
+    expect(page.get_by_text(five).first).to_be_visible(timeout=LONG)
+    open_page(page, "Global optimum")
+    expect(page.get_by_text(re.compile(r"relative gap"))).to_be_visible(timeout=LONG)
+    assert "drawn: 5 points" in sidebar_data(page)
+    open_page(page, "Home")
+    expect(page.get_by_role("heading", name="The global optimum on drawn")).to_be_visible(timeout=LONG)
+    open_page(page, "Data")
+    expect(page.locator("canvas.upper-canvas")).to_be_visible(timeout=LONG)
+    assert "drawn: 5 points" in sidebar_data(page)
+    # the canvas shows the drawing again: a click adds a sixth point to the five
+    page.locator("canvas.upper-canvas").click(position={"x": 200, "y": 60})
+    wait_idle(page)
+    expect(page.get_by_text(re.compile(r"drawn: 6 points")).first).to_be_visible(timeout=LONG)
+    no_exceptions(page)
+
+
+@pytest.mark.browser
+def test_solve_on_the_global_optimum_page(page: Page, app_url):
+    page.goto(app_url)
+    wait_idle(page)
+    open_page(page, "Global optimum")
+    expect(page.get_by_role("heading", name="Global optimum")).to_be_visible(timeout=LONG)
+    expect(page.get_by_text(re.compile(r"certified optimal: relative gap|not certified"))).to_be_visible(
+        timeout=LONG)
+    chart = page.get_by_test_id("stPlotlyChart")
+    expect(chart.locator(".legendtext", has_text="decision boundary")).to_be_visible(timeout=LONG)
+    expect(chart.locator(".legendtext", has_text="neuron, w2 > 0")).to_be_visible()
+    expect(chart.locator("g.contour")).not_to_have_count(0)
+    expect(page.get_by_text(re.compile(r"Solved in [\d.]+ s: \d+ neurons"))).to_be_visible()
+    # change beta: a new solve, a new certificate
+    beta = page.get_by_role("spinbutton", name="β (weight decay)")
+    beta.fill("0.5")
+    beta.press("Enter")
+    wait_idle(page)
+    expect(page.get_by_text(re.compile(r"relative gap"))).to_be_visible(timeout=LONG)
+    expect(page.get_by_test_id("stSidebar")).to_contain_text("β = 0.5")
+    no_exceptions(page)
+
+
+@pytest.mark.browser
+def test_bad_csv_shows_a_message(page: Page, app_url):
+    page.goto(app_url)
+    wait_idle(page)
+    open_page(page, "Data")
+    page.get_by_text("…or paste CSV text").click()
+    page.get_by_label("CSV text").fill("x1,x2,y\n1,2,1\n3,abc,-1\n")
+    page.get_by_role("button", name="Load the pasted CSV").click()
+    wait_idle(page)
+    expect(page.get_by_text(re.compile(r"'abc' is not a number. The previous data are kept"))).to_be_visible(
+        timeout=LONG)
+    no_exceptions(page)
+
+
+# --------------------------------------------------------------------------------------------
+# The rule for a missing browser (no browser needed to check it)
+# --------------------------------------------------------------------------------------------
+
+
+def test_missing_chromium_skips_with_a_clear_message(monkeypatch):
+    monkeypatch.setattr(conftest, "find_chromium", lambda: None)
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="apt-get install -y chromium"):
+        conftest.require_chromium()
+
+
+def test_missing_chromium_fails_on_ci(monkeypatch):
+    monkeypatch.setattr(conftest, "find_chromium", lambda: None)
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="CI=true and Chromium not found"):
+        conftest.require_chromium()
