@@ -240,7 +240,7 @@ def fit_convex(
             time_limit=time_limit, init_blocks=init,
         )
         u, u_neg, status, message = res.u @ Q.T, res.u_neg @ Q.T, res.status, res.message
-        lam = res.lam if loss == "hinge" else None
+        lam = res.lam
         info = {"outer_iterations": res.outer_iterations, "working_set": int(len(res.working_set))}
     else:
         from .reference import solve_cvxpy
@@ -248,7 +248,6 @@ def fit_convex(
         u, u_neg, lam, status, message = solve_cvxpy(
             Xt, y, cones.patterns, beta, loss, gated, cvxpy_solver, time_limit
         )
-        lam = lam if loss == "hinge" else None
         info = {}
     t_solve = time.perf_counter() - t1
     fit = ConvexFit(
@@ -276,22 +275,29 @@ def certify(fit: ConvexFit, cones: Arrangement | None = None, lam: np.ndarray | 
             tol: float = 1e-6) -> Certificate:
     """The certificate of ``fit`` over all of its patterns, computed from its blocks.
 
-    lam = -grad l(f) at the fit (for hinge a dual vector must be given, e.g. the solver's).
+    Weak duality: for any lam, scaling it by min(1, beta / max_i ||Pi_{K_i}(+-X~^T D_i lam)||)
+    makes it dual feasible, and its dual value is a lower bound on p*. Candidates are
+    lam = -grad l(f) at the fit and, if given, the solver's own dual vector (needed for hinge);
+    the better bound is kept.
     """
     if cones is None:
         cones = prepare_patterns(fit.X, fit.patterns, fit.bias)
     Z = lift(fit.X, fit.bias) @ cones.basis
-    f = fit.fitted()
-    if lam is None:
-        lam = -losses.gradient(fit.loss, f, fit.y)
-    lam = losses.project_dual(fit.loss, lam, fit.y)
-    gated = fit.relu == "gated"
-    values, _ = dual_values(cones, Z, lam, gated, threshold=fit.beta)
-    values[~cones.patterns.any(axis=1)] = 0.0
-    vmax = float(values.max(initial=0.0))
-    scale = min(1.0, fit.beta / vmax) if vmax > 0 else 1.0
+    candidates = [-losses.gradient(fit.loss, fit.fitted(), fit.y)]
+    if lam is not None and np.all(np.isfinite(lam)):
+        candidates.append(np.asarray(lam, dtype=float))
     primal = convex_objective(fit)
-    dual = losses.dual_value(fit.loss, scale * lam, fit.y)
+    best = None
+    for cand in candidates:
+        cand = losses.project_dual(fit.loss, cand, fit.y)
+        values, _ = dual_values(cones, Z, cand, fit.relu == "gated", threshold=fit.beta)
+        values[~cones.patterns.any(axis=1)] = 0.0
+        vmax = float(values.max(initial=0.0))
+        scale = min(1.0, fit.beta / vmax) if vmax > 0 else 1.0
+        dual = losses.dual_value(fit.loss, scale * cand, fit.y)
+        if best is None or dual > best[0]:
+            best = (dual, vmax)
+    dual, vmax = best
     gap = primal - dual
     return Certificate(primal, dual, gap, gap / max(abs(primal), 1e-12), vmax / fit.beta - 1.0, tol)
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import clarabel
 import numpy as np
+import scipy.linalg
 import scipy.sparse as sp
 
 from . import losses
@@ -28,6 +29,7 @@ from .arrangements import Arrangement
 from .cones import cone_projections, dual_values
 
 MAX_ADD_FACTOR = 1.0
+RAY_CACHE_ENTRIES = 10_000_000
 PRUNE = True
 TRACE = False
 _STATUS_OK = {"Solved", "AlmostSolved"}
@@ -42,6 +44,7 @@ class Restricted:
     lam: np.ndarray  # (n,) dual variable -grad l(pred)
     status: str
     iterations: int
+    c: np.ndarray | None = None  # (k,) atom weights
 
 
 def block_rows(cones: Arrangement, Z: np.ndarray, pattern: int) -> np.ndarray:
@@ -61,16 +64,22 @@ def solve_restricted(
     loss: str,
     time_limit: float = 60.0,
     accuracy: float = 1e-10,
+    atoms: np.ndarray | None = None,
 ) -> Restricted:
-    """Solve min l(sum_b s_b D_b Z w_b) + beta sum_b ||w_b|| s.t. R_b w_b >= 0 with Clarabel.
+    """Solve min l(sum_b s_b D_b Z w_b + Phi c) + beta (sum_b ||w_b|| + sum c) with Clarabel,
+    s.t. R_b w_b >= 0 and c >= 0.
 
     ``masks`` (B, n) are the diagonals of D_b, ``signs`` the s_b, ``rows`` the constraint rows
-    R_b of each block (None: gated program, no constraints).
+    R_b of each block (None: gated program, no constraints). ``atoms`` (n, k) are fixed neuron
+    features phi = s (Z h)_+ of unit directions h (rays), weighted by c >= 0 at cost beta c.
     """
     n, r = Z.shape
     B = masks.shape[0]
+    k_atoms = 0 if atoms is None else atoms.shape[1]
     n_aux = {"squared": 0, "logistic": 3 * n, "hinge": n}[loss]
-    i_pred, i_w, i_t, i_aux = 0, n, n + B * r, n + B * r + B
+    i_pred, i_w, i_t = 0, n, n + B * r
+    i_c = i_t + B
+    i_aux = i_c + k_atoms
     n_var = i_aux + n_aux
 
     Ai, Aj, Av, b_rows, cones = [], [], [], [], []
@@ -86,11 +95,19 @@ def solve_restricted(
     bb, kk = np.nonzero(masks)
     add(np.repeat(kk, r), i_w + (bb[:, None] * r + np.arange(r)).ravel(),
         (-signs[bb, None] * Z[kk]).ravel())
+    if k_atoms:
+        ka, kc = np.nonzero(atoms)
+        add(ka, i_c + kc, -atoms[ka, kc])
     b_rows.append(np.zeros(n))
     cones.append(clarabel.ZeroConeT(n))
     row = n
 
     n_nonneg = 0
+    if k_atoms:
+        add(row + np.arange(k_atoms), i_c + np.arange(k_atoms), -1.0)
+        b_rows.append(np.zeros(k_atoms))
+        row += k_atoms
+        n_nonneg += k_atoms
     if rows is not None:
         counts = np.array([R.shape[0] for R in rows])
         if counts.sum():
@@ -143,7 +160,7 @@ def solve_restricted(
         (np.concatenate(Av), (np.concatenate(Ai), np.concatenate(Aj))), shape=(row, n_var)
     )
     q = np.zeros(n_var)
-    q[i_t : i_t + B] = beta
+    q[i_t : i_aux] = beta
     if loss == "squared":
         P = sp.csc_matrix((np.ones(n), (np.arange(n), np.arange(n))), shape=(n_var, n_var))
         q[:n] = -y
@@ -161,12 +178,193 @@ def solve_restricted(
     sol = solver.solve()
     x = np.asarray(sol.x)
     w = x[i_w:i_t].reshape(B, r)
+    c = np.maximum(x[i_c:i_aux], 0.0)
     pred = np.einsum("bk,bk->k", masks * signs[:, None], (w @ Z.T)) if B else np.zeros(n)
+    if k_atoms:
+        pred = pred + atoms @ c
     if loss == "hinge":
         lam = np.asarray(sol.z)[:n]
     else:
         lam = -losses.gradient(loss, pred, y)
-    return Restricted(w, pred, lam, str(sol.status), int(sol.iterations))
+    return Restricted(w, pred, lam, str(sol.status), int(sol.iterations), c)
+
+
+# --------------------------------------------------------------------------------------------
+# Rays and the ray Lasso (phase 1)
+# --------------------------------------------------------------------------------------------
+
+
+def ray_directions(Z: np.ndarray) -> np.ndarray:
+    """Unit directions of the rays (vertices) of the arrangement, both orientations, (R, r).
+
+    Rank 3: h = z_a x z_b for every pair of non-parallel rows (the normal of the line through
+    two data points). Rank 2: the two directions orthogonal to each row. Every extreme ray of
+    every cone K_i is among them, and at an optimum most neurons sit on one (a kink through two
+    data points), so the Lasso over these atoms is an excellent first approximation.
+    """
+    n, r = Z.shape
+    norms = np.linalg.norm(Z, axis=1)
+    keep = norms > 1e-12 * max(norms.max(), 1e-300)
+    U = np.unique(Z[keep] / norms[keep, None], axis=0)
+    if r == 2:
+        H = np.column_stack([-U[:, 1], U[:, 0]])
+    elif r == 3:
+        a, b = np.triu_indices(U.shape[0], 1)
+        H = np.cross(U[a], U[b])
+    else:
+        raise ValueError("rays are only enumerated for rank 2 or 3")
+    hn = np.linalg.norm(H, axis=1)
+    H = H[hn > 1e-12] / hn[hn > 1e-12, None]
+    H = np.vstack([H, -H])
+    _, first = np.unique(np.round(H, 10), axis=0, return_index=True)
+    return H[np.sort(first)]
+
+
+def ray_correlations(H: np.ndarray, Z: np.ndarray, lam: np.ndarray) -> np.ndarray:
+    """lam^T (Z h)_+ for every ray h, computed in chunks."""
+    out = np.empty(H.shape[0])
+    step = max(1, 2**22 // max(Z.shape[0], 1))
+    for lo in range(0, H.shape[0], step):
+        out[lo : lo + step] = np.maximum(H[lo : lo + step] @ Z.T, 0.0) @ lam
+    return out
+
+
+def nonneg_lasso(Phi: np.ndarray, y: np.ndarray, beta: float, tol: float = 1e-10,
+                 max_iter: int = 60) -> np.ndarray:
+    """min_c 1/2 ||Phi c - y||^2 + beta 1^T c  s.t. c >= 0, by a primal-dual interior-point
+    method (Mehrotra predictor-corrector) on the k x k system (Phi^T Phi + diag(mu/c)) dc = r.
+    """
+    n, k = Phi.shape
+    if k == 0:
+        return np.zeros(0)
+    G = Phi.T @ Phi
+    b = Phi.T @ y
+    c = np.full(k, 0.1)
+    mu = np.full(k, max(beta, 1e-3))
+    scale = max(float(np.linalg.norm(b, np.inf)), beta, 1e-12)
+    diag = np.diag_indices(k)
+    for _ in range(max_iter):
+        rd = G @ c - b + beta - mu
+        tau = c @ mu / k
+        primal = 0.5 * c @ (G @ c) - b @ c + 0.5 * y @ y + beta * c.sum()
+        if np.linalg.norm(rd, np.inf) <= tol * scale and tau * k <= tol * max(primal, 1e-12):
+            break
+        M = G.copy()
+        M[diag] += mu / c
+        solve = _spd_solver(M)
+        dc = solve(-rd - mu)
+        dmu = -mu - mu * dc / c
+        a_p, a_d = _max_step(c, dc), _max_step(mu, dmu)
+        sigma = ((c + a_p * dc) @ (mu + a_d * dmu) / k / tau) ** 3
+        rc = sigma * tau - c * mu - dc * dmu
+        dc = solve(-rd + rc / c)
+        dmu = (rc - mu * dc) / c
+        a = 0.99 * min(_max_step(c, dc), _max_step(mu, dmu))
+        c = c + a * dc
+        mu = mu + a * dmu
+    return c
+
+
+def _spd_solver(M: np.ndarray):
+    """Solve with a symmetric positive definite M (Cholesky; LU if rounding breaks it)."""
+    try:
+        cho = scipy.linalg.cho_factor(M, check_finite=False)
+        return lambda r: scipy.linalg.cho_solve(cho, r, check_finite=False)
+    except np.linalg.LinAlgError:
+        lu = scipy.linalg.lu_factor(M, check_finite=False)
+        return lambda r: scipy.linalg.lu_solve(lu, r, check_finite=False)
+
+
+def _max_step(x: np.ndarray, dx: np.ndarray) -> float:
+    neg = dx < 0
+    return min(1.0, float(np.min(-x[neg] / dx[neg]))) if neg.any() else 1.0
+
+
+@dataclass
+class RayLasso:
+    rays: np.ndarray  # (k, r) unit directions of the atoms
+    signs: np.ndarray  # (k,) output signs
+    c: np.ndarray  # (k,) weights
+    lam: np.ndarray
+    rounds: int
+
+
+def solve_ray_lasso(Z, y, beta, tol=1e-6, max_rounds=80, time_limit=60.0) -> RayLasso:
+    """The Lasso over the ray atoms s (Z h)_+ (squared loss), by working-set column generation.
+
+    Each round solves the Lasso over the working set with :func:`nonneg_lasso`, prices every ray
+    (|lam^T (Z h)_+| > beta means the atom can lower the objective), adds the worst violators
+    and drops idle atoms.
+    """
+    t0 = time.perf_counter()
+    n = Z.shape[0]
+    H = ray_directions(Z)
+    features = None
+    if H.shape[0] * n <= RAY_CACHE_ENTRIES:
+        features = np.maximum(H @ Z.T, 0.0)  # (R, n), reused by every round's pricing
+
+    def correlations(lam):
+        return features @ lam if features is not None else ray_correlations(H, Z, lam)
+
+    g = correlations(y)
+    k0 = min(2 * n + 10, H.shape[0])
+    idx = np.argpartition(-np.abs(g), k0 - 1)[:k0]
+    work = {(int(i), 1 if g[i] >= 0 else -1) for i in idx}
+    rounds = 0
+    accuracy = 1e-6
+    while True:
+        rounds += 1
+        ws = np.array(sorted(work))
+        Phi = np.maximum(H[ws[:, 0]] @ Z.T, 0.0).T * ws[:, 1]
+        c = nonneg_lasso(Phi, y, beta, tol=accuracy)
+        lam = y - Phi @ c
+        g = correlations(lam)
+        solved_accurately = accuracy <= 1e-10
+        accuracy = float(np.clip(1e-3 * (np.abs(g).max() / beta - 1), 1e-10, 1e-6))
+        worst = np.abs(g) > beta * (1 + tol)
+        candidates = [(int(i), 1 if g[i] >= 0 else -1) for i in np.flatnonzero(worst)]
+        new = [b for b in candidates if b not in work]
+        if not new and not solved_accurately:
+            accuracy = 1e-10  # confirm with an accurate solve of the same working set
+            continue
+        if not new or rounds >= max_rounds or time.perf_counter() - t0 > time_limit:
+            break
+        new.sort(key=lambda b: -abs(g[b[0]]))
+        idle = (c <= 1e-9 * max(c.max(initial=0.0), 1e-300)) & (ws[:, 1] * g[ws[:, 0]] < beta * (1 - 1e-3))
+        work -= {tuple(b) for b in ws[idle].tolist()}
+        work |= set(new[: max(20, int(MAX_ADD_FACTOR * n))])
+    keep = c > 1e-10 * max(c.max(initial=0.0), 1e-300)
+    return RayLasso(H[ws[keep, 0]], ws[keep, 1].astype(float), c[keep], lam, rounds)
+
+
+def atom_cells(cones: Arrangement, Z: np.ndarray, rays: np.ndarray, signs: np.ndarray,
+               taken: set | None = None, tries: int = 8) -> np.ndarray:
+    """A pattern containing each ray, if possible such that no (pattern, sign) is used twice.
+
+    The first choice is 1[Z h >= 0] (the cell where the points on the ray's hyperplane are
+    active); alternatives are the cells next to h, found by small perturbations of h. Give
+    the rays in decreasing order of weight. When every cell of a ray is taken the first choice
+    is returned: adding two vectors of one cone keeps the fit and can only lower the penalty.
+    """
+    taken = set() if taken is None else set(taken)
+    k = len(rays)
+    if k == 0:
+        return np.zeros(0, dtype=int)
+    rng = np.random.default_rng(0)
+    scale = np.linalg.norm(Z, axis=1)
+    cands = [rays @ Z.T >= -1e-10 * scale]
+    for _ in range(tries):
+        cands.append((rays + 1e-7 * rng.standard_normal(rays.shape)) @ Z.T >= 0)
+    idx = cones.index_of(np.concatenate(cands)).reshape(tries + 1, k)
+    out = idx[0].copy()
+    for j in range(k):
+        col = 0 if signs[j] > 0 else 1
+        for i in idx[:, j]:
+            if i >= 0 and (int(i), col) not in taken:
+                out[j] = i
+                taken.add((int(i), col))
+                break
+    return out
 
 
 # --------------------------------------------------------------------------------------------
@@ -191,10 +389,6 @@ class FastResult:
     message: str
 
 
-def primal_value(loss, y, pred, norms_sum, beta) -> float:
-    return losses.value(loss, pred, y) + beta * norms_sum
-
-
 def solve(
     cones: Arrangement,
     Z: np.ndarray,
@@ -210,28 +404,44 @@ def solve(
 ) -> FastResult:
     """Solve the program over all patterns of ``cones`` by working-set column generation.
 
-    Stops when no block violates its dual constraint by more than ``tol`` (relative) and the
-    relative duality gap is below ``tol``, or at ``max_outer`` rounds / ``time_limit`` seconds.
+    For the exact program with the squared loss on data of rank 2 or 3 with all patterns, a
+    first phase solves the Lasso over the ray atoms (:func:`solve_ray_lasso`); its atoms stay in
+    the restricted programs of the second phase, which adds cone blocks for the few neurons
+    that leave the rays. Stops when no block violates its dual constraint by more than ``tol``
+    (relative) and the relative duality gap is below ``tol``, or at ``max_outer`` rounds /
+    ``time_limit`` seconds, returning the best point with its status.
     """
     t0 = time.perf_counter()
     n, r = Z.shape
     P = cones.count
     usable = cones.patterns.any(axis=1)
-    sign_cols = (1,) if gated else (1, -1)
     max_add = max_add or max(20, int(MAX_ADD_FACTOR * n))
-
-    lam = losses.gradient_at_zero(loss, y)
-    values, _ = dual_values(cones, Z, lam, gated=True)
-    values[~usable] = 0.0
-    start = _top_blocks(values[:, : len(sign_cols)], min(2 * n + 10, usable.sum() * len(sign_cols)))
     in_set = np.zeros((P, 2), dtype=bool)
-    in_set[start[:, 0], start[:, 1]] = True
+    atoms = atom_signs = None
+    rounds_before = 0
+    use_rays = (
+        loss == "squared" and not gated and r in (2, 3) and init_blocks is None
+        and not cones.full_hrep.all()
+    )
+    if use_rays:
+        ray = solve_ray_lasso(Z, y, beta, tol=tol, time_limit=time_limit)
+        rounds_before = ray.rounds
+        atom_dirs, atom_signs = ray.rays, ray.signs
+        atoms = np.maximum(atom_dirs @ Z.T, 0.0).T * atom_signs
+    else:
+        lam = losses.gradient_at_zero(loss, y)
+        values, _ = dual_values(cones, Z, lam, gated=True)
+        values[~usable] = 0.0
+        if gated:
+            values[:, 1] = 0.0
+        start = _top_blocks(values, min(2 * n + 10, int(usable.sum()) * (1 if gated else 2)))
+        in_set[start[:, 0], start[:, 1]] = True
     if init_blocks is not None and len(init_blocks):
         init_blocks = np.asarray(init_blocks, dtype=int)
         in_set[init_blocks[:, 0], init_blocks[:, 1]] = True
 
     status, message, outer = "iteration_limit", "", 0
-    accuracy = 1e-6  # loose while far from optimal; tightened as the violations shrink
+    accuracy = 1e-10 if use_rays else 1e-6  # loose while far from optimal
     best = None
     while True:
         outer += 1
@@ -241,21 +451,22 @@ def solve(
         rows = None if gated else [block_rows(cones, Z, i) for i in ws[:, 0]]
         remaining = time_limit - (time.perf_counter() - t0)
         res = solve_restricted(Z, y, masks, signs, rows, beta, loss, time_limit=remaining,
-                               accuracy=accuracy)
+                               accuracy=accuracy, atoms=atoms)
         values, v = dual_values(cones, Z, res.lam, gated, threshold=beta)
         values[~usable] = 0.0
         if gated:
             values[:, 1] = 0.0
         vmax = float(values.max(initial=0.0))
-        primal = primal_value(loss, y, res.pred, float(np.linalg.norm(res.w, axis=1).sum()), beta)
+        penalty = float(np.linalg.norm(res.w, axis=1).sum()) + (0.0 if atoms is None else float(res.c.sum()))
+        primal = losses.value(loss, res.pred, y) + beta * penalty
         scale = min(1.0, beta / vmax) if vmax > 0 else 1.0
-        dual = losses.dual_value(loss, scale * res.lam, y)
+        dual = losses.dual_value(loss, scale * losses.project_dual(loss, res.lam, y), y)
         best = (res, ws, primal, dual, vmax)
         rel_gap = (primal - dual) / max(abs(primal), 1e-12)
         violating = (values > beta * (1 + tol)) & ~in_set
         if TRACE:
-            print(f"round {outer}: |W|={len(ws)} violators={violating.sum()} "
-                  f"vmax/beta-1={vmax / beta - 1:.2e} gap={rel_gap:.2e}")
+            print(f"round {outer}: |W|={len(ws)} atoms={0 if atoms is None else atoms.shape[1]} "
+                  f"violators={violating.sum()} vmax/beta-1={vmax / beta - 1:.2e} gap={rel_gap:.2e}")
         if res.status not in _STATUS_OK:
             status, message = "solver_error", f"inner solver stopped with status {res.status}"
             break
@@ -272,7 +483,8 @@ def solve(
         if time.perf_counter() - t0 > time_limit:
             status, message = "time_limit", f"stopped after {time_limit:.0f} s, gap {rel_gap:.1e}"
             break
-        accuracy = float(np.clip(1e-3 * (vmax / beta - 1), 1e-10, 1e-6))
+        if not use_rays:
+            accuracy = float(np.clip(1e-3 * (vmax / beta - 1), 1e-10, 1e-6))
         add = _distinct_violators(cones, Z, values, violating, v, gated, max_add)
         if PRUNE:
             # drop blocks that carry no weight and whose dual constraint is slack
@@ -289,7 +501,15 @@ def solve(
     pos = ws[:, 1] == 0
     u[ws[pos, 0]] = res.w[pos]
     u_neg[ws[~pos, 0]] = res.w[~pos]
-    return FastResult(u, u_neg, res.pred, res.lam, primal, dual, vmax, status, outer, ws, message)
+    if atoms is not None:
+        order = np.argsort(-res.c)
+        order = order[res.c[order] > 0]
+        used = {(int(i), int(s)) for (i, s), w in zip(ws, res.w, strict=True) if np.any(w != 0)}
+        cells = atom_cells(cones, Z, atom_dirs[order], atom_signs[order], used)
+        for cell, j in zip(cells, order, strict=True):
+            (u if atom_signs[j] > 0 else u_neg)[cell] += res.c[j] * atom_dirs[j]
+    return FastResult(u, u_neg, res.pred, res.lam, primal, dual, vmax, status,
+                      outer + rounds_before, ws, message)
 
 
 def _block_values(cones, Z, v, blocks, gated) -> np.ndarray:
