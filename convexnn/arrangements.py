@@ -75,6 +75,7 @@ class Arrangement:
             of ``facet_normals[facet_ptr[i]:facet_ptr[i+1]]`` (irredundant, up to duplicates).
         full_hrep: (P,) bool; True where no facet list is known (boundary-only patterns, rank 1),
             so the cone must be taken with all n rows of (2 D_i - I) Z.
+        complete: True when ``patterns`` are all the patterns of the data (exact enumeration).
     """
 
     patterns: np.ndarray
@@ -82,6 +83,7 @@ class Arrangement:
     facet_ptr: np.ndarray
     facet_normals: np.ndarray
     full_hrep: np.ndarray
+    complete: bool = False
 
     @property
     def count(self) -> int:
@@ -446,7 +448,7 @@ def _assemble(bits, hashes, is_cell, emitted, Q) -> Arrangement:
     counts[~is_cell] = 0
     keep = is_cell[owner[f_order]]
     ptr = np.concatenate([[0], np.cumsum(counts)])
-    return Arrangement(bits, Q, ptr, fn[f_order][keep], ~is_cell)
+    return Arrangement(bits, Q, ptr, fn[f_order][keep], ~is_cell, complete=True)
 
 
 def _low_rank_arrangement(Z: np.ndarray, Q: np.ndarray) -> Arrangement:
@@ -459,7 +461,7 @@ def _low_rank_arrangement(Z: np.ndarray, Q: np.ndarray) -> Arrangement:
         cand = [z >= 0, z <= 0, np.ones(n, bool)]
     bits = sort_patterns(np.array(cand))
     P = bits.shape[0]
-    return Arrangement(bits, Q, np.zeros(P + 1, int), np.zeros((0, r)), np.ones(P, bool))
+    return Arrangement(bits, Q, np.zeros(P + 1, int), np.zeros((0, r)), np.ones(P, bool), complete=True)
 
 
 def exact_patterns(X: np.ndarray, bias: bool = True) -> np.ndarray:

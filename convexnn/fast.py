@@ -16,6 +16,7 @@ Restricted programs use the facets of each cone, so a block costs a handful of r
 
 from __future__ import annotations
 
+import itertools
 import time
 from dataclasses import dataclass
 
@@ -220,6 +221,48 @@ def ray_directions(Z: np.ndarray) -> np.ndarray:
     return H[np.sort(first)]
 
 
+def cone_rays(cones: Arrangement, Z: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The extreme rays of the given cones (from their facet lists), deduplicated.
+
+    Returns (H, ptr, cells): ray j lies in the cones ``cells[ptr[j]:ptr[j+1]]``. Rank 3: the
+    intersections of two facet planes that satisfy every facet; rank 2: the directions in a
+    facet line that satisfy every facet. Cones without a facet list contribute no rays.
+    """
+    r = Z.shape[1]
+    counts = np.diff(cones.facet_ptr)
+    rays, owners = [], []
+    for f in np.unique(counts[~cones.full_hrep]):
+        sel = np.flatnonzero((counts == f) & ~cones.full_hrep)
+        if f == 0 or sel.size == 0:
+            continue
+        F = cones.facet_normals[cones.facet_ptr[sel][:, None] + np.arange(f)[None, :]]
+        F = F / np.linalg.norm(F, axis=-1, keepdims=True)
+        if r == 3:
+            if f < 2:
+                continue
+            pairs = np.array(list(itertools.combinations(range(f), 2)))
+            Hc = np.cross(F[:, pairs[:, 0]], F[:, pairs[:, 1]])
+        elif r == 2:
+            Hc = np.stack([-F[..., 1], F[..., 0]], axis=-1)
+        else:
+            continue
+        Hc = np.concatenate([Hc, -Hc], axis=1)
+        norms = np.linalg.norm(Hc, axis=-1)
+        Hc = Hc / np.where(norms > 1e-12, norms, 1.0)[..., None]
+        ok = (norms > 1e-12) & np.all(np.matmul(Hc, F.transpose(0, 2, 1)) >= -1e-10, axis=-1)
+        b, c = np.nonzero(ok)
+        rays.append(Hc[b, c])
+        owners.append(sel[b])
+    if not rays:
+        return np.zeros((0, r)), np.zeros(1, int), np.zeros(0, int)
+    H, owner = np.vstack(rays), np.concatenate(owners)
+    _, first, inv = np.unique(np.round(H, 10), axis=0, return_index=True, return_inverse=True)
+    inv = inv.ravel()
+    order = np.argsort(inv, kind="stable")
+    ptr = np.concatenate([[0], np.cumsum(np.bincount(inv, minlength=first.size))])
+    return H[first], ptr, owner[order]
+
+
 def ray_correlations(H: np.ndarray, Z: np.ndarray, lam: np.ndarray) -> np.ndarray:
     """lam^T (Z h)_+ for every ray h, computed in chunks."""
     out = np.empty(H.shape[0])
@@ -287,9 +330,10 @@ class RayLasso:
     c: np.ndarray  # (k,) weights
     lam: np.ndarray
     rounds: int
+    index: np.ndarray  # (k,) positions of the atoms in the ray dictionary
 
 
-def solve_ray_lasso(Z, y, beta, tol=1e-6, max_rounds=80, time_limit=60.0) -> RayLasso:
+def solve_ray_lasso(Z, y, beta, H, tol=1e-6, max_rounds=80, time_limit=60.0) -> RayLasso:
     """The Lasso over the ray atoms s (Z h)_+ (squared loss), by working-set column generation.
 
     Each round solves the Lasso over the working set with :func:`nonneg_lasso`, prices every ray
@@ -298,7 +342,6 @@ def solve_ray_lasso(Z, y, beta, tol=1e-6, max_rounds=80, time_limit=60.0) -> Ray
     """
     t0 = time.perf_counter()
     n = Z.shape[0]
-    H = ray_directions(Z)
     features = None
     if H.shape[0] * n <= RAY_CACHE_ENTRIES:
         features = np.maximum(H @ Z.T, 0.0)  # (R, n), reused by every round's pricing
@@ -334,11 +377,11 @@ def solve_ray_lasso(Z, y, beta, tol=1e-6, max_rounds=80, time_limit=60.0) -> Ray
         work -= {tuple(b) for b in ws[idle].tolist()}
         work |= set(new[: max(20, int(MAX_ADD_FACTOR * n))])
     keep = c > 1e-10 * max(c.max(initial=0.0), 1e-300)
-    return RayLasso(H[ws[keep, 0]], ws[keep, 1].astype(float), c[keep], lam, rounds)
+    return RayLasso(H[ws[keep, 0]], ws[keep, 1].astype(float), c[keep], lam, rounds, ws[keep, 0])
 
 
 def atom_cells(cones: Arrangement, Z: np.ndarray, rays: np.ndarray, signs: np.ndarray,
-               taken: set | None = None, tries: int = 8) -> np.ndarray:
+               taken: set | None = None, tries: int = 8, owners: list | None = None) -> np.ndarray:
     """A pattern containing each ray, if possible such that no (pattern, sign) is used twice.
 
     The first choice is 1[Z h >= 0] (the cell where the points on the ray's hyperplane are
@@ -350,16 +393,17 @@ def atom_cells(cones: Arrangement, Z: np.ndarray, rays: np.ndarray, signs: np.nd
     k = len(rays)
     if k == 0:
         return np.zeros(0, dtype=int)
-    rng = np.random.default_rng(0)
-    scale = np.linalg.norm(Z, axis=1)
-    cands = [rays @ Z.T >= -1e-10 * scale]
-    for _ in range(tries):
-        cands.append((rays + 1e-7 * rng.standard_normal(rays.shape)) @ Z.T >= 0)
-    idx = cones.index_of(np.concatenate(cands)).reshape(tries + 1, k)
-    out = idx[0].copy()
+    if owners is None:
+        rng = np.random.default_rng(0)
+        scale = np.linalg.norm(Z, axis=1)
+        cands = [rays @ Z.T >= -1e-10 * scale]
+        for _ in range(tries):
+            cands.append((rays + 1e-7 * rng.standard_normal(rays.shape)) @ Z.T >= 0)
+        owners = list(cones.index_of(np.concatenate(cands)).reshape(tries + 1, k).T)
+    out = np.array([o[0] for o in owners])
     for j in range(k):
         col = 0 if signs[j] > 0 else 1
-        for i in idx[:, j]:
+        for i in owners[j]:
             if i >= 0 and (int(i), col) not in taken:
                 out[j] = i
                 taken.add((int(i), col))
@@ -423,25 +467,37 @@ def solve(
         loss == "squared" and not gated and r in (2, 3) and init_blocks is None
         and not cones.full_hrep.all()
     )
+    owners = None
+    small = False
     if use_rays:
-        ray = solve_ray_lasso(Z, y, beta, tol=tol, time_limit=time_limit)
+        if cones.complete:
+            H = ray_directions(Z)
+        else:
+            H, ray_ptr, ray_cells = cone_rays(cones, Z)
+        use_rays = H.shape[0] > 0
+    if use_rays:
+        ray = solve_ray_lasso(Z, y, beta, H, tol=tol, time_limit=time_limit)
         rounds_before = ray.rounds
         atom_dirs, atom_signs = ray.rays, ray.signs
         atoms = np.maximum(atom_dirs @ Z.T, 0.0).T * atom_signs
+        if not cones.complete:
+            owners = [ray_cells[ray_ptr[j] : ray_ptr[j + 1]] for j in ray.index]
     else:
         lam = losses.gradient_at_zero(loss, y)
         values, _ = dual_values(cones, Z, lam, gated=True)
         values[~usable] = 0.0
         if gated:
             values[:, 1] = 0.0
-        start = _top_blocks(values, min(2 * n + 10, int(usable.sum()) * (1 if gated else 2)))
+        n_blocks = int(usable.sum()) * (1 if gated else 2)
+        small = n_blocks <= 2 * n + 10  # small programs are solved whole, in one accurate round
+        start = _top_blocks(values, n_blocks if small else 2 * n + 10)
         in_set[start[:, 0], start[:, 1]] = True
     if init_blocks is not None and len(init_blocks):
         init_blocks = np.asarray(init_blocks, dtype=int)
         in_set[init_blocks[:, 0], init_blocks[:, 1]] = True
 
     status, message, outer = "iteration_limit", "", 0
-    accuracy = 1e-10 if use_rays else 1e-6  # loose while far from optimal
+    accuracy = 1e-10 if use_rays or small else 1e-6  # loose while far from optimal
     best = None
     while True:
         outer += 1
@@ -505,7 +561,8 @@ def solve(
         order = np.argsort(-res.c)
         order = order[res.c[order] > 0]
         used = {(int(i), int(s)) for (i, s), w in zip(ws, res.w, strict=True) if np.any(w != 0)}
-        cells = atom_cells(cones, Z, atom_dirs[order], atom_signs[order], used)
+        cells = atom_cells(cones, Z, atom_dirs[order], atom_signs[order], used,
+                           owners=None if owners is None else [owners[j] for j in order])
         for cell, j in zip(cells, order, strict=True):
             (u if atom_signs[j] > 0 else u_neg)[cell] += res.c[j] * atom_dirs[j]
     return FastResult(u, u_neg, res.pred, res.lam, primal, dual, vmax, status,
