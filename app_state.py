@@ -250,7 +250,7 @@ def load_csv(content: bytes | str, name: str = "uploaded") -> bool:
 
 def describe(data: ds.Dataset) -> str:
     """A one-line description: name, size, task."""
-    kind = data.task if data.dim == 2 else "1-D regression"
+    kind = data.task if data.task == ds.CLASSIFICATION else f"{data.dim}-D regression"
     extra = ""
     if data.task == ds.CLASSIFICATION:
         extra = f" ({int(np.sum(data.y > 0))} +1, {int(np.sum(data.y < 0))} −1)"

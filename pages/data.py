@@ -46,12 +46,14 @@ def background(view, task: str) -> bytes:
         px = app_state.to_pixels([[t, y0]], view)[0, 0]
         axis = abs(t) < 1e-9
         draw.line([(px, 0), (px, size)], fill="#9a9a9a" if axis else "#e6e6e6", width=1)
-        draw.text((px + 2, size - 12), f"{t:g}", fill="#8a8a8a")
+        if 12 < px < size - 30:  # keep clear of the corners and the axis names
+            draw.text((px + 2, size - 12), f"{t:g}", fill="#8a8a8a")
     for t in nice_ticks(y0, y1):
         py = app_state.to_pixels([[x0, t]], view)[0, 1]
         axis = abs(t) < 1e-9
         draw.line([(0, py), (size, py)], fill="#9a9a9a" if axis else "#e6e6e6", width=1)
-        draw.text((2, py + 1), f"{t:g}", fill="#8a8a8a")
+        if 14 < py < size - 26:
+            draw.text((2, py + 1), f"{t:g}", fill="#8a8a8a")
     draw.text((size - 14, size - 26), "x" if task == "regression1d" else "x1", fill="#666666")
     draw.text((4, 2), "y" if task == "regression1d" else "x2", fill="#666666")
     buf = io.BytesIO()
@@ -102,7 +104,8 @@ with right:
     data = app_state.current_data()
     if not app_state.drawable(data) and ss.get(S.SOURCE) != "drawing":
         st.info(f"The current data ({data.name}) are a 2-D regression and cannot be drawn; "
-                "here they are as a plot. Clear the canvas to start a classification drawing.")
+                "here they are as a plot. *Start a drawing* replaces them by points you click "
+                "(two classes).")
         st.plotly_chart(figures.data_scatter(data, height=400), key="data_plot", theme=None)
         st.button("Start a drawing", key=K.CLEAR, on_click=app_state.clear_canvas)
     else:
