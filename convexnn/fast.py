@@ -373,10 +373,10 @@ def solve_ray_lasso(Z, y, beta, H, tol=1e-6, max_rounds=80, time_limit=60.0) -> 
         if not new or rounds >= max_rounds or time.perf_counter() - t0 > time_limit:
             break
         new.sort(key=lambda b: -abs(g[b[0]]))
-        idle = (c <= 1e-9 * max(c.max(initial=0.0), 1e-300)) & (ws[:, 1] * g[ws[:, 0]] < beta * (1 - 1e-3))
+        idle = (c <= 1e-6 * max(c.max(initial=0.0), 1e-300)) & (ws[:, 1] * g[ws[:, 0]] < beta * (1 - 1e-3))
         work -= {tuple(b) for b in ws[idle].tolist()}
         work |= set(new[: max(20, int(MAX_ADD_FACTOR * n))])
-    keep = c > 1e-10 * max(c.max(initial=0.0), 1e-300)
+    keep = c > 1e-9 * max(c.max(initial=0.0), 1e-300)
     return RayLasso(H[ws[keep, 0]], ws[keep, 1].astype(float), c[keep], lam, rounds, ws[keep, 0])
 
 
