@@ -17,8 +17,14 @@ reference), maps solutions to networks and back, and computes the theory's objec
     True
 """
 
-from . import arrangements, datasets, losses
-from .arrangements import count_patterns, cover_bound, exact_patterns, gaussian_patterns
+from . import arrangements, datasets, geometric_algebra, losses
+from .arrangements import (
+    count_patterns,
+    cover_bound,
+    exact_patterns,
+    gaussian_patterns,
+    geometric_algebra_patterns,
+)
 from .convex import Certificate, ConvexFit, certify, fit_convex, prepare_patterns
 from .network import ReLUNetwork
 from .path import beta_max, lasso_path
@@ -39,6 +45,8 @@ __all__ = [
     "exact_patterns",
     "fit_convex",
     "gaussian_patterns",
+    "geometric_algebra",
+    "geometric_algebra_patterns",
     "lasso_path",
     "losses",
     "prepare_patterns",

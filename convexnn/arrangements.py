@@ -436,6 +436,12 @@ def arrangement(X: np.ndarray, bias: bool = True) -> Arrangement:
 
 
 def _assemble(bits, hashes, is_cell, emitted, Q) -> Arrangement:
+    if not bits.all(axis=1).any():
+        # g = 0 realizes the all-ones pattern even when no cell or face does (no bias, data in
+        # no closed half-space); its cone {u : X~ u >= 0} is then a subspace or {0}
+        bits = np.vstack([bits, np.ones((1, bits.shape[1]), bool)])
+        hashes = np.concatenate([hashes, [np.uint64(0)]])
+        is_cell = np.concatenate([is_cell, [False]])
     keys = _pattern_keys(bits)
     order = np.argsort(keys)[::-1]  # descending lexicographic
     bits, hashes, is_cell = bits[order], hashes[order], is_cell[order]
@@ -520,6 +526,26 @@ def gaussian_patterns(X: np.ndarray, k: int, seed: int = 0, bias: bool = True) -
     if int(k) < 1:
         raise ValueError("the number of samples k must be at least 1")
     G = np.random.default_rng(seed).standard_normal((Xt.shape[1], int(k)))
+    return _distinct_nonzero((Xt @ G >= 0).T)
+
+
+def geometric_algebra_patterns(X: np.ndarray, k: int, seed: int = 0, sketch_dim: int | None = None,
+                               bias: bool = True, mirror: bool = False) -> np.ndarray:
+    """Distinct nonzero patterns of ``k`` geometric-algebra directions (math.md section 3).
+
+    Each direction is the hyperplane through randomly chosen data points (generalized cross
+    product, optionally after a sketch of dimension ``sketch_dim``), nudged so that those points
+    are active; see :func:`convexnn.geometric_algebra.ga_directions`. Unlike Gaussian samples,
+    these land next to vertices of the arrangement, so small cells are found as easily as big ones;
+    but each draw only yields the cell where its points are active, so without ``mirror`` (also
+    use -g, the reference's ``aug_sym``) at most one of the cells around each vertex is found.
+    """
+    from .geometric_algebra import ga_directions
+
+    Xt = lift(X, bias)
+    G = ga_directions(np.asarray(X, dtype=float).reshape(Xt.shape[0], -1), k, seed, sketch_dim, bias)
+    if mirror:
+        G = np.hstack([G, -G])
     return _distinct_nonzero((Xt @ G >= 0).T)
 
 

@@ -35,7 +35,7 @@ from .network import ReLUNetwork
 PROGRAMS = ("exact", "gated")
 SOLVERS = ("fast", "cvxpy")
 DEFAULT_SAMPLES = 200
-ACTIVE_TOL = 1e-7
+ACTIVE_TOL = 1e-10
 
 
 @dataclass
@@ -170,6 +170,10 @@ def _check_inputs(X, y, beta, loss, relu, solver):
         raise ValueError(f"X has {X.shape[0]} rows but y has {y.shape[0]} entries")
     if not (np.all(np.isfinite(X)) and np.all(np.isfinite(y))):
         raise ValueError("X and y must be finite (no NaN or inf)")
+    try:
+        beta = float(beta)
+    except (TypeError, ValueError):
+        raise ValueError(f"beta must be a positive number, not {beta!r}") from None
     if not np.isfinite(beta) or beta <= 0:
         raise ValueError("beta must be a positive number")
     losses.check_loss(loss, y)
@@ -177,7 +181,7 @@ def _check_inputs(X, y, beta, loss, relu, solver):
         raise ValueError(f"relu must be one of {PROGRAMS}, not {relu!r}")
     if solver not in SOLVERS:
         raise ValueError(f"solver must be one of {SOLVERS}, not {solver!r}")
-    return X, y
+    return X, y, beta
 
 
 def fit_convex(
@@ -217,7 +221,7 @@ def fit_convex(
             working set (used along the Lasso path).
         cvxpy_solver: "CLARABEL" or "SCS" for ``solver="cvxpy"``.
     """
-    X, y = _check_inputs(X, y, beta, loss, relu, solver)
+    X, y, beta = _check_inputs(X, y, beta, loss, relu, solver)
     t0 = time.perf_counter()
     if cones is None:
         cones = prepare_patterns(X, patterns, bias, n_samples, seed)

@@ -156,7 +156,7 @@ def spiral(n: int = 160, noise: float = 0.0, seed: int = 1) -> Dataset:
     points are shuffled with seed ``seed`` (1 in the notebook).
     """
     n = _check_size(n, 4)
-    per_arm = n // 2
+    per_arm = (n + 1) // 2  # for odd n the last point of the second arm is dropped
     t = np.arange(per_arm) * (80.0 / per_arm)
     phi = t * np.pi / 16.0
     r = 6.5 * (104.0 - t) / 104.0
@@ -165,7 +165,7 @@ def spiral(n: int = 160, noise: float = 0.0, seed: int = 1) -> Dataset:
         pts = np.column_stack([r * np.cos(phi) * s / 13.0 + 0.5, r * np.sin(phi) * s / 13.0 + 0.5])
         arms.append(2.0 * pts - 1.0)
         labels.append(np.full(per_arm, s))
-    X, y = np.vstack(arms), np.concatenate(labels)
+    X, y = np.vstack(arms)[:n], np.concatenate(labels)[:n]
     rng = np.random.RandomState(seed)
     order = rng.permutation(X.shape[0])
     X = _noisy(X, noise, np.random.default_rng(seed))

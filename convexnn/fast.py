@@ -31,6 +31,7 @@ from .cones import cone_projections, dual_values
 
 MAX_ADD_FACTOR = 1.0
 RAY_CACHE_ENTRIES = 10_000_000
+FINAL_ACCURACY = 1e-12  # Clarabel tolerances of the accurate restricted solves
 PRUNE = True
 TRACE = False
 _STATUS_OK = {"Solved", "AlmostSolved"}
@@ -173,7 +174,7 @@ def solve_restricted(
     settings.verbose = False
     settings.time_limit = max(float(time_limit), 0.1)
     settings.tol_gap_abs = settings.tol_gap_rel = accuracy
-    settings.tol_feas = min(accuracy, 1e-8)
+    settings.tol_feas = settings.tol_ktratio = accuracy
     settings.max_iter = 300
     solver = clarabel.DefaultSolver(P, q, A, np.concatenate(b_rows), cones, settings)
     sol = solver.solve()
@@ -497,7 +498,7 @@ def solve(
         in_set[init_blocks[:, 0], init_blocks[:, 1]] = True
 
     status, message, outer = "iteration_limit", "", 0
-    accuracy = 1e-10 if use_rays or small else 1e-6  # loose while far from optimal
+    accuracy = FINAL_ACCURACY if use_rays or small else 1e-6  # loose while far from optimal
     best = None
     while True:
         outer += 1
@@ -526,8 +527,8 @@ def solve(
         if res.status not in _STATUS_OK:
             status, message = "solver_error", f"inner solver stopped with status {res.status}"
             break
-        if not violating.any() and accuracy > 1e-10:
-            accuracy = 1e-10  # confirm with an accurate solve of the same working set
+        if not violating.any() and accuracy > FINAL_ACCURACY:
+            accuracy = FINAL_ACCURACY  # confirm with an accurate solve of the same working set
             continue
         if not violating.any():
             status = "optimal" if rel_gap <= tol else "inaccurate"
@@ -540,7 +541,7 @@ def solve(
             status, message = "time_limit", f"stopped after {time_limit:.0f} s, gap {rel_gap:.1e}"
             break
         if not use_rays:
-            accuracy = float(np.clip(1e-3 * (vmax / beta - 1), 1e-10, 1e-6))
+            accuracy = float(np.clip(1e-3 * (vmax / beta - 1), FINAL_ACCURACY, 1e-6))
         add = _distinct_violators(cones, Z, values, violating, v, gated, max_add)
         if PRUNE:
             # drop blocks that carry no weight and whose dual constraint is slack

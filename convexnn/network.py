@@ -80,6 +80,8 @@ class ReLUNetwork:
     def objective(self, X: np.ndarray, y: np.ndarray, beta: float, loss: str = "squared") -> float:
         """l(f(X), y) + (beta/2)(||W1||^2 + ||b1||^2 + ||w2||^2)."""
         losses.check_loss(loss)
+        if not np.isfinite(beta) or beta < 0:
+            raise ValueError("beta must be a non-negative number")
         return losses.value(loss, self.predict(X), np.asarray(y, dtype=float)) + beta * self.penalty()
 
     def patterns(self, X: np.ndarray, strict: bool = False) -> np.ndarray:

@@ -34,6 +34,12 @@ def prune_to_minimal(fit: ConvexFit, tol: float = ACTIVE_TOL) -> ConvexFit:
     """
     pruned = copy.deepcopy(fit)
     blocks = pruned.active_blocks(tol)
+    # blocks below the threshold are dropped now, so that shrinking the large ones below cannot
+    # lift them over a threshold taken relative to the new largest block
+    keep_mask = np.zeros_like(pruned.u, dtype=bool)[:, :1].repeat(2, axis=1)
+    keep_mask[blocks[:, 0], blocks[:, 1]] = True
+    pruned.u[~keep_mask[:, 0]] = 0.0
+    pruned.u_neg[~keep_mask[:, 1]] = 0.0
     scale = np.ones(len(blocks))
     while len(blocks) > 0:
         F = _block_fits(pruned, blocks) * scale
