@@ -215,3 +215,46 @@ def pattern_cones(X: np.ndarray, patterns: np.ndarray, bias: bool = True) -> Arr
         normals.append(_unit_rows(sign[:, None] * Z[rows]))
         ptr.append(ptr[-1] + rows.size)
     return Arrangement(patterns, Q, np.array(ptr), np.vstack(normals), np.zeros(P, bool))
+
+
+def interior_directions(cones: Arrangement, Z: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    """A direction g (reduced coordinates) with 1[Z g >= 0] equal to each pattern idx[b], (B, r).
+
+    A pattern's gate: evaluating 1[x~^T g >= 0] on new points extends the pattern beyond the
+    training data (the gated model needs it). The direction is the Chebyshev centre of the cone's
+    cross-section, max t s.t. a^T g >= t ||a|| for the facets a (all rows when none are listed),
+    |g|_inf <= 1, found by a small linear program; for a lower-dimensional cone the relative
+    interior is taken by keeping the rows that must hold with equality as equalities.
+    """
+    from scipy.optimize import linprog
+
+    idx = np.asarray(idx, dtype=int)
+    r = Z.shape[1]
+    out = np.zeros((idx.size, r))
+    for b, i in enumerate(idx):
+        if cones.full_hrep[i]:
+            A = np.where(cones.patterns[i], 1.0, -1.0)[:, None] * Z
+        else:
+            A = cones.facets(i)
+        A = _unit_rows(A)
+        # variables (g, t): maximise t subject to A g >= t, -1 <= g <= 1, t <= 1
+        res = linprog(
+            np.r_[np.zeros(r), -1.0], A_ub=np.c_[-A, np.ones(len(A))], b_ub=np.zeros(len(A)),
+            bounds=[(-1, 1)] * r + [(None, 1)], method="highs",
+        )
+        g = res.x[:r] if res.status == 0 else np.zeros(r)
+        if res.status == 0 and res.x[r] <= 1e-12:
+            # no interior: keep the tight rows as equalities and centre within the rest
+            tight = A @ g <= 1e-9
+            loose = ~tight
+            eq = A[tight]
+            res2 = linprog(
+                np.r_[np.zeros(r), -1.0], A_ub=np.c_[-A[loose], np.ones(loose.sum())],
+                b_ub=np.zeros(loose.sum()), A_eq=np.c_[eq, np.zeros(len(eq))] if len(eq) else None,
+                b_eq=np.zeros(len(eq)) if len(eq) else None,
+                bounds=[(-1, 1)] * r + [(None, 1)], method="highs",
+            )
+            if res2.status == 0:
+                g = res2.x[:r]
+        out[b] = g
+    return out

@@ -88,6 +88,7 @@ class ConvexFit:
     certificate: Certificate | None = None
     message: str = ""
     info: dict = field(default_factory=dict)
+    cones: Arrangement | None = field(default=None, repr=False)
 
     @property
     def n_patterns(self) -> int:
@@ -111,6 +112,36 @@ class ConvexFit:
         """The convex model's prediction on the training data, sum_i D_i X~ (u_i - u'_i)."""
         Xt = lift(self.X, self.bias)
         return np.einsum("pk,pk->k", self.patterns, (self.u - self.u_neg) @ Xt.T)
+
+    def gates(self, patterns: np.ndarray | None = None) -> np.ndarray:
+        """Gate vectors g_i (lifted coordinates, shape (d~, k)) with 1[X~ g_i >= 0] = pattern i.
+
+        For the given pattern indices (default: the patterns of the active blocks). They extend the
+        patterns to new inputs, which the gated model needs (:meth:`predict`).
+        """
+        from .cones import interior_directions
+
+        if patterns is None:
+            patterns = np.unique(self.active_blocks()[:, 0])
+        cones = self.cones if self.cones is not None else prepare_patterns(self.X, self.patterns, self.bias)
+        Z = lift(self.X, self.bias) @ cones.basis
+        return (interior_directions(cones, Z, patterns) @ cones.basis.T).T
+
+    def predict(self, X_new: np.ndarray) -> np.ndarray:
+        """The model's prediction on new inputs.
+
+        Exact program: the ReLU network of :meth:`network`. Gated program:
+        sum_i 1[x~^T g_i >= 0] x~^T w_i with the gates of :meth:`gates`.
+        """
+        X_new = np.asarray(X_new, dtype=float)
+        if X_new.ndim == 1:
+            X_new = X_new[:, None] if self.X.shape[1] == 1 else X_new[None, :]
+        if self.relu == "exact":
+            return self.network().predict(X_new)
+        idx = np.unique(self.active_blocks()[:, 0])
+        Xt = lift(X_new, self.bias)
+        G = self.gates(idx)
+        return np.einsum("kp,kp->k", (Xt @ G >= 0), Xt @ self.u[idx].T)
 
     def network(self, tol: float = ACTIVE_TOL) -> ReLUNetwork:
         """One neuron per nonzero block: w1 = u/sqrt||u||, w2 = +-sqrt||u|| (math.md section 1).
@@ -256,7 +287,7 @@ def fit_convex(
     t_solve = time.perf_counter() - t1
     fit = ConvexFit(
         X, y, float(beta), loss, relu, bias, cones.patterns, u, u_neg, 0.0, status, solver,
-        t_solve, None, message, info,
+        t_solve, None, message, info, cones,
     )
     fit.objective = convex_objective(fit)
     fit.certificate = certify(fit, cones, lam=lam, tol=tol)

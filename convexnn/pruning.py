@@ -10,7 +10,7 @@ pilancilab/relu_optimal_sets ``pruning.py``).
 
 from __future__ import annotations
 
-import copy
+import dataclasses
 
 import numpy as np
 
@@ -32,7 +32,7 @@ def prune_to_minimal(fit: ConvexFit, tol: float = ACTIVE_TOL) -> ConvexFit:
 
     The prediction is unchanged and, at an optimum, so is the objective.
     """
-    pruned = copy.deepcopy(fit)
+    pruned = dataclasses.replace(fit, u=fit.u.copy(), u_neg=fit.u_neg.copy(), info=dict(fit.info))
     blocks = pruned.active_blocks(tol)
     # blocks below the threshold are dropped now, so that shrinking the large ones below cannot
     # lift them over a threshold taken relative to the new largest block
