@@ -29,6 +29,10 @@ def beta_max(
 ) -> float:
     """The smallest beta for which the zero network is optimal (math.md section 5)."""
     y = np.asarray(y, dtype=float).reshape(-1)
+    if not np.all(np.isfinite(y)):
+        raise ValueError("y contains NaN or infinite values")
+    if relu not in ("exact", "gated"):
+        raise ValueError(f"relu must be 'exact' or 'gated', not {relu!r}")
     losses.check_loss(loss, y)
     if cones is None:
         cones = prepare_patterns(X, patterns, bias)

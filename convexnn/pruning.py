@@ -47,8 +47,8 @@ def prune_to_minimal(fit: ConvexFit, tol: float = ACTIVE_TOL) -> ConvexFit:
         if len(blocks) <= len(s) and s[-1] > _RANK_TOL * s[0]:
             break
         c = vt[-1]
-        if c.max() <= 0:
-            c = -c
+        if -c.min() > c.max():
+            c = -c  # the entry of largest magnitude is positive, so every 1 - c_k / c_k* >= 0
         k_star = int(np.argmax(c))
         scale = scale * (1.0 - c / c[k_star])
         scale[k_star] = 0.0
