@@ -101,7 +101,9 @@ class ConvexFit:
     def active_blocks(self, tol: float = ACTIVE_TOL) -> np.ndarray:
         """(k, 2) rows (pattern index, sign column 0 for u / 1 for u') with norm > tol * max."""
         norms = self.block_norms()
-        floor = 1e-10 * (1.0 + float(np.linalg.norm(self.y)))  # below this a block is zero
+        # a block u changes the fit by at most ||X~|| ||u||: below 1e-10 ||y|| it is numerically zero
+        scale = np.linalg.norm(lift(self.X, self.bias), 2)
+        floor = 1e-10 * max(float(np.linalg.norm(self.y)), 1e-12) / max(scale, 1e-300)
         return np.argwhere(norms > max(tol * norms.max(initial=0.0), floor))
 
     @property

@@ -470,6 +470,9 @@ def solve(
     )
     owners = None
     small = False
+    zero = _zero_solution(cones, Z, y, beta, loss, gated, usable, P)
+    if zero is not None:
+        return zero
     if use_rays:
         if cones.complete:
             H = ray_directions(Z)
@@ -568,6 +571,21 @@ def solve(
             (u if atom_signs[j] > 0 else u_neg)[cell] += res.c[j] * atom_dirs[j]
     return FastResult(u, u_neg, res.pred, res.lam, primal, dual, vmax, status,
                       outer + rounds_before, ws, message)
+
+
+def _zero_solution(cones, Z, y, beta, loss, gated, usable, P) -> FastResult | None:
+    """The zero network when beta >= beta_max (lam0 = -grad l(0) is then dual feasible)."""
+    lam0 = losses.gradient_at_zero(loss, y)
+    values, _ = dual_values(cones, Z, lam0, gated, threshold=beta)
+    values[~usable] = 0.0
+    vmax = float(values.max(initial=0.0))
+    if vmax > beta:
+        return None
+    n, r = Z.shape
+    primal = losses.value(loss, np.zeros(n), y)
+    dual = losses.dual_value(loss, losses.project_dual(loss, lam0, y), y)
+    return FastResult(np.zeros((P, r)), np.zeros((P, r)), np.zeros(n), lam0, primal, dual, vmax,
+                      "optimal", 0, np.zeros((0, 2), dtype=int), "beta >= beta_max: the zero network")
 
 
 def _block_values(cones, Z, v, blocks, gated) -> np.ndarray:
