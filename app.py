@@ -1,13 +1,17 @@
 """convexnn: the app. Run with ``streamlit run app.py``.
 
-The pages are listed explicitly with ``st.navigation`` and linked from the sidebar; what they
-share (the current data, the settings, the drawing) lives in :mod:`app_state`.
+Every file in ``pages/`` declares itself in its first line,
+``# page: <order> | <title> | <icon> | <url path>``; the pages are listed in that order with
+``st.navigation`` and linked from the sidebar. What they share (the current data, the settings,
+the drawing) lives in :mod:`app_state`.
 
 Streamlit still treats a ``pages/`` folder next to the main script the legacy way in the first
 run of a fresh server (it would list and run those files on their own). So the built-in
 navigation menu is hidden (``client.showSidebarNavigation = false``) in favour of our own links,
 the url paths differ from the file names, and every page initialises the state itself.
 """
+
+from pathlib import Path
 
 import streamlit as st
 
@@ -17,12 +21,7 @@ st.set_page_config(page_title="convexnn: ReLU networks as convex programs", page
 
 app_state.init()
 
-PAGES = [
-    st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
-    st.Page("pages/data.py", title="Data", icon=":material/scatter_plot:", url_path=app_state.PAGE_DATA),
-    st.Page("pages/global_optimum.py", title="Global optimum", icon=":material/target:",
-            url_path="optimum"),
-]
+PAGES = app_state.discover_pages(Path(__file__).parent / "pages")
 page = st.navigation(PAGES, position="hidden")
 
 with st.sidebar:

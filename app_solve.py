@@ -12,57 +12,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import streamlit as st
-from scipy.optimize import linprog
 
 import convexnn as cn
 
 TIME_LIMIT = 90.0
-
-
-class GatedModel:
-    """The gated-ReLU model f(x) = sum_i 1[x~ . g_i >= 0] x~ . v_i of the gated program.
-
-    ``G`` and ``V`` are (d+1, m): gate vectors and weights in lifted coordinates (bias last).
-    ``W1``/``b1`` are the gates' hyperplanes and ``w2`` is zero (the figures draw them neutral).
-    """
-
-    def __init__(self, G: np.ndarray, V: np.ndarray) -> None:
-        self.G, self.V = np.asarray(G, float), np.asarray(V, float)
-        d = self.G.shape[0] - 1
-        self.W1, self.b1, self.w2 = self.G[:d], self.G[d], np.zeros(self.G.shape[1])
-
-    @property
-    def width(self) -> int:
-        return int(self.G.shape[1])
-
-    def predict(self, X: np.ndarray) -> np.ndarray:
-        X = np.asarray(X, float)
-        X = X[:, None] if X.ndim == 1 else X
-        Xt = np.column_stack([X, np.ones(len(X))])
-        return np.sum((Xt @ self.G >= 0) * (Xt @ self.V), axis=1)
-
-
-def gate_vector(pattern: np.ndarray, Xt: np.ndarray) -> np.ndarray:
-    """A direction g deep inside the cell of ``pattern``: max t s.t. (2D - I) X~ g >= t, |g| <= 1."""
-    A = np.where(pattern, 1.0, -1.0)[:, None] * Xt
-    m = Xt.shape[1]
-    res = linprog(
-        c=np.r_[np.zeros(m), -1.0],
-        A_ub=np.column_stack([-A, np.ones(len(A))]),
-        b_ub=np.zeros(len(A)),
-        bounds=[(-1, 1)] * m + [(None, 1)],
-        method="highs",
-    )
-    return res.x[:m] if res.success else A.sum(axis=0) / max(len(A), 1)
-
-
-def gated_model(fit: cn.ConvexFit) -> GatedModel:
-    blocks = fit.active_blocks()
-    Xt = np.column_stack([fit.X, np.ones(len(fit.X))])
-    idx = blocks[:, 0]
-    G = np.array([gate_vector(fit.patterns[i], Xt) for i in idx]).reshape(-1, Xt.shape[1]).T
-    V = (fit.u[idx] - fit.u_neg[idx]).T
-    return GatedModel(G, V)
 
 
 @dataclass
@@ -107,7 +60,7 @@ def solve(X: np.ndarray, y: np.ndarray, beta: float, loss: str, program: str, pr
             fit = cn.prune_to_minimal(solved)
             pruned_from = n_blocks
         if program == "gated":
-            model = gated_model(fit)
+            model = fit.gated_model()
             net_obj = float("nan")
         else:
             model = fit.network()

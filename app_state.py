@@ -21,6 +21,7 @@ from __future__ import annotations
 import inspect
 import json
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import streamlit as st
@@ -517,3 +518,38 @@ def receive_drawing(objects: list[dict]) -> tuple[str | None, list[str]]:
         set_data(ds.Dataset(data.X, data.y, data.task, "drawn", data.is_test), "drawing",
                  reset_canvas=False)
     return None, notes
+
+
+# --------------------------------------------------------------------------------------------
+# Pages
+# --------------------------------------------------------------------------------------------
+
+
+def page_header(path: Path) -> tuple[float, str, str, str] | None:
+    """(order, title, icon, url path) from a page file's first line, or None if it has none.
+
+    The line reads ``# page: <order> | <title> | <icon> | <url path>``.
+    """
+    with open(path, encoding="utf-8") as f:
+        first = f.readline().strip()
+    if not first.startswith("# page:"):
+        return None
+    parts = [p.strip() for p in first[len("# page:"):].split("|")]
+    if len(parts) != 4:
+        raise ValueError(f"{path.name}: the page header needs 4 fields, got {first!r}")
+    return float(parts[0]), parts[1], parts[2], parts[3]
+
+
+def discover_pages(folder: Path) -> list:
+    """``st.Page`` objects for every page file in ``folder``, in header order (first = default)."""
+    found = []
+    for path in sorted(Path(folder).glob("*.py")):
+        header = page_header(path)
+        if header is not None:
+            found.append((header, path))
+    found.sort(key=lambda item: item[0][0])
+    return [
+        st.Page(str(path.relative_to(Path(folder).parent)), title=title, icon=icon,
+                url_path=url, default=(k == 0))
+        for k, ((_, title, icon, url), path) in enumerate(found)
+    ]

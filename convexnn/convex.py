@@ -30,7 +30,7 @@ from .arrangements import (
     reduce_rank,
 )
 from .cones import dual_values, pattern_cones
-from .network import ReLUNetwork
+from .network import GatedReLUModel, ReLUNetwork
 
 PROGRAMS = ("exact", "gated")
 SOLVERS = ("fast", "cvxpy")
@@ -140,10 +140,12 @@ class ConvexFit:
             X_new = X_new[:, None] if self.X.shape[1] == 1 else X_new[None, :]
         if self.relu == "exact":
             return self.network().predict(X_new)
+        return self.gated_model().predict(X_new)
+
+    def gated_model(self) -> GatedReLUModel:
+        """The gated program's own model: one unit per active pattern, with its gate vector."""
         idx = np.unique(self.active_blocks()[:, 0])
-        Xt = lift(X_new, self.bias)
-        G = self.gates(idx)
-        return np.einsum("kp,kp->k", (Xt @ G >= 0), Xt @ self.u[idx].T)
+        return GatedReLUModel(self.gates(idx), (self.u[idx] - self.u_neg[idx]).T, self.bias)
 
     def network(self, tol: float = ACTIVE_TOL) -> ReLUNetwork:
         """One neuron per nonzero block: w1 = u/sqrt||u||, w2 = +-sqrt||u|| (math.md section 1).

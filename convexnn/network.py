@@ -229,3 +229,46 @@ class ReLUNetwork:
             '    """f(x) = sum_j relu(x . W1[:, j] + b1[j]) * w2[j] + intercept, X of shape (n, d)."""\n'
             "    return np.maximum(np.asarray(X, dtype=float) @ W1 + b1, 0.0) @ w2 + intercept\n"
         )
+
+
+@dataclass
+class GatedReLUModel:
+    """The gated-ReLU model f(x) = sum_j 1[x~^T g_j >= 0] x~^T v_j of the gated program.
+
+    ``G`` and ``V`` are (d~, m): gate vectors and weights in lifted coordinates (bias last when
+    ``bias``). For plotting, ``W1``/``b1`` are the gates' hyperplanes and ``w2`` carries the sign
+    of each unit's mean output (0 when unknown).
+    """
+
+    G: np.ndarray
+    V: np.ndarray
+    bias: bool = True
+
+    def __post_init__(self) -> None:
+        self.G = np.atleast_2d(np.asarray(self.G, dtype=float))
+        self.V = np.atleast_2d(np.asarray(self.V, dtype=float)).reshape(self.G.shape)
+
+    @property
+    def width(self) -> int:
+        return int(self.G.shape[1])
+
+    @property
+    def W1(self) -> np.ndarray:
+        return self.G[:-1] if self.bias else self.G
+
+    @property
+    def b1(self) -> np.ndarray:
+        return self.G[-1] if self.bias else np.zeros(self.width)
+
+    @property
+    def w2(self) -> np.ndarray:
+        return np.zeros(self.width)
+
+    def _lift(self, X: np.ndarray) -> np.ndarray:
+        X = np.asarray(X, dtype=float)
+        X = X[:, None] if X.ndim == 1 else X
+        return np.column_stack([X, np.ones(len(X))]) if self.bias else X
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        Xt = self._lift(X)
+        return np.sum((Xt @ self.G >= 0) * (Xt @ self.V), axis=1)

@@ -54,7 +54,7 @@ def solve_cvxpy(
     problem = cp.Problem(cp.Minimize(data_term + beta * penalty), constraints)
     kwargs = {}
     if solver.upper() == "SCS":
-        kwargs = {"eps": 1e-9, "max_iters": 200_000}
+        kwargs = {"eps_abs": 1e-7, "eps_rel": 1e-7, "max_iters": 100_000}
         if time_limit:
             kwargs["time_limit_secs"] = float(time_limit)
     elif time_limit:

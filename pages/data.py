@@ -1,3 +1,4 @@
+# page: 10 | Data | :material/scatter_plot: | dataset
 """Data: presets, a drawing canvas, CSV upload and download."""
 
 import io

@@ -1,3 +1,4 @@
+# page: 30 | Global optimum | :material/target: | optimum
 """Global optimum: solve the exact convex program on the current data and show the network."""
 
 import pandas as pd

@@ -1,3 +1,4 @@
+# page: 0 | Home | :material/home: | home
 """Home: the idea in a few lines, and a solved network on the current data."""
 
 import streamlit as st

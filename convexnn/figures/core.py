@@ -26,7 +26,7 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from .datasets import CLASSIFICATION, Dataset
+from ..datasets import CLASSIFICATION, Dataset
 
 # TensorFlow Playground's colours: orange for +1, blue for -1.
 POSITIVE = "#f59322"
@@ -392,8 +392,12 @@ def trace_names(fig: go.Figure) -> Sequence[str]:
 
 __all__ = [
     "CLASS_SCALE",
+    "GL_THRESHOLD",
     "NEGATIVE",
+    "NEURON_COLORS",
+    "NEUTRAL",
     "POSITIVE",
+    "REGRESSION_SCALE",
     "bounding_box",
     "data_scatter",
     "data_traces",

@@ -1,0 +1,13 @@
+"""Plotly figure builders: pure functions from results to figures (no streamlit, no solving).
+
+One module per topic; the shared look (class colours, boxes, equal axes, layout) and the network
+figures live in :mod:`convexnn.figures.core`, re-exported here.
+"""
+
+from .core import *  # noqa: F401,F403
+from .core import (  # noqa: F401  (private helpers other figure modules reuse)
+    _equal_axes,
+    _grid,
+    _layout,
+    _predict,
+)
