@@ -29,28 +29,81 @@ def _unit_rows(A: np.ndarray) -> np.ndarray:
     return A / np.where(norms > 0, norms, 1.0)
 
 
+def _dots(A: np.ndarray, B: np.ndarray) -> np.ndarray:
+    """(..., a, r) x (..., b, r) -> (..., a, b) inner products, unrolled over the small r."""
+    out = A[..., :, None, 0] * B[..., None, :, 0]
+    for k in range(1, A.shape[-1]):
+        out += A[..., :, None, k] * B[..., None, :, k]
+    return out
+
+
 def _feasible(F: np.ndarray, W: np.ndarray) -> np.ndarray:
     """F (B, f, r) unit normals, W (B, c, r) candidates -> (B, c) True where F w >= -tol ||w||."""
-    s = np.matmul(W, F.transpose(0, 2, 1))
+    s = _dots(W, F)
     return np.all(s >= -_FEAS_TOL * np.linalg.norm(W, axis=-1, keepdims=True), axis=-1)
 
 
-def _facet_group_projections(F: np.ndarray, V: np.ndarray) -> np.ndarray:
-    """Pi_K(v_b) for cones with exactly f facets each: F (B, f, r) unit normals, V (B, r)."""
+def cell_rays(cones: Arrangement) -> tuple[np.ndarray, np.ndarray]:
+    """The extreme rays of every cone with a facet list, (ptr (P+1,), rays (R, r)), memoized.
+
+    Rank 3: intersections of two facet planes that satisfy every facet; rank 2: directions in a
+    facet line that satisfy every facet; rank 1 and cones without facets: none.
+    """
+    cached = getattr(cones, "_cell_rays", None)
+    if cached is not None:
+        return cached
+    P = cones.count
+    r = cones.facet_normals.shape[1] if cones.facet_normals.ndim == 2 else 0
+    counts = np.diff(cones.facet_ptr)
+    owners, found = [np.zeros(0, int)], [np.zeros((0, max(r, 1)))]
+    for f in np.unique(counts[~cones.full_hrep]):
+        sel = np.flatnonzero((counts == f) & ~cones.full_hrep)
+        if f == 0 or sel.size == 0 or r not in (2, 3) or (r == 3 and f < 2):
+            continue
+        F = _unit_rows(cones.facet_normals[cones.facet_ptr[sel][:, None] + np.arange(f)[None, :]])
+        if r == 3:
+            pairs = np.array(list(itertools.combinations(range(f), 2)))
+            H = np.cross(F[:, pairs[:, 0]], F[:, pairs[:, 1]])
+        else:
+            H = np.stack([-F[..., 1], F[..., 0]], axis=-1)
+        H = np.concatenate([H, -H], axis=1)
+        norms = np.linalg.norm(H, axis=-1)
+        H = H / np.where(norms > 1e-12, norms, 1.0)[..., None]
+        b, c = np.nonzero((norms > 1e-12) & _feasible(F, H))  # repeated rays (>2 facets) are harmless
+        owners.append(sel[b])
+        found.append(H[b, c])
+    owner = np.concatenate(owners)
+    order = np.argsort(owner, kind="stable")
+    ptr = np.concatenate([[0], np.cumsum(np.bincount(owner, minlength=P))])
+    rays = np.vstack(found)[order]
+    cones._cell_rays = (ptr, rays)
+    return cones._cell_rays
+
+
+def _facet_group_projections(F: np.ndarray, V: np.ndarray, R: np.ndarray | None = None) -> np.ndarray:
+    """Pi_K(v_b) for cones with exactly f facets each: F (B, f, r) unit normals, V (B, r).
+
+    ``R`` (B, q, r) are the cones' extreme rays (zero rows pad); without them (rank 3) the rays
+    are formed from the facet pairs here.
+    """
     B, f, r = F.shape
     cands = [V[:, None, :]]
     # projections onto the facet planes a^perp
-    cands.append(V[:, None, :] - np.matmul(F, V[:, :, None]) * F)
-    if r == 3 and f >= 2:
-        # the rays where two facet planes meet, both orientations, scaled by (v^T h)_+
+    cands.append(V[:, None, :] - _dots(F, V[:, None, :]) * F)
+    C = np.concatenate(cands, axis=1)
+    score = np.where(_feasible(F, C), np.linalg.norm(C, axis=-1), -1.0)
+    if R is None and r == 3 and f >= 2:
         pairs = np.array(list(itertools.combinations(range(f), 2)))
         H = np.cross(F[:, pairs[:, 0]], F[:, pairs[:, 1]])
         H = np.concatenate([H, -H], axis=1)
         norms = np.linalg.norm(H, axis=-1, keepdims=True)
-        H = np.where(norms > 1e-12, H / np.where(norms > 0, norms, 1.0), 0.0)
-        cands.append(np.maximum(np.matmul(H, V[:, :, None]), 0.0) * H)
-    C = np.concatenate(cands, axis=1)
-    score = np.where(_feasible(F, C), np.linalg.norm(C, axis=-1), -1.0)
+        R = np.where(norms > 1e-12, H / np.where(norms > 0, norms, 1.0), 0.0)
+        R = np.where(_feasible(F, R)[..., None], R, 0.0)
+    if R is not None and R.shape[1]:
+        # each extreme ray h is feasible; its candidate is (v^T h)_+ h, of norm (v^T h)_+
+        rs = np.maximum(_dots(R, V[:, None, :])[..., 0], 0.0)
+        C = np.concatenate([C, rs[..., None] * R], axis=1)
+        score = np.concatenate([score, rs], axis=1)
     best = np.argmax(score, axis=1)
     out = C[np.arange(B), best]
     return np.where((score[np.arange(B), best] > 0)[:, None], out, 0.0)
@@ -76,11 +129,18 @@ def cone_projections(cones: Arrangement, Z: np.ndarray, idx: np.ndarray, V: np.n
         if f == 0:
             out[sel] = V[sel]
             continue
+        ray_ptr, rays = cell_rays(cones) if Z.shape[1] in (2, 3) else (None, None)
         for lo in range(0, sel.size, _CHUNK):
             part = sel[lo : lo + _CHUNK]
             starts = cones.facet_ptr[idx[part]]
             F = cones.facet_normals[starts[:, None] + np.arange(f)[None, :]]
-            out[part] = _facet_group_projections(_unit_rows(F), V[part])
+            R = None
+            if ray_ptr is not None:
+                q = ray_ptr[idx[part] + 1] - ray_ptr[idx[part]]
+                R = np.zeros((part.size, int(q.max(initial=0)), Z.shape[1]))
+                slot = np.arange(q.sum()) - np.repeat(np.cumsum(q) - q, q)
+                R[np.repeat(np.arange(part.size), q), slot] = rays[_ragged_rows(ray_ptr, idx[part])]
+            out[part] = _facet_group_projections(_unit_rows(F), V[part], R)
     for b in np.flatnonzero(full):
         A = np.where(cones.patterns[idx[b]], 1.0, -1.0)[:, None] * Z
         out[b] = _hrep_projection(A, V[b])
@@ -151,8 +211,13 @@ def dual_values(cones: Arrangement, Z: np.ndarray, lam: np.ndarray, gated: bool,
     return values, v
 
 
-def max_dual_value(cones: Arrangement, Z: np.ndarray, lam: np.ndarray, gated: bool) -> float:
-    """max_i max_+- ||Pi_{K_i}(+-v_i)|| (exact), screening with the bound ||v_i||."""
+def max_dual_value(cones: Arrangement, Z: np.ndarray, lam: np.ndarray, gated: bool,
+                   stop_above: float = np.inf) -> float:
+    """max_i max_+- ||Pi_{K_i}(+-v_i)|| (exact), screening with the bound ||v_i||.
+
+    Patterns are visited in decreasing order of the bound; with ``stop_above`` the search ends as
+    soon as a value above it is found (enough to know that the zero network is not optimal).
+    """
     v = pattern_vectors(cones.patterns, Z, lam)
     norms = np.linalg.norm(v, axis=1)
     if gated or norms.size == 0:
@@ -164,6 +229,8 @@ def max_dual_value(cones: Arrangement, Z: np.ndarray, lam: np.ndarray, gated: bo
         part = order[lo : lo + batch]
         vals = np.maximum(cone_values(cones, Z, part, v[part]), cone_values(cones, Z, part, -v[part]))
         best = max(best, float(vals.max()))
+        if best > stop_above:
+            break
         lo += batch
         batch *= 2
     return best

@@ -269,24 +269,30 @@ def fit_convex(
     gated = relu == "gated"
     t1 = time.perf_counter()
     if solver == "fast":
-        init = None
+        init = init_rays = None
         if warm_start is not None and warm_start.patterns.shape == cones.patterns.shape:
-            init = warm_start.active_blocks()
-            if gated:
-                init = init[init[:, 1] == 0]
+            init_rays = warm_start.info.get("ray_working_set")
+            if init_rays is not None:
+                init = warm_start.info.get("block_working_set")  # the polish phase's cone blocks
+            else:
+                init = warm_start.active_blocks()
+                if gated:
+                    init = init[init[:, 1] == 0]
         res = fast.solve(
             cones, Z, y, beta, loss, gated, tol=tol, max_outer=max_outer,
-            time_limit=time_limit, init_blocks=init,
+            time_limit=time_limit, init_blocks=init, init_rays=init_rays,
         )
         u, u_neg, status, message = res.u @ Q.T, res.u_neg @ Q.T, res.status, res.message
-        lam = res.lam
-        info = {"outer_iterations": res.outer_iterations, "working_set": int(len(res.working_set))}
+        lam, lam_max = res.lam, res.max_dual_value
+        info = {"outer_iterations": res.outer_iterations, "working_set": int(len(res.working_set)),
+                "ray_working_set": res.ray_working_set, "block_working_set": res.working_set}
     else:
         from .reference import solve_cvxpy
 
         u, u_neg, lam, status, message = solve_cvxpy(
             Xt, y, cones.patterns, beta, loss, gated, cvxpy_solver, time_limit
         )
+        lam_max = None
         info = {}
     t_solve = time.perf_counter() - t1
     fit = ConvexFit(
@@ -294,7 +300,7 @@ def fit_convex(
         t_solve, None, message, info, cones,
     )
     fit.objective = convex_objective(fit)
-    fit.certificate = certify(fit, cones, lam=lam, tol=tol)
+    fit.certificate = certify(fit, cones, lam=lam, tol=tol, lam_max_value=lam_max)
     if fit.status in ("optimal", "inaccurate") or solver == "cvxpy":
         fit.status = "optimal" if fit.certificate.optimal else _not_optimal(fit.status)
     fit.info.update(pattern_time=t_patterns, total_time=time.perf_counter() - t0)
@@ -311,31 +317,41 @@ def convex_objective(fit: ConvexFit) -> float:
 
 
 def certify(fit: ConvexFit, cones: Arrangement | None = None, lam: np.ndarray | None = None,
-            tol: float = 1e-6) -> Certificate:
+            tol: float = 1e-6, lam_max_value: float | None = None) -> Certificate:
     """The certificate of ``fit`` over all of its patterns, computed from its blocks.
 
     Weak duality: for any lam, scaling it by min(1, beta / max_i ||Pi_{K_i}(+-X~^T D_i lam)||)
     makes it dual feasible, and its dual value is a lower bound on p*. Candidates are
     lam = -grad l(f) at the fit and, if given, the solver's own dual vector (needed for hinge);
-    the better bound is kept.
+    the better bound is kept. ``lam_max_value``, when given, is the already computed maximal
+    dual value of ``lam`` over all patterns (the fast solver prices every pattern at its final
+    dual point), which saves one pricing.
     """
     if cones is None:
         cones = prepare_patterns(fit.X, fit.patterns, fit.bias)
     Z = lift(fit.X, fit.bias) @ cones.basis
-    candidates = [-losses.gradient(fit.loss, fit.fitted(), fit.y)]
-    if lam is not None and np.all(np.isfinite(lam)):
-        candidates.append(np.asarray(lam, dtype=float))
+    usable = cones.patterns.any(axis=1)
     primal = convex_objective(fit)
-    best = None
-    for cand in candidates:
-        cand = losses.project_dual(fit.loss, cand, fit.y)
-        values, _ = dual_values(cones, Z, cand, fit.relu == "gated", threshold=fit.beta)
-        values[~cones.patterns.any(axis=1)] = 0.0
-        vmax = float(values.max(initial=0.0))
+
+    def bound(cand: np.ndarray, vmax: float | None = None) -> tuple[float, float]:
+        feasible = losses.project_dual(fit.loss, cand, fit.y)
+        if vmax is None or not np.array_equal(feasible, cand):
+            values, _ = dual_values(cones, Z, feasible, fit.relu == "gated", threshold=fit.beta)
+            vmax = float(values[usable].max(initial=0.0))
         scale = min(1.0, fit.beta / vmax) if vmax > 0 else 1.0
-        dual = losses.dual_value(fit.loss, scale * cand, fit.y)
-        if best is None or dual > best[0]:
-            best = (dual, vmax)
+        return losses.dual_value(fit.loss, scale * feasible, fit.y), vmax
+
+    tries = []
+    if lam is not None and np.all(np.isfinite(lam)):
+        tries.append((np.asarray(lam, dtype=float), lam_max_value))
+    tries.append((-losses.gradient(fit.loss, fit.fitted(), fit.y), None))
+    best = None
+    for cand, known in tries:
+        if best is not None and primal - best[0] <= tol * max(abs(primal), 1e-12):
+            break  # already certified: another dual point cannot change the verdict
+        result = bound(cand, known)
+        if best is None or result[0] > best[0]:
+            best = result
     dual, vmax = best
     gap = primal - dual
     return Certificate(primal, dual, gap, gap / max(abs(primal), 1e-12), vmax / fit.beta - 1.0, tol)

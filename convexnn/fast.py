@@ -27,7 +27,7 @@ import scipy.sparse as sp
 
 from . import losses
 from .arrangements import Arrangement
-from .cones import cone_projections, dual_values
+from .cones import cone_projections, dual_values, max_dual_value
 
 MAX_ADD_FACTOR = 1.0
 RAY_CACHE_ENTRIES = 10_000_000
@@ -332,9 +332,11 @@ class RayLasso:
     lam: np.ndarray
     rounds: int
     index: np.ndarray  # (k,) positions of the atoms in the ray dictionary
+    working_set: np.ndarray  # (K, 2) final working set (ray index, sign), for warm starts
 
 
-def solve_ray_lasso(Z, y, beta, H, tol=1e-6, max_rounds=80, time_limit=60.0) -> RayLasso:
+def solve_ray_lasso(Z, y, beta, H, tol=1e-6, max_rounds=80, time_limit=60.0,
+                    init: np.ndarray | None = None) -> RayLasso:
     """The Lasso over the ray atoms s (Z h)_+ (squared loss), by working-set column generation.
 
     Each round solves the Lasso over the working set with :func:`nonneg_lasso`, prices every ray
@@ -351,9 +353,13 @@ def solve_ray_lasso(Z, y, beta, H, tol=1e-6, max_rounds=80, time_limit=60.0) -> 
         return features @ lam if features is not None else ray_correlations(H, Z, lam)
 
     g = correlations(y)
-    k0 = min(2 * n + 10, H.shape[0])
-    idx = np.argpartition(-np.abs(g), k0 - 1)[:k0]
-    work = {(int(i), 1 if g[i] >= 0 else -1) for i in idx}
+    if init is not None and len(init):
+        # warm start (along a Lasso path): the previous working set
+        work = {(int(i), int(s)) for i, s in np.asarray(init, dtype=int) if 0 <= i < H.shape[0]}
+    else:
+        k0 = min(2 * n + 10, H.shape[0])
+        idx = np.argpartition(-np.abs(g), k0 - 1)[:k0]
+        work = {(int(i), 1 if g[i] >= 0 else -1) for i in idx}
     rounds = 0
     accuracy = 1e-6
     while True:
@@ -378,7 +384,7 @@ def solve_ray_lasso(Z, y, beta, H, tol=1e-6, max_rounds=80, time_limit=60.0) -> 
         work -= {tuple(b) for b in ws[idle].tolist()}
         work |= set(new[: max(20, int(MAX_ADD_FACTOR * n))])
     keep = c > 1e-9 * max(c.max(initial=0.0), 1e-300)
-    return RayLasso(H[ws[keep, 0]], ws[keep, 1].astype(float), c[keep], lam, rounds, ws[keep, 0])
+    return RayLasso(H[ws[keep, 0]], ws[keep, 1].astype(float), c[keep], lam, rounds, ws[keep, 0], ws)
 
 
 def atom_cells(cones: Arrangement, Z: np.ndarray, rays: np.ndarray, signs: np.ndarray,
@@ -432,6 +438,7 @@ class FastResult:
     outer_iterations: int
     working_set: np.ndarray  # (B, 2) rows (pattern, sign)
     message: str
+    ray_working_set: np.ndarray | None = None  # phase 1's (ray, sign) set, to warm-start a path
 
 
 def solve(
@@ -446,6 +453,7 @@ def solve(
     time_limit: float = 120.0,
     init_blocks: np.ndarray | None = None,
     max_add: int | None = None,
+    init_rays: np.ndarray | None = None,
 ) -> FastResult:
     """Solve the program over all patterns of ``cones`` by working-set column generation.
 
@@ -465,12 +473,13 @@ def solve(
     atoms = atom_signs = None
     rounds_before = 0
     use_rays = (
-        loss == "squared" and not gated and r in (2, 3) and init_blocks is None
+        loss == "squared" and not gated and r in (2, 3)
         and not cones.full_hrep.all()
     )
     owners = None
     small = False
-    zero = _zero_solution(cones, Z, y, beta, loss, gated, usable, P)
+    warm = init_rays is not None or init_blocks is not None
+    zero = None if warm else _zero_solution(cones, Z, y, beta, loss, gated, usable, P)
     if zero is not None:
         return zero
     if use_rays:
@@ -480,7 +489,7 @@ def solve(
             H, ray_ptr, ray_cells = cone_rays(cones, Z)
         use_rays = H.shape[0] > 0
     if use_rays:
-        ray = solve_ray_lasso(Z, y, beta, H, tol=tol, time_limit=time_limit)
+        ray = solve_ray_lasso(Z, y, beta, H, tol=tol, time_limit=time_limit, init=init_rays)
         rounds_before = ray.rounds
         atom_dirs, atom_signs = ray.rays, ray.signs
         atoms = np.maximum(atom_dirs @ Z.T, 0.0).T * atom_signs
@@ -570,15 +579,14 @@ def solve(
         for cell, j in zip(cells, order, strict=True):
             (u if atom_signs[j] > 0 else u_neg)[cell] += res.c[j] * atom_dirs[j]
     return FastResult(u, u_neg, res.pred, res.lam, primal, dual, vmax, status,
-                      outer + rounds_before, ws, message)
+                      outer + rounds_before, ws, message,
+                      ray.working_set if use_rays else None)
 
 
 def _zero_solution(cones, Z, y, beta, loss, gated, usable, P) -> FastResult | None:
     """The zero network when beta >= beta_max (lam0 = -grad l(0) is then dual feasible)."""
     lam0 = losses.gradient_at_zero(loss, y)
-    values, _ = dual_values(cones, Z, lam0, gated, threshold=beta)
-    values[~usable] = 0.0
-    vmax = float(values.max(initial=0.0))
+    vmax = max_dual_value(cones, Z, lam0, gated, stop_above=beta)
     if vmax > beta:
         return None
     n, r = Z.shape
