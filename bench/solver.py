@@ -28,6 +28,9 @@ from convexnn.convex import fit_convex, prepare_patterns
 
 
 def constraint_violation(fit) -> float:
+    """max over blocks of -min((2 D_i - I) X~ u_i) (0 when feasible; the gated program has none)."""
+    if fit.relu == "gated":
+        return 0.0
     Xt = lift(fit.X, fit.bias)
     worst = 0.0
     for U in (fit.u, fit.u_neg):
