@@ -28,7 +28,7 @@ The trajectory always reports the math.md objective l(f(X), y) + (beta/2)||Theta
     >>> X, y = np.eye(2), np.ones(2)
     >>> start = ReLUNetwork(np.array([[1.0, -0.5], [-0.5, 1.0]]), np.zeros(2), np.ones(2))
     >>> net, traj = fit_nonconvex(X, y, 2, 0.1, lr=1e-2, epochs=20000, bias=False, init=start)
-    >>> round(traj.objective[-1], 4)
+    >>> round(traj.final_objective, 4)
     0.19
 """
 
