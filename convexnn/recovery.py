@@ -1,0 +1,614 @@
+"""Neural recovery of a planted linear model (math.md section 6; Wang, Hua, Candes & Pilanci).
+
+The ground truth is linear, ``y = X w*``, and the network has a skip connection,
+``f(X) = X w0 + sum_j (X w_j)_+ a_j``. Its minimum-norm interpolant (the beta -> 0 limit of weight
+decay) is the convex program
+
+    min ||w0|| + sum_j (||w_j|| + ||w'_j||)
+    s.t. X w0 + sum_j D_j X (w_j - w'_j) = y,  (2 D_j - I) X w_j >= 0,  (2 D_j - I) X w'_j >= 0
+
+(``program="relu"``, cone-constrained), or its gated relaxation without the cone constraints and
+with one block per pattern (``program="gated"``, the program of the reference experiments).
+"Recovery" means that the optimum is w0 = w* with every other block zero.
+
+Both programs are second-order-cone programs with equality constraints; :func:`solve_min_norm`
+hands them to Clarabel directly (sparse standard form built here, no modelling layer), which
+takes tens of milliseconds at the sizes of the phase-transition grid; ``solver="cvxpy"`` is an
+independent cvxpy model of the same program, the reference in the tests.
+
+The reference protocol (``ReLU_skip/rec_rate_skip.py``): X_ij ~ N(0, 1/n); ``max(n, 50)``
+Gaussian gates, deduplicated; the all-ones pattern added when some u != 0 has X u >= 0 (Wendel's
+event); success when ``allclose(w0, w*, atol=1e-4)`` and ``allclose(W, 0, atol=1e-4)``. In the
+gated program the all-ones block duplicates w0 (D = I), so whenever it is added the optimum is
+not unique and an interior-point solver splits w* between the two blocks: that is why gated
+failures follow Wendel's probability near n = 2d.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from math import comb
+
+import numpy as np
+
+PROGRAMS = ("gated", "relu")
+"""The two convex programs: gated relaxation and cone-constrained (exact ReLU) program."""
+BASELINES = ("linear",)
+"""The linear model's own min-norm interpolant pinv(X) y (recovers w* iff rank X = d)."""
+PLANTED = ("gaussian", "smallest")
+"""w*: a unit Gaussian vector, or the smallest right singular vector of X (the script default)."""
+ALL_ONES = ("reference", "always", "never")
+ATOL = 1e-4
+PROGRAM_LABELS = {
+    "gated": "gated program (no cone constraints)",
+    "relu": "cone-constrained ReLU program",
+    "linear": "linear model alone (min-norm least squares)",
+}
+
+
+# --------------------------------------------------------------------------------------------
+# The planted problem
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class PlantedProblem:
+    """One instance of the experiment: data, planted vector, targets and the pattern set."""
+
+    X: np.ndarray
+    w_star: np.ndarray
+    y: np.ndarray
+    patterns: np.ndarray
+    """(P, n) bool, distinct, nonzero; the all-ones row is last when it was added."""
+    all_ones_exists: bool
+    """Wendel's event: some u != 0 has X u >= 0."""
+    all_ones_added: bool
+
+    @property
+    def n(self) -> int:
+        return self.X.shape[0]
+
+    @property
+    def d(self) -> int:
+        return self.X.shape[1]
+
+
+def planted_data(n: int, d: int, rng: np.random.Generator, planted: str = "gaussian"):
+    """X (n, d) with N(0, 1/n) entries and a unit w* (Gaussian or smallest right singular vector)."""
+    if planted not in PLANTED:
+        raise ValueError(f"planted must be one of {PLANTED}, not {planted!r}")
+    if n < 1 or d < 1:
+        raise ValueError("n and d must be positive")
+    X = rng.standard_normal((n, d)) / np.sqrt(n)
+    if planted == "gaussian":
+        w = rng.standard_normal(d)
+    else:
+        w = np.linalg.svd(X, full_matrices=True)[2][-1]
+    return X, w / np.linalg.norm(w)
+
+
+def has_nonzero_nonnegative_direction(X: np.ndarray) -> bool:
+    """Whether some u != 0 has X u >= 0 (then the all-ones pattern is realised by u != 0).
+
+    True when X has a null space; otherwise decided by the linear program
+    max t s.t. X u >= t, -1 <= u <= 1, t <= 1 (positive t iff the open cone is non-empty, which for
+    data in general position is the same event).
+    """
+    from scipy.optimize import linprog
+
+    X = np.asarray(X, dtype=float)
+    n, d = X.shape
+    if np.linalg.matrix_rank(X) < d:
+        return True
+    scale = np.linalg.norm(X, axis=1, keepdims=True)
+    A = X / np.where(scale > 0, scale, 1.0)
+    res = linprog(np.r_[np.zeros(d), -1.0], A_ub=np.c_[-A, np.ones(n)], b_ub=np.zeros(n),
+                  bounds=[(-1, 1)] * d + [(None, 1)], method="highs")
+    return bool(res.status == 0 and -res.fun > 1e-9)
+
+
+def sample_gate_patterns(X: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
+    """Distinct nonzero patterns 1[X g >= 0] of ``k`` Gaussian gates g ~ N(0, I), (P, n) bool."""
+    G = rng.standard_normal((X.shape[1], int(k)))
+    D = np.unique((X @ G >= 0).T, axis=0)
+    return D[D.any(axis=1)]
+
+
+def planted_problem(n: int, d: int, seed=0, planted: str = "gaussian", n_gates: int | None = None,
+                    all_ones: str = "reference") -> PlantedProblem:
+    """An instance of the reference protocol (math.md section 6).
+
+    ``seed`` is anything :func:`numpy.random.default_rng` accepts (the grid uses
+    ``[seed, n, d, trial]``). ``n_gates`` defaults to ``max(n, 50)``. ``all_ones``: "reference"
+    adds the all-ones pattern when some u != 0 has X u >= 0, "always"/"never" force it.
+    """
+    if all_ones not in ALL_ONES:
+        raise ValueError(f"all_ones must be one of {ALL_ONES}, not {all_ones!r}")
+    rng = np.random.default_rng(seed)
+    X, w = planted_data(n, d, rng, planted)
+    patterns = sample_gate_patterns(X, max(n, 50) if n_gates is None else n_gates, rng)
+    exists = has_nonzero_nonnegative_direction(X)
+    ones = patterns.all(axis=1)
+    patterns = patterns[~ones]  # the all-ones row, if sampled, goes last (or away)
+    add = all_ones == "always" or (all_ones == "reference" and exists)
+    if add:
+        patterns = np.vstack([patterns, np.ones((1, n), bool)])
+    return PlantedProblem(X, w, X @ w, patterns, exists, add)
+
+
+# --------------------------------------------------------------------------------------------
+# The min-norm programs
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class MinNormSolution:
+    """A solution of the min-norm program: the skip block and one block per (pattern, sign)."""
+
+    program: str
+    w0: np.ndarray
+    W: np.ndarray
+    """(P, d) blocks w_j (gated: the only blocks)."""
+    W_neg: np.ndarray
+    """(P, d) blocks w'_j (zero for the gated program)."""
+    patterns: np.ndarray
+    objective: float
+    status: str
+    solve_time: float
+    residual: float = 0.0
+    info: dict = field(default_factory=dict)
+
+    def block_norms(self) -> np.ndarray:
+        """(P, 2) norms of w_j and w'_j."""
+        return np.column_stack([np.linalg.norm(self.W, axis=1), np.linalg.norm(self.W_neg, axis=1)])
+
+    def relu_norm(self) -> float:
+        """Sum of the norms of the ReLU (or gated) blocks."""
+        return float(self.block_norms().sum())
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        """f(X) = X w0 + sum_j (X w_j)_+ - (X w'_j)_+ on new inputs (cone-constrained program only:
+        a gated block has no gate off the training data)."""
+        X = np.asarray(X, dtype=float)
+        if self.program != "relu":
+            raise ValueError("only the cone-constrained program is a ReLU network off the data")
+        return X @ self.w0 + np.maximum(X @ self.W.T, 0).sum(1) - np.maximum(X @ self.W_neg.T, 0).sum(1)
+
+
+def _check_program(program: str) -> str:
+    if program not in PROGRAMS:
+        raise ValueError(f"program must be one of {PROGRAMS}, not {program!r}")
+    return program
+
+
+def _standard_form(X: np.ndarray, y: np.ndarray, patterns: np.ndarray, program: str):
+    """Clarabel's form min q^T x s.t. A x + s = b, s in K for the min-norm program.
+
+    x = [v_0 .. v_{G-1} (d each), t_0 .. t_{G-1}]: block 0 is the skip connection, blocks
+    1..P the patterns (sign +), blocks P+1..2P (relu only) the patterns with sign -. Rows: n
+    equalities, then (relu) n sign rows per constrained block, then one second-order cone
+    (t_g, v_g) per block.
+    """
+    import scipy.sparse as sp
+
+    n, d = X.shape
+    P = patterns.shape[0]
+    relu = program == "relu"
+    G = 1 + (2 * P if relu else P)
+    N = G * d
+    masks = np.vstack([np.ones((1, n), bool), patterns] + ([patterns] if relu else []))
+    signs = np.r_[1.0, np.ones(P), -np.ones(P) if relu else np.zeros(0)]
+    rows, cols, vals = [], [], []
+    # equalities: sum_g sign_g D_g X v_g = y
+    g_idx, i_idx = np.nonzero(masks)
+    k = np.arange(d)
+    rows.append(np.repeat(i_idx, d))
+    cols.append((g_idx[:, None] * d + k[None, :]).ravel())
+    vals.append((signs[g_idx][:, None] * X[i_idx]).ravel())
+    r0 = n
+    cones_ = [("zero", n)]
+    if relu:
+        # -(2 D_j - I) X v_g <= 0 for every pattern block (not the skip block)
+        S = np.where(masks[1:], 1.0, -1.0)  # (2P, n)
+        gb, ii = np.meshgrid(np.arange(2 * P), np.arange(n), indexing="ij")
+        gb, ii = gb.ravel(), ii.ravel()
+        rows.append(np.repeat(r0 + gb * n + ii, d))
+        cols.append(((gb + 1)[:, None] * d + k[None, :]).ravel())
+        vals.append((-S[gb, ii][:, None] * X[ii]).ravel())
+        r0 += 2 * P * n
+        cones_.append(("nonneg", 2 * P * n))
+    # second-order cones: -(t_g, v_g) + s = 0
+    g = np.arange(G)
+    base = r0 + g * (d + 1)
+    rows.append(base)
+    cols.append(N + g)
+    vals.append(-np.ones(G))
+    rows.append((base[:, None] + 1 + k[None, :]).ravel())
+    cols.append((g[:, None] * d + k[None, :]).ravel())
+    vals.append(-np.ones(G * d))
+    m = r0 + G * (d + 1)
+    A = sp.csc_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(m, N + G))
+    b = np.zeros(m)
+    b[:n] = y
+    q = np.r_[np.zeros(N), np.ones(G)]
+    cones_ += [("soc", d + 1)] * G
+    return A, b, q, cones_, G
+
+
+def _solve_clarabel(X, y, patterns, program, tol=1e-9, time_limit=60.0):
+    import clarabel
+    import scipy.sparse as sp
+
+    A, b, q, cone_list, G = _standard_form(X, y, patterns, program)
+    make = {"zero": clarabel.ZeroConeT, "nonneg": clarabel.NonnegativeConeT,
+            "soc": clarabel.SecondOrderConeT}
+    cones_ = [make[kind](size) for kind, size in cone_list]
+    settings = clarabel.DefaultSettings()
+    settings.verbose = False
+    settings.tol_gap_abs = settings.tol_gap_rel = tol
+    settings.tol_feas = tol
+    settings.time_limit = float(time_limit)
+    settings.max_threads = 1
+    nv = A.shape[1]
+    sol = clarabel.DefaultSolver(sp.csc_matrix((nv, nv)), q, A, b, cones_, settings).solve()
+    status = str(sol.status)
+    x = np.asarray(sol.x, dtype=float)
+    d = X.shape[1]
+    V = x[: G * d].reshape(G, d) if x.size else np.zeros((G, d))
+    return V, {"Solved": "optimal", "AlmostSolved": "optimal_inaccurate"}.get(status, status.lower())
+
+
+def _solve_cvxpy(X, y, patterns, program, time_limit=60.0):
+    import cvxpy as cp
+
+    n, d = X.shape
+    P = patterns.shape[0]
+    M = patterns.astype(float)
+    w0 = cp.Variable(d)
+    W = cp.Variable((P, d))
+    fit = X @ w0 + cp.sum(cp.multiply(M.T, X @ W.T), axis=1)
+    penalty = cp.norm(w0, 2) + cp.sum(cp.norm(W, 2, axis=1))
+    constraints = []
+    Wn = None
+    if program == "relu":
+        Wn = cp.Variable((P, d))
+        fit = fit - cp.sum(cp.multiply(M.T, X @ Wn.T), axis=1)
+        penalty = penalty + cp.sum(cp.norm(Wn, 2, axis=1))
+        S = 2 * M - 1
+        constraints += [cp.multiply(S, W @ X.T) >= 0, cp.multiply(S, Wn @ X.T) >= 0]
+    constraints.append(fit == y)
+    prob = cp.Problem(cp.Minimize(penalty), constraints)
+    prob.solve(solver="CLARABEL", time_limit=float(time_limit))
+    if w0.value is None:
+        raise RuntimeError(f"cvxpy status {prob.status}")
+    parts = [np.asarray(w0.value)[None, :], np.asarray(W.value)]
+    if Wn is not None:
+        parts.append(np.asarray(Wn.value))
+    return np.vstack(parts), str(prob.status)
+
+
+def solve_min_norm(X: np.ndarray, y: np.ndarray, patterns: np.ndarray, program: str = "gated",
+                   solver: str = "clarabel", time_limit: float = 60.0) -> MinNormSolution:
+    """Solve the min-norm interpolation program (gated or cone-constrained) on the given patterns.
+
+    ``patterns`` (P, n) are the blocks' patterns (the all-ones row included or not, as given).
+    ``solver``: "clarabel" (direct sparse standard form, fast) or "cvxpy" (reference model).
+    """
+    _check_program(program)
+    X = np.asarray(X, dtype=float)
+    y = np.asarray(y, dtype=float).reshape(-1)
+    patterns = np.atleast_2d(np.asarray(patterns, dtype=bool))
+    n, d = X.shape
+    if y.shape[0] != n:
+        raise ValueError(f"X has {n} rows but y has {y.shape[0]} entries")
+    if patterns.size and patterns.shape[1] != n:
+        raise ValueError(f"patterns must have {n} columns")
+    patterns = patterns.reshape(-1, n)
+    P = patterns.shape[0]
+    t0 = time.perf_counter()
+    if solver == "clarabel":
+        V, status = _solve_clarabel(X, y, patterns, program, time_limit=time_limit)
+    elif solver == "cvxpy":
+        V, status = _solve_cvxpy(X, y, patterns, program, time_limit=time_limit)
+    else:
+        raise ValueError(f"solver must be 'clarabel' or 'cvxpy', not {solver!r}")
+    elapsed = time.perf_counter() - t0
+    w0, W = V[0], V[1 : 1 + P]
+    W_neg = V[1 + P :] if program == "relu" else np.zeros_like(W)
+    fitted = X @ w0 + (patterns.T * (X @ (W - W_neg).T)).sum(axis=1)
+    objective = float(np.linalg.norm(w0) + np.linalg.norm(W, axis=1).sum()
+                      + np.linalg.norm(W_neg, axis=1).sum())
+    return MinNormSolution(program, w0, W, W_neg, patterns, objective, status, elapsed,
+                           float(np.linalg.norm(fitted - y)))
+
+
+def recovered(solution: MinNormSolution, w_star: np.ndarray, atol: float = ATOL) -> bool:
+    """The reference's success criterion: allclose(w0, w*, atol) and allclose(W, 0, atol)."""
+    return bool(np.allclose(solution.w0, w_star, atol=atol) and np.allclose(solution.W, 0, atol=atol)
+                and np.allclose(solution.W_neg, 0, atol=atol))
+
+
+def linear_recovers(X: np.ndarray, w_star: np.ndarray, atol: float = ATOL) -> bool:
+    """The linear model's own min-norm interpolant pinv(X) y equals w* (iff rank X = d)."""
+    return bool(np.allclose(np.linalg.pinv(X) @ (X @ w_star), w_star, atol=atol))
+
+
+# --------------------------------------------------------------------------------------------
+# Certificates and probabilities
+# --------------------------------------------------------------------------------------------
+
+
+def _cone_projection_norm(A: np.ndarray, v: np.ndarray) -> float:
+    """||Pi_K(v)|| for K = {u : A u >= 0}, via Moreau: Pi_K(v) = v + A^T mu, mu = NNLS."""
+    from scipy.optimize import nnls
+
+    mu, _ = nnls(A.T, -v, maxiter=50 * max(A.shape[0], 1))
+    return float(np.linalg.norm(v + A.T @ mu))
+
+
+def nic_values(X: np.ndarray, w_star: np.ndarray, patterns: np.ndarray, program: str = "gated"):
+    """NIC-L, pattern by pattern: the dual certificate built from the least-norm lambda.
+
+    lambda = X (X^T X)^{-1} w*/||w*|| satisfies X^T lambda = w*/||w*||. For pattern j the value is
+    ||X^T D_j lambda|| (gated) or max(||Pi_{K_j}(X^T D_j lambda)||, ||Pi_{K_j}(-X^T D_j lambda)||)
+    with K_j = {u : (2 D_j - I) X u >= 0} (relu). NIC-L holds when every value is < 1, the
+    all-ones pattern excluded (its value is exactly 1: a tie with w0). Returns (values (P,),
+    is_all_ones (P,) bool); values are NaN when X^T X is singular (n < d).
+    """
+    _check_program(program)
+    X = np.asarray(X, dtype=float)
+    patterns = np.atleast_2d(np.asarray(patterns, dtype=bool))
+    w = np.asarray(w_star, dtype=float)
+    w = w / np.linalg.norm(w)
+    ones = patterns.all(axis=1)
+    gram = X.T @ X
+    if np.linalg.matrix_rank(gram) < X.shape[1]:
+        return np.full(patterns.shape[0], np.nan), ones
+    lam = X @ np.linalg.solve(gram, w)
+    V = (patterns * lam[None, :]) @ X  # rows: X^T D_j lambda
+    if program == "gated":
+        return np.linalg.norm(V, axis=1), ones
+    values = np.empty(patterns.shape[0])
+    for j, p in enumerate(patterns):
+        A = np.where(p, 1.0, -1.0)[:, None] * X
+        values[j] = max(_cone_projection_norm(A, V[j]), _cone_projection_norm(A, -V[j]))
+    return values, ones
+
+
+def nic_holds(values: np.ndarray, is_all_ones: np.ndarray) -> bool:
+    """NIC-L: every value below 1, the all-ones pattern excluded."""
+    rest = values[~is_all_ones]
+    return bool(rest.size == 0 or (np.all(np.isfinite(rest)) and rest.max() < 1.0))
+
+
+def wendel_probability(n: int, d: int) -> float:
+    """P(some u != 0 has X u >= 0) for n Gaussian points in R^d: 2^{-(n-1)} sum_{k<d} C(n-1, k).
+
+    Exactly 1/2 at n = 2d, and 1 for n <= d.
+    """
+    if n < 1 or d < 1:
+        raise ValueError("n and d must be positive")
+    total = sum(comb(n - 1, k) for k in range(min(d, n)))
+    return float(total / 2 ** (n - 1))
+
+
+# --------------------------------------------------------------------------------------------
+# Trials and the grid
+# --------------------------------------------------------------------------------------------
+
+
+def trial_seed(seed: int, n: int, d: int, trial: int) -> list[int]:
+    """The seed of one trial: the same instance for every program and every way of running."""
+    return [int(seed), int(n), int(d), int(trial)]
+
+
+def run_trial(n: int, d: int, trial: int, seed: int = 0, programs=PROGRAMS, planted: str = "gaussian",
+              n_gates: int | None = None, all_ones: str = "reference") -> dict:
+    """One instance, solved with each program; returns {"n", "d", "trial", "all_ones", program: bool}."""
+    prob = planted_problem(n, d, trial_seed(seed, n, d, trial), planted, n_gates, all_ones)
+    out = {"n": n, "d": d, "trial": trial, "all_ones": prob.all_ones_exists}
+    for program in programs:
+        if program == "linear":
+            out[program] = linear_recovers(prob.X, prob.w_star)
+        else:
+            sol = solve_min_norm(prob.X, prob.y, prob.patterns, program)
+            out[program] = recovered(sol, prob.w_star)
+    return out
+
+
+def parse_range(text: str) -> list[int]:
+    """"10:60:5" -> 10, 15, ..., 60 (inclusive); "10" -> [10]; "10,20" -> [10, 20]."""
+    text = str(text).strip()
+    if "," in text:
+        return [v for part in text.split(",") if part.strip() for v in parse_range(part)]
+    if ":" in text:
+        parts = [int(p) for p in text.split(":")]
+        if len(parts) == 2:
+            parts.append(1)
+        if len(parts) != 3 or parts[2] <= 0 or parts[1] < parts[0]:
+            raise ValueError(f"a range is start:stop[:step] with start <= stop and step > 0, not {text!r}")
+        return list(range(parts[0], parts[1] + 1, parts[2]))
+    return [int(text)]
+
+
+@dataclass
+class GridSpec:
+    """What the phase-transition grid runs."""
+
+    ns: tuple
+    ds: tuple
+    trials: int
+    programs: tuple = PROGRAMS
+    seed: int = 0
+    planted: str = "gaussian"
+    n_gates: int | None = None
+    all_ones: str = "reference"
+
+    def __post_init__(self):
+        self.ns = tuple(int(n) for n in self.ns)
+        self.ds = tuple(int(d) for d in self.ds)
+        self.programs = tuple(self.programs)
+        if not self.ns or not self.ds or min(self.ns) < 1 or min(self.ds) < 1:
+            raise ValueError("the grid needs positive n and d values")
+        if int(self.trials) < 1:
+            raise ValueError("trials must be at least 1")
+        for p in self.programs:
+            if p not in PROGRAMS + BASELINES:
+                raise ValueError(f"unknown program {p!r}; choose from {PROGRAMS + BASELINES}")
+        if self.planted not in PLANTED:
+            raise ValueError(f"planted must be one of {PLANTED}")
+        if self.all_ones not in ALL_ONES:
+            raise ValueError(f"all_ones must be one of {ALL_ONES}")
+
+    def tasks(self) -> list[tuple[int, int, int]]:
+        return [(n, d, t) for d in self.ds for n in self.ns for t in range(int(self.trials))]
+
+    def kwargs(self) -> dict:
+        return {"seed": self.seed, "programs": self.programs, "planted": self.planted,
+                "n_gates": self.n_gates, "all_ones": self.all_ones}
+
+
+def _run_task(task, kwargs):
+    n, d, t = task
+    return run_trial(n, d, t, **kwargs)
+
+
+def run_trials(spec: GridSpec, n_jobs: int = 1, client=None, progress=None) -> list[dict]:
+    """All trials of the grid, in task order; with joblib (``n_jobs``) or a Dask ``client``.
+
+    ``progress(done, total)`` is called as trials finish.
+    """
+    tasks = spec.tasks()
+    kwargs = spec.kwargs()
+    total = len(tasks)
+    results: list[dict | None] = [None] * total
+    done = 0
+
+    def tick():
+        if progress is not None:
+            progress(done, total)
+
+    if client is not None:
+        from distributed import as_completed
+
+        futures = client.map(_run_task, tasks, kwargs=kwargs, pure=False)
+        index = {f.key: i for i, f in enumerate(futures)}
+        for future in as_completed(futures):
+            results[index[future.key]] = future.result()
+            done += 1
+            tick()
+    elif n_jobs == 1:
+        for i, task in enumerate(tasks):
+            results[i] = _run_task(task, kwargs)
+            done += 1
+            tick()
+    else:
+        from joblib import Parallel, delayed
+
+        parallel = Parallel(n_jobs=n_jobs, return_as="generator_unordered", batch_size=1)
+        for i, res in parallel(delayed(_indexed)(i, task, kwargs) for i, task in enumerate(tasks)):
+            results[i] = res
+            done += 1
+            tick()
+    return results  # type: ignore[return-value]
+
+
+def _indexed(i, task, kwargs):
+    return i, _run_task(task, kwargs)
+
+
+GRID_COLUMNS = ("program", "n", "d", "trials", "successes", "success_rate", "wendel_probability",
+                "all_ones_rate")
+
+
+def summarize(spec: GridSpec, trials: list[dict]) -> list[dict]:
+    """One row per (program, d, n): the columns of :data:`GRID_COLUMNS`."""
+    rows = []
+    by_cell: dict[tuple[int, int], list[dict]] = {}
+    for r in trials:
+        by_cell.setdefault((r["n"], r["d"]), []).append(r)
+    for program in spec.programs:
+        for d in spec.ds:
+            for n in spec.ns:
+                cell = by_cell.get((n, d), [])
+                k = sum(bool(r[program]) for r in cell)
+                ones = sum(bool(r["all_ones"]) for r in cell)
+                rows.append({
+                    "program": program, "n": n, "d": d, "trials": len(cell), "successes": k,
+                    "success_rate": k / len(cell) if cell else float("nan"),
+                    "wendel_probability": wendel_probability(n, d),
+                    "all_ones_rate": ones / len(cell) if cell else float("nan"),
+                })
+    return rows
+
+
+def recovery_grid(spec: GridSpec, n_jobs: int = 1, client=None, progress=None) -> list[dict]:
+    """The phase-transition grid: success rate per program, n and d (see :func:`summarize`)."""
+    return summarize(spec, run_trials(spec, n_jobs=n_jobs, client=client, progress=progress))
+
+
+def grid_csv(rows: list[dict]) -> str:
+    """The grid as CSV text with the columns of :data:`GRID_COLUMNS` (rates to 6 decimals)."""
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(GRID_COLUMNS)
+    for r in rows:
+        writer.writerow([r["program"], r["n"], r["d"], r["trials"], r["successes"],
+                         f"{r['success_rate']:.6f}", f"{r['wendel_probability']:.6f}",
+                         f"{r['all_ones_rate']:.6f}"])
+    return out.getvalue()
+
+
+# --------------------------------------------------------------------------------------------
+# The talk's 2-D pictures
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Illustration:
+    """2-D inputs without bias (d = 2), a planted linear function, the exact ReLU program."""
+
+    X: np.ndarray
+    y: np.ndarray
+    w_star: np.ndarray
+    solution: MinNormSolution
+    recovered: bool
+
+    def field(self, points: np.ndarray) -> np.ndarray:
+        """The fitted network f(x) = x^T w0 + sum_j (x^T w_j)_+ - (x^T w'_j)_+ at ``points`` (m, 2)."""
+        return self.solution.predict(points)
+
+    def relu_neurons(self, tol: float = 1e-6) -> list[tuple[np.ndarray, float]]:
+        """(w, sign) of each nonzero ReLU block: the neuron (x^T w)_+ with output weight sign."""
+        out = []
+        for W, sign in ((self.solution.W, 1.0), (self.solution.W_neg, -1.0)):
+            out += [(w, sign) for w in W if np.linalg.norm(w) > tol]
+        return out
+
+
+ILLUSTRATION_SEED = 4
+"""Seed of the 2-D picture: with n = 2 the min-norm network halves its norm with a ReLU neuron
+(objective 0.50 < ||w*|| = 1); with all n = 5 points only the linear neuron is left (w0 = w*)."""
+
+
+def illustration(n: int, seed: int = ILLUSTRATION_SEED) -> Illustration:
+    """The talk's 2-D picture: the first ``n`` of five Gaussian points in R^2 (no bias), a unit
+    Gaussian w*, and the min-norm ReLU network with skip connection on all exact patterns
+    (cone-constrained program)."""
+    from .arrangements import exact_patterns
+
+    if not 1 <= n <= 5:
+        raise ValueError("the illustration has 1 to 5 points")
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((5, 2))[:n]
+    w = rng.standard_normal(2)
+    w = w / np.linalg.norm(w)
+    y = X @ w
+    patterns = exact_patterns(X, bias=False)
+    patterns = patterns[patterns.any(axis=1)]
+    sol = solve_min_norm(X, y, patterns, "relu")
+    return Illustration(X, y, w, sol, recovered(sol, w))
