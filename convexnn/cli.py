@@ -1,0 +1,115 @@
+"""Command line: ``python -m convexnn <command> ...``.
+
+Commands are registered in :data:`COMMANDS` (name -> (add_arguments, run, help)); a new command
+is one more entry: a function that adds its arguments to a subparser and a function that runs it
+and returns the exit code. ``recovery`` writes the phase-transition grid of math.md section 6::
+
+    python -m convexnn recovery --d 10 20 --n 10:60:5 --trials 20 --jobs 2 --out grid.csv
+    python -m convexnn recovery --d 10 --n 10,20,40 --trials 5            # CSV to stdout
+    python -m convexnn recovery ... --dask tcp://127.0.0.1:8786            # on a Dask cluster
+
+Every trial has its own seed ``[seed, n, d, trial]``, so the CSV does not depend on how the trials
+are run (serially, with joblib or on Dask).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable
+
+from . import recovery
+
+
+def _ranges(values: list[str]) -> list[int]:
+    out: list[int] = []
+    for v in values:
+        out += recovery.parse_range(v)
+    return sorted(set(out))
+
+
+def add_recovery_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--d", nargs="+", required=True, metavar="D",
+                   help="dimensions: values, lists (10,20) or ranges start:stop[:step] (inclusive)")
+    p.add_argument("--n", nargs="+", required=True, metavar="N",
+                   help="numbers of points, same syntax (e.g. 10:60:5)")
+    p.add_argument("--trials", type=int, default=20, help="trials per (n, d) (default 20)")
+    p.add_argument("--program", nargs="+", default=list(recovery.PROGRAMS),
+                   choices=recovery.PROGRAMS + recovery.BASELINES,
+                   help="gated (reference), relu (cone-constrained), linear (baseline); "
+                        "default: both programs")
+    p.add_argument("--planted", default="gaussian", choices=recovery.PLANTED,
+                   help="w*: unit Gaussian (default) or the smallest right singular vector of X")
+    p.add_argument("--gates", type=int, default=None,
+                   help="Gaussian gates per trial (default max(n, 50), as the reference)")
+    p.add_argument("--all-ones", default="reference", choices=recovery.ALL_ONES,
+                   help="add the all-ones pattern when some u != 0 has Xu >= 0 (reference), always or never")
+    p.add_argument("--seed", type=int, default=0, help="base seed (default 0)")
+    p.add_argument("--jobs", type=int, default=1, help="parallel joblib workers (-1: all cores)")
+    p.add_argument("--dask", metavar="ADDRESS", default=None,
+                   help="run the trials on an existing Dask scheduler (e.g. tcp://host:8786)")
+    p.add_argument("--out", default=None, help="CSV file to write (default: standard output)")
+    p.add_argument("--quiet", action="store_true", help="no progress on standard error")
+
+
+def run_recovery(args: argparse.Namespace) -> int:
+    try:
+        spec = recovery.GridSpec(ns=_ranges(args.n), ds=_ranges(args.d), trials=args.trials,
+                                 programs=tuple(dict.fromkeys(args.program)), seed=args.seed,
+                                 planted=args.planted, n_gates=args.gates, all_ones=args.all_ones)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    total = len(spec.tasks())
+    t0 = time.perf_counter()
+    last = [0.0]
+
+    def progress(done: int, total: int) -> None:
+        now = time.perf_counter()
+        if not args.quiet and (done == total or now - last[0] > 2.0):
+            last[0] = now
+            print(f"{done}/{total} trials, {now - t0:.0f} s", file=sys.stderr, flush=True)
+
+    client = None
+    if args.dask:
+        from distributed import Client
+
+        client = Client(args.dask)
+    try:
+        rows = recovery.recovery_grid(spec, n_jobs=args.jobs, client=client, progress=progress)
+    finally:
+        if client is not None:
+            client.close()
+    text = recovery.grid_csv(rows)
+    if args.out:
+        with open(args.out, "w", newline="") as fh:
+            fh.write(text)
+        if not args.quiet:
+            print(f"wrote {len(rows)} rows ({total} trials) to {args.out}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+Command = tuple[Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int], str]
+COMMANDS: dict[str, Command] = {
+    "recovery": (add_recovery_arguments, run_recovery,
+                 "phase transition of planted-model recovery (math.md section 6) as CSV"),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m convexnn",
+                                     description="convexnn experiments from the command line")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, (add_arguments, run, help_text) in COMMANDS.items():
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        add_arguments(p)
+        p.set_defaults(run=run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.run(args))

@@ -1,0 +1,72 @@
+"""``python -m convexnn recovery``: the grid as CSV, the same with joblib, serially and on Dask."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from convexnn import cli, recovery
+
+ROOT = Path(__file__).resolve().parent.parent
+GRID = ["recovery", "--d", "3", "5", "--n", "4:10:3", "--trials", "3", "--program", "gated", "relu", "linear"]
+
+
+def test_joblib_on_stdout_and_dask_localcluster_give_the_same_csv(tmp_path):
+    distributed = pytest.importorskip("distributed")
+    joblib_run = subprocess.run([sys.executable, "-m", "convexnn", *GRID, "--jobs", "2", "--quiet"],
+                                cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert joblib_run.returncode == 0, joblib_run.stderr
+    text = joblib_run.stdout
+    lines = text.strip().splitlines()
+    assert lines[0].startswith("program,n,d,trials,successes,success_rate")
+    assert len(lines) == 1 + 3 * 2 * 3  # programs x d values x n values
+    out = tmp_path / "grid.csv"
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster:
+        assert cli.main([*GRID, "--dask", cluster.scheduler_address, "--out", str(out), "--quiet"]) == 0
+    assert out.read_text() == text
+    # and serially, in this process
+    serial = tmp_path / "serial.csv"
+    assert cli.main([*GRID, "--out", str(serial), "--quiet"]) == 0
+    assert serial.read_text() == text
+
+
+def test_csv_values(tmp_path):
+    out = tmp_path / "g.csv"
+    assert cli.main(["recovery", "--d", "10", "--n", "10,40", "--trials", "5", "--program", "gated",
+                     "--out", str(out), "--quiet"]) == 0
+    rows = [ln.split(",") for ln in out.read_text().strip().splitlines()]
+    header = rows[0]
+    table = {int(r[header.index("n")]): r for r in rows[1:]}
+    rate = header.index("success_rate")
+    assert float(table[10][rate]) == 0.0 and float(table[40][rate]) == 1.0  # math.md section 6
+    assert float(table[10][header.index("wendel_probability")]) == 1.0
+    assert header == list(recovery.GRID_COLUMNS)
+
+
+def test_bad_arguments(capsys):
+    assert cli.main(["recovery", "--d", "3", "--n", "9:4", "--trials", "2"]) == 2
+    assert "start <= stop" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        cli.main(["recovery", "--d", "3", "--n", "4", "--program", "exact"])
+    with pytest.raises(SystemExit):
+        cli.main([])
+
+
+def test_parser_is_extensible():
+    """Another command (issue 9's ``compare``) is one more entry in COMMANDS."""
+    called = {}
+
+    def add(p):
+        p.add_argument("--x", type=int, default=1)
+
+    def run(args):
+        called["x"] = args.x
+        return 0
+
+    cli.COMMANDS["probe"] = (add, run, "a test command")
+    try:
+        assert cli.main(["probe", "--x", "5"]) == 0 and called == {"x": 5}
+    finally:
+        del cli.COMMANDS["probe"]
