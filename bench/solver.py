@@ -21,6 +21,7 @@ import sys
 import time
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 import convexnn as cn
 from convexnn.arrangements import lift
@@ -103,6 +104,7 @@ def table(rows, headers):
 
 
 def main() -> None:
+    threadpool_limits(1)  # as the app runs (see app.py); OpenBLAS threads only contend on 2 cores
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--full", action="store_true", help="also Clarabel at n=100, SCS at n=50")
     parser.add_argument("--sizes", type=int, nargs="*", default=[25, 50, 100, 200, 400])

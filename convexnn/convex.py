@@ -268,7 +268,20 @@ def fit_convex(
     Z = Xt @ Q
     gated = relu == "gated"
     t1 = time.perf_counter()
-    if solver == "fast":
+    if solver == "fast" and gated and Z.shape[1] > 3 and loss in ("squared", "logistic"):
+        # high-dimensional features: first-order method (two BLAS products per iteration)
+        from .first_order import fista_gated
+
+        W0 = None
+        if warm_start is not None and warm_start.patterns.shape == cones.patterns.shape:
+            W0 = (warm_start.u @ Q).T
+        res = fista_gated(Z, y, cones.patterns.T.astype(float), beta, loss, W0=W0, tol=tol,
+                          time_limit=time_limit)
+        u, u_neg = res.W.T @ Q.T, np.zeros((cones.count, Xt.shape[1]))
+        status, message = res.status, res.message
+        lam, lam_max = res.lam, res.max_dual_value
+        info = {"outer_iterations": res.iterations, "method": "fista"}
+    elif solver == "fast":
         init = init_rays = None
         if warm_start is not None and warm_start.patterns.shape == cones.patterns.shape:
             init_rays = warm_start.info.get("ray_working_set")

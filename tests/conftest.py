@@ -17,6 +17,10 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from threadpoolctl import threadpool_limits
+
+# The suite runs beside a Streamlit server and Chromium on 2 cores: one BLAS thread per process.
+threadpool_limits(1)
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM_ARGS = [
