@@ -1,0 +1,209 @@
+# page: 50 | Stationary points | :material/landscape: | stationary
+"""Stationary points vs global optima: restarts, p_I, the global optimum, landscape slices."""
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+import app_landscape as al
+import app_state
+from convexnn import figures
+from convexnn.figures import landscape as lf
+
+app_state.init()
+
+P = "stationary_"  # widget-key prefix of this page
+
+st.title("Stationary points vs global optima")
+st.caption(
+    "Gradient training of a two-layer ReLU network stops at a (Clarke) stationary point θ. Its neurons "
+    "realise a set I of activation patterns, and θ is a global optimum of the convex program "
+    "restricted to I (Wang, Lacotte & Pilanci, ICLR 2022): **L(θ) = p_I ≥ p\\***. Training stops short "
+    "exactly when it lacks patterns the global optimum uses.")
+st.caption("Convention: L = ½‖f(X) − y‖² + (β/2)(‖W1‖² + ‖b1‖² + ‖w2‖²), the squared loss of math.md "
+           "(half the sum of squares). Training minimises L itself (Adam or GD on the explicit "
+           "objective), then polishes with full-batch GD.")
+
+# ---- settings ----------------------------------------------------------------------------------
+c1, c2, c3, c4, c5 = st.columns([2.2, 1, 1, 1, 1])
+with c1:
+    preset_key = st.selectbox("Example", list(al.PRESETS), key=P + "preset",
+                              index=list(al.PRESETS).index(al.DEFAULT_PRESET))
+preset = al.PRESETS[preset_key]
+data = al.preset_data(preset_key, app_state.current_data())
+keyed = P + preset.name + "_"
+with c2:
+    width = st.number_input("Width m", 1, 200, preset.width, key=keyed + "width",
+                            help="Hidden neurons of every run.")
+with c3:
+    beta = st.number_input("β", 1e-5, 100.0, preset.beta, format="%.4g", key=keyed + "beta",
+                           help="Weight decay: (β/2)‖θ‖² in L; the convex program has β‖u‖.")
+with c4:
+    n_runs = st.number_input("Runs", 1, 40, 8, key=keyed + "runs", help="Random restarts (seeds 0, 1, …).")
+with c5:
+    optimizer = st.selectbox("Optimizer", ("adam", "gd"), index=("adam", "gd").index(preset.optimizer),
+                             key=keyed + "opt", help="Both minimise L itself (no decoupled decay).")
+with st.expander("Training details"):
+    d1, d2, d3 = st.columns(3)
+    lr = d1.number_input("Learning rate", 1e-5, 1.0, preset.lr, format="%.4g", key=keyed + "lr")
+    epochs = d2.number_input("Epochs", 10, 50000, preset.epochs, step=100, key=keyed + "epochs")
+    polish = d3.number_input("GD polish steps", 0, 50000, preset.polish, step=500, key=keyed + "polish",
+                             help="Full-batch GD on L after training (math.md §4 step 1), so that the "
+                                  "network is close to its stationary point.")
+st.caption(preset.note)
+
+if data.dim != 2:
+    st.warning("This page draws 2-D data; the current data are 1-D. Pick an example above or 2-D data on "
+               "the Data page.")
+    st.stop()
+if data.n > 200:
+    st.warning(f"The data have {data.n} points; this page works with at most 200. Use fewer points.")
+    st.stop()
+classification = data.task == "classification"
+X, y, bias = data.X, data.y, preset.bias
+
+# ---- the global optimum ------------------------------------------------------------------------
+slow = data.n > 100
+with st.status(f"Global optimum: exact convex program on {data.n} points"
+               + (" (10–60 s the first time)…" if slow else "…"), expanded=False) as box:
+    opt = al.convex_solve(X, y, float(beta), "exact", bias=bias, label="exact")
+    if opt.error:
+        box.update(label="The convex program failed", state="error")
+    else:
+        box.update(label=f"Global optimum p* = {opt.objective:.6g}: {opt.n_patterns:,} patterns, solved in "
+                         f"{opt.time:.1f} s, {'certified' if opt.certified else 'NOT certified'}",
+                   state="complete")
+if opt.error:
+    st.error(f"Could not solve the convex program: {opt.error}")
+    st.stop()
+p_star = opt.objective
+
+# ---- the restarts, with progress ---------------------------------------------------------------
+runs = []
+specs = []
+if preset.name == "V4.1":
+    specs += [(0, 0), (0, 1)]
+specs += [(s, -1) for s in range(int(n_runs))]
+bar = st.progress(0.0, text="Training…")
+for k, (seed, start) in enumerate(specs):
+    runs.append(al.one_run(X, y, int(width), float(beta), int(seed), optimizer, float(lr), int(epochs),
+                           int(polish), bias, start))
+    bar.progress((k + 1) / len(specs), text=f"Run {k + 1} of {len(specs)}: L = {runs[-1].objective:.5g}")
+bar.empty()
+failed = [r for r in runs if r.error]
+for r in failed:
+    st.warning(f"Run {r.label} failed: {r.error}")
+runs = [r for r in runs if not r.error]
+if not runs:
+    st.stop()
+
+L = np.array([r.objective for r in runs])
+pI = np.array([r.p_I for r in runs])
+optimal = L <= p_star * (1 + 1e-3) + 1e-12
+m1, m2, m3, m4 = st.columns(4)
+m1.metric("p* (global optimum)", f"{p_star:.6g}")
+m2.metric("best run", f"{L.min():.6g}", f"{L.min() / p_star - 1:+.2%} vs p*", delta_color="inverse")
+m3.metric("runs at the global optimum", f"{int(optimal.sum())} of {len(runs)}")
+m4.metric("max |L − p_I| / p_I", f"{np.max(np.abs(L - pI) / np.abs(pI)):.1e}",
+          help="0 at a stationary point; larger means the run had not converged yet (more polish steps).")
+
+labels = [r.label for r in runs]
+default_pick = int(np.argmax(L)) if (~optimal).any() else 0
+pick = st.session_state.get(P + "pick")
+if pick not in labels:
+    pick = labels[default_pick]
+
+st.subheader("Every run: L and p_I against p*")
+fig = lf.restarts_figure(labels, L, pI, p_star, optimal, labels.index(pick), log=bool(L.max() / p_star > 20))
+st.plotly_chart(fig, key=P + "restarts_chart", theme=None, width="stretch")
+st.caption("Circles: the final training objective L of each run (green: globally optimal, orange: stopped at "
+           "a spurious stationary point). Crosses: p_I, the optimum of the convex program over the patterns "
+           "that run's neurons realise (strict activity 1[x·w + b > 0], dead neurons dropped). They "
+           "coincide: each run is optimal for its own patterns, and L ≥ p_I ≥ p* always.")
+with st.expander("All runs as a table", expanded=False):
+    table = pd.DataFrame({
+        "run": labels,
+        "L": L,
+        "p_I": pI,
+        "(L − p_I)/p_I": [f"{g:.1e}" for g in (L - pI) / np.abs(pI)],
+        "L/p* − 1": [f"{v:.2%}" for v in L / p_star - 1],
+        "patterns |I|": [r.n_patterns for r in runs],
+        "neurons alive": [r.alive for r in runs],
+        "certificate": [f"{r.certificate:.3g}" for r in runs],
+        "verdict": ["global optimum" if o else "spurious" for o in optimal],
+        "train time (s)": [round(r.train_time, 2) for r in runs],
+    })
+    st.dataframe(table, hide_index=True)
+    st.caption("certificate = max over all patterns of ‖Π_K(±X̃ᵀD λ)‖ / β with λ = y − f(X) "
+               "(math.md §4 step 6): ≤ 1 exactly when a stationary point is globally optimal.")
+
+# ---- one run next to the global optimum --------------------------------------------------------
+st.divider()
+st.subheader("One run next to the global optimum")
+pick = st.selectbox("Run", labels, index=labels.index(pick), key=P + "pick")
+run = runs[labels.index(pick)]
+optimum = opt.minimal if opt.minimal is not None else opt.network
+opt_patterns = optimum.patterns(X, strict=True)
+run_set = {tuple(p) for p in run.patterns.astype(bool).tolist()}
+lacking = np.array([tuple(p) not in run_set for p in opt_patterns.astype(bool).tolist()])
+a, b = st.columns(2)
+with a:
+    f1 = figures.network_figure(run.network, data, height=430,
+                                title=f"{run.label}: L = {run.objective:.5g}, {run.alive} neurons")
+    st.plotly_chart(f1, key=P + "run_chart", theme=None, width="stretch")
+with b:
+    f2 = figures.network_figure(optimum, data, height=430,
+                                title=f"global optimum: p* = {p_star:.5g}, {optimum.width} neurons")
+    if lacking.any():
+        box = figures.bounding_box(X, 0.15, square=True)
+        f2.add_traces(lf.missing_neuron_traces(optimum.W1[:, lacking], optimum.b1[lacking], box))
+    st.plotly_chart(f2, key=P + "optimum_chart", theme=None, width="stretch")
+n_lack = int(lacking.sum())
+if n_lack:
+    st.markdown(f"The run realises **{run.n_patterns}** patterns; the global optimum uses "
+                f"**{optimum.width}** neurons, and **{n_lack}** of their patterns are missing from the run "
+                "(red dashed lines). "
+                f"Restricted to its own patterns the run is optimal (p_I = {run.p_I:.5g}); the missing "
+                f"patterns are what it would need to reach p* = {p_star:.5g}.")
+else:
+    st.markdown(f"The run realises every pattern the optimum uses ({optimum.width} neurons): p_I = p*.")
+accs = ""
+if classification:
+    accs = (f" Training accuracy: run {al.accuracy(run.network, X, y):.1%}, "
+            f"optimum {al.accuracy(optimum, X, y):.1%}.")
+st.caption("Dotted lines: each neuron's hyperplane w1·x + b1 = 0." + accs)
+
+# ---- landscape slices ---------------------------------------------------------------------------
+st.divider()
+st.subheader("The landscape between them")
+if run.alive == 0 and optimum.width == 0:
+    st.info("Both networks are zero: there is no landscape to draw.")
+    st.stop()
+third = st.radio("Third point of the plane", ("training start", "random direction"), horizontal=True,
+                 key=P + "third", help="The plane passes through the stationary point (0, 0), the global "
+                                       "optimum (1, 0) and this point.")
+run_key = (run.label, float(run.objective), run.network.width, tuple(np.round(run.network.w2, 12)))
+opt_key = (float(p_star), optimum.width, tuple(np.round(optimum.w2, 12)))
+with st.spinner("Evaluating the objective on the segment and the plane…"):
+    try:
+        land = al.landscape(X, y, float(beta), run, run_key, optimum, opt_key, third)
+    except ValueError as exc:
+        st.warning(f"No landscape for this pair: {exc}")
+        st.stop()
+s1, s2 = st.columns([1, 1.35])
+with s1:
+    st.plotly_chart(lf.segment_figure(land.ts, land.segment, p_star), key=P + "segment_chart", theme=None,
+                    width="stretch")
+    bump = float(np.max(land.segment) - max(land.segment[0], land.segment[-1]))
+    st.caption(f"L along the straight line from the stationary point to the global optimum, with neurons "
+               f"matched first ({land.width} slots: the optimum's neurons are permuted, split among the "
+               f"run's neurons of the same pattern and padded; its function and objective are unchanged). "
+               + (f"The path climbs {bump:.3g} above its higher end: a barrier." if bump > 1e-9 * abs(p_star)
+                  else "No barrier on this line."))
+with s2:
+    figp = lf.plane_figure(land.s, land.t, land.plane, land.points, land.trajectory,
+                           [f"{e}" for e in land.trajectory_labels])
+    st.plotly_chart(figp, key=P + "plane_chart", theme=None, width="stretch")
+    st.caption("Contours of L on the plane (log colour scale). White: the training trajectory projected onto "
+               f"the plane (largest distance off the plane: {land.off_plane:.2f} × ‖θ* − θ‖); press Play to "
+               "watch it. The last point is after the GD polish.")
