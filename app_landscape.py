@@ -281,3 +281,31 @@ def adamw_run(X: np.ndarray, y: np.ndarray, width: int, beta: float, lr: float, 
     return TrainRecord(label, net, tr.time.tolist(), tr.objective.tolist(), tr.accuracy.tolist(),
                        tr.epochs.tolist(), list(tr.snapshots), list(tr.snapshot_epochs),
                        tr.final_objective, tr.final_accuracy, tr.total_time, tr.diverged)
+
+
+@dataclass
+class Restricted:
+    """The convex program over the patterns a network realises (see the AdamW page)."""
+
+    p_I: float = float("nan")
+    n_patterns: int = 0
+    status: str = ""
+    certified: bool = False
+    network: ReLUNetwork | None = None
+    accuracy: float = float("nan")
+    time: float = 0.0
+    error: str | None = None
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def restricted_program(X: np.ndarray, y: np.ndarray, beta: float, _network: ReLUNetwork, key: tuple,
+                       time_limit: float = 30.0) -> Restricted:
+    """p_I of a network (no intercept) with a time limit; never raises."""
+    t0 = time.perf_counter()
+    try:
+        sub = stn.subsampled_optimum(_network, X, y, beta, bias=True, time_limit=time_limit)
+    except Exception as exc:
+        return Restricted(error=f"{type(exc).__name__}: {str(exc)[:200]}")
+    net = sub.fit.network() if sub.fit is not None else None
+    return Restricted(sub.p_I, sub.n_patterns, sub.fit.status if sub.fit else "empty", sub.certified, net,
+                      accuracy(net, X, y) if net is not None else float("nan"), time.perf_counter() - t0)

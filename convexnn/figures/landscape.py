@@ -202,15 +202,16 @@ def plane_figure(s: np.ndarray, t: np.ndarray, L: np.ndarray, points: Mapping[st
     return fig
 
 
-def _add_player(fig: go.Figure, steps: list, prefix: str, duration: int = 250) -> None:
-    """Play / Pause buttons and a slider over ``steps`` (plotly animation), above the plot.
+def _add_player(fig: go.Figure, steps: list, prefix: str, duration: int = 250, where: str = "top") -> None:
+    """Play / Pause buttons and a slider over ``steps`` (plotly animation), above or below the plot.
 
     With many steps only the current value is labelled (tick labels would overlap).
     """
     many = len(steps) > 12
+    y, anchor = (1.04, "bottom") if where == "top" else (-0.04, "top")
     fig.update_layout(
         updatemenus=[dict(
-            type="buttons", direction="left", x=0.0, y=1.04, xanchor="left", yanchor="bottom",
+            type="buttons", direction="left", x=0.0, y=y, xanchor="left", yanchor=anchor,
             pad=dict(r=6, t=0), showactive=False,
             buttons=[
                 dict(label="▶ Play", method="animate",
@@ -221,14 +222,17 @@ def _add_player(fig: go.Figure, steps: list, prefix: str, duration: int = 250) -
                                         transition=dict(duration=0))]),
             ],
         )],
-        sliders=[dict(active=0, steps=steps, x=0.2, len=0.8, y=1.04, yanchor="bottom",
+        sliders=[dict(active=0, steps=steps, x=0.2, len=0.8, y=y, yanchor=anchor,
                       pad=dict(t=0, b=0), ticklen=3 if many else 7,
                       font=dict(color="rgba(0,0,0,0)" if many else "#444", size=10),
                       currentvalue=dict(prefix=prefix, visible=True, xanchor="left",
                                         font=dict(color="#222", size=13)),
                       transition=dict(duration=0))],
     )
-    fig.update_layout(margin=dict(t=110))
+    if where == "top":
+        fig.update_layout(margin=dict(t=110))
+    else:
+        fig.update_layout(margin=dict(b=130))
 
 
 # --------------------------------------------------------------------------------------------
@@ -279,7 +283,7 @@ def boundary_animation(snapshots: Sequence, snapshot_labels: Sequence[str], data
         heat, contour = _panel_traces(net, data, box, resolution, False, False)
         frames.append(go.Frame(name=lab, data=[heat, contour], traces=moving,
                                layout=dict(annotations=_titles(fig, f"{first_title}, {lab}"))))
-        steps.append(dict(method="animate", label=lab.replace("epoch ", ""),
+        steps.append(dict(method="animate", label=lab,
                           args=[[lab], dict(mode="immediate", frame=dict(duration=0, redraw=True),
                                             transition=dict(duration=0))]))
     fig.frames = frames
@@ -290,11 +294,12 @@ def boundary_animation(snapshots: Sequence, snapshot_labels: Sequence[str], data
                          scaleanchor=f"x{'' if c == 1 else c}", scaleratio=1, showticklabels=False,
                          row=1, col=c)
     _layout(fig, None, height)
-    fig.update_layout(legend=dict(y=-0.05))
+    fig.update_layout(legend=dict(orientation="h", y=1.12, yanchor="bottom", x=1.0, xanchor="right"))
     first_annotation = list(fig.layout.annotations)
     if first_annotation:
         first_annotation[0].text = f"{first_title}, {snapshot_labels[0]}"
-    _add_player(fig, steps, prefix="epoch ", duration=300)
+    _add_player(fig, steps, prefix="", duration=300, where="bottom")
+    fig.update_layout(margin=dict(t=60))
     return fig
 
 
@@ -305,7 +310,7 @@ def _titles(fig: go.Figure, first: str) -> list:
     return anns
 
 
-def time_figure(series: Mapping[str, Mapping[str, Sequence[float]]], height: int = 560) -> go.Figure:
+def time_figure(series: Mapping[str, Mapping[str, Sequence[float]]], height: int = 640) -> go.Figure:
     """Objective (log scale, top) and training accuracy (bottom) against wall time.
 
     ``series[name]`` has "time", "objective" and "accuracy" (equal lengths; one point for a
@@ -314,7 +319,7 @@ def time_figure(series: Mapping[str, Mapping[str, Sequence[float]]], height: int
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.08,
                         subplot_titles=("objective ½‖f − y‖² + (β/2)‖θ‖²", "training accuracy"))
     for k, (name, sr) in enumerate(series.items()):
-        t = np.asarray(sr["time"], dtype=float)
+        t = np.maximum(np.asarray(sr["time"], dtype=float), 1e-3)  # log axis: start at 1 ms
         color = method_color(k)
         mode = "lines" if len(t) > 1 else "markers"
         common = dict(name=name, legendgroup=name, line=dict(color=color, width=2),
@@ -329,8 +334,9 @@ def time_figure(series: Mapping[str, Mapping[str, Sequence[float]]], height: int
                       row=2, col=1)
     fig.update_yaxes(type="log", title_text="objective", gridcolor="#eee", row=1, col=1)
     fig.update_yaxes(title_text="accuracy (%)", gridcolor="#eee", range=[40, 102], row=2, col=1)
-    fig.update_xaxes(gridcolor="#eee", row=1, col=1)
-    fig.update_xaxes(title_text="wall time (s)", gridcolor="#eee", row=2, col=1)
+    fig.update_xaxes(gridcolor="#eee", type="log", row=1, col=1)
+    fig.update_xaxes(title_text="wall time (s, log scale; training starts at 1 ms)", gridcolor="#eee",
+                     type="log", row=2, col=1)
     _layout(fig, None, height)
     fig.update_layout(legend=dict(y=-0.14))
     return fig

@@ -1,0 +1,175 @@
+# page: 55 | AdamW vs convex | :material/speed: | adamw
+"""AdamW vs the convex program on the spiral of math.md section 9 (or the current data)."""
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+import app_landscape as al
+import app_state
+from convexnn import datasets as ds
+from convexnn.figures import landscape as lf
+
+app_state.init()
+
+P = "adamw_"
+
+st.title("AdamW vs the convex program")
+st.caption(
+    "The demo of math.md §9 (the Randomized-Geometric-Algebra spiral notebook): a 200-neuron ReLU network "
+    "trained with AdamW for 1,000 full-batch epochs at three learning rates, against the convex program "
+    "solved once with all patterns (exact), with 200 Gaussian and with 200 geometric-algebra sampled "
+    "patterns. AdamW's accuracy is whatever it really is; nothing here is tuned.")
+st.info(
+    "**Conventions.** AdamW minimises the *mean* squared error (PyTorch's MSELoss) with decoupled weight "
+    "decay 1e-3, gradient clipping at norm 1 and a linear learning-rate decay to 0, as the notebook does. "
+    "The notebook's convex programs use `sum_squares` (no ½) with β = 1e-3; this app writes the squared "
+    "loss as ½‖f − y‖², so the same problem has **β = 5e-4** here, and every objective on this page is "
+    "½‖f − y‖² + (β/2)(‖W1‖² + ‖b1‖² + ‖w2‖²) at that β (half the notebook's value), AdamW's included.",
+    icon=":material/info:")
+
+# ---- settings ----------------------------------------------------------------------------------
+c1, c2, c3, c4 = st.columns([1.5, 1.5, 0.8, 1.7])
+with c1:
+    source = st.radio("Data", ("Spiral (math.md §9, 160 points)", "Current data"), horizontal=True,
+                      key=P + "data")
+with c2:
+    lrs = st.multiselect("AdamW learning rates", [1e-1, 1e-2, 1e-3], default=[1e-1, 1e-2, 1e-3],
+                         key=P + "lrs", format_func=lambda v: f"{v:g}")
+with c3:
+    beta = st.number_input("β (½ convention)", 1e-6, 10.0, 5e-4, format="%.4g", key=P + "beta",
+                           help="5e-4 = the notebook's β = 1e-3 with sum_squares.")
+with c4:
+    methods = st.multiselect("Convex programs", ["exact", "gaussian", "geometric"],
+                             default=["exact", "gaussian", "geometric"], key=P + "methods")
+with st.expander("AdamW details"):
+    e1, e2, e3, e4, e5 = st.columns(5)
+    width = e1.number_input("Width", 1, 400, 200, key=P + "width")
+    epochs = e2.number_input("Epochs", 10, 5000, 1000, step=100, key=P + "epochs")
+    wd = e3.number_input("Weight decay", 0.0, 1.0, 1e-3, format="%.4g", key=P + "wd")
+    seed = e4.number_input("Seed", 0, 10_000, 0, key=P + "seed")
+    intercept = e5.toggle("Output bias", True, key=P + "intercept",
+                          help="PyTorch's output nn.Linear has a bias (the notebook's model). The convex "
+                               "program has none.")
+    n_samples = st.slider("Sampled patterns (Gaussian, geometric)", 20, 400, 200, 20, key=P + "samples")
+
+data = ds.spiral() if source.startswith("Spiral") else app_state.current_data().train()
+if data.task != "classification" or data.dim != 2:
+    st.warning("This comparison needs 2-D classification data (labels ±1): pick the spiral or change the "
+               "data on the Data page.")
+    st.stop()
+if data.n > 200:
+    st.warning(f"The data have {data.n} points; this page works with at most 200.")
+    st.stop()
+if not lrs and not methods:
+    st.info("Pick at least one learning rate or one convex program.")
+    st.stop()
+X, y = data.X, data.y
+
+# ---- compute, with progress ----------------------------------------------------------------------
+labels = {"exact": "convex, exact patterns", "gaussian": f"convex, {n_samples} Gaussian",
+          "geometric": f"convex, {n_samples} geometric-algebra"}
+tasks = [("adamw", lr) for lr in lrs] + [("convex", m) for m in ("gaussian", "geometric", "exact")
+                                         if m in methods]
+bar = st.progress(0.0, text="Starting…")
+trained, convex = [], []
+for k, (kind, arg) in enumerate(tasks):
+    if kind == "adamw":
+        bar.progress(k / len(tasks), text=f"AdamW, lr {arg:g} ({int(epochs)} epochs)…")
+        trained.append(al.adamw_run(X, y, int(width), float(beta), float(arg), int(epochs), float(wd),
+                                    int(seed), bool(intercept), 1.0, "linear"))
+    else:
+        slow = arg == "exact" and data.n > 100
+        hint = " (the exact program: 10–60 s the first time, then cached)" if slow else ""
+        bar.progress(k / len(tasks), text=f"Solving the {labels[arg]} program{hint}…")
+        convex.append(al.convex_solve(X, y, float(beta), arg, int(n_samples), 0, True, "squared",
+                                      labels[arg]))
+bar.empty()
+for r in trained + convex:
+    if r.error:
+        st.error(f"{r.label}: {r.error}")
+trained = [r for r in trained if not r.error]
+convex = [r for r in convex if not r.error]
+
+# ---- summary table ---------------------------------------------------------------------------------
+st.subheader("Summary")
+rows = []
+for r in trained:
+    alive = int(np.sum(r.network.neuron_norms() > 1e-6 * max(r.network.neuron_norms().max(), 1e-300)))
+    rows.append({"method": r.label + (" (diverged)" if r.diverged else ""), "objective": r.final_objective,
+                 "train accuracy": f"{r.final_accuracy:.2%}", "time (s)": round(r.total_time, 2),
+                 "neurons": alive, "patterns": "", "status": f"{int(epochs)} epochs"})
+for c in convex:
+    rows.append({"method": c.label, "objective": c.objective, "train accuracy": f"{c.accuracy:.2%}",
+                 "time (s)": round(c.time, 2), "neurons": c.n_active, "patterns": f"{c.n_patterns:,}",
+                 "status": ("certified optimal" if c.certified else f"{c.status}, gap {c.relative_gap:.0e}")})
+st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+st.caption("objective: ½‖f − y‖² + (β/2)‖θ‖² of the final network at β shown above (AdamW's output bias, "
+           "when on, is not penalised). time: training or solving time (pattern sampling and the certificate "
+           "included for the convex programs). neurons: nonzero blocks of the convex solution.")
+
+# ---- animation -------------------------------------------------------------------------------------
+st.subheader("Decision regions: AdamW over its epochs, next to the convex solutions")
+if trained:
+    names = [r.label for r in trained]
+    best = int(np.argmax([r.final_accuracy for r in trained]))
+    which = st.selectbox("AdamW run to animate", names, index=best, key=P + "animate")
+    run = trained[names.index(which)]
+    others = {c.label.replace("convex, ", ""): c.network for c in convex if c.network is not None}
+    with st.spinner("Drawing the frames…"):
+        fig = lf.boundary_animation(run.snapshots, [f"epoch {e}" for e in run.snapshot_epochs], data, others,
+                                    first_title=which)
+    st.plotly_chart(fig, key=P + "animation", theme=None, width="stretch")
+    st.caption("Press Play, or drag the slider over the epochs. Shading: the sign of f (orange +1, blue −1); "
+               "black: the decision boundary f = 0. The convex solutions on the right are computed once, not "
+               "trained.")
+else:
+    st.info("Pick a learning rate to train AdamW.")
+
+# ---- objective and accuracy vs time -----------------------------------------------------------------
+st.subheader("Objective and training accuracy against wall time")
+series = {}
+for r in trained:
+    series[r.label] = {"time": r.time, "objective": r.objective, "accuracy": r.accuracy}
+for c in convex:
+    series[c.label] = {"time": [c.time], "objective": [c.objective], "accuracy": [c.accuracy]}
+st.plotly_chart(lf.time_figure(series), key=P + "time_chart", theme=None, width="stretch")
+st.caption("AdamW: curves over its epochs (training time only). Convex programs: one star each, at the time "
+           "the solve took; the solver returns the optimum of its pattern set, certified by its duality gap.")
+
+# ---- where AdamW stopped -----------------------------------------------------------------------------
+st.subheader("Where AdamW stopped")
+st.markdown(
+    "AdamW's final network realises a set I of activation patterns. The convex program restricted to I has "
+    "optimum p_I ≤ L(AdamW), and p_I ≥ p* (math.md §4). AdamW minimises a different problem (the mean loss "
+    "with decoupled decay), so it does not end at a stationary point of L and L can be far above p_I: the "
+    "patterns AdamW found already hold a better network than AdamW itself.")
+if trained:
+    target = trained[names.index(which)]
+    if target.network.intercept != 0.0:
+        st.caption("The convex program has no output bias, so this uses the same AdamW run without one.")
+        target = al.adamw_run(X, y, int(width), float(beta), float(target.label.split()[-1]), int(epochs),
+                              float(wd), int(seed), False, 1.0, "linear")
+    if st.button(f"Solve the convex program on the patterns of {target.label}", key=P + "restricted"):
+        st.session_state[P + "restricted_for"] = (target.label, float(beta), data.n)
+    if st.session_state.get(P + "restricted_for") == (target.label, float(beta), data.n):
+        key = (target.label, float(beta), float(target.final_objective), data.n)
+        with st.spinner("Solving over AdamW's patterns (at most 30 s)…"):
+            res = al.restricted_program(X, y, float(beta), target.network, key)
+        if res.error:
+            st.error(f"The restricted program failed: {res.error}")
+        else:
+            exact = next((c for c in convex if c.label == labels["exact"]), None)
+            q1, q2, q3, q4 = st.columns(4)
+            q1.metric("L of AdamW's network", f"{target.final_objective:.5g}",
+                      f"accuracy {target.final_accuracy:.1%}", delta_color="off")
+            q2.metric(f"p_I over its {res.n_patterns} patterns", f"{res.p_I:.5g}",
+                      f"accuracy {res.accuracy:.1%}", delta_color="off")
+            q3.metric("p* (all patterns)", f"{exact.objective:.5g}" if exact else "—",
+                      f"accuracy {exact.accuracy:.1%}" if exact else None, delta_color="off")
+            q4.metric("solve time", f"{res.time:.1f} s",
+                      "certified" if res.certified else f"status: {res.status}", delta_color="off")
+            if not res.certified:
+                st.caption("The restricted solve stopped (time limit or tolerance) before certifying: "
+                           "p_I is an upper bound of the restricted optimum (a small β makes this "
+                           "program ill-conditioned).")
