@@ -1,18 +1,26 @@
 # page: 30 | Global optimum | :material/target: | optimum
-"""Global optimum: solve the exact convex program on the current data and show the network."""
+"""Global optimum: solve the convex program on the current data, show the network, its
+certificate (the dual values of every pattern against β), export it and import a network back."""
 
-import pandas as pd
+import numpy as np
 import streamlit as st
 
 import app_solve
 import app_state
 from app_state import K
+from convexnn import optima
+from convexnn.figures.optima import dual_bars
 
 app_state.init()  # also when Streamlit runs this file on its own
 
+KEY_PATTERNS = "optimum_patterns"
+KEY_SAMPLES = "optimum_samples"
+KEY_HIGHLIGHT = "optimum_highlight"
+KEY_IMPORT = "optimum_import"
+
 st.title("Global optimum")
-st.caption("The convex program is solved exactly and certified by its duality gap; the network is "
-           "read off its nonzero blocks, one neuron per block.")
+st.caption("The convex program is solved and certified by its duality gap; the network is read "
+           "off its nonzero blocks, one neuron per block.")
 
 data = app_state.current_data()
 
@@ -32,6 +40,19 @@ with c4:
     st.toggle("Minimal network", key=K.PRUNE, persist_state="session",
               help="Prune linearly dependent blocks (math.md §5): same fit, at most n neurons.")
 
+p1, p2, _ = st.columns([1.5, 1, 2.1])
+with p1:
+    patterns = st.selectbox("Patterns", app_solve.PATTERN_KINDS, key=KEY_PATTERNS,
+                            format_func=app_solve.PATTERN_LABELS.get,
+                            help="exact: every arrangement pattern D_i (the true p*); Gaussian or "
+                                 "geometric-algebra: patterns of sampled directions (a subset).")
+with p2:
+    n_samples = app_solve.DEFAULT_SAMPLES
+    if patterns != "exact":
+        n_samples = int(st.number_input("Samples", min_value=10, max_value=20000, step=100,
+                                        value=app_solve.DEFAULT_SAMPLES, key=KEY_SAMPLES,
+                                        help="Number of sampled directions (seed 0)."))
+
 s = app_state.settings()
 train = data.train()
 if train.n <= app_state.MAX_SOLVE_POINTS:
@@ -39,19 +60,105 @@ if train.n <= app_state.MAX_SOLVE_POINTS:
     if bmax is not None:
         st.caption(f"β_max = {bmax:.4g}: for β ≥ β_max the optimal network is zero.")
 
-result = app_solve.solve_current(data, s)
-if result is not None:
-    left, right = st.columns([1.35, 1], gap="large")
-    with left:
-        app_solve.show_figure(result, data, key="optimum_chart", height=560)
-    with right:
-        app_solve.show_metrics(result, data, columns=2)
-        model = result.model
-        with st.expander(f"The {result.width} neurons"):
-            d = model.W1.shape[0]
-            if result.program == "exact":
-                table = {**{f"w1[{i + 1}]": model.W1[i] for i in range(d)}, "b1": model.b1, "w2": model.w2}
-            else:  # gate g (hyperplane) and weights v of each gated neuron
-                table = {**{f"g[{i + 1}]": model.G[i] for i in range(d)}, "g bias": model.G[d],
-                         **{f"v[{i + 1}]": model.V[i] for i in range(d)}, "v bias": model.V[d]}
-            st.dataframe(pd.DataFrame(table), height=250)
+result = app_solve.solve_current(data, s, patterns=patterns, n_samples=n_samples)
+if result is None:
+    st.stop()
+
+model = result.model
+exact = result.program == "exact"
+left, right = st.columns([1.35, 1], gap="large")
+with right:
+    app_solve.show_metrics(result, data, columns=2)
+    highlight = None
+    if result.width > 0:
+
+        def neuron_label(j) -> str:
+            if j == "none":
+                return "none"
+            if not exact:
+                return f"unit {j}"
+            return f"neuron {j} (pattern {result.active[j, 0]}, w2 {'>' if model.w2[j] > 0 else '<'} 0)"
+
+        choice = st.selectbox(
+            "Shade one neuron's active side", ["none", *range(result.width)], key=KEY_HIGHLIGHT,
+            format_func=neuron_label,
+            help="2-D: the half-plane where the neuron is active; 1-D: its active interval and "
+                 "its contribution (w1 x + b1)₊ w2.")
+        highlight = None if choice == "none" else int(choice)
+with left:
+    app_solve.show_figure(result, data, key="optimum_chart", height=560, highlight=highlight)
+
+# ---- the certificate, made visible ----------------------------------------------------------
+bars_col, table_col = st.columns([1.35, 1], gap="large")
+with bars_col:
+    st.subheader("Why it is optimal")
+    if result.bars is not None and len(result.bars):
+        top = float(result.bars.max()) / result.beta
+        fig = dual_bars(result.bars, result.beta, result.active, height=340)
+        st.plotly_chart(fig, key="optimum_dual_bars", theme=None, width="stretch")
+        norm = "‖X̃ᵀD_iλ‖" if not exact else "‖Π_{K_i}(±X̃ᵀD_iλ)‖"
+        at_beta = int(np.sum(result.bars.max(axis=1) >= result.beta * (1 - 1e-6)))
+        st.caption(
+            f"With λ = −∇ℓ(f) (the dual point), the network is optimal iff every pattern's dual "
+            f"value {norm} is at most β (math.md §4). All {len(result.bars):,} patterns, sorted: the "
+            f"largest is {top:.6f} β. The patterns of the network's neurons (diamonds) reach the "
+            f"line β (complementary slackness); {at_beta} patterns reach it in all, the others "
+            "could carry a neuron of the same value too (e.g. a neighbouring cell sharing a face).")
+with table_col:
+    st.subheader(f"The {result.width} neurons" if exact else f"The {result.width} gated units")
+    st.dataframe(app_solve.neuron_table(result), height=300, width="stretch")
+    if exact:
+        st.caption("Each row is one nonzero block u of the convex program: w1 = u/√‖u‖, "
+                   "w2 = ±√‖u‖, so ‖(w1, b1)‖ = |w2| and the norm ‖u‖ = ‖(w1, b1)‖·|w2|.")
+
+# ---- export and import ------------------------------------------------------------------------
+st.subheader("Export and import")
+ex, im = st.columns(2, gap="large")
+with ex:
+    if exact and result.width > 0:
+        st.markdown("The network as JSON (weights, biases, activation, input normalisation) or as "
+                    "a runnable Python/numpy snippet.")
+        b1, b2 = st.columns(2)
+        b1.download_button("Download JSON", app_solve.export_json(model), file_name="network.json",
+                           mime="application/json", key="optimum_download_json",
+                           icon=":material/download:")
+        b2.download_button("Download Python", app_solve.export_python(model), file_name="network.py",
+                           mime="text/x-python", key="optimum_download_py", icon=":material/code:")
+        with st.expander("Python snippet"):
+            st.code(app_solve.export_python(model), language="python")
+    elif exact:
+        st.info("The optimal network is zero: nothing to export.")
+    else:
+        st.info("The gated model is not a ReLU network; choose the exact program to export.")
+with im:
+    upload = st.file_uploader("Import a network (JSON) and evaluate it on the current data",
+                              type=["json"], key=KEY_IMPORT)
+    if upload is not None:
+        try:
+            loaded = optima.load_network(upload.getvalue(), input_dim=train.dim)
+        except ValueError as exc:
+            st.error(f"Could not read {upload.name}: {exc}.")
+        else:
+            obj = loaded.objective(train.X, train.y, s.beta, s.loss)
+            m1, m2, m3 = st.columns(3)
+            m1.metric("Imported objective", f"{obj:.6g}",
+                      help=f"At β = {s.beta:g} with the {s.loss} loss, on the current data")
+            m2.metric("Its neurons", f"{loaded.width}")
+            f = loaded.predict(train.X)
+            if data.task == "classification":
+                m3.metric("Its accuracy", f"{np.mean(np.where(f >= 0, 1.0, -1.0) == train.y):.0%}")
+            else:
+                m3.metric("Its RMSE", f"{np.sqrt(np.mean((f - train.y) ** 2)):.3g}")
+            gap = obj - result.objective
+            if exact and result.patterns == "exact":
+                same = abs(gap) <= 1e-6 * max(abs(result.objective), 1e-12)
+                verdict = ("the same as the optimum: it is a global optimum" if same else
+                           f"{gap:.3g} above the optimum p* = {result.objective:.6g}" if gap > 0 else
+                           f"{-gap:.3g} below p* = {result.objective:.6g} (the optimum is certified "
+                           "only to its relative gap)")
+                st.caption(f"Objective {verdict}. Max |f_imported − f_optimal| on the data: "
+                           f"{np.max(np.abs(f - model.predict(train.X))):.2e}.")
+            from convexnn import figures
+
+            st.plotly_chart(figures.network_figure(loaded, data, height=380), key="optimum_import_chart",
+                            theme=None, width="stretch")

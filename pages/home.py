@@ -31,15 +31,23 @@ with intro:
         """
 **Pages**
 - **Data**: presets (size, noise, seed), draw points with the mouse, upload or download CSV.
-- **Global optimum**: solve the exact convex program on your data with your β, loss and
-  program; see the decision boundary (or regression curve), each neuron's hyperplane, the
-  objective and the optimality certificate.
+- **Global optimum**: solve the convex program on your data with your β, loss, program and
+  patterns; see the decision boundary (or regression curve), each neuron's hyperplane and
+  active side, the certificate (every pattern's dual value against β), the minimal network;
+  export it as JSON or Python, import a network back.
+- **All global optima**: split a neuron into copies, add zero neurons, permute: the function
+  and the objective stay the same. Train nonconvex networks of every width to see the critical
+  width m*.
+- **Lasso path**: the optimal networks from β_max down to 10⁻³ β_max, animated: neurons enter
+  one by one.
 """
     )
     links = st.columns(2)
     links[0].page_link("pages/data.py", label="Change the data", icon=":material/scatter_plot:")
     links[1].page_link("pages/global_optimum.py", label="Solve with other settings",
                        icon=":material/target:")
+    links[0].page_link("pages/optima.py", label="All global optima", icon=":material/call_split:")
+    links[1].page_link("pages/lasso_path.py", label="The Lasso path", icon=":material/timeline:")
 
 with figure:
     st.subheader(f"The global optimum on {data.name}")

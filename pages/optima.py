@@ -1,0 +1,171 @@
+# page: 32 | All global optima | :material/call_split: | optima
+"""All global optima: split, pad and permute the optimal network (same function, same objective),
+and the critical width m*: nonconvex training of every width against p*."""
+
+import time
+
+import numpy as np
+import streamlit as st
+
+import app_solve
+import app_state
+from convexnn import figures, optima
+from convexnn.figures.optima import critical_width_figure, split_figure
+
+app_state.init()  # also when Streamlit runs this file on its own
+
+KEY_NEURON = "optima_neuron"
+KEY_COPIES = "optima_copies"
+KEY_ALPHA = "optima_alpha_"
+KEY_ZEROS = "optima_zeros"
+KEY_SHUFFLE = "optima_shuffle"
+KEY_SEED = "optima_seed"
+KEY_OPTIMIZER = "optima_optimizer"
+KEY_EPOCHS = "optima_epochs"
+KEY_RESTARTS = "optima_restarts"
+KEY_MAX_WIDTH = "optima_max_width"
+KEY_TRAIN = "optima_train"
+MAX_COPIES = 5
+
+st.title("All global optima")
+st.caption("Every optimal network of width m ≥ m* is the convex optimum's network up to splitting "
+           "neurons into parallel copies, adding zero neurons and permuting them (Wang, Lacotte & "
+           "Pilanci, ICLR 2022; math.md §4). Try it: the function and the objective do not move.")
+
+data = app_state.current_data()
+train = data.train()
+s = app_state.settings()
+if train.n > app_state.MAX_SOLVE_POINTS:
+    st.warning(f"The data have {train.n} training points; this page solves at most "
+               f"{app_state.MAX_SOLVE_POINTS}. Use fewer points on the Data page.")
+    st.stop()
+if s.program != "exact":
+    st.info("This page uses the exact ReLU program (the gated model is not a ReLU network).")
+
+with st.spinner("Solving the convex program…"):
+    result = app_solve.solve(train.X, train.y, s.beta, s.loss, "exact", True, "exact")
+if not result.ok:
+    st.error(result.error)
+    st.stop()
+base = result.model
+st.caption(f"{app_state.describe(data)} · β = {s.beta:g}, {s.loss} loss · the minimal optimal network "
+           f"has {base.width} neuron{'s' if base.width != 1 else ''}, p* = {result.objective:.6g} "
+           f"({result.certificate_line()}). Change β and the loss on the Global optimum page.")
+if base.width == 0:
+    st.info("β is at least β_max: the optimal network is zero, there is nothing to split. Lower β.")
+    st.stop()
+
+
+@st.fragment
+def split_section() -> None:
+    st.subheader("Split, pad, permute")
+    controls, view = st.columns([1, 2.2], gap="large")
+    with controls:
+        if st.session_state.get(KEY_NEURON, 0) >= base.width:  # the data or β changed
+            st.session_state.pop(KEY_NEURON, None)
+        j = st.selectbox("Neuron to split", range(base.width), key=KEY_NEURON,
+                         index=int(np.argmax(base.neuron_norms())),
+                         format_func=lambda k: f"neuron {k} (w2 = {base.w2[k]:+.3f})")
+        k = st.slider("Copies", 1, MAX_COPIES, 3, key=KEY_COPIES,
+                      help="(w1, b1, w2) → (√α_l w1, √α_l b1, √α_l w2), l = 1..k, Σ α_l = 1")
+        raw = [st.slider(f"weight of copy {i + 1}", 0.0, 1.0, [0.2, 0.3, 0.5, 0.4, 0.6][i], 0.05,
+                         key=f"{KEY_ALPHA}{i}") for i in range(k)]
+        alphas = optima.normalize_alphas(raw)
+        st.caption("α = (" + ", ".join(f"{a:.3f}" for a in alphas) + ") (the weights, normalised to sum 1)")
+        zeros = st.slider("Zero neurons to add", 0, 5, 1, key=KEY_ZEROS)
+        shuffle = st.toggle("Permute the neurons", value=True, key=KEY_SHUFFLE)
+        seed = int(st.number_input("Permutation seed", 0, 10_000, 0, key=KEY_SEED, disabled=not shuffle))
+    t = optima.transform_network(base, split=j, alphas=alphas, pad=zeros,
+                                 permutation=seed if shuffle else None)
+    if train.dim == 2:  # the plotted box, on a 60 x 60 grid
+        x0, x1, y0, y1 = figures.bounding_box(train.X, 0.15, square=True)
+        gx, gy = np.meshgrid(np.linspace(x0, x1, 60), np.linspace(y0, y1, 60))
+        grid = np.column_stack([gx.ravel(), gy.ravel()])
+    else:
+        grid = np.linspace(train.X.min() - 1, train.X.max() + 1, 400)[:, None]
+    check = optima.invariance(base, t.network, train.X, train.y, s.beta, s.loss, X_extra=grid)
+    with view:
+        m1, m2, m3, m4 = st.columns(4)
+        m1.metric("Width", f"{t.network.width}", delta=f"{t.network.width - base.width:+d} neurons",
+                  delta_color="off")
+        m2.metric("Objective", f"{check['objective_b']:.8g}",
+                  help=f"The optimal network's: {check['objective_a']:.10g}")
+        m3.metric("|Δ objective|", f"{check['objective_diff']:.1e}")
+        m4.metric("max |Δf|", f"{max(check['max_abs_df'], check['max_abs_df_extra']):.1e}",
+                  help="Largest difference of the two networks' outputs on the data and on a grid")
+        same = check["objective_diff"] <= 1e-12 * max(1.0, abs(check["objective_a"]))
+        same &= max(check["max_abs_df"], check["max_abs_df_extra"]) <= 1e-12 * max(1.0, np.abs(train.y).max())
+        if same:
+            st.success(f"Same function and same objective (to rounding, {check['objective_diff']:.0e}) with "
+                       f"{t.network.width} instead of {base.width} neurons: another global optimum.",
+                       icon=":material/check_circle:")
+        else:
+            st.warning("The networks differ beyond rounding.")
+        st.plotly_chart(split_figure(t.network, t.origin, t.share, split=j, height=300),
+                        key="optima_split_chart", theme=None, width="stretch")
+        st.caption(f"Each bar is one neuron of the transformed network. Red: the {k} copies of neuron {j}; "
+                   "they share its hyperplane and carry the fractions α of its cost ‖(w1, b1)‖·|w2| (and "
+                   "√α of its w2). Light grey: the zero neurons. The costs add up to the same penalty, "
+                   "the outputs to the same f.")
+    with st.expander("The transformed network's function (identical to the optimum's)"):
+        st.plotly_chart(figures.network_figure(t.network, data, height=420), key="optima_network_chart",
+                        theme=None, width="stretch")
+
+
+split_section()
+
+# ---- the critical width -------------------------------------------------------------------------
+st.subheader("The critical width m*")
+st.markdown(
+    "m* is the smallest number of neurons among all global optima (m* ≤ n + 1). A network with "
+    "m ≥ m* neurons can reach p*; with fewer it cannot. Below, nonconvex networks of every width "
+    "m are trained from random starts on the explicit objective ℓ(f) + (β/2)‖θ‖², and the best "
+    f"objective of each width is compared with p*. The pruned convex optimum has {base.width} "
+    "neurons, an upper bound on m*.")
+c1, c2, c3, c4 = st.columns(4)
+optimizer = c1.selectbox("Optimizer", ("adam", "gd"), key=KEY_OPTIMIZER,
+                         format_func={"adam": "Adam (lr 0.02)", "gd": "gradient descent (lr 0.01)"}.get,
+                         help="Both minimise the explicit objective (no decoupled weight decay); the "
+                              "learning rate decays linearly to 0.")
+epochs = c2.select_slider("Epochs", (1000, 2000, 4000, 8000, 16000), value=4000, key=KEY_EPOCHS)
+restarts = c3.slider("Restarts per width", 1, 5, 3, key=KEY_RESTARTS)
+max_width = int(c4.number_input("Largest width", 1, 60, min(base.width + 2, 60), key=KEY_MAX_WIDTH))
+key = app_solve.width_key(data, s.beta, s.loss, optimizer, epochs, restarts, max_width)
+found = app_solve.cached(key)
+runs = max_width * restarts
+if found is None:
+    estimate = runs * epochs * (80e-6 + 1e-6 * train.n)  # measured: ~0.1 ms per epoch at n = 40
+    st.caption(f"{runs} training runs of {epochs} epochs: roughly {estimate:.0f} s.")
+    if st.button("Train the networks", key=KEY_TRAIN, type="primary", icon=":material/play_arrow:"):
+        bar = st.progress(0.0, text="Training…")
+        t0 = time.perf_counter()
+
+        def progress(done: int, total: int) -> None:
+            seconds = time.perf_counter() - t0
+            bar.progress(done / total, text=f"{done}/{total} networks trained ({seconds:.0f} s)")
+
+        found = app_solve.critical_width(data, s.beta, s.loss, optimizer, epochs, restarts, max_width,
+                                         p_star=result.objective, convex_width=base.width,
+                                         progress=progress)
+        bar.empty()
+if found is not None:
+    if found.error is not None:
+        st.error(found.error)
+    else:
+        cw = found.result
+        m1, m2, m3, m4 = st.columns(4)
+        m1.metric("p* (convex)", f"{cw.p_star:.6g}")
+        m2.metric("Pruned convex optimum", f"{cw.convex_width} neurons")
+        m3.metric("m* (experiment)", "not reached" if cw.m_star is None else f"≤ {cw.m_star}",
+                  help=f"Smallest width whose best objective is within {cw.rtol:.0%} of p*")
+        m4.metric("Training time", f"{cw.seconds:.1f} s")
+        st.plotly_chart(critical_width_figure(cw, height=460), key="optima_width_chart", theme=None,
+                        width="stretch")
+        below = cw.best < cw.p_star * (1 - 1e-6)
+        note = (" Some runs end below p*: the convex solve is then not exactly optimal (see its "
+                "certificate)." if below.any() else "")
+        st.caption(
+            "Grey dots: every restart; black: the best per width; red dashed: p*. Below, the best "
+            "objective's relative excess over p* on a log scale. Narrow networks stay above p*; from "
+            "about m* on, some start reaches it. Local training can still miss it at larger widths "
+            "(a bad start, too few epochs): more restarts and epochs sharpen the threshold." + note)
