@@ -1,0 +1,76 @@
+"""Browser journeys: run restarts on the Stationary points page, play the AdamW animation.
+
+Headless Debian Chromium through pytest-playwright (fixtures in tests/conftest.py).
+"""
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+LONG = 180_000  # ms: the spiral's exact program takes 10-60 s on a busy machine
+
+
+def wait_idle(page: Page) -> None:
+    page.wait_for_timeout(300)
+    expect(page.get_by_test_id("stStatusWidget")).to_be_hidden(timeout=LONG)
+
+
+def open_page(page: Page, app_url: str, name: str) -> None:
+    page.goto(app_url)
+    expect(page.get_by_test_id("stSidebar")).to_be_visible(timeout=LONG)
+    page.get_by_test_id("stSidebar").get_by_role("link", name=name, exact=True).click()
+    wait_idle(page)
+
+
+def chart_with_legend(page: Page, text: str):
+    return page.get_by_test_id("stPlotlyChart").filter(
+        has=page.locator(".legendtext", has_text=text))
+
+
+@pytest.mark.browser
+def test_stationary_restarts_plot_and_trajectory(page: Page, app_url):
+    open_page(page, app_url, "Stationary points")
+    expect(page.get_by_role("heading", name="Stationary points vs global optima")).to_be_visible(timeout=LONG)
+    expect(page.get_by_text(re.compile(r"Global optimum p\* = 1\.89242"))).to_be_visible(timeout=LONG)
+    restarts = chart_with_legend(page, "p_I, convex program")
+    expect(restarts).to_have_count(1, timeout=LONG)
+    # one L marker and one p_I marker per run (8 runs by default)
+    expect(restarts.locator("g.trace.scatter").nth(0).locator("path.point")).to_have_count(8)
+    expect(restarts.locator("g.trace.scatter").nth(1).locator("path.point")).to_have_count(8)
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+
+    plane = chart_with_legend(page, "training trajectory")
+    expect(plane).to_have_count(1, timeout=LONG)
+    plane.scroll_into_view_if_needed()
+    current = plane.locator("text.slider-label", has_text=re.compile(r"^epoch"))
+    expect(current).to_have_text(re.compile(r"epoch 0$"))
+    plane.locator("g.updatemenu-button", has_text="Play").click()
+    expect(current).not_to_have_text(re.compile(r"epoch 0$"), timeout=15_000)
+
+
+@pytest.mark.browser
+def test_adamw_animation_plays(page: Page, app_url):
+    """On the current data (the moons): switching data as soon as the page shows stops the first
+    run before the spiral's exact program (the last task), which the slow tests cover."""
+    page.goto(app_url)
+    expect(page.get_by_test_id("stSidebar")).to_be_visible(timeout=LONG)
+    page.get_by_test_id("stSidebar").get_by_role("link", name="AdamW vs convex", exact=True).click()
+    expect(page.get_by_role("heading", name="AdamW vs the convex program")).to_be_visible(timeout=LONG)
+    page.get_by_text("Current data", exact=True).first.click()
+    wait_idle(page)
+    expect(page.get_by_text("moons: 40 points").first).to_be_visible()
+    summary = page.get_by_test_id("stDataFrame").first
+    expect(summary).to_be_visible(timeout=LONG)
+    anim = page.get_by_test_id("stPlotlyChart").filter(has=page.locator("g.updatemenu-button"))
+    expect(anim).to_have_count(1, timeout=LONG)
+    expect(anim.locator(".gtitle, .annotation-text", has_text="exact patterns")).to_have_count(1)
+    anim.scroll_into_view_if_needed()
+    title = anim.locator(".annotation-text").first
+    expect(title).to_have_text(re.compile(r"epoch 0$"))
+    anim.locator("g.updatemenu-button", has_text="Play").click()
+    expect(title).not_to_have_text(re.compile(r"epoch 0$"), timeout=20_000)
+    anim.locator("g.updatemenu-button", has_text="Pause").click()
+    time_chart = chart_with_legend(page, "convex, exact patterns")
+    expect(time_chart).to_have_count(1)
+    expect(page.get_by_test_id("stException")).to_have_count(0)
