@@ -96,28 +96,24 @@ def test_optimum_page_shows_certificate_bars_table_and_exports(at):
     assert len(main) == 1
 
 
-@pytest.mark.parametrize("patterns", ["gaussian", "geometric"])
-def test_sampled_patterns_give_an_upper_bound(at, patterns):
+def test_sampled_patterns_losses_and_the_gated_program(at):
     at.switch_page(OPTIMUM).run()
     exact = float(metrics(at)["Objective"])
-    at.selectbox(key="optimum_patterns").set_value(patterns).run()
-    clean(at)
-    assert at.number_input(key="optimum_samples").value == app_solve.DEFAULT_SAMPLES
-    sampled = float(metrics(at)["Objective"])
-    assert sampled >= exact * (1 - 1e-5)  # fewer patterns: a restriction of the program
-    assert any("Sampled patterns" in c for c in texts(at.caption))
-
-
-@pytest.mark.parametrize("loss, program", [("hinge", "exact"), ("logistic", "gated")])
-def test_classification_losses_and_gated_program(at, loss, program):
-    at.switch_page(OPTIMUM).run()
-    at.selectbox(key=K.LOSS).set_value(loss).run()
-    at.radio(key=K.PROGRAM).set_value(program).run()
-    clean(at)
-    assert any("certified optimal" in t for t in texts(at.success))
-    if program == "gated":
-        assert not at.get("download_button")
-        assert any("not a ReLU network" in t for t in texts(at.info))
+    for patterns in ("gaussian", "geometric"):
+        at.selectbox(key="optimum_patterns").set_value(patterns).run()
+        clean(at)
+        assert at.number_input(key="optimum_samples").value == app_solve.DEFAULT_SAMPLES
+        sampled = float(metrics(at)["Objective"])
+        assert sampled >= exact * (1 - 1e-5)  # fewer patterns: a restriction of the program
+        assert any("Sampled patterns" in c for c in texts(at.caption))
+    at.selectbox(key="optimum_patterns").set_value("exact").run()
+    for loss, program in (("hinge", "exact"), ("logistic", "gated")):
+        at.selectbox(key=K.LOSS).set_value(loss).run()
+        at.radio(key=K.PROGRAM).set_value(program).run()
+        clean(at)
+        assert any("certified optimal" in t for t in texts(at.success))
+    assert not at.get("download_button")  # the gated model is not a ReLU network
+    assert any("not a ReLU network" in t for t in texts(at.info))
 
 
 @pytest.mark.parametrize("name", ["sine", "plane"])
