@@ -109,7 +109,7 @@ m4.metric("max |L − p_I| / p_I", f"{np.max(np.abs(L - pI) / np.abs(pI)):.1e}",
 
 labels = [r.label for r in runs]
 default_pick = int(np.argmax(L)) if (~optimal).any() else 0
-pick = st.session_state.get(P + "pick")
+pick = st.session_state.get(keyed + "pick")
 if pick not in labels:
     pick = labels[default_pick]
 
@@ -140,7 +140,7 @@ with st.expander("All runs as a table", expanded=False):
 # ---- one run next to the global optimum --------------------------------------------------------
 st.divider()
 st.subheader("One run next to the global optimum")
-pick = st.selectbox("Run", labels, index=labels.index(pick), key=P + "pick")
+pick = st.selectbox("Run", labels, index=labels.index(pick), key=keyed + "pick")
 run = runs[labels.index(pick)]
 optimum = opt.minimal if opt.minimal is not None else opt.network
 opt_patterns = optimum.patterns(X, strict=True)
@@ -152,9 +152,10 @@ with a:
                                 title=f"{run.label}: L = {run.objective:.5g}, {run.alive} neurons")
     st.plotly_chart(f1, key=P + "run_chart", theme=None, width="stretch")
 with b:
-    f2 = figures.network_figure(optimum, data, height=430,
+    few = optimum.width <= 30  # hundreds of neuron lines would hide the picture
+    f2 = figures.network_figure(optimum, data, height=430, show_neurons=few,
                                 title=f"global optimum: p* = {p_star:.5g}, {optimum.width} neurons")
-    if lacking.any():
+    if lacking.any() and few:
         box = figures.bounding_box(X, 0.15, square=True)
         f2.add_traces(lf.missing_neuron_traces(optimum.W1[:, lacking], optimum.b1[lacking], box))
     st.plotly_chart(f2, key=P + "optimum_chart", theme=None, width="stretch")
@@ -162,7 +163,7 @@ n_lack = int(lacking.sum())
 if n_lack:
     st.markdown(f"The run realises **{run.n_patterns}** patterns; the global optimum uses "
                 f"**{optimum.width}** neurons, and **{n_lack}** of their patterns are missing from the run "
-                "(red dashed lines). "
+                + ("(red dashed lines). " if optimum.width <= 30 else "(too many lines to draw). ") +
                 f"Restricted to its own patterns the run is optimal (p_I = {run.p_I:.5g}); the missing "
                 f"patterns are what it would need to reach p* = {p_star:.5g}.")
 else:
@@ -176,8 +177,9 @@ st.caption("Dotted lines: each neuron's hyperplane w1·x + b1 = 0." + accs)
 # ---- landscape slices ---------------------------------------------------------------------------
 st.divider()
 st.subheader("The landscape between them")
-if run.alive == 0 and optimum.width == 0:
-    st.info("Both networks are zero: there is no landscape to draw.")
+if optimal[labels.index(pick)]:
+    st.info("This run reached the global optimum (L = p*): there is nothing between them to slice. Pick a "
+            "spurious run (orange) above.")
     st.stop()
 third = st.radio("Third point of the plane", ("training start", "random direction"), horizontal=True,
                  key=P + "third", help="The plane passes through the stationary point (0, 0), the global "
