@@ -160,7 +160,7 @@ def plane_figure(s: np.ndarray, t: np.ndarray, L: np.ndarray, points: Mapping[st
     fig = go.Figure()
     fig.add_trace(go.Contour(
         x=s, y=t, z=np.minimum(Z, zmax), customdata=L, colorscale="Viridis", ncontours=30,
-        name="L", showscale=True, colorbar=dict(title="log scale", thickness=12, len=0.8),
+        name="L", showscale=True, colorbar=dict(title="log₁₀(L − min L)", thickness=12, len=0.8),
         contours=dict(coloring="heatmap", showlines=True),
         line=dict(width=0.5, color="rgba(255,255,255,0.4)"),
         hovertemplate="s = %{x:.2f}, t = %{y:.2f}<br>L = %{customdata:.6g}<extra></extra>",
