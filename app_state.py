@@ -3,13 +3,18 @@
 Everything lives in ``st.session_state`` (one browser session), so it survives page switches.
 
 - Widget keys are the names in :class:`K`. The experiment settings (``K.SETTINGS``) are short,
-  URL-friendly names, so a later version can bind them with ``bind="query-params"``; their
-  defaults are in :data:`DEFAULTS`, written once by :func:`init`, and the widgets are created
-  without ``value=`` (the value always comes from session state).
+  URL-friendly names; their defaults are in :data:`DEFAULTS`, written once by :func:`init`, and
+  the widgets are created without ``value=`` (the value always comes from session state).
+- URL state: the settings live in the page URL (``?preset=spiral&n=60&beta=0.05``), on every
+  page. The first run of a session reads them (:func:`read_url`), every run writes the current
+  ones back, leaving out defaults (:func:`sync_url`). Drawn or uploaded points of at most
+  :data:`URL_MAX_POINTS` travel compactly as ``pts`` (:func:`encode_points`). Page-specific
+  widgets may bind themselves with ``bind="query-params"`` (their keys must differ from these).
 - The current :class:`~convexnn.datasets.Dataset` is ``st.session_state[S.DATA]``. It only ever
   holds *valid* data: :func:`set_data` validates first and keeps the previous data on error.
   With ``S.SOURCE == "preset"`` the data follow the preset settings (:func:`sync_preset`
   regenerates them when the settings change), so a URL with settings reproduces the data.
+- Every change of the data is recorded (:func:`set_data`), so :func:`undo` goes back.
 - The drawing canvas: the objects it returned last (``S.CANVAS_OBJECTS``) and the drawing it is
   (re)loaded with (``S.CANVAS_INITIAL``, changed only when the data are replaced from outside or
   the page is re-entered, so the canvas is not reloaded under the user's clicks). Pure helpers
@@ -18,8 +23,10 @@ Everything lives in ``st.session_state`` (one browser session), so it survives p
 
 from __future__ import annotations
 
+import base64
 import inspect
 import json
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,8 +52,10 @@ class K:
     LOSS = "loss"
     PROGRAM = "program"
     PRUNE = "prune"
-    SETTINGS = (PRESET, N, NOISE, SEED, BETA, LOSS, PROGRAM, PRUNE)
-    DATA_SETTINGS = (PRESET, N, NOISE, SEED)
+    TEST = "test"
+    PATTERNS = "patterns"
+    SETTINGS = (PRESET, N, NOISE, SEED, TEST, BETA, LOSS, PROGRAM, PRUNE, PATTERNS)
+    DATA_SETTINGS = (PRESET, N, NOISE, SEED, TEST)
 
     DRAW_CLASS = "draw_class"
     CANVAS = "canvas"
@@ -54,6 +63,8 @@ class K:
     GENERATE = "generate"
     UPLOAD = "upload_csv"
     DOWNLOAD = "download_csv"
+    UNDO = "undo_data"
+    POINTS = "pts"  # URL parameter of compact points (not a widget)
 
 
 class S:
@@ -71,24 +82,36 @@ class S:
     CANVAS_PROBLEM = "_canvas_problem"
     PAGE = "_page"
     FLASH = "_flash"
+    HISTORY = "_data_history"
+    MADE_WITH = "_data_made_with"  # the preset settings the current preset data were made with
+    URL_READ = "_url_read"
+    URL_WRITTEN = "_url_written"
 
 
-PRESETS = tuple(ds.GENERATORS)
+TALK = "talk"
+PRESETS = tuple(ds.GENERATORS) + (TALK,)
+FIXED_PRESETS = (TALK,)
+"""Presets without size, noise or seed (fixed points)."""
 LOSSES = ("squared", "logistic", "hinge")
 PROGRAMS = ("exact", "gated")
+PATTERN_SOURCES = ("exact", "gaussian", "geometric")
 DEFAULTS = {
     K.PRESET: "moons",
     K.N: 40,
     K.NOISE: 0.1,
     K.SEED: 0,
+    K.TEST: 0.0,
     K.BETA: 0.1,
     K.LOSS: "squared",
     K.PROGRAM: "exact",
     K.PRUNE: True,
+    K.PATTERNS: "exact",
 }
 """The app opens on the moons (40 points) solved at beta = 0.1: about 0.2 s, 13 neurons."""
 
 N_RANGE = (4, 200)
+TEST_RANGE = (0.0, 0.5)
+BETA_RANGE = (1e-6, 1e4)
 MAX_POINTS = 500
 """Most points the Data page accepts (drawing or CSV)."""
 MAX_SOLVE_POINTS = 200
@@ -103,6 +126,13 @@ REGRESSION_COLOR = "#333333"
 DRAW_TASKS = ("classification", "regression1d")
 
 PAGE_DATA = "dataset"
+URL_MAX_POINTS = 100
+"""Drawn or uploaded data of at most this many points are written into the URL (``pts``)."""
+HISTORY_LENGTH = 30
+ERASE = "erase"
+ERASE_COLOR = "#e0245e"
+ERASE_PIXELS = 14
+"""A click in erase mode removes the nearest point within this many canvas pixels."""
 
 
 # --------------------------------------------------------------------------------------------
@@ -120,9 +150,11 @@ class Settings:
     loss: str
     program: str
     prune: bool
+    test: float = 0.0
+    patterns: str = "exact"
 
     def data_key(self) -> tuple:
-        return (self.preset, self.n, self.noise, self.seed)
+        return (self.preset, self.n, self.noise, self.seed, self.test)
 
 
 def settings() -> Settings:
@@ -132,22 +164,28 @@ def settings() -> Settings:
     preset = get(K.PRESET) if get(K.PRESET) in PRESETS else DEFAULTS[K.PRESET]
     loss = get(K.LOSS) if get(K.LOSS) in LOSSES else DEFAULTS[K.LOSS]
     program = get(K.PROGRAM) if get(K.PROGRAM) in PROGRAMS else DEFAULTS[K.PROGRAM]
+    patterns = get(K.PATTERNS) if get(K.PATTERNS) in PATTERN_SOURCES else DEFAULTS[K.PATTERNS]
     return Settings(preset, int(get(K.N)), float(get(K.NOISE)), int(get(K.SEED)), float(get(K.BETA)),
-                    loss, program, bool(get(K.PRUNE)))
+                    loss, program, bool(get(K.PRUNE)), float(get(K.TEST)), patterns)
 
 
 def init() -> None:
     """Write the defaults and the default data into a new session (idempotent)."""
     ss = st.session_state
+    if S.FLASH not in ss:
+        ss[S.FLASH] = []
+    first = not ss.get(S.URL_READ)
+    points = read_url() if first else None
     for key, value in DEFAULTS.items():
         if key not in ss:
             ss[key] = value
-    if S.FLASH not in ss:
-        ss[S.FLASH] = []
     if S.DATA not in ss:
         ss[S.SOURCE] = "preset"
         ss[S.DATA_SETTINGS] = None
+    if points is not None:
+        set_data(points, "drawing", record=False)
     sync_preset()
+    sync_url()
 
 
 def sync_preset() -> None:
@@ -159,17 +197,27 @@ def sync_preset() -> None:
     if ss.get(S.DATA_SETTINGS) == s.data_key() and S.DATA in ss:
         return
     try:
-        data = ds.generate(s.preset, s.n, s.noise, s.seed)
+        data = generate_preset(s.preset, s.n, s.noise, s.seed, s.test)
     except ValueError as exc:  # e.g. a size a generator does not accept
         flash("error", f"Could not generate the {s.preset} data: {exc}. The previous data are kept.")
         ss[S.DATA_SETTINGS] = s.data_key()
         return
     if set_data(data, "preset"):
         ss[S.DATA_SETTINGS] = s.data_key()
+        ss[S.MADE_WITH] = s.data_key()
+
+
+def generate_preset(name: str, n: int, noise: float, seed: int, test: float = 0.0) -> ds.Dataset:
+    """The preset's data (the talk's three points ignore n, noise and seed), with a seeded
+    train/test split holding out ``test`` of the points."""
+    data = ds.talk_example() if name == TALK else ds.generate(name, n, noise, seed)
+    return data.with_split(test, seed) if test > 0 else data
 
 
 def preset_noise(name: str) -> float:
     """The generator's own default noise for a preset (what the preset looks like)."""
+    if name in FIXED_PRESETS:
+        return 0.0
     default = inspect.signature(ds.GENERATORS[name]).parameters["noise"].default
     return float(default)
 
@@ -186,6 +234,164 @@ def use_preset() -> None:
     """Callback of the preset widgets: the data follow the preset settings again."""
     st.session_state[S.SOURCE] = "preset"
     st.session_state[S.DATA_SETTINGS] = None
+
+
+# --------------------------------------------------------------------------------------------
+# URL state
+# --------------------------------------------------------------------------------------------
+
+
+def _choice(options):
+    def parse(text: str):
+        if text not in options:
+            raise ValueError(f"use one of {', '.join(options)}")
+        return text
+
+    return parse
+
+
+def _number(kind, lo, hi, digits=None):
+    def parse(text: str):
+        try:
+            value = kind(float(text)) if kind is int else float(text)
+        except ValueError:
+            raise ValueError("not a number") from None
+        if not (np.isfinite(value) and lo <= value <= hi):
+            raise ValueError(f"must lie in [{lo:g}, {hi:g}]")
+        return round(value, digits) if digits is not None else value
+
+    return parse
+
+
+def _flag(text: str) -> bool:
+    if text.lower() in ("1", "true", "yes", "on"):
+        return True
+    if text.lower() in ("0", "false", "no", "off"):
+        return False
+    raise ValueError("use true or false")
+
+
+URL_PARSERS = {
+    K.PRESET: _choice(PRESETS),
+    K.N: _number(int, *N_RANGE),
+    K.NOISE: _number(float, 0.0, 0.5, 2),
+    K.SEED: _number(int, 0, 1_000_000),
+    K.TEST: _number(float, *TEST_RANGE, 2),
+    K.BETA: _number(float, *BETA_RANGE),
+    K.LOSS: _choice(LOSSES),
+    K.PROGRAM: _choice(PROGRAMS),
+    K.PRUNE: _flag,
+    K.PATTERNS: _choice(PATTERN_SOURCES),
+}
+"""How each setting is read from the URL (a bad value is ignored with a warning)."""
+
+
+def read_url() -> ds.Dataset | None:
+    """Take the settings from the URL into session state (first run of a session).
+
+    Returns the data carried in ``pts`` (to be made the current data), or None. Values that
+    cannot be used are shown as a warning at the top of the page the link opens.
+    """
+    ss = st.session_state
+    ss[S.URL_READ] = True
+    params = st.query_params
+    for key, parse in URL_PARSERS.items():
+        if key not in params:
+            continue
+        text = params[key]
+        try:
+            ss[key] = parse(text)
+        except ValueError as exc:
+            st.warning(f"The link's {key}={text[:30]!r} was ignored: {exc}.")
+    if K.POINTS in params:
+        try:
+            return decode_points(params[K.POINTS])
+        except ValueError as exc:
+            st.warning(f"The link's points could not be read ({exc}); showing the preset instead.")
+    return None
+
+
+def _url_value(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
+
+
+def url_params() -> dict[str, str]:
+    """The URL parameters that reproduce the current view: settings that differ from the
+    defaults, and the points themselves when they are not a preset and small enough."""
+    ss = st.session_state
+    out = {}
+    for key in K.SETTINGS:
+        value = ss.get(key, DEFAULTS[key])
+        if value != DEFAULTS[key]:
+            out[key] = _url_value(value)
+    if ss.get(S.SOURCE) != "preset" and S.DATA in ss:
+        encoded = encode_points(ss[S.DATA])
+        if encoded is not None:
+            out[K.POINTS] = encoded
+    return out
+
+
+def sync_url() -> None:
+    """Write :func:`url_params` into the page URL (only the keys it owns; others are left)."""
+    want = url_params()
+    params = st.query_params
+    changes = {k: v for k, v in want.items() if params.get(k) != v}
+    if changes:
+        params.update(changes)
+    for key in (*K.SETTINGS, K.POINTS):
+        if key not in want and key in params:
+            del params[key]
+    st.session_state[S.URL_WRITTEN] = want
+
+
+def points_in_url() -> bool:
+    """Whether the current (non-preset) data fit in the URL."""
+    ss = st.session_state
+    return ss.get(S.SOURCE) == "preset" or encode_points(ss[S.DATA]) is not None
+
+
+_URL_SCALE = 1000.0  # coordinates travel as int16 multiples of 1e-3
+
+
+def encode_points(data: ds.Dataset) -> str | None:
+    """A compact URL-safe text of small data (coordinates and targets rounded to 1e-3), or None
+    when there are more than :data:`URL_MAX_POINTS` points or values beyond +-32.7."""
+    if data.n > URL_MAX_POINTS or data.dim > 2:
+        return None
+    values = np.column_stack([data.X, data.y])
+    if np.abs(values).max() * _URL_SCALE > 32767:
+        return None
+    q = np.round(values * _URL_SCALE).astype("<i2")
+    has_mask = data.is_test is not None
+    header = bytes([1, data.dim, 0 if data.task == ds.CLASSIFICATION else 1, int(has_mask)])
+    header += int(data.n).to_bytes(2, "little")
+    body = q.tobytes() + (np.packbits(data.is_test).tobytes() if has_mask else b"")
+    return base64.urlsafe_b64encode(zlib.compress(header + body, 9)).rstrip(b"=").decode("ascii")
+
+
+def decode_points(text: str) -> ds.Dataset:
+    """The data set of :func:`encode_points` (raises ``ValueError`` if the text is damaged)."""
+    try:
+        raw = zlib.decompress(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
+    except (ValueError, zlib.error):
+        raise ValueError("the text is not an encoded point set") from None
+    if len(raw) < 6 or raw[0] != 1 or raw[1] not in (1, 2) or raw[2] not in (0, 1):
+        raise ValueError("unknown point format")
+    d, task, has_mask = raw[1], (ds.CLASSIFICATION if raw[2] == 0 else ds.REGRESSION), bool(raw[3])
+    n = int.from_bytes(raw[4:6], "little")
+    size = n * (d + 1) * 2
+    mask_size = (n + 7) // 8 if has_mask else 0
+    if n > URL_MAX_POINTS or len(raw) != 6 + size + mask_size:
+        raise ValueError("the point list has the wrong length")
+    values = np.frombuffer(raw[6 : 6 + size], dtype="<i2").reshape(n, d + 1) / _URL_SCALE
+    mask = None
+    if has_mask:
+        mask = np.unpackbits(np.frombuffer(raw[6 + size :], dtype=np.uint8))[:n].astype(bool)
+    return ds.Dataset(values[:, :d], values[:, d], task, "shared", mask)
 
 
 # --------------------------------------------------------------------------------------------
@@ -212,13 +418,25 @@ def validate(data: ds.Dataset, max_points: int = MAX_POINTS) -> tuple[ds.Dataset
         raise ValueError(f"the data have {data.n} points; this page accepts at most {max_points}")
     if data.dim not in (1, 2):
         raise ValueError(f"the data have {data.dim} input columns; the app shows 1 or 2 (x1[, x2])")
+    if data.is_test is not None:
+        try:
+            data.train()
+        except ValueError as exc:
+            raise ValueError(f"the training part (without the {int(data.is_test.sum())} test points) "
+                             f"is not a data set: {exc}") from None
+        try:  # Dataset.test() validates too (two points, both classes), and pages call it
+            data.test()
+        except ValueError as exc:
+            raise ValueError(f"the {int(data.is_test.sum())} test points are not a data set: {exc} "
+                             "(hold out more points)") from None
     return data, notes
 
 
-def set_data(data: ds.Dataset, source: str, reset_canvas: bool = True) -> bool:
+def set_data(data: ds.Dataset, source: str, reset_canvas: bool = True, record: bool = True) -> bool:
     """Make ``data`` the current data set if it is valid; otherwise keep the previous data.
 
-    Messages (dropped duplicates, errors) are queued with :func:`flash`. Returns success.
+    Messages (dropped duplicates, errors) are queued with :func:`flash`. The previous data are
+    recorded for :func:`undo` (unless ``record`` is false). Returns success.
     """
     ss = st.session_state
     try:
@@ -228,11 +446,62 @@ def set_data(data: ds.Dataset, source: str, reset_canvas: bool = True) -> bool:
         return False
     for note in notes:
         flash("warning", note)
+    if record and S.DATA in ss:
+        remember()
     ss[S.DATA] = data
     ss[S.SOURCE] = source
     if reset_canvas:
         load_canvas(data)
     return True
+
+
+def remember() -> None:
+    """Push the current data, their source and the preset settings onto the undo history."""
+    ss = st.session_state
+    history = ss.setdefault(S.HISTORY, [])
+    history.append({"data": ss[S.DATA], "source": ss.get(S.SOURCE), "data_settings": ss.get(S.MADE_WITH)})
+    del history[:-HISTORY_LENGTH]
+
+
+def can_undo() -> bool:
+    return bool(st.session_state.get(S.HISTORY))
+
+
+def undo() -> None:
+    """Callback of the Undo button: the previous data (and the preset settings they had) return."""
+    ss = st.session_state
+    history = ss.get(S.HISTORY) or []
+    if not history:
+        return
+    last = history.pop()
+    if last["source"] == "preset" and last["data_settings"] is not None:
+        # the preset settings the data were made with (data_key order = K.DATA_SETTINGS)
+        for key, value in zip(K.DATA_SETTINGS, last["data_settings"], strict=True):
+            ss[key] = value
+        ss[S.MADE_WITH] = last["data_settings"]
+    ss[S.DATA] = last["data"]
+    ss[S.SOURCE] = last["source"]
+    ss[S.DATA_SETTINGS] = last["data_settings"]
+    load_canvas(last["data"])
+
+
+def on_split_change() -> None:
+    """Callback of the test-fraction slider: preset data are regenerated with the split, other
+    data get a new seeded split (drawn points keep their coordinates)."""
+    ss = st.session_state
+    if ss.get(S.SOURCE) == "preset":
+        use_preset()
+        return
+    data = ss.get(S.DATA)
+    if data is None:
+        return
+    frac = float(ss.get(K.TEST, 0.0))
+    try:
+        split = data.with_split(frac, int(ss.get(K.SEED, 0)))
+    except ValueError as exc:
+        flash("error", _sentence(str(exc)))
+        return
+    set_data(split, ss.get(S.SOURCE) or "drawing")
 
 
 def load_csv(content: bytes | str, name: str = "uploaded") -> bool:
@@ -458,6 +727,33 @@ def clear_canvas() -> None:
     ss[S.SOURCE] = "drawing"
 
 
+def _is_eraser(obj: dict) -> bool:
+    return str(obj.get("stroke") or obj.get("fill") or "").lower() == ERASE_COLOR
+
+
+def apply_erasers(objects: list[dict]) -> tuple[list[dict], int | None]:
+    """Remove eraser clicks and, for each, the nearest point within :data:`ERASE_PIXELS`.
+
+    Returns (objects left, number of points erased), or (objects, None) without eraser clicks.
+    """
+    erasers = [o for o in objects if _is_eraser(o)]
+    if not erasers:
+        return objects, None
+    rest = [o for o in objects if not _is_eraser(o)]
+    erased = 0
+    for mark in erasers:
+        if not rest:
+            break
+        cx, cy = circle_centre(mark)
+        centres = np.array([circle_centre(o) for o in rest])
+        dist = np.hypot(centres[:, 0] - cx, centres[:, 1] - cy)
+        k = int(np.argmin(dist))
+        if dist[k] <= ERASE_PIXELS:
+            rest.pop(k)
+            erased += 1
+    return rest, erased
+
+
 def canvas_signature(objects: list[dict] | None) -> str:
     """A stable fingerprint of a drawing, to notice when the canvas sent something new."""
     return json.dumps(objects or [], sort_keys=True, default=str)
@@ -503,7 +799,11 @@ def receive_drawing(objects: list[dict]) -> tuple[str | None, list[str]]:
     which case the previous data are kept.
     """
     ss = st.session_state
-    ss[S.CANVAS_OBJECTS] = list(objects or [])
+    objects, erased = apply_erasers(list(objects or []))
+    if erased is not None:
+        # show the drawing without the eraser marks and the erased points
+        ss[S.CANVAS_INITIAL] = {"version": "6.0.0", "objects": objects}
+    ss[S.CANVAS_OBJECTS] = objects
     try:
         data = objects_to_data(objects, ss[S.CANVAS_VIEW], ss[S.CANVAS_TASK], ss.get(S.CANVAS_EXACT))
         data, notes = validate(data)

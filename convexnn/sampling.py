@@ -345,6 +345,34 @@ def cell_points(X: np.ndarray, arr: Arrangement, bias: bool = True) -> np.ndarra
     return out
 
 
+def arc_points(X: np.ndarray, arr: Arrangement, bias: bool = True) -> np.ndarray:
+    """One unit direction inside each arc of a rank-2 arrangement, reduced coordinates (P, 2).
+
+    The circle of directions is cut at the directions orthogonal to the rows; the midpoint of
+    each arc between consecutive cuts is an interior direction of that arc's pattern. Patterns
+    not met (those only on a cut, e.g. a boundary-only pattern) get NaN.
+    """
+    Z = sphere_coordinates(X, bias)
+    if Z.shape[1] != 2:
+        raise ValueError("arcs need data of rank 2 (2-D data without bias, or 1-D data with bias)")
+    keep = np.linalg.norm(Z, axis=1) > 1e-12
+    cuts = np.arctan2(Z[keep, 0], -Z[keep, 1])  # direction (-z2, z1) is orthogonal to z
+    cuts = np.sort(np.concatenate([cuts, cuts + np.pi]) % (2 * np.pi))
+    if cuts.size:
+        cuts = cuts[np.concatenate([[True], np.diff(cuts) > 1e-12])]  # parallel rows cut once
+    if cuts.size == 0:
+        mids = np.array([0.0])
+    else:
+        nxt = np.concatenate([cuts[1:], [cuts[0] + 2 * np.pi]])
+        mids = (cuts + nxt) / 2
+    D = np.column_stack([np.cos(mids), np.sin(mids)])
+    idx = match_patterns(arr.patterns, D @ Z.T >= 0)
+    out = np.full((arr.count, 2), np.nan)
+    ok = idx >= 0
+    out[idx[ok]] = D[ok]
+    return out
+
+
 def cell_areas(X: np.ndarray, arr: Arrangement, bias: bool = True) -> np.ndarray:
     """The area of each cell on the unit sphere (P,), for data of rank 3; the areas sum to 4 pi.
 

@@ -1,5 +1,5 @@
 # page: 10 | Data | :material/scatter_plot: | dataset
-"""Data: presets, a drawing canvas, CSV upload and download."""
+"""Data: presets, a drawing canvas (add, erase, undo), a train/test split, CSV and a shareable URL."""
 
 import io
 
@@ -27,6 +27,7 @@ PRESET_LABELS = {
     "spiral": "spiral (two arms)", "moons": "moons", "circles": "circles", "xor": "xor",
     "gaussians": "two Gaussians", "linear": "linearly separable", "sine": "sine (1-D regression)",
     "abs": "|x| (1-D regression)", "steps": "steps (1-D regression)", "plane": "plane (2-D regression)",
+    app_state.TALK: "the talk's 3 points (X = [[3,3],[2,2],[1,0]])",
 }
 
 
@@ -73,6 +74,12 @@ def on_upload() -> None:
         app_state.load_csv(file.getvalue(), file.name)
 
 
+def regenerate() -> None:
+    """New random data of the same preset (the next seed), as TF Playground's regenerate."""
+    ss[K.SEED] = int(ss.get(K.SEED, 0)) + 1
+    app_state.use_preset()
+
+
 left, right = st.columns([1, 1.35], gap="large")
 
 with left:
@@ -81,12 +88,24 @@ with left:
                  on_change=app_state.on_preset_change,
                  format_func=lambda p: PRESET_LABELS.get(p, p))
     follow = dict(persist_state="session", on_change=app_state.use_preset)
-    st.slider("Points", *app_state.N_RANGE, key=K.N, **follow)
-    st.slider("Noise", 0.0, 0.5, step=0.01, key=K.NOISE, **follow)
-    st.number_input("Seed", min_value=0, max_value=1_000_000, step=1, key=K.SEED, **follow)
+    fixed = ss.get(K.PRESET) in app_state.FIXED_PRESETS
+    st.slider("Points", *app_state.N_RANGE, key=K.N, disabled=fixed, **follow)
+    st.slider("Noise", 0.0, 0.5, step=0.01, key=K.NOISE, disabled=fixed, **follow)
+    st.number_input("Seed", min_value=0, max_value=1_000_000, step=1, key=K.SEED, disabled=fixed,
+                    **follow)
+    st.slider("Held out for testing", *app_state.TEST_RANGE, step=0.05, key=K.TEST,
+              persist_state="session", on_change=app_state.on_split_change,
+              format="%.2f", help="A seeded random share of the points becomes test data: drawn "
+              "hollow, never used for training (as in TensorFlow Playground).")
+    b1, b2 = st.columns(2)
+    b1.button("Regenerate", key="regenerate", on_click=regenerate, disabled=fixed,
+              icon=":material/refresh:", help="New random points of this preset (the next seed).")
     if ss.get(S.SOURCE) != "preset":
-        st.button("Back to the preset", key=K.GENERATE, on_click=app_state.use_preset,
+        b2.button("Back to the preset", key=K.GENERATE, on_click=app_state.use_preset,
                   help="Replace the current data by the preset with these settings.")
+    if fixed:
+        st.caption("The talk's example has three fixed points; its arrangement (without bias) has "
+                   "exactly the four patterns D1..D4, see the Arrangements page.")
 
     st.subheader("CSV")
     data = app_state.current_data()
@@ -111,14 +130,18 @@ with right:
         st.button("Start a drawing", key=K.CLEAR, on_click=app_state.clear_canvas)
     else:
         if task == "classification":
-            cls = st.radio("Class of new points", [1, -1], horizontal=True, key=K.DRAW_CLASS,
+            cls = st.radio("A click", [1, -1, app_state.ERASE], horizontal=True, key=K.DRAW_CLASS,
                            persist_state="session",
-                           format_func={1: ":orange[●] class +1", -1: ":blue[●] class −1"}.get)
-            color = app_state.CLASS_COLORS[cls]
-            st.caption("Click on the canvas to add a point of the chosen class.")
+                           format_func={1: ":orange[●] adds class +1", -1: ":blue[●] adds class −1",
+                                        app_state.ERASE: ":red[✕] erases a point"}.get)
+            color = app_state.ERASE_COLOR if cls == app_state.ERASE else app_state.CLASS_COLORS[cls]
         else:
-            color = app_state.REGRESSION_COLOR
-            st.caption("1-D regression: a click at (x, y) adds the point x with target y.")
+            erase = st.toggle(":red[✕] A click erases a point", key="draw_erase_1d",
+                              persist_state="session",
+                              help="Off: a click at (x, y) adds the point x with target y.")
+            color = app_state.ERASE_COLOR if erase else app_state.REGRESSION_COLOR
+        st.caption("Hover over the canvas for its toolbar: ↶ undo, ↷ redo, ✎ edit (drag points, "
+                   "select several and ✕ delete them), 🗑 back to the drawing as it was loaded.")
         result = st_canvas(
             fill_color=color, stroke_color=color, stroke_width=app_state.POINT_STROKE,
             background_image=background(ss[S.CANVAS_VIEW], task),
@@ -128,7 +151,11 @@ with right:
         )
         for note in app_state.process_canvas(result.json_data):
             st.warning(note)
-        st.button("Clear the drawing", key=K.CLEAR, on_click=app_state.clear_canvas,
+        c1, c2 = st.columns(2)
+        c1.button("Undo", key=K.UNDO, on_click=app_state.undo, disabled=not app_state.can_undo(),
+                  icon=":material/undo:", help="Back to the data before the last change (a click, "
+                  "a preset, a split, an upload or a clear).")
+        c2.button("Clear the drawing", key=K.CLEAR, on_click=app_state.clear_canvas,
                   icon=":material/delete:")
         problem = ss.get(S.CANVAS_PROBLEM)
         if problem and ss.get(S.SOURCE) == "drawing":
@@ -141,5 +168,14 @@ st.markdown(f"**Current data** · {app_state.describe(data)} · source: {ss.get(
 if data.train().n > app_state.MAX_SOLVE_POINTS:
     st.warning(f"{data.train().n} training points: the Global optimum page solves at most "
                f"{app_state.MAX_SOLVE_POINTS}.")
+if app_state.points_in_url():
+    st.caption("The address bar holds this experiment (settings and, for drawn or uploaded data of "
+               f"at most {app_state.URL_MAX_POINTS} points, the points rounded to 0.001): copy it to "
+               "share this view.")
+else:
+    st.caption(f"More than {app_state.URL_MAX_POINTS} drawn or uploaded points do not fit in the "
+               "address bar: share them as the CSV file.")
 with st.expander("Show the points"):
     st.plotly_chart(figures.data_scatter(data, height=380), key="data_preview", theme=None)
+
+app_state.sync_url()  # the drawing of this run may have changed the data

@@ -1,0 +1,437 @@
+# page: 40 | Arrangements | :material/grid_on: | patterns
+"""Arrangements: sweep a hyperplane through the data and watch the patterns D = 1[X~ g >= 0]
+appear; all patterns, the arrangement on the sphere of directions, and sampling compared."""
+
+import time
+
+import numpy as np
+import streamlit as st
+
+import app_state
+from convexnn import arrangements as A
+from convexnn import sampling as sm
+from convexnn.figures import arrangements as fa
+
+app_state.init()  # also when Streamlit runs this file on its own
+
+ss = st.session_state
+MAX_LIST_POINTS = 200  # above this many points the patterns are counted, not listed
+ROTATE_STEP = 5
+SHIFT_FRAMES = 41
+K_CHOICES = (100, 300, 1000, 3000, 10_000, 30_000, 100_000)
+
+
+# --------------------------------------------------------------------------------------------
+# Cached computations (pure functions of the data and the settings)
+# --------------------------------------------------------------------------------------------
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def enumerate_patterns(X: np.ndarray, bias: bool):
+    t0 = time.perf_counter()
+    arr = A.arrangement(X, bias)
+    return arr, time.perf_counter() - t0
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def count_only(X: np.ndarray, bias: bool):
+    t0 = time.perf_counter()
+    count = A.count_patterns(X, bias)
+    return count, time.perf_counter() - t0
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def cell_directions(X: np.ndarray, bias: bool, rank: int):
+    arr, _ = enumerate_patterns(X, bias)
+    if rank == 3:
+        return sm.cell_points(X, arr, bias)
+    return sm.arc_points(X, arr, bias)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def areas(X: np.ndarray, bias: bool):
+    arr, _ = enumerate_patterns(X, bias)
+    return sm.cell_areas(X, arr, bias)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def coverage(X: np.ndarray, bias: bool, k_max: int, seeds: int, sketch: int | None, mirror: bool):
+    arr, t_exact = enumerate_patterns(X, bias)
+    cov = sm.coverage(X, sm.default_ks(k_max), seeds=tuple(range(seeds)), bias=bias,
+                      sketch_dim=sketch, mirror=mirror, arr=arr, timing_k=min(1000, k_max))
+    cov.times["exact"] = t_exact
+    return cov
+
+
+# --------------------------------------------------------------------------------------------
+# Page
+# --------------------------------------------------------------------------------------------
+
+st.title("Hyperplane arrangements")
+app_state.show_flashes()
+st.markdown(
+    r"Every direction $g$ splits the data by the hyperplane $\{x : g^\top\tilde x = 0\}$ "
+    r"($\tilde x = (x, 1)$ with a bias) and gives the **pattern** "
+    r"$D = \mathrm{diag}(\mathbf 1[\tilde X g \ge 0])$: "
+    r"which points are on the active side. Infinitely many $g$, but only finitely many patterns, "
+    r"and the convex program has one pair of blocks per pattern."
+)
+
+data = app_state.current_data()
+if data.dim not in (1, 2):
+    st.error("This page shows 1-D or 2-D data.")
+    st.stop()
+
+c_bias, c_info = st.columns([1, 3])
+with c_bias:
+    bias_choice = st.selectbox(
+        "Bias column", ["auto", "with", "without"], key="arr_bias", bind="query-params",
+        format_func={"auto": "auto (without for the talk's example)", "with": "with: x̃ = (x, 1)",
+                     "without": "without: x̃ = x"}.get,
+        help="With a bias the hyperplanes are any lines; without, lines through the origin.",
+    )
+bias = (data.name != app_state.TALK) if bias_choice == "auto" else bias_choice == "with"
+X = data.X
+n = data.n
+Xt = A.lift(X, bias)
+rank = int(A.reduce_rank(Xt)[0].shape[1])
+listed = n <= MAX_LIST_POINTS
+with c_info:
+    st.caption(f"{app_state.describe(data)} · rank of X̃ = {rank}"
+               + ("" if listed else f" · more than {MAX_LIST_POINTS} points: the patterns are "
+                  "counted, not listed"))
+
+try:
+    if listed:
+        arr, t_enum = enumerate_patterns(X, bias)
+        count = arr.count
+    else:
+        arr, (count, t_enum) = None, count_only(X, bias)
+except ValueError as exc:
+    st.error(f"Cannot enumerate the patterns: {exc}")
+    st.stop()
+
+# ---- the hyperplane --------------------------------------------------------------------------
+R = sm.offset_range(X)
+
+
+def slider_position(G: np.ndarray) -> tuple[float, float]:
+    """(theta, offset fraction) of a lifted gate, before rounding to the slider steps."""
+    if data.dim == 2:
+        if bias:
+            t, o = sm.angle_offset(G, 2)
+            return t, float(np.clip(o / R, -1, 1))
+        return float(np.rad2deg(np.arctan2(G[1], G[0])) % 360), 0.0
+    t = 0.0 if G[0] >= 0 else 180.0
+    if not bias:
+        return t, 0.0
+    o = G[1] / abs(G[0]) if abs(G[0]) > 1e-12 else np.sign(G[1]) * 10 * R
+    return t, float(np.clip(o / R, -1, 1))
+
+
+def go_to_pattern(k: int, points: np.ndarray) -> None:
+    """Move the hyperplane into the cell of pattern k: the slider position (1 degree, 0.01 offset
+    steps) nearest to the cell's centre that still shows pattern k."""
+    p = points[k] if 0 <= k < len(points) else None
+    if p is None or not np.all(np.isfinite(p)):
+        app_state.flash("warning", f"Pattern D{k + 1} lies only on a boundary: no slider position shows it.")
+        return
+    t0, f0 = slider_position(p @ arr.basis.T)
+    if data.dim == 2:
+        ts = np.round(t0) + np.arange(-8, 9)
+    else:
+        ts = np.array([t0])
+    fs = (np.round(f0, 2) + 0.01 * np.arange(-8, 9)) if bias else np.array([0.0])
+    T, F = np.meshgrid(ts, np.clip(fs, -1, 1))
+    T, F = T.ravel() % 360, F.ravel()
+    G = sm.sweep_gates(T, F * R if bias else 0.0 * F, data.dim, bias)
+    hit = arr.index_of(G @ Xt.T >= 0) == k
+    if hit.any():
+        dist = np.abs(((T - t0 + 180) % 360) - 180) / 180 + np.abs(F - f0)
+        best = int(np.argmin(np.where(hit, dist, np.inf)))
+        t_new, f_new = float(T[best]), float(F[best])
+    else:
+        t_new, f_new = float(np.round(t0) % 360), float(np.round(f0, 2))
+        app_state.flash("info", f"D{k + 1} is a small cell: no slider position shows it. "
+                        "Hover the sphere to see it.")
+    if data.dim == 2:
+        ss["arr_theta"] = int(t_new) % 360
+    else:
+        ss["arr_dir"] = "right" if t_new == 0 else "left"
+    if bias:
+        ss["arr_offset"] = round(f_new, 2)
+
+
+def on_goto() -> None:
+    k = int(ss.get("arr_goto", 1)) - 1
+    go_to_pattern(k, cell_directions(X, bias, rank))
+
+
+def take_sphere_click() -> None:
+    """A click on a cell centre of the sphere (the chart's selection, new since the last run)
+    moves the hyperplane into that cell. Runs before the sliders are made."""
+    event = ss.get("arr_sphere") or {}
+    points = (event.get("selection") or {}).get("points") or []
+    signature = repr(points)
+    if not points or signature == ss.get("_arr_sphere_seen"):
+        return
+    ss["_arr_sphere_seen"] = signature
+    for p in points:
+        k = p.get("customdata")
+        if isinstance(k, list):
+            k = k[0]
+        if k is not None and int(k) >= 1:
+            go_to_pattern(int(k) - 1, cell_directions(X, bias, rank))
+            return
+
+
+if arr is not None:
+    take_sphere_click()
+
+left, right = st.columns([1.55, 1], gap="large")
+with right:
+    st.subheader("The hyperplane")
+    if data.dim == 2:
+        theta = st.slider("Angle of the normal w (degrees)", 0, 359, 30, key="arr_theta",
+                          bind="query-params", help="w = (cos θ, sin θ)")
+    else:
+        direction = st.radio("Active side", ["right", "left"], horizontal=True, key="arr_dir",
+                             bind="query-params", format_func={"right": "x ≥ t (w = +1)",
+                                                               "left": "x ≤ t (w = −1)"}.get)
+        theta = 0 if direction == "right" else 180
+    if bias:
+        frac = st.slider("Offset b (fraction of the data radius)", -1.0, 1.0, 0.0, step=0.01,
+                         key="arr_offset", bind="query-params",
+                         help=f"b = fraction × {R:.3g}; the active side is wᵀx + b ≥ 0.")
+    else:
+        frac = 0.0
+        st.caption("Without a bias every hyperplane passes through the origin (b = 0).")
+    offset = frac * R
+    modes = ["rotate", "shift"] if (bias and data.dim == 2) else (["shift"] if data.dim == 1 and bias
+                                                                   else ["rotate"])
+    anim = st.radio("Play", modes, horizontal=True, key="arr_anim", bind="query-params",
+                    format_func={"rotate": "rotate the line", "shift": "shift the line"}.get)
+
+g = sm.gate(theta, offset, data.dim, bias)
+pattern = Xt @ g >= 0
+index = int(arr.index_of(pattern)[0]) if arr is not None else -1
+
+# frames of the animation, starting at the current line
+if anim == "rotate":
+    thetas = (theta + np.arange(0, 360, ROTATE_STEP)) % 360
+    if data.dim == 1:
+        thetas = np.array([theta])
+    gates = sm.sweep_gates(thetas, offset, data.dim, bias)
+    labels = [f"θ = {t:.0f}°" for t in thetas]
+    current = 0
+else:
+    fr = np.linspace(-1, 1, SHIFT_FRAMES)
+    if data.dim == 1:
+        # sweep the threshold t = -b/w left to right with w = +1, then back with w = -1
+        ths = np.concatenate([np.zeros(SHIFT_FRAMES), np.full(SHIFT_FRAMES, 180.0)])
+        offs = np.concatenate([-fr * R, fr * R])
+        gates = sm.sweep_gates(ths, offs, 1, bias)
+        labels = [f"{'x ≥' if t == 0 else 'x ≤'} {-o if t == 0 else o:.2f}"
+                  for t, o in zip(ths, offs, strict=True)]
+    else:
+        offs = fr * R
+        gates = sm.sweep_gates(theta, offs, data.dim, bias)
+        labels = [f"b = {o:.2f}" for o in offs]
+    gates = np.vstack([g, gates])
+    labels = ["now"] + labels
+    current = 0
+frame_patterns = (Xt @ gates.T >= 0).T
+frame_index = arr.index_of(frame_patterns) if arr is not None else np.full(len(gates), -1)
+
+with left:
+    fig = fa.sweep_figure(data, gates, frame_patterns, frame_index, count, bias, current, labels,
+                          height=560)
+    st.plotly_chart(fig, key="arr_sweep", theme=None)
+
+with right:
+    st.markdown(f"**Pattern** {fa.pattern_label(index, count) if arr is not None else ''}: "
+                f"{int(pattern.sum())} of {n} points active")
+    if n <= 60:
+        st.code(fa.pattern_string(pattern), language=None)
+    st.subheader("How many patterns?")
+    m1, m2, m3 = st.columns(3)
+    m1.metric("exact", f"{count:,}", help=f"enumerated in {t_enum:.3f} s")
+    gp = A.general_position_count(n, rank)
+    m2.metric("n² − n + 2" if (bias and data.dim == 2 and rank == 3) else "general position", f"{gp:,}",
+              help="2 Σ_{k<r} C(n−1, k): the count for points in general position (rank r)")
+    cover = A.cover_bound(n, rank)
+    m3.metric("Cover bound", f"{cover:,.0f}" if cover < 1e5 else f"{cover:.2g}".replace("e+0", "e"),
+              help=f"Cover's bound 2r (e(n−1)/r)^r = {cover:,.0f}")
+    if count < gp:
+        st.caption(f"{gp - count} fewer than in general position: some points are collinear "
+                   "(or repeated), so some lines coincide.")
+    st.caption(f"Exact enumeration took {t_enum * 1000:.0f} ms (circle sweep, O(n² log n)).")
+
+# ---- tabs ------------------------------------------------------------------------------------
+tab_all, tab_sphere, tab_sampling = st.tabs(
+    ["All patterns", "On the sphere of directions", "Sampling compared"],
+    key="arr_tab", on_change="rerun", bind="query-params",
+)
+
+
+if tab_all.open:
+    with tab_all:
+        if arr is None:
+            st.info(f"{count:,} patterns: too many to list here (more than {MAX_LIST_POINTS} points).")
+        else:
+            c1, c2 = st.columns([2, 1], gap="large")
+            with c1:
+                st.plotly_chart(fa.pattern_matrix(arr.patterns, index if index >= 0 else None, height=520),
+                                key="arr_matrix", theme=None)
+            with c2:
+                st.markdown(f"**{count:,} patterns** × {n} points. Row k is D_k; rows are in "
+                            "descending binary order (point 0 is the leading bit), so D1 is the "
+                            "all-ones pattern and the last one is all zeros.")
+                if count <= 40:
+                    st.dataframe({"D": [f"D{k + 1}" for k in range(count)],
+                                  "pattern": [fa.pattern_string(p) for p in arr.patterns]},
+                                 hide_index=True, height=min(35 * count + 40, 420))
+                if data.name == app_state.TALK and not bias:
+                    st.success("The talk's example: X = [[3,3],[2,2],[1,0]] without bias has exactly "
+                               "the four patterns D1 = 111, D2 = 110, D3 = 001, D4 = 000. Points 0 "
+                               "and 1 are on one line through the origin, so there are only two "
+                               "distinct lines and 2·2 = 4 patterns.")
+                st.number_input("Show pattern D_k", min_value=1, max_value=max(count, 1), step=1,
+                                value=1, key="arr_goto", on_change=on_goto,
+                                help="Moves the hyperplane into that pattern's cell.")
+
+if tab_sphere.open:
+    with tab_sphere:
+        if arr is None:
+            st.info("The sphere is drawn for at most "
+                    f"{MAX_LIST_POINTS} points.")
+        elif rank == 3:
+            st.markdown(
+                r"A direction $g \in \mathbb R^3$ and any positive multiple give the same pattern, so "
+                r"patterns live on the sphere $S^2$. Point $i$ is active where $\tilde x_i^\top g \ge 0$: "
+                r"the great circle $\{g : \tilde x_i^\top g = 0\}$ splits the sphere into its active and "
+                r"inactive half. The circles of all points cut the sphere into **cells**, one per pattern "
+                r"(antipodal cells have complementary patterns). Hover a cell to see its pattern; "
+                r"**click** its centre dot to move the hyperplane there.")
+            centres = cell_directions(X, bias, rank)
+            Z = Xt @ arr.basis
+            ok = np.all(np.isfinite(centres), axis=1)
+            markers = {}
+            if count <= 3000:
+                texts = [f"D{k + 1}" + (f": {fa.pattern_string(arr.patterns[k])}" if n <= 40 else "")
+                         for k in np.flatnonzero(ok)]
+                markers["cell centres (click)"] = (centres[ok], "#444444", texts)
+            g_red = g @ arr.basis
+            c1, c2 = st.columns([1.4, 1], gap="medium")
+            with c1:
+                fig = fa.sphere_figure(Z, arr.patterns, g_red, markers=markers, height=560,
+                                       axis_titles=("w1", "w2", "b") if np.allclose(arr.basis, np.eye(3))
+                                       else ("q1", "q2", "q3"))
+                if markers:
+                    fig.data[2].customdata = np.flatnonzero(ok) + 1
+                st.plotly_chart(fig, key="arr_sphere", theme=None, on_select="rerun",
+                                selection_mode="points")
+            with c2:
+                st.markdown(f"The red diamond is the current g: pattern "
+                            f"**{fa.pattern_label(index, count)}**, the line on the left of the page. "
+                            "Here it is again:")
+                st.plotly_chart(fa.sweep_figure(data, g[None], pattern[None], np.array([index]), count,
+                                                bias, 0, ["current g"], height=420),
+                                key="arr_sphere_line", theme=None)
+        else:
+            st.markdown(
+                r"With rank 2 the directions form a circle: each point's line "
+                r"$\{g : \tilde x_i^\top g = 0\}$ "
+                r"passes through the origin and cuts the circle twice. The arcs between the cuts are the "
+                r"patterns, labelled as in the full list.")
+            Z = Xt @ arr.basis
+            st.plotly_chart(fa.circle_figure(Z, arr.patterns, g @ arr.basis, height=480,
+                                             axis_titles=("g1 (w)", "g2 (b)") if (data.dim == 1 and bias)
+                                             else ("g1", "g2")),
+                            key="arr_circle", theme=None)
+
+if tab_sampling.open:
+    with tab_sampling:
+        st.markdown(
+            "Exact enumeration needs rank ≤ 3; in higher dimensions the program uses **sampled** "
+            "patterns. Two samplers, compared with the exact list:\n"
+            "- **Gaussian**: g ~ N(0, I). A direction lands in a cell with probability equal to the "
+            "cell's share of the sphere, so small cells are found late or never.\n"
+            "- **Geometric algebra** (GA): g is the normal of the hyperplane through randomly chosen "
+            "data points (a generalized cross product), nudged so those points are active. Every draw "
+            "lands next to a vertex of the arrangement, however small its cells, but only in the one "
+            "cell where the chosen points are active; *mirror* adds −g (both inactive).")
+        c1, c2, c3, c4 = st.columns(4)
+        k_max = c1.select_slider("samples k up to", K_CHOICES, value=10_000, key="arr_kmax",
+                                 bind="query-params")
+        seeds = c2.slider("seeds", 1, 10, 5, key="arr_seeds", bind="query-params")
+        mirror = c3.toggle("GA with mirror (−g)", key="arr_mirror", bind="query-params")
+        sketch = None
+        if data.dim > 1:
+            use_sketch = c4.toggle("GA sketch (s = 1)", key="arr_sketch", bind="query-params",
+                                   help="Sketch S ∈ R^{1×2}: one random signed coordinate; lines "
+                                        "through one point, parallel to an axis.")
+            sketch = 1 if use_sketch else None
+        with st.status("Sampling …", expanded=False) as status:
+            cov = coverage(X, bias, int(k_max), int(seeds), sketch, bool(mirror))
+            status.update(label=f"Sampled up to {k_max:,} directions with {seeds} seeds.", state="complete")
+        f1, f2 = st.columns([1.5, 1], gap="large")
+        with f1:
+            st.plotly_chart(fa.coverage_figure(cov, height=430), key="arr_coverage", theme=None)
+        with f2:
+            rows = []
+            for m in cov.found:
+                med = float(np.median(cov.found[m][:, -1]))
+                rows.append({"method": sm.METHOD_LABELS[m], "found (median)": f"{med:.0f}",
+                             "share": f"{100 * med / cov.exact:.1f}%" if cov.exact else "–",
+                             "missed (seed 0)": cov.missed(m) if cov.exact else "–"})
+            st.markdown(f"**Patterns found** with k = {k_max:,} directions:")
+            st.dataframe(rows, hide_index=True)
+            tk = cov.timing_k
+            st.markdown(f"**Run time** for {tk:,} directions (one seed):")
+            timing = {"exact enumeration (all patterns)": "exact",
+                      "Gaussian (gaussian_patterns)": "gaussian",
+                      "GA (geometric_algebra_patterns)": "geometric",
+                      "GA, vectorized (ga_directions_batch)": "geometric (batch)"}
+            st.dataframe([{"method": label, "seconds": f"{cov.times.get(key, float('nan')):.4f}"}
+                          for label, key in timing.items()], hide_index=True)
+            if cov.outside and any(cov.outside.values()):
+                st.error(f"Samplers returned patterns exact enumeration does not have: {cov.outside}")
+            else:
+                st.caption("Every sampled pattern is one of the exact patterns (checked).")
+        if cov.exact is not None:
+            miss_g = cov.nonzero & ~cov.found_mask["gaussian"]
+            miss_a = cov.nonzero & ~cov.found_mask["geometric"]
+            st.subheader("Which cells each sampler misses")
+            if rank == 3:
+                centres = cell_directions(X, bias, rank)
+                Z = Xt @ arr.basis
+                both = miss_g & miss_a
+                markers = {}
+                for name, mask, colour in (("missed by Gaussian only", miss_g & ~miss_a, "#e74c3c"),
+                                           ("missed by GA only", miss_a & ~miss_g, "#1e9e6a"),
+                                           ("missed by both", both, "#111111")):
+                    ok = mask & np.all(np.isfinite(centres), axis=1)
+                    if ok.any():
+                        markers[f"{name} ({int(mask.sum())})"] = (
+                            centres[ok], colour, [f"D{k + 1}" for k in np.flatnonzero(ok)])
+                s1, s2 = st.columns([1.2, 1], gap="medium")
+                with s1:
+                    st.plotly_chart(fa.sphere_figure(Z, arr.patterns, None, markers=markers, height=520),
+                                    key="arr_missed_sphere", theme=None)
+                with s2:
+                    A_cells = areas(X, bias)
+                    st.plotly_chart(fa.area_figure(A_cells, cov.found_mask["gaussian"], int(k_max),
+                                                   height=380), key="arr_areas", theme=None)
+                    fin = np.isfinite(A_cells) & (A_cells > 0)
+                    if fin.any():
+                        small = float(np.min(A_cells[fin]) / (4 * np.pi))
+                        st.caption(
+                            f"The smallest cell covers {small:.1e} of the sphere: about {1 / small:,.0f} "
+                            f"Gaussian samples to hit it once on average. With k = {k_max:,} a cell of "
+                            f"share a is missed with probability (1 − a)^k.")
+            else:
+                st.plotly_chart(fa.circle_figure(Xt @ arr.basis, arr.patterns, None, height=420,
+                                                 missed=miss_g,
+                                                 title="Arcs missed by Gaussian sampling (red)"),
+                                key="arr_missed_circle", theme=None)

@@ -1,0 +1,241 @@
+# page: 45 | Geometric algebra | :material/change_history: | geometry
+"""Geometric algebra: the generalized cross product as the normal of the line through data points,
+the signed volume, the Lasso features kappa, and the closed-form Lasso against the exact program."""
+
+import time
+
+import numpy as np
+import streamlit as st
+
+import app_state
+from convexnn import figures
+from convexnn import ga_lasso as gl
+from convexnn.arrangements import lift
+from convexnn.figures import geometric_algebra as fg
+from convexnn.geometric_algebra import cross_product
+
+app_state.init()  # also when Streamlit runs this file on its own
+
+ss = st.session_state
+MAX_LASSO_POINTS = 150  # the pair dictionary has n (n - 1) features
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def solve_lasso(X: np.ndarray, y: np.ndarray, beta: float, variant: str):
+    """The Lasso and, where it can be computed here, the exact program's value (never raises)."""
+    try:
+        fit = gl.ga_lasso(X, y, beta, variant)
+    except Exception as exc:  # a solver failure must not become a traceback
+        return None, None, f"The Lasso failed ({type(exc).__name__}: {str(exc)[:200]})."
+    exact, note = None, None
+    t0 = time.perf_counter()
+    try:
+        if variant != "l2" and len(X) > gl.MAX_EXACT_CVXPY_POINTS:
+            note = (f"The exact program of this variant is solved with cvxpy for at most "
+                    f"{gl.MAX_EXACT_CVXPY_POINTS} points.")
+        elif len(X) > app_state.MAX_SOLVE_POINTS:
+            note = f"The exact program is solved for at most {app_state.MAX_SOLVE_POINTS} points."
+        else:
+            exact = gl.exact_value(X, y, beta, variant)
+    except Exception as exc:
+        note = f"The exact program failed ({type(exc).__name__}: {str(exc)[:200]})."
+    return fit, (exact, time.perf_counter() - t0), note
+
+
+def ensure(key: str, valid, default) -> None:
+    """A valid value for a widget key before the widget is made (the URL may set it first)."""
+    if key in ss:
+        if not valid(ss[key]):
+            ss[key] = default
+    elif key not in st.query_params:
+        ss[key] = default
+
+
+st.title("Geometric algebra: hyperplanes through data points")
+app_state.show_flashes()
+st.markdown(
+    r"For $d-1$ vectors in $\mathbb R^d$ the **generalized cross product** "
+    r"$\times(x_1,\dots,x_{d-1}) = \sum_i (-1)^{i-1}\det(A_i)\,e_i$ ($A_i$: the matrix "
+    r"$[x_1 \dots x_{d-1}]$ without row $i$) is orthogonal to every $x_k$, and "
+    r"$x^\top \times(x_1,\dots,x_{d-1}) = \det[x, x_1, \dots, x_{d-1}]$, the signed volume. "
+    r"With the bias column, $\tilde x_i \times \tilde x_j$ is the normal $h$ of the line through two "
+    r"data points: $h_1 x_1 + h_2 x_2 + h_3 = 0$.")
+
+data = app_state.current_data()
+train = data.train()
+X, y = train.X, train.y
+n, d = X.shape
+Xt = lift(X)
+
+if d == 2:
+    labels = {k: f"x{k} = ({X[k, 0]:.2f}, {X[k, 1]:.2f})" for k in range(n)}
+    ensure("ga_i", lambda v: v in labels, 0)
+    ensure("ga_j", lambda v: v in labels, 1 if n > 1 else 0)
+    ensure("ga_k", lambda v: v in labels, 2 % n)
+
+    def take_pick() -> None:
+        """A click on a point (the chart's selection, new since the last run) replaces the older
+        of the two picked points. Runs before the select boxes are made."""
+        event = ss.get("ga_pick") or {}
+        points = (event.get("selection") or {}).get("points") or []
+        signature = repr(points)
+        if not points or signature == ss.get("_ga_pick_seen"):
+            return
+        ss["_ga_pick_seen"] = signature
+        for p in points:
+            if "x" not in p or "y" not in p:
+                continue
+            k = int(np.argmin(np.hypot(X[:, 0] - p["x"], X[:, 1] - p["y"])))
+            if k not in (ss.get("ga_i"), ss.get("ga_j")):
+                if ss.get("_ga_replace_j", False):
+                    ss["ga_j"] = k
+                else:
+                    ss["ga_i"] = k
+                ss["_ga_replace_j"] = not ss.get("_ga_replace_j", False)
+            return
+
+    take_pick()
+
+    st.subheader("Two points, one line")
+    c1, c2, c3 = st.columns(3)
+    i = c1.selectbox("first point x_i", list(labels), key="ga_i", bind="query-params",
+                     format_func=labels.get)
+    j = c2.selectbox("second point x_j", list(labels), key="ga_j", bind="query-params",
+                     format_func=labels.get)
+    k = c3.selectbox("a third point x (for the volume)", list(labels), key="ga_k", bind="query-params",
+                     format_func=labels.get)
+    if i == j:
+        st.warning("Pick two different points: a single point does not define a line.")
+        st.stop()
+    h = cross_product([Xt[i], Xt[j]])
+    if np.linalg.norm(h[:2]) < 1e-12:
+        st.warning("These two points coincide: their cross product has no direction in the plane.")
+        st.stop()
+    vol = float(Xt[k] @ h)
+    det = float(np.linalg.det(np.array([Xt[k], Xt[i], Xt[j]])))
+    st.markdown(
+        f"$h = \\tilde x_{{{i}}} \\times \\tilde x_{{{j}}} = ({h[0]:.3f},\\ {h[1]:.3f},\\ {h[2]:.3f})$: "
+        f"the line ${h[0]:.3f}\\,x_1 {h[1]:+.3f}\\,x_2 {h[2]:+.3f} = 0$ passes through both points "
+        f"($\\tilde x_{{{i}}}^\\top h = {Xt[i] @ h:.1e}$, $\\tilde x_{{{j}}}^\\top h = {Xt[j] @ h:.1e}$). "
+        f"For the third point, $\\tilde x_{{{k}}}^\\top h = {vol:.4f}$ and "
+        f"$\\det[\\tilde x_{{{k}}}; \\tilde x_{{{i}}}; \\tilde x_{{{j}}}] = {det:.4f}$: "
+        f"{'the same number, ' if abs(vol - det) <= 1e-9 * max(1, abs(det)) else ''}"
+        f"positive on the side the normal points to, negative on the other, zero on the line.")
+    f1, f2 = st.columns(2, gap="medium")
+    with f1:
+        st.plotly_chart(fg.pair_figure(train, (i, j), h, third=k, height=470), key="ga_pick", theme=None,
+                        on_select="rerun", selection_mode="points")
+        st.caption("Click a point to pick it (it replaces the older of the two).")
+    with f2:
+        st.plotly_chart(fg.lifted_figure(X, (i, j), h, height=470), key="ga_lifted", theme=None)
+        st.caption("In the lifted space the two points (x, 1) span a plane through the origin; h is "
+                   "its normal, and the plane meets the data plane x₃ = 1 in the line.")
+
+    st.subheader("The Lasso features κ")
+    flip = st.toggle("Other orientation (−h)", key="ga_flip", bind="query-params")
+    g = (-h if flip else h) / np.linalg.norm(h)
+    st.markdown(
+        r"Each line through two data points, in both orientations, gives one feature "
+        r"$\kappa(x) = (\tilde x^\top h)_+ / \|h\|$: zero on one side, growing linearly with the "
+        r"distance on the other, a **ReLU ramp of the signed distance** to the line. It is the output of "
+        r"one ReLU neuron whose hyperplane passes through the two points.")
+    k1, k2 = st.columns([1.2, 1], gap="medium")
+    with k1:
+        st.plotly_chart(fg.kappa_figure(train, g, height=430), key="ga_kappa", theme=None)
+    with k2:
+        st.plotly_chart(fg.ramp_figure(Xt, g, y if train.task == "classification" else None, height=300),
+                        key="ga_ramp", theme=None)
+        st.caption(f"Slope ‖(h₁, h₂)‖ / ‖h‖ = {np.linalg.norm(g[:2]):.3f}: with the bias penalized, the "
+                   "feature is normalized by the whole vector h.")
+elif d == 1:
+    st.info("1-D data: the cross product of one lifted point x̃_j = (x_j, 1) in R² is h = (1, −x_j), "
+            "the threshold x = x_j. The Lasso features are the ramps (x − x_j)₊ and (x_j − x)₊, one kink "
+            "at each data point (math.md section 3).")
+else:
+    st.error("This page shows 1-D or 2-D data.")
+    st.stop()
+
+# ---- the closed-form Lasso --------------------------------------------------------------------
+st.subheader("The closed-form Lasso against the exact convex program")
+s = app_state.settings()
+st.markdown(
+    r"A Lasso over all these features, $\min_{z,t} \tfrac12\|Kz + t\mathbf 1 - y\|^2 + \beta\|z\|_1$, "
+    r"is a two-layer ReLU network (neuron $j$: $w_1 = \sqrt{|z_j|}\,h_j/\|h_j\|$, "
+    r"$w_2 = \mathrm{sign}(z_j)\sqrt{|z_j|}$, penalty $\beta|z_j|$). Is it optimal?")
+variant = st.radio("Variant", list(gl.VARIANTS), key="ga_variant", bind="query-params", horizontal=True,
+                   format_func=gl.VARIANT_LABELS.get)
+descr = {
+    "l2": "Same objective as the app's exact program (squared loss, weight decay with the bias in "
+          "the penalty, no intercept). Only neurons through two data points: an upper bound, often "
+          "strictly above the optimum, because the best neuron of a cone can lie inside the cone.",
+    "l2-free": "Weight decay on the weights only, free bias and a free intercept (the reference "
+               "notebooks' convention). Again an upper bound on its exact program.",
+    "l1": "An ℓ1 penalty on the first-layer weights, (β/2)(‖w₁‖₁² + w₂²), free bias and intercept, with "
+          "the pair features **plus axis-aligned features through each point** (w = ±e_k, "
+          "b = −x_jᵀw). The maximum of the dual constraint over the polytope ‖w‖₁ ≤ 1 sits at a "
+          "vertex, one of these features: this Lasso **is** the exact convex program.",
+}
+st.caption(descr[variant])
+if s.loss != "squared":
+    st.caption(f"The Lasso uses the squared loss (the app's setting is {s.loss}).")
+if n > MAX_LASSO_POINTS:
+    st.warning(f"{n} training points: the Lasso is built for at most {MAX_LASSO_POINTS} "
+               f"(it has n(n−1) = {n * (n - 1):,} pair features).")
+    st.stop()
+with st.status("Solving the Lasso and the exact program …", expanded=False) as status:
+    fit, exact_info, note = solve_lasso(X, y, float(s.beta), variant)
+    status.update(label="Solved.", state="complete")
+if fit is None:
+    st.error(note)
+    st.stop()
+exact, t_exact = exact_info
+m1, m2, m3, m4 = st.columns(4)
+m1.metric("Lasso value", f"{fit.objective:.6f}", help=f"duality gap {fit.gap:.1e}")
+m2.metric("exact value", f"{exact:.6f}" if exact is not None else "–",
+          help="fit_convex (certified)" if variant == "l2" else "cvxpy over all arrangement patterns")
+if exact is not None:
+    diff = fit.objective - exact
+    m3.metric("Lasso − exact", f"{diff:.2e}", help="≥ 0 for the ℓ2 variants; ≈ 0 for ℓ1")
+    if variant == "l1":
+        st.success(f"The ℓ1 Lasso matches the exact program: difference {diff:.1e} "
+                   f"({abs(diff) / max(exact, 1e-12):.1e} relative).")
+    elif diff > 1e-6 * max(exact, 1e-12):
+        st.info(f"The pair-feature Lasso is {diff:.4f} ({100 * diff / exact:.2f}%) above the optimum: "
+                "a very good restriction, not the exact program.")
+    else:
+        st.info("Here the Lasso reaches the optimum (to solver accuracy).")
+m4.metric("neurons", f"{len(fit.active())}", help=f"nonzero coefficients of {fit.n_features:,} features")
+if note:
+    st.caption(note)
+st.caption(f"β = {s.beta:g} (set on the Global optimum page) · {fit.n_features:,} features · Lasso solved in "
+           f"{fit.solve_time:.2f} s" + (f", exact program in {t_exact:.2f} s" if exact is not None else ""))
+try:
+    net = fit.network()
+    fig = figures.network_figure(net, train, height=460)
+    st.plotly_chart(fig, key="ga_lasso_fig", theme=None)
+    st.caption("The Lasso's network: every neuron's hyperplane passes through data points "
+               + ("(or through one point, parallel to an axis)." if variant == "l1" else "."))
+except ValueError as exc:
+    st.warning(f"Cannot draw the network: {exc}")
+
+# ---- three points in 3-D ----------------------------------------------------------------------
+with st.expander("Three points in 3-D: the generalized cross product in R⁴"):
+    rng = np.random.default_rng(int(s.seed))
+    P = rng.uniform(-1, 1, size=(10, 3))
+    Pt = np.column_stack([P, np.ones(len(P))])
+    names = {k: f"x{k}" for k in range(len(P))}
+    q = st.multiselect("three points", list(names), default=[0, 1, 2], max_selections=3, key="ga_three",
+                       format_func=names.get)
+    if len(q) == 3:
+        h4 = cross_product(Pt[q])
+        others = [k for k in range(len(P)) if k not in q]
+        x = Pt[others[0]]
+        st.markdown(
+            f"$h = \\times(\\tilde x_{{{q[0]}}}, \\tilde x_{{{q[1]}}}, \\tilde x_{{{q[2]}}}) = "
+            f"({h4[0]:.3f}, {h4[1]:.3f}, {h4[2]:.3f}, {h4[3]:.3f})$ in $\\mathbb R^4$: the plane "
+            f"$h_1x_1 + h_2x_2 + h_3x_3 + h_4 = 0$ through the three points. For x{others[0]}: "
+            f"$\\tilde x^\\top h = {x @ h4:.4f} = \\det[\\tilde x; \\tilde x_{{{q[0]}}}; "
+            f"\\tilde x_{{{q[1]}}}; \\tilde x_{{{q[2]}}}] = {np.linalg.det(np.vstack([x, Pt[q]])):.4f}$.")
+        st.plotly_chart(fg.plane_figure(P, q, h4, height=460), key="ga_plane", theme=None)
+    else:
+        st.caption("Pick three points.")
