@@ -298,3 +298,32 @@ def test_spiral_adamw_accuracies():
     print("\nspiral AdamW train accuracy by lr:", accs)
     assert all(0.5 < a < 1.0 for a in accs.values())
     assert max(accs.values()) == accs[1e-2] or max(accs.values()) == accs[1e-1]
+
+
+# --------------------------------------------------------------------------------------------
+# Figures of the landscape
+# --------------------------------------------------------------------------------------------
+
+
+def test_landscape_figures(v42_pair):
+    from convexnn.figures import landscape as lf
+
+    X, y, net, traj, opt = v42_pair
+    fig = lf.restarts_figure(["seed 0", "seed 1"], [3.0, 2.5], [2.9, 2.5], 1.89, [False, True], selected=0)
+    names = [t.name for t in fig.data]
+    assert "selected run" in names and fig.data[0].x.tolist() == [0.88, 1.88]  # sorted by L
+    match = st.match_networks(net, opt, X)
+    plane = st.plane_basis(match.source, match.target, traj.snapshots[0])
+    s, t, grid = st.plane_objective(plane, X, y, V42_BETA, resolution=9)
+    coords, _ = st.project_on_plane(traj.snapshots, plane)
+    pf = lf.plane_figure(s, t, grid, {"stationary point": (0, 0), "global optimum": (1, 0)}, coords,
+                         [str(e) for e in traj.snapshot_epochs])
+    assert len(pf.frames) == len(traj.snapshots) and pf.layout.updatemenus[0].buttons[0].label == "▶ Play"
+    data = datasets.Dataset(X, y, "classification")
+    anim = lf.boundary_animation(traj.snapshots, [f"epoch {e}" for e in traj.snapshot_epochs], data,
+                                 {"optimum": opt}, resolution=20)
+    assert len(anim.frames) == len(traj.snapshots)
+    assert [a.text for a in anim.layout.annotations] == ["AdamW, epoch 0", "optimum"]
+    tf = lf.time_figure({"AdamW": {"time": [0, 1], "objective": [3, 2], "accuracy": [0.5, 0.9]},
+                         "convex": {"time": [0.5], "objective": [1.0], "accuracy": [1.0]}})
+    assert tf.layout.xaxis.type == "log" and len(tf.data) == 4
