@@ -13,8 +13,11 @@ def test_direct_clarabel_form_matches_the_cvxpy_reference(program, n, d):
     prob = rc.planted_problem(n, d, seed=[7, n, d, 0])
     fast = rc.solve_min_norm(prob.X, prob.y, prob.patterns, program)
     ref = rc.solve_min_norm(prob.X, prob.y, prob.patterns, program, solver="cvxpy")
-    assert fast.status == "optimal"
+    ws = rc.solve_min_norm(prob.X, prob.y, prob.patterns, program, solver="working-set")
+    assert fast.status == "optimal" and ws.status == "optimal"
     assert fast.objective == pytest.approx(ref.objective, rel=1e-6)
+    assert ws.objective == pytest.approx(ref.objective, rel=1e-6)
+    assert ws.residual < 1e-8
     assert fast.residual < 1e-8
     # interpolation and (relu) the cone constraints hold
     S = np.where(prob.patterns, 1.0, -1.0)
@@ -167,3 +170,31 @@ def test_grid_csv_columns():
     assert {"program", "n", "d", "trials", "success_rate"} <= set(header)
     assert len(lines) == 1 + 3 * 2
     assert {ln.split(",")[0] for ln in lines[1:]} == {"gated", "relu", "linear"}
+
+
+def test_working_set_gives_the_whole_programs_outcomes_for_relu():
+    """Column generation is exact: same objective and the same recovery outcome as one interior-point
+    solve of the whole cone-constrained program."""
+    for n, d, t in [(8, 6, 0), (12, 10, 1), (16, 10, 2), (24, 8, 0), (30, 12, 3), (20, 4, 1)]:
+        prob = rc.planted_problem(n, d, seed=[5, n, d, t])
+        whole = rc.solve_min_norm(prob.X, prob.y, prob.patterns, "relu", solver="clarabel")
+        ws = rc.solve_min_norm(prob.X, prob.y, prob.patterns, "relu", solver="working-set")
+        assert ws.objective == pytest.approx(whole.objective, rel=1e-6, abs=1e-8)
+        assert rc.recovered(ws, prob.w_star) == rc.recovered(whole, prob.w_star)
+        assert ws.info["blocks_solved"] <= 1 + 2 * prob.patterns.shape[0]
+        # the dual vector certifies: every block's dual value at most 1
+        masks, signs, constrained = rc._program_blocks(n, prob.patterns, "relu")
+        values = rc.block_dual_values(prob.X, ws.info["lambda"], masks, signs, constrained)
+        assert values.max() <= 1 + 1e-5
+
+
+def test_gated_failures_near_2d_are_ties_with_the_all_ones_block():
+    """With the all-ones pattern present, w* is still optimal in the gated program but not the only
+    optimum: a working-set solve (which keeps w0) reports recovery, the whole interior-point solve
+    (the reference) splits w* and does not."""
+    prob = rc.planted_problem(20, 10, seed=[1, 20, 10, 0])
+    assert prob.all_ones_added
+    whole = rc.solve_min_norm(prob.X, prob.y, prob.patterns, "gated")
+    ws = rc.solve_min_norm(prob.X, prob.y, prob.patterns, "gated", solver="working-set")
+    assert whole.objective == pytest.approx(1.0, abs=1e-7) and ws.objective == pytest.approx(1.0, abs=1e-7)
+    assert rc.recovered(ws, prob.w_star) and not rc.recovered(whole, prob.w_star)
