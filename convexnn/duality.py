@@ -203,7 +203,8 @@ def parallel_regularized_value(sigma, beta: float) -> float:
 
 @dataclass
 class GDResult:
-    """A gradient-descent run: objective every ``record_every`` steps, final weights and values."""
+    """A gradient-descent run: objective at every one of the first 100 steps and then every
+    ``record_every`` steps, final weights and values."""
 
     objective: np.ndarray
     steps: np.ndarray
@@ -252,7 +253,7 @@ def train_deep_linear(X, Y, L: int, beta: float, scale: float, lr: float = 0.1, 
     for it in range(int(steps) + 1):
         A = _chain(X, Ws)
         R = A[-1] - Y
-        if it % record_every == 0 or it == steps:
+        if it % record_every == 0 or it < 100 or it == steps:
             hist.append(0.5 * float(np.sum(R**2)) + beta / 2 * sum(float(np.sum(W**2)) for W in Ws))
             at.append(it)
             if not np.isfinite(hist[-1]):
@@ -285,7 +286,7 @@ def train_diagonal(sigma, L: int, beta: float, a0: float, lr: float = 0.1, steps
     hist, at = [], []
     for it in range(int(steps) + 1):
         p = a**L
-        if it % record_every == 0 or it == steps:
+        if it % record_every == 0 or it < 100 or it == steps:
             hist.append(float(np.sum(0.5 * (p - s) ** 2 + beta * L / 2 * a**2)))
             at.append(it)
         if it == steps:
@@ -324,7 +325,7 @@ def train_parallel_linear(X, Y, L: int, beta: float, scale: float, branches: int
     for it in range(int(steps) + 1):
         chains = [_chain(X, Ws) for Ws in nets]
         R = sum(A[-1] for A in chains) - Y
-        if it % record_every == 0 or it == steps:
+        if it % record_every == 0 or it < 100 or it == steps:
             pen = sum(float(np.linalg.norm(W)) ** L for Ws in nets for W in Ws)
             hist.append(0.5 * float(np.sum(R**2)) + beta / L * pen)
             at.append(it)
