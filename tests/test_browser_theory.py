@@ -1,0 +1,57 @@
+"""The theory pages in headless Debian Chromium: each answers on its defaults, with its figures."""
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+LONG = 180_000  # ms: the recovery grid on defaults takes ~25 s on 2 idle cores, more under load
+
+
+def wait_idle(page: Page) -> None:
+    page.wait_for_timeout(300)
+    expect(page.get_by_test_id("stStatusWidget")).to_be_hidden(timeout=LONG)
+
+
+def open_page(page: Page, name: str) -> None:
+    page.get_by_test_id("stSidebar").get_by_role("link", name=name, exact=True).click()
+
+
+def no_exceptions(page: Page) -> None:
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+
+
+@pytest.mark.browser
+def test_theory_pages_answer_on_defaults(page: Page, app_url):
+    page.set_viewport_size({"width": 1400, "height": 1000})
+    page.goto(app_url)
+    wait_idle(page)
+
+    open_page(page, "Neural recovery")
+    expect(page.get_by_role("heading", name="Neural recovery of a planted linear model")).to_be_visible(
+        timeout=LONG)
+    expect(page.get_by_text(re.compile(r"Grid solved: 50 cells, 400 instances"))).to_be_visible(timeout=LONG)
+    wait_idle(page)
+    charts = page.get_by_test_id("stPlotlyChart")
+    expect(charts).to_have_count(5, timeout=LONG)  # 2 heatmaps, slice, NIC-L bars, 2-D pictures
+    expect(charts.nth(0)).to_contain_text("Gated program: P(recovery)")
+    expect(charts.nth(1)).to_contain_text("Cone-constrained (ReLU) program: P(recovery)")
+    expect(charts.nth(2).locator(".legendtext", has_text="1 − Wendel")).to_be_visible()
+    expect(page.get_by_test_id("stMetricValue").first).to_be_visible()
+    no_exceptions(page)
+
+    open_page(page, "Deep networks")
+    expect(page.get_by_text(re.compile(r"Trained \d+ parallel networks"))).to_be_visible(timeout=LONG)
+    wait_idle(page)
+    expect(page.get_by_test_id("stMetricValue").first).to_have_text("5.279763")
+    expect(page.get_by_text("stalls at a rank-deficient point")).to_be_attached()  # a grid cell
+    expect(page.get_by_test_id("stPlotlyChart")).to_have_count(3)
+    no_exceptions(page)
+
+    open_page(page, "Complexity")
+    expect(page.get_by_text(re.compile(r"Max-Cut on 16 points"))).to_be_visible(timeout=LONG)
+    wait_idle(page)
+    expect(page.get_by_text("orthogonally separable", exact=True)).to_be_visible()
+    # counts, times, CNN bound, two patterns, Max-Cut, the ladder
+    expect(page.get_by_test_id("stPlotlyChart")).to_have_count(6)
+    no_exceptions(page)

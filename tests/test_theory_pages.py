@@ -1,0 +1,127 @@
+"""The theory pages (neural recovery, deep networks, complexity) driven by AppTest."""
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+RECOVERY, DEEP, COMPLEXITY = "pages/recovery.py", "pages/deep_networks.py", "pages/complexity.py"
+
+
+def open_page(page: str, **state) -> AppTest:
+    app = AppTest.from_file("../app.py", default_timeout=240)
+    app.run()
+    for key, value in state.items():
+        app.session_state[key] = value
+    app.switch_page(page).run()
+    assert not app.exception, app.exception
+    return app
+
+
+def texts(elements) -> list[str]:
+    return [e.value for e in elements]
+
+
+def metrics(app) -> dict[str, str]:
+    return {m.label: m.value for m in app.metric}
+
+
+def table_with(app, column: str):
+    """The first dataframe with this column."""
+    tables = [d.value for d in app.dataframe if column in d.value.columns]
+    assert tables, f"no table with a column {column!r}"
+    return tables[0]
+
+
+def charts(app) -> int:
+    return len(app.get("plotly_chart"))
+
+
+def status_labels(app) -> list[str]:
+    return [e.label for e in app.get("status")]
+
+
+def test_recovery_page_small_grid():
+    app = open_page(RECOVERY, recovery_ds=[3, 5], recovery_n_range=(4, 12), recovery_n_step=4,
+                    recovery_trials=2, recovery_nic_n=20, recovery_nic_d=5)
+    assert not app.error, texts(app.error)
+    assert any("Grid solved: 6 cells, 12 instances" in s for s in status_labels(app)), status_labels(app)
+    # two heatmaps, the slice, the NIC-L bars and the 2-D pictures
+    assert charts(app) == 5
+    m = metrics(app)
+    assert m["NIC-L"] in ("holds", "fails")
+    assert "gated program" in m
+    assert [b.proto.label for b in app.get("download_button")] == ["Download the grid (CSV)"]
+    # the cone-constrained program's certificate
+    app.radio(key="recovery_nic_program").set_value("relu").run()
+    assert not app.exception
+    assert "cone-constrained (ReLU) program" in metrics(app)
+    # which program ran is said on the page
+    body = " ".join(texts(app.caption) + texts(app.markdown) + texts(app.info))
+    assert "gated" in body and "cone-constrained" in body and "high-probability" in body
+
+
+def test_recovery_page_needs_a_dimension():
+    app = open_page(RECOVERY, recovery_ds=[])
+    assert any("at least one dimension" in w for w in texts(app.warning))
+
+
+def test_recovery_nic_undefined_below_d():
+    app = open_page(RECOVERY, recovery_ds=[3], recovery_n_range=(4, 4), recovery_trials=1,
+                    recovery_nic_n=6, recovery_nic_d=10)
+    assert metrics(app)["largest value (all-ones excluded)"] == "undefined"
+    assert any("n < d" in w for w in texts(app.warning))
+
+
+def test_deep_networks_page():
+    app = open_page(DEEP)
+    assert not app.error, texts(app.error)
+    m = metrics(app)
+    assert m["primal P (standard network)"] == "5.279763"  # diag(4, 1), L = 3 (math.md)
+    assert m["dual D (convex)"] == "4.386027"
+    assert m["parallel network (convex value, gap 0)"] == "4.386027"
+    assert any("iff rank" in w for w in texts(app.warning))
+    # the GD check at L = 4: scale 0.5 stalls at rank one, scale 1 reaches the optimum
+    pd_table = table_with(app, "gap")  # the verification table of math.md section 7
+    assert len(pd_table) == 7 and pd_table["P"].iloc[0] == pytest.approx(3.0)
+    table = table_with(app, "outcome")
+    outcomes = dict(zip(table["run"], table["outcome"], strict=True))
+    assert outcomes == {"init scale 0.5": "stalls at a rank-deficient point",
+                        "init scale 1": "reaches the optimum"}
+    assert list(table["final objective"]) == ["0.754143", "0.446191"]
+    assert table_with(app, "reached")["reached"].all()
+    assert charts(app) == 3
+    # equal singular values: still a gap
+    app.slider(key="deep_s2").set_value(4.0).run()
+    assert any("even though the nonzero singular values are equal" in w for w in texts(app.warning))
+    # rank one: no gap
+    app.slider(key="deep_s2").set_value(0.0).run()
+    assert any("gap is zero" in s for s in texts(app.success))
+    assert metrics(app)["gap P − D"] == "0.000000"
+
+
+def test_complexity_page():
+    app = open_page(COMPLEXITY)
+    assert not app.error, texts(app.error)
+    body = " ".join(texts(app.markdown))
+    assert "orthogonally separable" in body
+    table = table_with(app, "two patterns")
+    exact = table[table["loss"].isin(["logistic", "hinge"])]
+    assert (exact["all patterns"] == exact["two patterns"]).all()
+    squared = table[table["loss"] == "squared"]
+    assert (squared["all patterns"] != squared["two patterns"]).any()
+    m = metrics(app)
+    assert float(m["SDP bound"]) >= float(m["brute force max_δ ‖X̃ᵀDλ‖"]) - 1e-5
+    assert charts(app) >= 6
+    assert any("0.006006" in c for c in texts(app.caption))
+    # the current data (moons) are general
+    app.radio(key="complexity_source").set_value(app.radio(key="complexity_source").options[1]).run()
+    assert not app.exception
+    assert "general" in " ".join(texts(app.markdown))
+
+
+@pytest.mark.parametrize("page", [RECOVERY, DEEP, COMPLEXITY])
+def test_page_headers(page):
+    from pathlib import Path
+
+    first = (Path(__file__).resolve().parent.parent / page).read_text().splitlines()[0]
+    parts = [p.strip() for p in first.removeprefix("# page:").split("|")]
+    assert len(parts) == 4 and parts[3] != Path(page).stem  # url path differs from the file name
