@@ -23,10 +23,19 @@ import convexnn as cn
 from convexnn import optima
 
 TIME_LIMIT = 90.0
-PATTERN_KINDS = ("exact", "gaussian", "geometric")
 PATTERN_LABELS = {"exact": "exact (all patterns)", "gaussian": "Gaussian samples",
                   "geometric": "geometric-algebra samples"}
 DEFAULT_SAMPLES = 500
+KEY_SAMPLES = "optimum_samples"
+"""The Global optimum page's number of sampled directions (session state, used by every page)."""
+
+
+def n_samples() -> int:
+    """The number of sampled directions chosen on the Global optimum page (default 500)."""
+    try:
+        return int(st.session_state.get(KEY_SAMPLES, DEFAULT_SAMPLES))
+    except (TypeError, ValueError):
+        return DEFAULT_SAMPLES
 
 
 @dataclass
@@ -185,19 +194,22 @@ class PathResult:
     figure_seconds: float = 0.0
 
 
-def path_key(data, loss: str, program: str, n_betas: int) -> str:
+def path_key(data, loss: str, program: str, n_betas: int, patterns: str = "exact",
+             samples: int = DEFAULT_SAMPLES) -> str:
     train = data.train()
-    return _key("path", train.X, train.y, train.task, loss, program, int(n_betas))
+    return _key("path", train.X, train.y, train.task, loss, program, int(n_betas), patterns,
+                int(samples) if patterns != "exact" else 0)
 
 
-def network_path(data, loss: str, program: str, n_betas: int, progress=None) -> PathResult:
+def network_path(data, loss: str, program: str, n_betas: int, progress=None, patterns: str = "exact",
+                 samples: int = DEFAULT_SAMPLES) -> PathResult:
     """The pruned Lasso path of the training data and its animated figure (cached; never raises).
 
     ``progress(k, total, beta)`` is called after each beta when the path is computed.
     """
     from convexnn.figures.path import path_figure
 
-    key = path_key(data, loss, program, n_betas)
+    key = path_key(data, loss, program, n_betas, patterns, samples)
     hit = cached(key)
     if hit is not None:
         return hit
@@ -205,7 +217,8 @@ def network_path(data, loss: str, program: str, n_betas: int, progress=None) -> 
     t0 = time.perf_counter()
     try:
         path = optima.network_path(train.X, train.y, train.task, n_betas=int(n_betas), loss=loss,
-                                   relu=program, progress=progress, time_limit=TIME_LIMIT)
+                                   relu=program, patterns=patterns, n_samples=int(samples),
+                                   progress=progress, time_limit=TIME_LIMIT)
         t1 = time.perf_counter()
         figure = path_figure(path, data)
     except ValueError as exc:
@@ -285,14 +298,16 @@ def export_python(model) -> str:
 # --------------------------------------------------------------------------------------------
 
 
-def solve_current(data, s, status: bool = True, patterns: str = "exact",
-                  n_samples: int = DEFAULT_SAMPLES) -> Solved | None:
-    """Solve the current data with the settings ``s``, with progress and messages on the page.
+def solve_current(data, s, status: bool = True) -> Solved | None:
+    """Solve the current data with the settings ``s`` (patterns included), with progress and
+    messages on the page.
 
     Returns None (after an on-page message) when the data are too large or solving failed.
     """
     from app_state import MAX_SOLVE_POINTS, SLOW_SOLVE_POINTS
 
+    patterns = getattr(s, "patterns", "exact")
+    samples = n_samples()
     train = data.train()
     if train.n > MAX_SOLVE_POINTS:
         st.warning(f"The data have {train.n} training points; this page solves at most "
@@ -301,11 +316,11 @@ def solve_current(data, s, status: bool = True, patterns: str = "exact",
     if train.n > SLOW_SOLVE_POINTS and patterns == "exact":
         st.info(f"{train.n} points: the exact program has {train.n**2 - train.n + 2:,} patterns, "
                 "solving may take up to a minute.")
-    kind = "" if patterns == "exact" else f" ({n_samples} {patterns} samples)"
+    kind = "" if patterns == "exact" else f" ({samples} {patterns} samples)"
     label = f"Solving the {s.program} convex program on {train.n} points{kind}…"
     if status:
         with st.status(label, expanded=False) as box:
-            result = solve(train.X, train.y, s.beta, s.loss, s.program, s.prune, patterns, n_samples)
+            result = solve(train.X, train.y, s.beta, s.loss, s.program, s.prune, patterns, samples)
             if result.ok:
                 box.update(label=f"Solved in {result.solve_time:.2f} s: {result.width} neurons, "
                                  f"{result.n_patterns:,} patterns", state="complete")
@@ -313,7 +328,7 @@ def solve_current(data, s, status: bool = True, patterns: str = "exact",
                 box.update(label="Solving failed", state="error")
     else:
         with st.spinner(label):
-            result = solve(train.X, train.y, s.beta, s.loss, s.program, s.prune, patterns, n_samples)
+            result = solve(train.X, train.y, s.beta, s.loss, s.program, s.prune, patterns, samples)
     if not result.ok:
         st.error(result.error)
         return None

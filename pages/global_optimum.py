@@ -13,8 +13,6 @@ from convexnn.figures.optima import dual_bars
 
 app_state.init()  # also when Streamlit runs this file on its own
 
-KEY_PATTERNS = "optimum_patterns"
-KEY_SAMPLES = "optimum_samples"
 KEY_HIGHLIGHT = "optimum_highlight"
 KEY_IMPORT = "optimum_import"
 
@@ -42,16 +40,15 @@ with c4:
 
 p1, p2, _ = st.columns([1.5, 1, 2.1])
 with p1:
-    patterns = st.selectbox("Patterns", app_solve.PATTERN_KINDS, key=KEY_PATTERNS,
+    patterns = st.selectbox("Patterns", app_state.PATTERN_SOURCES, key=K.PATTERNS, persist_state="session",
                             format_func=app_solve.PATTERN_LABELS.get,
                             help="exact: every arrangement pattern D_i (the true p*); Gaussian or "
                                  "geometric-algebra: patterns of sampled directions (a subset).")
 with p2:
-    n_samples = app_solve.DEFAULT_SAMPLES
     if patterns != "exact":
-        n_samples = int(st.number_input("Samples", min_value=10, max_value=20000, step=100,
-                                        value=app_solve.DEFAULT_SAMPLES, key=KEY_SAMPLES,
-                                        help="Number of sampled directions (seed 0)."))
+        st.number_input("Samples", min_value=10, max_value=20000, step=100, value=app_solve.DEFAULT_SAMPLES,
+                        key=app_solve.KEY_SAMPLES, persist_state="session",
+                        help="Number of sampled directions (seed 0).")
 
 s = app_state.settings()
 train = data.train()
@@ -60,7 +57,7 @@ if train.n <= app_state.MAX_SOLVE_POINTS:
     if bmax is not None:
         st.caption(f"β_max = {bmax:.4g}: for β ≥ β_max the optimal network is zero.")
 
-result = app_solve.solve_current(data, s, patterns=patterns, n_samples=n_samples)
+result = app_solve.solve_current(data, s)
 if result is None:
     st.stop()
 

@@ -25,7 +25,7 @@ st.caption("The convex program is a group Lasso: as β decreases from β_max, bl
 data = app_state.current_data()
 train = data.train()
 
-c1, c2, c3 = st.columns([1, 1.5, 1.6])
+c1, c2, c3, c4 = st.columns([1, 1.4, 1.2, 1.5])
 with c1:
     st.selectbox("Loss", app_state.LOSSES, key=K.LOSS, persist_state="session",
                  help="squared: ½‖f − y‖²; logistic and hinge need labels ±1.")
@@ -34,6 +34,11 @@ with c2:
              format_func={"exact": "exact ReLU", "gated": "gated relaxation"}.get,
              help="exact: cone constraints, gives a ReLU network; gated: gates fixed, no constraints.")
 with c3:
+    st.selectbox("Patterns", app_state.PATTERN_SOURCES, key=K.PATTERNS, persist_state="session",
+                 format_func=app_solve.PATTERN_LABELS.get,
+                 help="exact: every arrangement pattern; sampled: the number of directions set on the "
+                      "Global optimum page.")
+with c4:
     n_betas = st.slider("Number of β values", 20, 50, 25, step=5, key=KEY_N_BETAS,
                         help="A geometric grid from β_max down to 10⁻³ β_max.")
 
@@ -43,7 +48,8 @@ if train.n > app_state.MAX_SOLVE_POINTS:
                f"{app_state.MAX_SOLVE_POINTS}. Use fewer points on the Data page.")
     st.stop()
 
-key = app_solve.path_key(data, s.loss, s.program, n_betas)
+samples = app_solve.n_samples()
+key = app_solve.path_key(data, s.loss, s.program, n_betas, s.patterns, samples)
 result = app_solve.cached(key)
 if result is None:
     if train.n > AUTO_POINTS and not st.session_state.get(KEY_RUN):
@@ -58,7 +64,8 @@ if result is None:
         bar.progress(k / total, text=f"β {k}/{total} = {beta:.3g} solved and pruned "
                                      f"({time.perf_counter() - t0:.1f} s)")
 
-    result = app_solve.network_path(data, s.loss, s.program, n_betas, progress=progress)
+    result = app_solve.network_path(data, s.loss, s.program, n_betas, progress=progress, patterns=s.patterns,
+                                    samples=samples)
     bar.empty()
 if result.error is not None:
     st.error(result.error)

@@ -100,13 +100,13 @@ def test_sampled_patterns_losses_and_the_gated_program(at):
     at.switch_page(OPTIMUM).run()
     exact = float(metrics(at)["Objective"])
     for patterns in ("gaussian", "geometric"):
-        at.selectbox(key="optimum_patterns").set_value(patterns).run()
+        at.selectbox(key=K.PATTERNS).set_value(patterns).run()
         clean(at)
         assert at.number_input(key="optimum_samples").value == app_solve.DEFAULT_SAMPLES
         sampled = float(metrics(at)["Objective"])
         assert sampled >= exact * (1 - 1e-5)  # fewer patterns: a restriction of the program
         assert any("Sampled patterns" in c for c in texts(at.caption))
-    at.selectbox(key="optimum_patterns").set_value("exact").run()
+    at.selectbox(key=K.PATTERNS).set_value("exact").run()
     for loss, program in (("hinge", "exact"), ("logistic", "gated")):
         at.selectbox(key=K.LOSS).set_value(loss).run()
         at.radio(key=K.PROGRAM).set_value(program).run()

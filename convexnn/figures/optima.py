@@ -92,10 +92,10 @@ def dual_bars(values: np.ndarray, beta: float, active: np.ndarray | None = None,
     if log:
         top = max(float(v.max(initial=0.0)), beta) * 1.6
         fig.update_yaxes(type="log", range=[np.log10(floor), np.log10(top)],
-                         title_text="‖Π_K(±X̃ᵀD_i λ)‖ (log)", showgrid=True, gridcolor="#eeeeee")
+                         title_text="dual value (log)", showgrid=True, gridcolor="#eeeeee")
     else:
         top = max(float(v.max(initial=0.0)), beta) * 1.08
-        fig.update_yaxes(title_text="‖Π_K(±X̃ᵀD_i λ)‖", range=[0, top], showgrid=True, gridcolor="#eeeeee")
+        fig.update_yaxes(title_text="dual value", range=[0, top], showgrid=True, gridcolor="#eeeeee")
     fig.update_layout(bargap=0.05)
     return _layout(fig, title, height)
 
@@ -185,7 +185,7 @@ def optimum_figure(model, data: Dataset, highlight: int | None = None, height: i
         else:
             a0, a1 = (lo, hi) if c >= 0 else (lo, lo)
         if a1 > a0:
-            fig.add_vrect(x0=a0, x1=a1, fillcolor=HALF_FILL[s], line_width=0, layer="below")
+            fig.add_vrect(x0=a0, x1=a1, fillcolor=SIGN_FILL[s], opacity=0.6, line_width=0, layer="below")
         xs = np.linspace(lo, hi, 200)
         if abs(w) > 1e-12:
             xs = np.unique(np.append(xs, np.clip(-c / w, lo, hi)))
@@ -272,7 +272,8 @@ def critical_width_figure(result, title: str | None = None, height: int = 430) -
                                  marker=dict(symbol="star", size=16, color=POSITIVE,
                                              line=dict(width=1, color="#222"))), row=1, col=1)
     fig.update_yaxes(title_text="objective L", showgrid=True, gridcolor="#eeeeee", row=1, col=1)
-    fig.update_yaxes(title_text="(L − p*)/p*", type="log", showgrid=True, gridcolor="#eeeeee", row=2, col=1)
+    fig.update_yaxes(title_text="(L − p*)/p*", type="log", dtick=2, exponentformat="power", showgrid=True,
+                     gridcolor="#eeeeee", row=2, col=1)
     fig.update_xaxes(title_text="width m", dtick=1 if len(widths) <= 30 else None, row=2, col=1)
     return _layout(fig, title, height)
 
