@@ -243,8 +243,10 @@ def _add_player(fig: go.Figure, steps: list, prefix: str, duration: int = 250, w
 def _panel_traces(model, data: Dataset, box, resolution: int, show_data: bool, legend: bool):
     xs, ys, G = _grid(box, resolution)
     Z = _predict(model, G).reshape(len(ys), len(xs))
-    heat = go.Heatmap(x=xs, y=ys, z=np.sign(Z), zmin=-1, zmax=1, colorscale=CLASS_SCALE, opacity=0.45,
-                      showscale=False, hoverinfo="skip", name="sign f")
+    scale = max(float(np.max(np.abs(Z))), 1e-12)
+    Z = np.round(Z / scale, 4)  # only the sign and the zero level matter: short JSON frames
+    heat = go.Heatmap(x=xs, y=ys, z=np.sign(Z).astype(int), zmin=-1, zmax=1, colorscale=CLASS_SCALE,
+                      opacity=0.45, showscale=False, hoverinfo="skip", name="sign f")
     contour = go.Contour(x=xs, y=ys, z=Z, showscale=False, hoverinfo="skip", name="f = 0",
                          contours=dict(start=0.0, end=0.0, size=1.0, coloring="lines"),
                          line=dict(width=2, color="black"), colorscale=[[0, "black"], [1, "black"]],
@@ -259,7 +261,7 @@ def _panel_traces(model, data: Dataset, box, resolution: int, show_data: bool, l
 
 def boundary_animation(snapshots: Sequence, snapshot_labels: Sequence[str], data: Dataset,
                        others: Mapping[str, object], first_title: str = "AdamW",
-                       resolution: int = 70, height: int = 430) -> go.Figure:
+                       resolution: int = 50, height: int = 430) -> go.Figure:
     """Decision regions of the first model at its snapshots (animated) next to fixed models.
 
     Panel 1 plays ``snapshots`` (labelled by ``snapshot_labels``, e.g. "epoch 100"); the other
