@@ -91,9 +91,9 @@ with bars_col:
     st.subheader("Why it is optimal")
     if result.bars is not None and len(result.bars):
         top = float(result.bars.max()) / result.beta
-        fig = dual_bars(result.bars, result.beta, result.active, height=340)
+        fig = dual_bars(result.bars, result.beta, result.active, height=340, gated=not exact)
         st.plotly_chart(fig, key="optimum_dual_bars", theme=None, width="stretch")
-        norm = "‖X̃ᵀD_iλ‖" if not exact else "‖Π_{K_i}(±X̃ᵀD_iλ)‖"
+        norm = "‖X̃ᵀDᵢλ‖" if not exact else "‖Π_Kᵢ(±X̃ᵀDᵢλ)‖"
         at_beta = int(np.sum(result.bars.max(axis=1) >= result.beta * (1 - 1e-6)))
         st.caption(
             f"With λ = −∇ℓ(f) (the dual point), the network is optimal iff every pattern's dual "
@@ -103,7 +103,8 @@ with bars_col:
             "could carry a neuron of the same value too (e.g. a neighbouring cell sharing a face).")
 with table_col:
     st.subheader(f"The {result.width} neurons" if exact else f"The {result.width} gated units")
-    st.dataframe(app_solve.neuron_table(result), height=300, width="stretch")
+    st.dataframe(app_solve.neuron_table(result), height=min(300, 35 * (result.width + 1) + 3),
+                 width="stretch")
     if exact:
         st.caption("Each row is one nonzero block u of the convex program: w1 = u/√‖u‖, "
                    "w2 = ±√‖u‖, so ‖(w1, b1)‖ = |w2| and the norm ‖u‖ = ‖(w1, b1)‖·|w2|.")

@@ -34,7 +34,7 @@ KEPT_COLOR = "#8fa6bf"
 
 
 def dual_bars(values: np.ndarray, beta: float, active: np.ndarray | None = None, log: bool = False,
-              title: str | None = None, height: int = 360) -> go.Figure:
+              title: str | None = None, height: int = 360, gated: bool = False) -> go.Figure:
     """Each pattern's dual value max_+- ||Pi_K(+-X~^T D_i lam)|| sorted decreasingly, against beta.
 
     The patterns are ranked on a log axis when there are many, so the top (the patterns at beta)
@@ -43,8 +43,9 @@ def dual_bars(values: np.ndarray, beta: float, active: np.ndarray | None = None,
 
     ``values`` (P, 2) from :func:`convexnn.optima.dual_bar_values`; ``active`` (k, 2) rows
     (pattern, sign column) of the network's neurons, drawn in the neuron colours (orange: u,
-    w2 > 0; blue: u', w2 < 0). Up to ``BAR_LIMIT`` patterns are bars; more are a filled WebGL
-    curve with the active patterns as markers, so thousands stay readable.
+    w2 > 0; blue: u', w2 < 0; dark grey "gated unit" for the gated program). Up to
+    ``BAR_LIMIT`` patterns are bars; more are a filled WebGL curve with the active patterns as
+    markers, so thousands stay readable.
     """
     values = np.asarray(values, dtype=float).reshape(-1, 2)
     P = values.shape[0]
@@ -66,7 +67,8 @@ def dual_bars(values: np.ndarray, beta: float, active: np.ndarray | None = None,
              "<br>sign %{customdata[2]:+d}<extra></extra>")
     fig = go.Figure()
     if P <= BAR_LIMIT:
-        colors = [POSITIVE if sign_of[i] == 1 else NEGATIVE if sign_of[i] == -1 else INACTIVE for i in order]
+        on = {1: "#333333" if gated else POSITIVE, -1: NEGATIVE, 0: INACTIVE}
+        colors = [on[int(sign_of[i])] for i in order]
         fig.add_trace(go.Bar(x=rank[order], y=shown[order], marker=dict(color=colors, line=dict(width=0)),
                              customdata=custom[order], hovertemplate=hover, name="patterns",
                              showlegend=False))
@@ -75,7 +77,9 @@ def dual_bars(values: np.ndarray, beta: float, active: np.ndarray | None = None,
                                    line=dict(color=INACTIVE, width=1), fillcolor="rgba(154,165,177,0.45)",
                                    customdata=custom[order], hovertemplate=hover, name="patterns",
                                    showlegend=False))
-    for s, color, label in ((1, POSITIVE, "neuron, w2 > 0"), (-1, NEGATIVE, "neuron, w2 < 0")):
+    marks = (((1, "#333333", "gated unit"),) if gated else
+             ((1, POSITIVE, "neuron, w2 > 0"), (-1, NEGATIVE, "neuron, w2 < 0")))
+    for s, color, label in marks:
         idx = np.flatnonzero(sign_of == s)
         if idx.size == 0:
             continue
@@ -170,12 +174,12 @@ def optimum_figure(model, data: Dataset, highlight: int | None = None, height: i
     b = np.asarray(model.b1, dtype=float).reshape(-1)
     sign = np.sign(np.asarray(model.w2, dtype=float).reshape(-1)).astype(int)
     if data.dim == 2:
-        if shade:
-            box = bounding_box(data.X, 0.15, square=True)
-            # behind the lines and points, above the heatmap
-            shading = active_side_traces(W, b, sign, box, highlight=highlight)
-            fig = go.Figure(data=[fig.data[0], *shading, *fig.data[1:]], layout=fig.layout)
-        return fig
+        box = bounding_box(data.X, 0.15, square=True)
+        # behind the lines and points, above the heatmap
+        shading = active_side_traces(W, b, sign, box, band=0.018 if shade else 0.0, highlight=highlight)
+        if not shade:
+            shading = [t for t in shading if t.name.endswith("active")]
+        return go.Figure(data=[fig.data[0], *shading, *fig.data[1:]], layout=fig.layout)
     if highlight is not None and 0 <= highlight < W.shape[1]:
         lo, hi = fig.layout.xaxis.range
         w, c, s = float(W[0, highlight]), float(b[highlight]), int(sign[highlight])
