@@ -80,6 +80,8 @@ class S:
     CANVAS_TASK = "_canvas_task"
     CANVAS_EXACT = "_canvas_exact"
     CANVAS_PROBLEM = "_canvas_problem"
+    CANVAS_PENDING = "_canvas_pending"  # drawing key of the last (re)load, until the canvas echoes it
+    CANVAS_STALE = "_canvas_stale"  # drawing key of the load before
     PAGE = "_page"
     FLASH = "_flash"
     HISTORY = "_data_history"
@@ -711,7 +713,7 @@ def load_canvas(data: ds.Dataset | None) -> None:
     ss[S.CANVAS_TASK] = canvas_task(data)
     ss[S.CANVAS_OBJECTS] = objects
     ss[S.CANVAS_EXACT] = exact
-    ss[S.CANVAS_INITIAL] = {"version": "6.0.0", "objects": objects}
+    set_initial_drawing(objects)
     ss[S.CANVAS_PROBLEM] = None
 
 
@@ -754,6 +756,28 @@ def apply_erasers(objects: list[dict]) -> tuple[list[dict], int | None]:
     return rest, erased
 
 
+def drawing_key(objects: list[dict] | None) -> tuple:
+    """What a drawing shows: its circles' centres (0.1 px) and colours, in order. The canvas
+    sends back what it was loaded with plus its own defaults, so drawings are compared by this."""
+    key = []
+    for obj in objects or []:
+        if str(obj.get("type", "")).lower() == "circle":
+            cx, cy = circle_centre(obj)
+            key.append((round(cx, 1), round(cy, 1), str(obj.get("stroke") or obj.get("fill") or "").lower()))
+    return tuple(sorted(key))
+
+
+def set_initial_drawing(objects: list[dict]) -> None:
+    """(Re)load the canvas with ``objects``. The canvas answers a reload by sending the drawing
+    back; until that echo arrives, an echo of the drawing loaded before is stale (e.g. Undo
+    clicked before the echo of an erase) and is ignored by :func:`receive_drawing`."""
+    ss = st.session_state
+    previous = ss.get(S.CANVAS_INITIAL)
+    ss[S.CANVAS_STALE] = drawing_key(previous["objects"]) if previous else None
+    ss[S.CANVAS_PENDING] = drawing_key(objects)
+    ss[S.CANVAS_INITIAL] = {"version": "6.0.0", "objects": list(objects)}
+
+
 def canvas_signature(objects: list[dict] | None) -> str:
     """A stable fingerprint of a drawing, to notice when the canvas sent something new."""
     return json.dumps(objects or [], sort_keys=True, default=str)
@@ -764,7 +788,7 @@ def restore_canvas() -> None:
     canvas shows it again when the user comes back."""
     ss = st.session_state
     if S.CANVAS_OBJECTS in ss:
-        ss[S.CANVAS_INITIAL] = {"version": "6.0.0", "objects": ss[S.CANVAS_OBJECTS]}
+        set_initial_drawing(ss[S.CANVAS_OBJECTS])
         ss[S.CANVAS_SEEN] = None
 
 
@@ -799,10 +823,16 @@ def receive_drawing(objects: list[dict]) -> tuple[str | None, list[str]]:
     which case the previous data are kept.
     """
     ss = st.session_state
+    key = drawing_key(objects)
+    pending = ss.get(S.CANVAS_PENDING)
+    if pending is not None:
+        if key != pending and key == ss.get(S.CANVAS_STALE):
+            return None, []  # a late echo of the drawing loaded before the current one
+        ss[S.CANVAS_PENDING] = None
     objects, erased = apply_erasers(list(objects or []))
     if erased is not None:
         # show the drawing without the eraser marks and the erased points
-        ss[S.CANVAS_INITIAL] = {"version": "6.0.0", "objects": objects}
+        set_initial_drawing(objects)
     ss[S.CANVAS_OBJECTS] = objects
     try:
         data = objects_to_data(objects, ss[S.CANVAS_VIEW], ss[S.CANVAS_TASK], ss.get(S.CANVAS_EXACT))

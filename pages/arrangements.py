@@ -86,9 +86,8 @@ c_bias, c_info = st.columns([1, 3])
 with c_bias:
     bias_choice = st.selectbox(
         "Bias column", ["auto", "with", "without"], key="arr_bias", bind="query-params",
-        format_func={"auto": "auto (without for the talk's example)", "with": "with: x̃ = (x, 1)",
-                     "without": "without: x̃ = x"}.get,
-        help="With a bias the hyperplanes are any lines; without, lines through the origin.",
+        help="with: x̃ = (x, 1), the hyperplanes are any lines; without: x̃ = x, lines through the "
+             "origin; auto: without for the talk's example, with otherwise.",
     )
 bias = (data.name != app_state.TALK) if bias_choice == "auto" else bias_choice == "with"
 X = data.X
@@ -196,8 +195,7 @@ with right:
                           bind="query-params", help="w = (cos θ, sin θ)")
     else:
         direction = st.radio("Active side", ["right", "left"], horizontal=True, key="arr_dir",
-                             bind="query-params", format_func={"right": "x ≥ t (w = +1)",
-                                                               "left": "x ≤ t (w = −1)"}.get)
+                             bind="query-params", help="right: x ≥ t (w = +1); left: x ≤ t (w = −1)")
         theta = 0 if direction == "right" else 180
     if bias:
         frac = st.slider("Offset b (fraction of the data radius)", -1.0, 1.0, 0.0, step=0.01,
@@ -209,8 +207,7 @@ with right:
     offset = frac * R
     modes = ["rotate", "shift"] if (bias and data.dim == 2) else (["shift"] if data.dim == 1 and bias
                                                                    else ["rotate"])
-    anim = st.radio("Play", modes, horizontal=True, key="arr_anim", bind="query-params",
-                    format_func={"rotate": "rotate the line", "shift": "shift the line"}.get)
+    anim = st.radio("Play: the line", modes, horizontal=True, key="arr_anim", bind="query-params")
 
 g = sm.gate(theta, offset, data.dim, bias)
 pattern = Xt @ g >= 0
@@ -269,7 +266,7 @@ with right:
 
 # ---- tabs ------------------------------------------------------------------------------------
 tab_all, tab_sphere, tab_sampling = st.tabs(
-    ["All patterns", "On the sphere of directions", "Sampling compared"],
+    ["All patterns", "Sphere", "Sampling"],
     key="arr_tab", on_change="rerun", bind="query-params",
 )
 

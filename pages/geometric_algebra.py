@@ -163,7 +163,7 @@ st.markdown(
     r"is a two-layer ReLU network (neuron $j$: $w_1 = \sqrt{|z_j|}\,h_j/\|h_j\|$, "
     r"$w_2 = \mathrm{sign}(z_j)\sqrt{|z_j|}$, penalty $\beta|z_j|$). Is it optimal?")
 variant = st.radio("Variant", list(gl.VARIANTS), key="ga_variant", bind="query-params", horizontal=True,
-                   format_func=gl.VARIANT_LABELS.get)
+                   captions=[gl.VARIANT_LABELS[v] for v in gl.VARIANTS])
 descr = {
     "l2": "Same objective as the app's exact program (squared loss, weight decay with the bias in "
           "the penalty, no intercept). Only neurons through two data points: an upper bound, often "

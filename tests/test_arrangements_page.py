@@ -114,7 +114,7 @@ def test_going_to_a_pattern_moves_the_hyperplane_into_its_cell():
 
 def test_clicking_a_cell_on_the_sphere_selects_it():
     at = app({"n": "12"})
-    at.session_state["arr_tab"] = "On the sphere of directions"
+    at.session_state["arr_tab"] = "Sphere"
     at.switch_page(ARR_PAGE).run()
     clean(at)
     X = at.session_state[S.DATA].X
@@ -129,7 +129,7 @@ def test_clicking_a_cell_on_the_sphere_selects_it():
 
 def test_sampling_tab_compares_with_the_exact_count():
     at = app({"n": "20"})
-    at.session_state["arr_tab"] = "Sampling compared"
+    at.session_state["arr_tab"] = "Sampling"
     at.switch_page(ARR_PAGE).run()
     clean(at)
     tables = [t.value for t in at.dataframe]
@@ -144,7 +144,7 @@ def test_sampling_tab_compares_with_the_exact_count():
 @pytest.mark.parametrize("preset", ["sine", "plane"])
 def test_one_dimensional_and_regression_data(preset):
     at = app({"preset": preset})
-    at.session_state["arr_tab"] = "On the sphere of directions"
+    at.session_state["arr_tab"] = "Sphere"
     at.switch_page(ARR_PAGE).run()
     clean(at)
     data = at.session_state[S.DATA]

@@ -1,0 +1,149 @@
+"""Journeys through the Data, Arrangements and Geometric algebra pages in headless Chromium.
+
+The app is started once per session by the ``app_url`` fixture (tests/conftest.py).
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qs, urlparse
+
+import numpy as np
+import pytest
+from playwright.sync_api import Page, expect
+
+import app_state
+from convexnn import arrangements as A
+from convexnn import datasets as ds
+from convexnn import sampling as sm
+
+LONG = 90_000
+
+
+def wait_idle(page: Page) -> None:
+    page.wait_for_timeout(300)
+    expect(page.get_by_test_id("stStatusWidget")).to_be_hidden(timeout=LONG)
+
+
+def open_page(page: Page, name: str) -> None:
+    page.get_by_test_id("stSidebar").get_by_role("link", name=name, exact=True).click()
+    wait_idle(page)
+
+
+def goto(page: Page, url: str) -> None:
+    page.goto(url)
+    expect(page.get_by_test_id("stSidebar").get_by_text("Current data")).to_be_visible(timeout=LONG)
+    wait_idle(page)
+    dialog = page.get_by_role("dialog")  # a fresh server's first deep link says "Page not found"
+    if dialog.count():
+        page.keyboard.press("Escape")
+
+
+def params(page: Page) -> dict[str, str]:
+    return {k: v[-1] for k, v in parse_qs(urlparse(page.url).query).items()}
+
+
+def no_exceptions(page: Page) -> None:
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+
+
+def sweep_title(page: Page) -> str:
+    return page.locator(".js-plotly-plot .gtitle").first.text_content()
+
+
+@pytest.mark.browser
+def test_drawn_points_reach_the_arrangements_page_the_url_and_come_back(page: Page, app_url):
+    goto(page, app_url)
+    open_page(page, "Data")
+    canvas = page.locator("canvas.upper-canvas")
+    expect(canvas).to_be_visible(timeout=LONG)
+    page.get_by_role("button", name="Clear the drawing").click()
+    wait_idle(page)
+    for x, y in [(80, 90), (90, 300), (200, 200)]:
+        canvas.click(position={"x": x, "y": y})
+        wait_idle(page)
+    page.get_by_test_id("stRadio").get_by_text("adds class −1").click()
+    wait_idle(page)
+    for x, y in [(320, 110), (330, 290)]:
+        canvas.click(position={"x": x, "y": y})
+        wait_idle(page)
+    expect(page.get_by_text(re.compile(r"drawn: 5 points")).first).to_be_visible(timeout=LONG)
+    assert "pts" in params(page)  # a small drawing travels in the URL
+    # erase the middle point, then undo
+    page.get_by_test_id("stRadio").get_by_text("erases a point").click()
+    wait_idle(page)
+    canvas.click(position={"x": 202, "y": 198})
+    wait_idle(page)
+    expect(page.get_by_text(re.compile(r"drawn: 4 points")).first).to_be_visible(timeout=LONG)
+    page.get_by_test_id("stButton").get_by_role("button", name="Undo").click()
+    wait_idle(page)
+    expect(page.get_by_text(re.compile(r"drawn: 5 points")).first).to_be_visible(timeout=LONG)
+    # the arrangement of the five points: 5^2 - 5 + 2 = 22 patterns
+    open_page(page, "Arrangements")
+    expect(page.get_by_role("heading", name="Hyperplane arrangements")).to_be_visible(timeout=LONG)
+    expect(page.get_by_test_id("stMetricValue").first).to_have_text("22", timeout=LONG)
+    assert "pts" in params(page)  # the URL still describes the data on another page
+    open_page(page, "Data")
+    expect(page.locator("canvas.upper-canvas")).to_be_visible(timeout=LONG)
+    expect(page.get_by_text(re.compile(r"drawn: 5 points")).first).to_be_visible(timeout=LONG)
+    no_exceptions(page)
+
+
+@pytest.mark.browser
+def test_play_the_arrangement_animation(page: Page, app_url):
+    goto(page, f"{app_url}/patterns?n=20")
+    expect(page.locator(".js-plotly-plot").first).to_be_visible(timeout=LONG)
+    before = sweep_title(page)
+    assert before.startswith("θ = 30°")
+    page.locator("g.updatemenu-button").first.click()  # Play
+    page.wait_for_timeout(2500)
+    after = sweep_title(page)
+    assert after != before and re.match(r"θ = \d+°", after)
+    assert re.search(r"pattern D\d+ of 382", after)
+    page.locator("g.updatemenu-button").nth(1).click()  # Pause
+    page.wait_for_timeout(600)
+    paused = sweep_title(page)
+    page.wait_for_timeout(1200)
+    assert sweep_title(page) == paused
+    no_exceptions(page)
+
+
+@pytest.mark.browser
+def test_a_shared_url_gives_the_same_view(page: Page, app_url):
+    theta, frac = 140, 0.25
+    goto(page, f"{app_url}/patterns?preset=circles&n=30&seed=3&arr_theta={theta}&arr_offset={frac}"
+               "&arr_tab=All+patterns")
+    data = ds.circles(30, app_state.DEFAULTS["noise"], 3)
+    arr = A.arrangement(data.X)
+    g = sm.gate(theta, frac * sm.offset_range(data.X), 2)
+    k = int(arr.index_of(A.lift(data.X) @ g >= 0)[0])
+    expect(page.get_by_test_id("stSidebar")).to_contain_text("circles: 30 points", timeout=LONG)
+    expect(page.get_by_text(f"D{k + 1} of {arr.count}").first).to_be_visible(timeout=LONG)
+    expect(page.get_by_role("tab", name="All patterns")).to_have_attribute("aria-selected", "true")
+    # the URL keeps the view while the user moves on
+    p = params(page)
+    assert p["preset"] == "circles" and p["n"] == "30" and p["arr_theta"] == str(theta)
+    # a drawing shared in the URL
+    shared = ds.Dataset(np.array([[0, 0], [1, 0], [0, 1], [1, 1.0]]), np.array([1, -1, -1, 1.0]),
+                        "classification")
+    goto(page, f"{app_url}/patterns?pts={app_state.encode_points(shared)}")
+    expect(page.get_by_test_id("stSidebar")).to_contain_text("shared: 4 points", timeout=LONG)
+    expect(page.get_by_test_id("stMetricValue").first).to_have_text("14", timeout=LONG)  # 4 in a square
+    no_exceptions(page)
+
+
+@pytest.mark.browser
+def test_sphere_and_geometric_algebra_pages_render(page: Page, app_url):
+    goto(page, f"{app_url}/patterns?n=12&arr_tab=Sphere")
+    expect(page.locator(".js-plotly-plot .gl-container, .js-plotly-plot canvas").first).to_be_attached(
+        timeout=LONG)
+    expect(page.get_by_text("The red diamond is the current g")).to_be_visible(timeout=LONG)
+    open_page(page, "Geometric algebra")
+    expect(page.get_by_role("heading", name="Two points, one line")).to_be_visible(timeout=LONG)
+    expect(page.get_by_text("Lasso value")).to_be_visible(timeout=LONG)
+    page.get_by_test_id("stRadio").get_by_text("l1", exact=True).click()
+    wait_idle(page)
+    expect(page.get_by_text(re.compile(r"The ℓ1 Lasso matches the exact program"))).to_be_visible(
+        timeout=LONG)
+    assert params(page).get("ga_variant") == "l1"
+    no_exceptions(page)
