@@ -22,8 +22,11 @@ def test_joblib_on_stdout_and_dask_localcluster_give_the_same_csv(tmp_path):
     assert lines[0].startswith("program,n,d,trials,successes,success_rate")
     assert len(lines) == 1 + 3 * 2 * 3  # programs x d values x n values
     out = tmp_path / "grid.csv"
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+    # worker threads in this process: spawning worker processes under a loaded machine can time
+    # out, and the path under test (Client(ADDRESS), map, as_completed) is the same
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, protocol="tcp://",
                                   dashboard_address=None) as cluster:
+        assert cluster.scheduler_address.startswith("tcp://")
         assert cli.main([*GRID, "--dask", cluster.scheduler_address, "--out", str(out), "--quiet"]) == 0
     assert out.read_text() == text
     # and serially, in this process
