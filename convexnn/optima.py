@@ -255,11 +255,12 @@ def network_path(
     patterns="auto",
     prune: bool = True,
     progress: Callable[[int, int, float], None] | None = None,
+    betas: np.ndarray | None = None,
     **fit_options,
 ) -> NetworkPath:
     """The Lasso path of minimal networks: beta from beta_max down to ``ratio * beta_max``
-    (``n_betas`` geometric values), warm-started solves, each fit pruned to linearly
-    independent blocks (math.md section 5).
+    (``n_betas`` geometric values; or the given ``betas``, sorted decreasingly), warm-started
+    solves, each fit pruned to linearly independent blocks (math.md section 5).
 
     ``progress(k, total, beta)`` is called after each beta (solved and pruned).
     """
@@ -272,7 +273,9 @@ def network_path(
         cones = prepare_patterns(X, patterns, bias, fit_options.pop("n_samples", 200),
                                  fit_options.pop("seed", 0))
     top = beta_max(X, y, loss=loss, bias=bias, relu=relu, cones=cones)
-    betas = beta_grid(top, n_betas, ratio)
+    if betas is None:
+        betas = beta_grid(top, n_betas, ratio)
+    betas = np.sort(np.asarray(betas, dtype=float).reshape(-1))[::-1]
     fits, pruned = [], []
     t_solve = t_prune = 0.0
     previous = None

@@ -219,6 +219,21 @@ def test_v42_path_pruned_networks_keep_the_solver_objective():
     assert path.accuracy[-1] == 1.0 and path.accuracy[0] == pytest.approx(np.mean(y == 1.0))
 
 
+def test_v42_path_through_beta_007_prunes_to_at_most_13_neurons():
+    """math.md section 5: at beta = 0.07 pruning leaves 13 blocks (48 before), objective 2.3561986.
+
+    How many blocks the solver returns depends on the solver (the optimal set is a polytope), so
+    the pruned count is at most 13 here, at the same objective.
+    """
+    X, y = v42_data()
+    path = optima.network_path(X, y, "classification", betas=[0.07, 0.5, 1.0], cones=v42_cones())
+    assert path.betas.tolist() == [1.0, 0.5, 0.07]
+    assert path.objectives[-1] == pytest.approx(2.3561986, abs=2e-7)
+    assert 1 <= path.n_neurons[-1] <= min(13, path.n_solver_blocks[-1])
+    net = path.models[-1]
+    assert network_objective(net.W1, net.b1, net.w2, X, y, 0.07) == pytest.approx(2.3561986, abs=2e-7)
+
+
 def test_path_of_1d_regression_grows_kinks_from_zero():
     data = ds.sine(20)
     path = optima.network_path(data.X, data.y, "regression", n_betas=20)

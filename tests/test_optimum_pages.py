@@ -126,6 +126,25 @@ def test_regression_data_on_all_three_pages(at, name):
     assert "training RMSE" in titles
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("preset", app_state.PRESETS)
+def test_every_preset_on_the_three_pages(request, preset):
+    """About 1.5 minutes for all presets: runs with ``-m slow`` (the default tests cover moons,
+    sine, plane and small custom data)."""
+    if "slow" not in (request.config.getoption("markexpr") or ""):
+        pytest.skip("about 1.5 minutes for all presets: runs with -m slow")
+    at = AppTest.from_file("../app.py", default_timeout=120).run()
+    at.session_state[K.PRESET] = preset
+    at.session_state[K.TEST] = 0.25 if preset == "moons" else 0.0  # one with held-out points
+    at.session_state[S.SOURCE] = "preset"
+    at.session_state[S.DATA_SETTINGS] = None
+    for page in (OPTIMUM, OPTIMA, PATH):
+        at.switch_page(page).run()
+        clean(at)
+        assert at.session_state[S.DATA].name.startswith(preset[:4])
+    assert chart_specs(at)[0]["frames"]
+
+
 def test_json_import_round_trip_and_bad_file(at):
     at.switch_page(OPTIMUM).run()
     objective = metrics(at)["Objective"]
