@@ -167,7 +167,8 @@ with st.status("Solving the grid…", expanded=False) as status:
         st.error(f"The grid failed: {type(exc).__name__}: {exc}")
         st.stop()
     bar.progress(1.0, text="done")
-    status.update(label=f"Grid solved: {len(cells)} cells, {len(results)} instances", state="complete")
+    plural = "s" if len(cells) != 1 else ""
+    status.update(label=f"Grid solved: {len(cells)} cell{plural}, {len(results)} instances", state="complete")
 
 spec = rc.GridSpec(ns=ns, ds=ds, trials=int(trials), programs=run_programs, planted=planted, seed=seed,
                    all_ones=all_ones)

@@ -59,6 +59,13 @@ def test_recovery_page_small_grid():
     assert "gated" in body and "cone-constrained" in body and "high-probability" in body
 
 
+def test_recovery_page_without_the_all_ones_pattern():
+    app = open_page(RECOVERY, recovery_ds=[4], recovery_n_range=(8, 8), recovery_trials=3,
+                    recovery_all_ones="never", recovery_nic_n=20, recovery_nic_d=5)
+    assert not app.error, texts(app.error)
+    assert any("Grid solved: 1 cell, 3 instances" in s for s in status_labels(app)), status_labels(app)
+
+
 def test_recovery_page_needs_a_dimension():
     app = open_page(RECOVERY, recovery_ds=[])
     assert any("at least one dimension" in w for w in texts(app.warning))

@@ -319,7 +319,7 @@ def cnn_bound_figure(ns, rs=(2, 3, 4), height: int = 380) -> go.Figure:
     _axes_grid(fig)
     fig.update_xaxes(type="log", title_text="n")
     fig.update_yaxes(type="log", title_text="bound on p", exponentformat="power")
-    fig.update_layout(legend=dict(y=-0.25))
+    fig.update_layout(legend=dict(y=-0.32))
     return fig
 
 
