@@ -373,24 +373,23 @@ def arc_points(X: np.ndarray, arr: Arrangement, bias: bool = True) -> np.ndarray
     return out
 
 
-def cell_areas(X: np.ndarray, arr: Arrangement, bias: bool = True) -> np.ndarray:
-    """The area of each cell on the unit sphere (P,), for data of rank 3; the areas sum to 4 pi.
+def cell_triangles(X: np.ndarray, arr: Arrangement, bias: bool = True):
+    """The cells of a rank-3 arrangement as spherical triangles: each convex cell is fanned from
+    its centre over its corners (vertices of the arrangement, ordered by angle).
 
-    Each cell is a convex spherical polygon whose corners are vertices of the arrangement: the
-    corners are collected from the vertex probes, ordered by angle about the cell's centre, and
-    the polygon is split into triangles from the centre (Van Oosterom-Strackee formula).
-    Boundary-only patterns get 0; cells with fewer than three corners (lunes) get NaN.
+    Returns (cell index (m,), centre (m, 3), corner (m, 3), next corner (m, 3), corners per
+    cell (P,)), unit vectors in reduced coordinates. Cells with fewer than three corners (lunes)
+    have no triangles.
     """
     Z = sphere_coordinates(X, bias)
     if Z.shape[1] != 3:
-        raise ValueError("cell areas need data of rank 3 (2-D data with a bias column)")
+        raise ValueError("cells on the sphere need data of rank 3 (2-D data with a bias column)")
     pts, verts = _vertex_probes(Z)
     idx = match_patterns(arr.patterns, (pts @ Z.T >= 0))
     keep = idx >= 0
     idx, verts = idx[keep], verts[keep]
     # distinct (cell, vertex) pairs
-    rounded = np.round(verts, 9)
-    key = np.column_stack([idx, rounded])
+    key = np.column_stack([idx, np.round(verts, 9)])
     _, first = np.unique(key, axis=0, return_index=True)
     idx, verts = idx[first], verts[first]
     P = arr.count
@@ -408,12 +407,23 @@ def cell_areas(X: np.ndarray, arr: Arrangement, bias: bool = True) -> np.ndarray
     start = np.concatenate([[0], np.cumsum(counts)[:-1]])
     pos = np.arange(idx.size) - start[idx]
     nxt = np.where(pos + 1 < counts[idx], np.arange(idx.size) + 1, start[idx])
-    v1, v2 = verts, verts[nxt]
+    fan = counts[idx] >= 3
+    return idx[fan], c[fan], verts[fan], verts[nxt][fan], counts
+
+
+def cell_areas(X: np.ndarray, arr: Arrangement, bias: bool = True) -> np.ndarray:
+    """The area of each cell on the unit sphere (P,), for data of rank 3; the areas sum to 4 pi.
+
+    Each cell is a convex spherical polygon whose corners are vertices of the arrangement; it is
+    split into triangles from its centre (:func:`cell_triangles`), each measured with the Van
+    Oosterom-Strackee formula. Boundary-only patterns get 0; cells with fewer than three corners
+    (lunes) get NaN.
+    """
+    idx, c, v1, v2, counts = cell_triangles(X, arr, bias)
     num = np.abs(np.einsum("mk,mk->m", c, np.cross(v1, v2)))
     den = 1.0 + np.einsum("mk,mk->m", c, v1) + np.einsum("mk,mk->m", v1, v2) + np.einsum("mk,mk->m", v2, c)
-    tri = 2.0 * np.arctan2(num, den)
-    area = np.zeros(P)
-    np.add.at(area, idx, tri)
+    area = np.zeros(arr.count)
+    np.add.at(area, idx, 2.0 * np.arctan2(num, den))
     area[counts < 3] = np.nan
     area[arr.full_hrep] = 0.0
     return area

@@ -19,6 +19,7 @@ MAX_LIST_POINTS = 200  # above this many points the patterns are counted, not li
 ROTATE_STEP = 5
 SHIFT_FRAMES = 41
 K_CHOICES = (100, 300, 1000, 3000, 10_000, 30_000, 100_000)
+MAX_MESH_CELLS = 2500  # cells drawn exactly on the sphere up to this many; a sampled surface above
 
 
 # --------------------------------------------------------------------------------------------
@@ -46,6 +47,12 @@ def cell_directions(X: np.ndarray, bias: bool, rank: int):
     if rank == 3:
         return sm.cell_points(X, arr, bias)
     return sm.arc_points(X, arr, bias)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def triangles(X: np.ndarray, bias: bool):
+    arr, _ = enumerate_patterns(X, bias)
+    return sm.cell_triangles(X, arr, bias) if arr.count <= MAX_MESH_CELLS else None
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -166,15 +173,15 @@ def on_goto() -> None:
     go_to_pattern(k, cell_directions(X, bias, rank))
 
 
-def take_sphere_click() -> None:
-    """A click on a cell centre of the sphere (the chart's selection, new since the last run)
-    moves the hyperplane into that cell. Runs before the sliders are made."""
-    event = ss.get("arr_sphere") or {}
+def take_cell_click(chart: str) -> None:
+    """A click on a cell's dot (the chart's selection, new since the last run) moves the
+    hyperplane into that cell. Runs before the sliders are made."""
+    event = ss.get(chart) or {}
     points = (event.get("selection") or {}).get("points") or []
     signature = repr(points)
-    if not points or signature == ss.get("_arr_sphere_seen"):
+    if not points or signature == ss.get(f"_{chart}_seen"):
         return
-    ss["_arr_sphere_seen"] = signature
+    ss[f"_{chart}_seen"] = signature
     for p in points:
         k = p.get("customdata")
         if isinstance(k, list):
@@ -185,7 +192,8 @@ def take_sphere_click() -> None:
 
 
 if arr is not None:
-    take_sphere_click()
+    take_cell_click("arr_sphere")
+    take_cell_click("arr_map")
 
 left, right = st.columns([1.55, 1], gap="large")
 with right:
@@ -254,7 +262,7 @@ with right:
     m1, m2, m3 = st.columns(3)
     m1.metric("exact", f"{count:,}", help=f"enumerated in {t_enum:.3f} s")
     gp = A.general_position_count(n, rank)
-    m2.metric("n² − n + 2" if (bias and data.dim == 2 and rank == 3) else "general position", f"{gp:,}",
+    m2.metric("n² − n + 2" if (bias and data.dim == 2 and rank == 3) else "general", f"{gp:,}",
               help="2 Σ_{k<r} C(n−1, k): the count for points in general position (rank r)")
     cover = A.cover_bound(n, rank)
     m3.metric("Cover bound", f"{cover:,.0f}" if cover < 1e5 else f"{cover:.2g}".replace("e+0", "e"),
@@ -308,8 +316,8 @@ if tab_sphere.open:
                 r"patterns live on the sphere $S^2$. Point $i$ is active where $\tilde x_i^\top g \ge 0$: "
                 r"the great circle $\{g : \tilde x_i^\top g = 0\}$ splits the sphere into its active and "
                 r"inactive half. The circles of all points cut the sphere into **cells**, one per pattern "
-                r"(antipodal cells have complementary patterns). Hover a cell to see its pattern; "
-                r"**click** its centre dot to move the hyperplane there.")
+                r"(antipodal cells have complementary patterns). Hover a cell or its centre dot to see "
+                r"its pattern; click a region of the map below to move the hyperplane there.")
             centres = cell_directions(X, bias, rank)
             Z = Xt @ arr.basis
             ok = np.all(np.isfinite(centres), axis=1)
@@ -317,13 +325,13 @@ if tab_sphere.open:
             if count <= 3000:
                 texts = [f"D{k + 1}" + (f": {fa.pattern_string(arr.patterns[k])}" if n <= 40 else "")
                          for k in np.flatnonzero(ok)]
-                markers["cell centres (click)"] = (centres[ok], "#444444", texts)
+                markers["cell centres"] = (centres[ok], "#444444", texts)
             g_red = g @ arr.basis
             c1, c2 = st.columns([1.4, 1], gap="medium")
             with c1:
                 fig = fa.sphere_figure(Z, arr.patterns, g_red, markers=markers, height=560,
                                        axis_titles=("w1", "w2", "b") if np.allclose(arr.basis, np.eye(3))
-                                       else ("q1", "q2", "q3"))
+                                       else ("q1", "q2", "q3"), triangles=triangles(X, bias))
                 if markers:
                     fig.data[2].customdata = np.flatnonzero(ok) + 1
                 st.plotly_chart(fig, key="arr_sphere", theme=None, on_select="rerun",
@@ -335,6 +343,21 @@ if tab_sphere.open:
                 st.plotly_chart(fa.sweep_figure(data, g[None], pattern[None], np.array([index]), count,
                                                 bias, 0, ["current g"], height=420),
                                 key="arr_sphere_line", theme=None)
+            if data.dim == 2 and bias:
+                st.markdown(
+                    r"**The same cells as a map of all lines.** A line $w^\top x + b = 0$ with "
+                    r"$w = (\cos\theta, \sin\theta)$ is a point $(\theta, b)$ of this map (the Hough "
+                    r"transform). Data point $x_i$ becomes the curve "
+                    r"$b = -(x_{i1}\cos\theta + x_{i2}\sin\theta)$ of the lines through it; "
+                    r"the regions between the curves are the patterns (above all curves every point is "
+                    r"active, below all of them none: the two caps of the sphere). "
+                    r"**Click** a region's dot to move the line there.")
+                tb = np.array([[*slider_position(c @ arr.basis.T), k] for k, c in enumerate(centres)
+                               if np.all(np.isfinite(c))])
+                tb[:, 1] *= R
+                st.plotly_chart(fa.line_map_figure(X, arr.patterns, R, (theta, offset),
+                                                   tb if count <= 5000 else None, height=430),
+                                key="arr_map", theme=None, on_select="rerun", selection_mode="points")
         else:
             st.markdown(
                 r"With rank 2 the directions form a circle: each point's line "
@@ -414,7 +437,8 @@ if tab_sampling.open:
                             centres[ok], colour, [f"D{k + 1}" for k in np.flatnonzero(ok)])
                 s1, s2 = st.columns([1.2, 1], gap="medium")
                 with s1:
-                    st.plotly_chart(fa.sphere_figure(Z, arr.patterns, None, markers=markers, height=520),
+                    st.plotly_chart(fa.sphere_figure(Z, arr.patterns, None, markers=markers, height=520,
+                                                     triangles=triangles(X, bias)),
                                     key="arr_missed_sphere", theme=None)
                 with s2:
                     A_cells = areas(X, bias)

@@ -85,7 +85,7 @@ def test_talk_example_without_bias_has_the_four_patterns_in_order():
     clean(at)
     assert at.session_state[S.DATA].name == "talk"
     m = metrics(at)
-    assert m["exact"] == "4" and m["general position"] == "6"  # two distinct lines only
+    assert m["exact"] == "4" and m["general"] == "6"  # two distinct lines only
     table = at.dataframe[0].value
     assert table["D"].tolist() == ["D1", "D2", "D3", "D4"]
     assert table["pattern"].tolist() == ["111", "110", "001", "000"]
@@ -112,7 +112,8 @@ def test_going_to_a_pattern_moves_the_hyperplane_into_its_cell():
     assert f"D{big + 1} of {arr.count}" in markdown(at)
 
 
-def test_clicking_a_cell_on_the_sphere_selects_it():
+@pytest.mark.parametrize("chart", ["arr_map", "arr_sphere"])
+def test_clicking_a_cell_selects_it(chart):
     at = app({"n": "12"})
     at.session_state["arr_tab"] = "Sphere"
     at.switch_page(ARR_PAGE).run()
@@ -120,7 +121,7 @@ def test_clicking_a_cell_on_the_sphere_selects_it():
     X = at.session_state[S.DATA].X
     arr = A.arrangement(X)
     target = int(np.argsort(-np.nan_to_num(sm.cell_areas(X, arr)))[5])
-    at.session_state["arr_sphere"] = {"selection": {"points": [{"customdata": target + 1}]}}
+    at.session_state[chart] = {"selection": {"points": [{"customdata": target + 1}]}}
     at.run()
     clean(at)
     k, _ = expected_index(X, at.session_state["arr_theta"], at.session_state["arr_offset"])

@@ -68,8 +68,11 @@ def plot_line(g: np.ndarray, dim: int, bias: bool) -> tuple[np.ndarray, float]:
     return (np.array([w[0], 0.0]) if dim == 1 else w.copy()), b
 
 
-def plot_box(data: Dataset, margin: float = 0.12) -> tuple[float, float, float, float]:
+def plot_box(data: Dataset, margin: float = 0.12, bias: bool = True) -> tuple[float, float, float, float]:
+    """The plot window; without a bias it includes the origin, where every hyperplane passes."""
     P = plot_points(data)
+    if not bias:
+        P = np.vstack([P, [[0.0, 0.0]] if data.dim == 2 else [[0.0, float(np.mean(data.y))]]])
     if data.dim == 2:
         return bounding_box(P, margin, square=True)
     return bounding_box(P, margin, square=False)
@@ -135,10 +138,10 @@ def sweep_figure(data: Dataset, gates: np.ndarray, patterns: np.ndarray, indices
     patterns = np.atleast_2d(np.asarray(patterns, dtype=bool))
     F = gates.shape[0]
     labels = labels or [f"{f}" for f in range(F)]
-    box = plot_box(data)
+    box = plot_box(data, bias=bias)
     P = plot_points(data)
     n = data.n
-    fig = make_subplots(rows=2, cols=1, row_heights=[0.87, 0.13], vertical_spacing=0.13)
+    fig = make_subplots(rows=2, cols=1, row_heights=[0.86, 0.14], vertical_spacing=0.16)
 
     def title(f):
         idx = int(indices[f])
@@ -320,42 +323,93 @@ def _pastel_scale() -> list:
     return scale
 
 
+def _subdivided(c: np.ndarray, a: np.ndarray, b: np.ndarray, level: int) -> np.ndarray:
+    """Spherical triangles (c, a, b) (m, 3) each cut into level^2 pieces, (m * level^2, 3, 3)."""
+    L = level
+    tris = []
+    for i in range(L):
+        for j in range(L - i):
+            # barycentric corners of the upward and downward small triangles
+            tris.append(((i, j), (i + 1, j), (i, j + 1)))
+            if j < L - i - 1:
+                tris.append(((i + 1, j), (i + 1, j + 1), (i, j + 1)))
+    out = []
+    for corners in tris:
+        pts = []
+        for i, j in corners:
+            p = (L - i - j) * c + i * a + j * b
+            pts.append(p / np.linalg.norm(p, axis=1, keepdims=True))
+        out.append(np.stack(pts, axis=1))
+    return np.concatenate(out, axis=0)
+
+
+def cell_mesh(triangles, max_angle: float = 0.25) -> tuple[np.ndarray, np.ndarray]:
+    """Flat pieces of the cells' spherical triangles for a Mesh3d: (corners (m, 3, 3), cell (m,)).
+
+    Triangles wider than ``max_angle`` (radians) are subdivided so the mesh hugs the sphere."""
+    idx, c, a, b = triangles[:4]
+    span = np.arccos(np.clip(np.minimum(np.minimum(np.einsum("mk,mk->m", c, a),
+                                                   np.einsum("mk,mk->m", c, b)),
+                                        np.einsum("mk,mk->m", a, b)), -1, 1))
+    level = np.clip(np.ceil(span / max_angle), 1, 10).astype(int)
+    pieces, cells = [], []
+    for L in np.unique(level):
+        sel = level == L
+        tri = _subdivided(c[sel], a[sel], b[sel], int(L))
+        pieces.append(tri)
+        cells.append(np.tile(idx[sel], len(tri) // max(int(sel.sum()), 1)))
+    return np.concatenate(pieces), np.concatenate(cells)
+
+
 def sphere_figure(Z: np.ndarray, patterns: np.ndarray, current_g: np.ndarray | None = None,
                   markers: dict | None = None, resolution: int = 90, height: int = 560,
-                  axis_titles=("w1", "w2", "b"), title: str | None = None) -> go.Figure:
+                  axis_titles=("w1", "w2", "b"), title: str | None = None,
+                  triangles=None) -> go.Figure:
     """The arrangement on the sphere of directions g (rank 3, reduced coordinates Z (n, 3)).
 
-    The surface is coloured by cell; hovering it shows the pattern's index (and the pattern
-    for small n); each point is a great circle (hover: its index). ``markers`` maps a legend name
-    to (points (k, 3), colour, hover texts) drawn as 3-D markers (cell centres); ``current_g`` is
-    drawn as a red diamond.
+    The sphere is coloured by cell; hovering shows the pattern's index (and the pattern for
+    small n); each point is a great circle (hover: its index). With ``triangles`` (from
+    :func:`convexnn.sampling.cell_triangles`) the cells are drawn exactly as a mesh, otherwise as a
+    sampled surface. ``markers`` maps a legend name to (points (k, 3), colour, hover texts) drawn
+    as 3-D markers (cell centres); ``current_g`` is drawn as a red diamond.
     """
     from ..arrangements import match_patterns
 
     Z = np.asarray(Z, dtype=float)
     n = Z.shape[0]
     P = np.asarray(patterns, dtype=bool)
-    u = np.linspace(0, np.pi, resolution)
-    v = np.linspace(0, 2 * np.pi, 2 * resolution)
-    uu, vv = np.meshgrid(u, v, indexing="ij")
-    S = np.stack([np.sin(uu) * np.cos(vv), np.sin(uu) * np.sin(vv), np.cos(uu)], axis=-1)
-    G = S.reshape(-1, 3)
-    idx = match_patterns(P, G @ Z.T >= 0).reshape(uu.shape)
     show_bits = n <= MAX_TEXT_POINTS
-    if show_bits:
-        bits = np.array([pattern_string(p) for p in P] + ["?"])
-        text = bits[np.where(idx >= 0, idx, len(P))]
-        hover = "D%{customdata}<br>%{text}<extra>cell</extra>"
-    else:
-        text = None
-        hover = "D%{customdata}<extra>cell</extra>"
+    bits = np.array([pattern_string(p) for p in P] + ["?"]) if show_bits else None
     fig = go.Figure()
-    fig.add_trace(go.Surface(
-        x=S[..., 0], y=S[..., 1], z=S[..., 2], surfacecolor=_cell_colour_index(idx),
-        colorscale=_pastel_scale(), cmin=0, cmax=1, showscale=False, opacity=1.0,
-        customdata=np.where(idx >= 0, idx + 1, 0), text=text, hovertemplate=hover,
-        lighting=dict(ambient=0.85, diffuse=0.2, specular=0.05), name="cells",
-    ))
+    if triangles is not None:
+        tri, cell = cell_mesh(triangles)
+        V = (tri.reshape(-1, 3) * 0.998).astype(np.float32)
+        m = len(tri)
+        # one colour per cell through a step colour scale on the vertex intensity (compact JSON)
+        vcell = np.repeat(cell, 3)
+        fig.add_trace(go.Mesh3d(
+            x=V[:, 0], y=V[:, 1], z=V[:, 2], i=np.arange(0, 3 * m, 3, dtype=np.int32),
+            j=np.arange(1, 3 * m, 3, dtype=np.int32), k=np.arange(2, 3 * m, 3, dtype=np.int32),
+            intensity=_cell_colour_index(vcell).astype(np.float32), intensitymode="vertex",
+            colorscale=_pastel_scale(), cmin=0, cmax=1, showscale=False, flatshading=True,
+            customdata=(vcell + 1).astype(np.uint16 if m < 65535 else np.int32),
+            hovertemplate="D%{customdata}<extra>cell</extra>",
+            lighting=dict(ambient=0.9, diffuse=0.15, specular=0.0), name="cells",
+        ))
+    else:
+        u = np.linspace(0, np.pi, resolution)
+        v = np.linspace(0, 2 * np.pi, 2 * resolution)
+        uu, vv = np.meshgrid(u, v, indexing="ij")
+        S = np.stack([np.sin(uu) * np.cos(vv), np.sin(uu) * np.sin(vv), np.cos(uu)], axis=-1)
+        idx = match_patterns(P, S.reshape(-1, 3) @ Z.T >= 0).reshape(uu.shape)
+        fig.add_trace(go.Surface(
+            x=S[..., 0], y=S[..., 1], z=S[..., 2], surfacecolor=_cell_colour_index(idx),
+            colorscale=_pastel_scale(), cmin=0, cmax=1, showscale=False, opacity=1.0,
+            customdata=np.where(idx >= 0, idx + 1, 0),
+            text=bits[np.where(idx >= 0, idx, len(P))] if show_bits else None,
+            hovertemplate="D%{customdata}" + ("<br>%{text}" if show_bits else "") + "<extra>cell</extra>",
+            lighting=dict(ambient=0.85, diffuse=0.2, specular=0.05), name="cells",
+        ))
     C = great_circles(Z) * 1.004
     per = 91  # 90 points + NaN separator per circle
     labels = np.repeat([f"point {i}: x̃ᵢᵀg = 0" for i in range(n)], per)[: len(C)]
@@ -426,7 +480,7 @@ def circle_figure(Z: np.ndarray, patterns: np.ndarray, current_g: np.ndarray | N
                                  showlegend=False, name=f"D{k + 1}",
                                  hovertemplate=f"D{k + 1}: {pattern_string(P[k]) if k >= 0 else '?'}"
                                                "<extra></extra>"))
-        if k >= 0 and k not in labelled and e - s > 8:
+        if k >= 0 and k not in labelled and e - s > 8 and len(P) <= 24:
             labelled.add(k)
             m = (s + e) // 2
             fig.add_annotation(x=1.16 * G[m, 0], y=1.16 * G[m, 1], text=f"D{k + 1}", showarrow=False,
@@ -445,6 +499,63 @@ def circle_figure(Z: np.ndarray, patterns: np.ndarray, current_g: np.ndarray | N
                      scaleanchor="x", scaleratio=1, constrain="domain")
     fig.update_layout(height=height, margin=dict(l=40, r=20, t=40 if title else 10, b=40),
                       plot_bgcolor="white", title=title, showlegend=False)
+    return fig
+
+
+def line_map_figure(X: np.ndarray, patterns: np.ndarray, radius: float, current=None,
+                    centres=None, resolution: tuple[int, int] = (360, 160), height: int = 430,
+                    max_bits: int = MAX_TEXT_POINTS) -> go.Figure:
+    """Every line {x : w^T x + b = 0} with w = (cos t, sin t) as a point (t, b) of a map (the
+    Hough transform of 2-D data with bias). Data point i becomes the sinusoid
+    b = -(x_i1 cos t + x_i2 sin t); the regions between the sinusoids are the patterns.
+
+    ``centres`` (k, 3) rows (t in degrees, b, pattern index) are drawn as clickable dots with
+    ``customdata`` = index + 1; ``current`` = (t, b) is a red diamond.
+    """
+    from ..arrangements import match_patterns
+
+    X = np.asarray(X, dtype=float)
+    P = np.asarray(patterns, dtype=bool)
+    nt, nb = resolution
+    t = np.linspace(0, 360, nt, endpoint=False) + 180 / nt
+    b = np.linspace(-radius, radius, nb)
+    T, B = np.meshgrid(np.deg2rad(t), b)
+    G = np.column_stack([np.cos(T).ravel(), np.sin(T).ravel(), B.ravel()])
+    Xt = np.column_stack([X, np.ones(len(X))])
+    idx = match_patterns(P, G @ Xt.T >= 0).reshape(B.shape)
+    fig = go.Figure(go.Heatmap(
+        x=t, y=b, z=_cell_colour_index(idx), customdata=np.where(idx >= 0, idx + 1, 0),
+        colorscale=_pastel_scale(), zmin=0, zmax=1, showscale=False, name="patterns",
+        hovertemplate="θ=%{x:.0f}°, b=%{y:.2f}<br>pattern D%{customdata}<extra></extra>",
+    ))
+    tt = np.linspace(0, 360, 361)
+    xs, ys = [], []
+    for x in X:
+        xs += list(tt) + [None]
+        ys += list(-(x[0] * np.cos(np.deg2rad(tt)) + x[1] * np.sin(np.deg2rad(tt)))) + [None]
+    fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line=dict(color="#444444", width=1),
+                             name="point i: lines through x_i", hoverinfo="skip"))
+    if centres is not None and len(centres):
+        C = np.asarray(centres, dtype=float)
+        keep = np.abs(C[:, 1]) <= radius
+        C = C[keep]
+        text = [f"D{int(k) + 1}" + (f": {pattern_string(P[int(k)])}" if P.shape[1] <= max_bits else "")
+                for k in C[:, 2]]
+        fig.add_trace(go.Scatter(x=C[:, 0], y=C[:, 1], mode="markers", name="cells (click one)",
+                                 marker=dict(size=5, color="#333333", opacity=0.6),
+                                 customdata=C[:, 2].astype(int) + 1, text=text,
+                                 hovertemplate="%{text}<extra>click to move the line here</extra>"))
+    if current is not None:
+        fig.add_trace(go.Scatter(x=[current[0] % 360], y=[current[1]], mode="markers", name="current line",
+                                 marker=dict(size=13, color=CURRENT_COLOR, symbol="diamond",
+                                             line=dict(width=1.5, color="white")),
+                                 hovertemplate="current line<extra></extra>"))
+    fig.update_xaxes(range=[0, 360], title_text="angle θ of the normal w (degrees)", dtick=45,
+                     showgrid=False, zeroline=False)
+    fig.update_yaxes(range=[-radius, radius], title_text="offset b", showgrid=False, zeroline=False)
+    fig.update_layout(height=height, margin=dict(l=50, r=20, t=10, b=40), plot_bgcolor="white",
+                      legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0.0),
+                      clickmode="event+select", dragmode="pan")
     return fig
 
 
@@ -527,6 +638,7 @@ __all__ = [
     "coverage_figure",
     "great_circles",
     "halfplane_polygon",
+    "line_map_figure",
     "pattern_label",
     "pattern_matrix",
     "pattern_string",
