@@ -122,6 +122,8 @@ def path_figure(path, data: Dataset, resolution: int = 60, height: int = 640,
                            line=dict(color=NEURON_COLORS[s], width=1.3, dash="dot"), hoverinfo="skip",
                            connectgaps=False), 1, 1, lines)
         for t in data_traces(data):
+            if t.marker is not None and t.marker.showscale:
+                t.marker.showscale = False  # a colour bar would squeeze the right panels
             fig.add_trace(t, row=1, col=1)
         label_xy = (box[0] + 0.02 * (box[1] - box[0]), box[3] - 0.03 * (box[3] - box[2]))
         fig.update_xaxes(range=[box[0], box[1]], constrain="domain", title_text="x1", showgrid=False,
