@@ -271,9 +271,10 @@ def test_spiral_exact_program_bounded():
 @pytest.mark.slow
 def test_spiral_exact_program_full(request):
     if "slow" not in (request.config.getoption("markexpr") or ""):
-        pytest.skip("25-60 s: runs with -m slow (test_spiral_exact_program_bounded runs always)")
+        pytest.skip("10-100 s: runs with -m slow (test_spiral_exact_program_bounded runs always)")
     data = datasets.spiral()
-    fit = fit_convex(data.X, data.y, SPIRAL_BETA, patterns="exact")
+    # 7-25 s on a quiet machine; the default 120 s time limit was hit under heavy load
+    fit = fit_convex(data.X, data.y, SPIRAL_BETA, patterns="exact", time_limit=900)
     assert fit.n_patterns > 24000
     assert fit.status == "optimal"
     assert accuracy(fit.network().predict(data.X), data.y) == 1.0
