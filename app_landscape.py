@@ -122,7 +122,7 @@ def convex_solve(X: np.ndarray, y: np.ndarray, beta: float, patterns: str = "exa
     t0 = time.perf_counter()
     try:
         fit = cn.fit_convex(X, y, beta, loss=loss, patterns=patterns, n_samples=n_samples, seed=seed,
-                            bias=bias, time_limit=180.0)
+                            bias=bias, time_limit=300.0)
         elapsed = time.perf_counter() - t0
         net = fit.network()
         try:
