@@ -95,8 +95,10 @@ with bars_col:
         st.plotly_chart(fig, key="optimum_dual_bars", theme=None, width="stretch")
         norm = "‖X̃ᵀDᵢλ‖" if not exact else "‖Π_Kᵢ(±X̃ᵀDᵢλ)‖"
         at_beta = int(np.sum(result.bars.max(axis=1) >= result.beta * (1 - 1e-6)))
+        dual = ("the solver's dual: the hinge loss has no unique gradient" if s.loss == "hinge"
+                else "λ = −∇ℓ(f)")
         st.caption(
-            f"With λ = −∇ℓ(f) (the dual point), the network is optimal iff every pattern's dual "
+            f"With the dual point λ ({dual}), the network is optimal iff every pattern's dual "
             f"value {norm} is at most β (math.md §4). All {len(result.bars):,} patterns, sorted: the "
             f"largest is {top:.6f} β. The patterns of the network's neurons (diamonds) reach the "
             f"line β (complementary slackness); {at_beta} patterns reach it in all, the others "
