@@ -63,8 +63,8 @@ def test_wendel_probability():
     assert rc.wendel_probability(40, 10) == pytest.approx(0.0005, abs=0.0001)
     # and it is what the LP detects, about half the time at n = 2d
     hits = [rc.has_nonzero_nonnegative_direction(np.random.default_rng(s).standard_normal((8, 4)))
-            for s in range(400)]
-    assert np.mean(hits) == pytest.approx(0.5, abs=0.08)
+            for s in range(200)]
+    assert np.mean(hits) == pytest.approx(0.5, abs=0.1)
 
 
 def test_success_criterion():
