@@ -33,7 +33,7 @@ condition |K_j^T r| <= beta is checked, violators join; a dual point certifies t
 Dense linear algebra is small here: with many sessions set ``OPENBLAS_NUM_THREADS=1`` (threads
 fighting over two cores made a 0.2 s solve take 7 s).
 :func:`exact_value` gives the matching exact convex program (``fit_convex`` for "l2", a cvxpy
-model over all arrangement patterns for the other two, for small n).
+model over all arrangement patterns for the other two, for n <= 30).
 """
 
 from __future__ import annotations
@@ -57,7 +57,7 @@ VARIANT_LABELS = {
     "l2-free": "ℓ2 on weights, free bias and intercept",
     "l1": "ℓ1 on first-layer weights (pairs + axis features: exact)",
 }
-MAX_EXACT_CVXPY_POINTS = 40
+MAX_EXACT_CVXPY_POINTS = 30
 WOODBURY_FACTOR = 8
 """The inner interior point works in the n-dimensional space when it has more than this many
 atoms per point (the k x k system is then the slower one)."""
@@ -475,7 +475,7 @@ def exact_program_cvxpy(X: np.ndarray, y: np.ndarray, beta: float, variant: str)
 
 def exact_value(X: np.ndarray, y: np.ndarray, beta: float, variant: str = "l2") -> float:
     """The exact convex program's value for a Lasso variant: :func:`convexnn.fit_convex` (certified)
-    for "l2", :func:`exact_program_cvxpy` for "l2-free" and "l1" (n <= 40)."""
+    for "l2", :func:`exact_program_cvxpy` for "l2-free" and "l1" (n <= 30)."""
     if variant == "l2":
         from .convex import fit_convex
 

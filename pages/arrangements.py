@@ -2,6 +2,7 @@
 """Arrangements: sweep a hyperplane through the data and watch the patterns D = 1[X~ g >= 0]
 appear; all patterns, the arrangement on the sphere of directions, and sampling compared."""
 
+import hashlib
 import time
 
 import numpy as np
@@ -70,6 +71,15 @@ def coverage(X: np.ndarray, bias: bool, k_max: int, seeds: int, sketch: int | No
     return cov
 
 
+def session_figure(name: str, key: tuple, build):
+    """A figure built once per session and key (its heavy parts), then updated in place: large
+    figures (the sphere, the map, the matrix) cost seconds to build but little to update."""
+    store = ss.setdefault("_arr_figures", {})
+    if name not in store or store[name][0] != key:
+        store[name] = (key, build())
+    return store[name][1]
+
+
 # --------------------------------------------------------------------------------------------
 # Page
 # --------------------------------------------------------------------------------------------
@@ -101,6 +111,7 @@ X = data.X
 n = data.n
 Xt = A.lift(X, bias)
 rank = int(A.reduce_rank(Xt)[0].shape[1])
+fingerprint = (hashlib.md5(np.ascontiguousarray(X).tobytes()).hexdigest(), bias)
 listed = n <= MAX_LIST_POINTS
 with c_info:
     st.caption(f"{app_state.describe(data)} · rank of X̃ = {rank}"
@@ -286,8 +297,12 @@ if tab_all.open:
         else:
             c1, c2 = st.columns([2, 1], gap="large")
             with c1:
-                st.plotly_chart(fa.pattern_matrix(arr.patterns, index if index >= 0 else None, height=520),
-                                key="arr_matrix", theme=None)
+                fig = session_figure("matrix", fingerprint,
+                                     lambda: fa.pattern_matrix(arr.patterns, None, height=520))
+                fig.layout.shapes, fig.layout.annotations = (), ()
+                if index >= 0:
+                    fa.mark_pattern(fig, index, n)
+                st.plotly_chart(fig, key="arr_matrix", theme=None)
             with c2:
                 st.markdown(f"**{count:,} patterns** × {n} points. Row k is D_k; rows are in "
                             "descending binary order (point 0 is the leading bit), so D1 is the "
@@ -320,20 +335,26 @@ if tab_sphere.open:
                 r"its pattern; click a region of the map below to move the hyperplane there.")
             centres = cell_directions(X, bias, rank)
             Z = Xt @ arr.basis
-            ok = np.all(np.isfinite(centres), axis=1)
-            markers = {}
-            if count <= 3000:
-                texts = [f"D{k + 1}" + (f": {fa.pattern_string(arr.patterns[k])}" if n <= 40 else "")
-                         for k in np.flatnonzero(ok)]
-                markers["cell centres"] = (centres[ok], "#444444", texts)
             g_red = g @ arr.basis
-            c1, c2 = st.columns([1.4, 1], gap="medium")
-            with c1:
+
+            def build_sphere():
+                ok = np.all(np.isfinite(centres), axis=1)
+                markers = {}
+                if count <= 3000:
+                    texts = [f"D{k + 1}" + (f": {fa.pattern_string(arr.patterns[k])}" if n <= 40 else "")
+                             for k in np.flatnonzero(ok)]
+                    markers["cell centres"] = (centres[ok], "#444444", texts)
                 fig = fa.sphere_figure(Z, arr.patterns, g_red, markers=markers, height=560,
                                        axis_titles=("w1", "w2", "b") if np.allclose(arr.basis, np.eye(3))
                                        else ("q1", "q2", "q3"), triangles=triangles(X, bias))
                 if markers:
                     fig.data[2].customdata = np.flatnonzero(ok) + 1
+                return fig
+
+            c1, c2 = st.columns([1.4, 1], gap="medium")
+            with c1:
+                fig = session_figure("sphere", fingerprint, build_sphere)
+                fa.move_marker(fig, g_red / np.linalg.norm(g_red) * 1.03)
                 st.plotly_chart(fig, key="arr_sphere", theme=None, on_select="rerun",
                                 selection_mode="points")
             with c2:
@@ -352,12 +373,17 @@ if tab_sphere.open:
                     r"the regions between the curves are the patterns (above all curves every point is "
                     r"active, below all of them none: the two caps of the sphere). "
                     r"**Click** a region's dot to move the line there.")
-                tb = np.array([[*slider_position(c @ arr.basis.T), k] for k, c in enumerate(centres)
-                               if np.all(np.isfinite(c))])
-                tb[:, 1] *= R
-                st.plotly_chart(fa.line_map_figure(X, arr.patterns, R, (theta, offset),
-                                                   tb if count <= 5000 else None, height=430),
-                                key="arr_map", theme=None, on_select="rerun", selection_mode="points")
+
+                def build_map():
+                    tb = np.array([[*slider_position(c @ arr.basis.T), k] for k, c in enumerate(centres)
+                                   if np.all(np.isfinite(c))])
+                    tb[:, 1] *= R
+                    return fa.line_map_figure(X, arr.patterns, R, (theta, offset),
+                                              tb if count <= 5000 else None, height=430)
+
+                fig = session_figure("map", fingerprint, build_map)
+                fa.move_marker(fig, (theta % 360, offset))
+                st.plotly_chart(fig, key="arr_map", theme=None, on_select="rerun", selection_mode="points")
         else:
             st.markdown(
                 r"With rank 2 the directions form a circle: each point's line "
@@ -395,9 +421,12 @@ if tab_sampling.open:
         with st.status("Sampling …", expanded=False) as status:
             cov = coverage(X, bias, int(k_max), int(seeds), sketch, bool(mirror))
             status.update(label=f"Sampled up to {k_max:,} directions with {seeds} seeds.", state="complete")
+        sampling_key = (*fingerprint, int(k_max), int(seeds), sketch, bool(mirror))
         f1, f2 = st.columns([1.5, 1], gap="large")
         with f1:
-            st.plotly_chart(fa.coverage_figure(cov, height=430), key="arr_coverage", theme=None)
+            st.plotly_chart(session_figure("coverage", sampling_key,
+                                           lambda: fa.coverage_figure(cov, height=430)),
+                            key="arr_coverage", theme=None)
         with f2:
             rows = []
             for m in cov.found:
@@ -424,26 +453,29 @@ if tab_sampling.open:
             miss_a = cov.nonzero & ~cov.found_mask["geometric"]
             st.subheader("Which cells each sampler misses")
             if rank == 3:
-                centres = cell_directions(X, bias, rank)
-                Z = Xt @ arr.basis
-                both = miss_g & miss_a
-                markers = {}
-                for name, mask, colour in (("missed by Gaussian only", miss_g & ~miss_a, "#e74c3c"),
-                                           ("missed by GA only", miss_a & ~miss_g, "#1e9e6a"),
-                                           ("missed by both", both, "#111111")):
-                    ok = mask & np.all(np.isfinite(centres), axis=1)
-                    if ok.any():
-                        markers[f"{name} ({int(mask.sum())})"] = (
-                            centres[ok], colour, [f"D{k + 1}" for k in np.flatnonzero(ok)])
+
+                def build_missed():
+                    centres = cell_directions(X, bias, rank)
+                    markers = {}
+                    for name, mask, colour in (("missed by Gaussian only", miss_g & ~miss_a, "#e74c3c"),
+                                               ("missed by GA only", miss_a & ~miss_g, "#1e9e6a"),
+                                               ("missed by both", miss_g & miss_a, "#111111")):
+                        ok = mask & np.all(np.isfinite(centres), axis=1)
+                        if ok.any():
+                            markers[f"{name} ({int(mask.sum())})"] = (
+                                centres[ok], colour, [f"D{k + 1}" for k in np.flatnonzero(ok)])
+                    return fa.sphere_figure(Xt @ arr.basis, arr.patterns, None, markers=markers,
+                                            height=520, triangles=triangles(X, bias))
+
                 s1, s2 = st.columns([1.2, 1], gap="medium")
+                A_cells = areas(X, bias)
                 with s1:
-                    st.plotly_chart(fa.sphere_figure(Z, arr.patterns, None, markers=markers, height=520,
-                                                     triangles=triangles(X, bias)),
+                    st.plotly_chart(session_figure("missed", sampling_key, build_missed),
                                     key="arr_missed_sphere", theme=None)
                 with s2:
-                    A_cells = areas(X, bias)
-                    st.plotly_chart(fa.area_figure(A_cells, cov.found_mask["gaussian"], int(k_max),
-                                                   height=380), key="arr_areas", theme=None)
+                    st.plotly_chart(session_figure("areas", sampling_key, lambda: fa.area_figure(
+                        A_cells, cov.found_mask["gaussian"], int(k_max), height=380)),
+                        key="arr_areas", theme=None)
                     fin = np.isfinite(A_cells) & (A_cells > 0)
                     if fin.any():
                         small = float(np.min(A_cells[fin]) / (4 * np.pi))

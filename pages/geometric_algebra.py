@@ -30,10 +30,7 @@ def solve_lasso(X: np.ndarray, y: np.ndarray, beta: float, variant: str):
     exact, note = None, None
     t0 = time.perf_counter()
     try:
-        if variant != "l2" and len(X) > gl.MAX_EXACT_CVXPY_POINTS:
-            note = (f"The exact program of this variant is solved with cvxpy for at most "
-                    f"{gl.MAX_EXACT_CVXPY_POINTS} points.")
-        elif len(X) > app_state.MAX_SOLVE_POINTS:
+        if len(X) > app_state.MAX_SOLVE_POINTS:
             note = f"The exact program is solved for at most {app_state.MAX_SOLVE_POINTS} points."
         else:
             exact = gl.exact_value(X, y, beta, variant)
@@ -182,8 +179,18 @@ if n > MAX_LASSO_POINTS:
     st.warning(f"{n} training points: the Lasso is built for at most {MAX_LASSO_POINTS} "
                f"(it has n(n−1) = {n * (n - 1):,} pair features).")
     st.stop()
+Xl, yl, lasso_data = X, y, train
+if variant != "l2" and n > gl.MAX_EXACT_CVXPY_POINTS:
+    # the exact program of these variants is a cvxpy model over all n^2 patterns: keep it small
+    keep = np.sort(np.random.default_rng(0).choice(n, gl.MAX_EXACT_CVXPY_POINTS, replace=False))
+    if len(np.unique(y[keep])) < 2 and train.task == "classification":
+        keep = np.arange(gl.MAX_EXACT_CVXPY_POINTS)
+    Xl, yl = X[keep], y[keep]
+    lasso_data = type(train)(Xl, yl, train.task, train.name)
+    st.caption(f"For this variant the exact program is a cvxpy model over all patterns, so the comparison "
+               f"uses a random subsample of {gl.MAX_EXACT_CVXPY_POINTS} of the {n} points.")
 with st.status("Solving the Lasso and the exact program …", expanded=False) as status:
-    fit, exact_info, note = solve_lasso(X, y, float(s.beta), variant)
+    fit, exact_info, note = solve_lasso(Xl, yl, float(s.beta), variant)
     status.update(label="Solved.", state="complete")
 if fit is None:
     st.error(note)
@@ -211,7 +218,7 @@ st.caption(f"β = {s.beta:g} (set on the Global optimum page) · {fit.n_features
            f"{fit.solve_time:.2f} s" + (f", exact program in {t_exact:.2f} s" if exact is not None else ""))
 try:
     net = fit.network()
-    fig = figures.network_figure(net, train, height=460)
+    fig = figures.network_figure(net, lasso_data, height=460)
     st.plotly_chart(fig, key="ga_lasso_fig", theme=None)
     st.caption("The Lasso's network: every neuron's hyperplane passes through data points "
                + ("(or through one point, parallel to an axis)." if variant == "l1" else "."))

@@ -117,11 +117,12 @@ def _state(data: Dataset, g: np.ndarray, pattern: np.ndarray, bias: bool, box):
     active = np.asarray(pattern, dtype=bool)
     test = np.zeros(data.n, bool) if data.is_test is None else data.is_test
     marker = dict(
-        size=np.where(active, 12, 8).tolist(),
-        opacity=np.where(active, 1.0, 0.35).tolist(),
-        line=dict(width=np.where(active, 2.5, 0.5).tolist(), color="#111111"),
-        symbol=np.where(test, "circle-open", "circle").tolist(),
+        size=np.where(active, 12, 8).astype(np.int8),
+        opacity=np.where(active, 1.0, 0.35).astype(np.float32),
+        line=dict(width=np.where(active, 2.5, 0.5).astype(np.float32), color="#111111"),
     )
+    if test.any():
+        marker["symbol"] = np.where(test, "circle-open", "circle").tolist()
     return (sx, sy), (lx, ly), marker, active.astype(int)
 
 
@@ -191,13 +192,14 @@ def sweep_figure(data: Dataset, gates: np.ndarray, patterns: np.ndarray, indices
         frames = []
         for f in range(F):
             (sx, sy), (lx, ly), marker, row = _state(data, gates[f], patterns[f], bias, box)
-            frames.append(go.Frame(
+            frames.append(dict(
                 name=str(f),
-                data=[go.Scatter(x=sx, y=sy), go.Scatter(x=lx, y=ly),
-                      go.Scatter(marker=marker, customdata=np.column_stack([np.arange(n), row])),
-                      go.Heatmap(z=[row], text=[[str(v) for v in row]] if text else None)],
+                data=[dict(type="scatter", x=sx, y=sy), dict(type="scatter", x=lx, y=ly),
+                      dict(type="scatter", marker=marker,
+                           customdata=np.column_stack([np.arange(n), row])),
+                      dict(type="heatmap", z=[row], text=[[str(v) for v in row]] if text else None)],
                 traces=[0, 1, 2, 3],
-                layout=go.Layout(title_text=title(f)),
+                layout=dict(title=dict(text=title(f))),
             ))
         fig.frames = frames
         play = dict(frame=dict(duration=frame_ms, redraw=True), transition=dict(duration=0),
@@ -272,15 +274,34 @@ def pattern_matrix(patterns: np.ndarray, current: int | None = None, height: int
                                  marker=dict(symbol="triangle-right", size=7, color="#e74c3c"),
                                  name="missed", hovertemplate="D%{y}<extra>missed</extra>"))
     if current is not None and 0 <= current < P:
-        fig.add_shape(type="rect", x0=-0.5, x1=n - 0.5, y0=current + 0.5, y1=current + 1.5,
-                      line=dict(color=CURRENT_COLOR, width=3), fillcolor="rgba(231,76,60,0.15)")
-        fig.add_annotation(x=n - 0.5, y=current + 1, text=f"◀ D{current + 1}", showarrow=False,
-                           xanchor="left", font=dict(color=CURRENT_COLOR, size=12))
+        mark_pattern(fig, current, n)
     fig.update_yaxes(autorange="reversed", title_text=f"pattern (1 … {P})", showgrid=False,
                      zeroline=False)
     fig.update_xaxes(title_text="point", showgrid=False, zeroline=False, range=[-1.7, n + 4])
     fig.update_layout(height=height, margin=dict(l=50, r=20, t=40 if title else 10, b=40),
                       plot_bgcolor="white", title=title, showlegend=False)
+    return fig
+
+
+def mark_pattern(fig: go.Figure, k: int, n: int) -> go.Figure:
+    """Mark row k (0-based) of a :func:`pattern_matrix` figure."""
+    fig.add_shape(type="rect", x0=-0.5, x1=n - 0.5, y0=k + 0.5, y1=k + 1.5,
+                  line=dict(color=CURRENT_COLOR, width=3), fillcolor="rgba(231,76,60,0.15)")
+    fig.add_annotation(x=n - 0.5, y=k + 1, text=f"◀ D{k + 1}", showarrow=False,
+                       xanchor="left", font=dict(color=CURRENT_COLOR, size=12))
+    return fig
+
+
+def move_marker(fig: go.Figure, point, name: str | None = None) -> go.Figure:
+    """Move the figure's last trace (the "current" marker of :func:`sphere_figure` and
+    :func:`line_map_figure`) to ``point`` (2 or 3 coordinates)."""
+    trace = fig.data[-1]
+    if name is not None and trace.name != name:
+        return fig
+    p = [float(v) for v in point]
+    trace.x, trace.y = [p[0]], [p[1]]
+    if len(p) == 3:
+        trace.z = [p[2]]
     return fig
 
 
@@ -639,6 +660,8 @@ __all__ = [
     "great_circles",
     "halfplane_polygon",
     "line_map_figure",
+    "mark_pattern",
+    "move_marker",
     "pattern_label",
     "pattern_matrix",
     "pattern_string",
