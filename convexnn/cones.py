@@ -281,7 +281,38 @@ def pattern_cones(X: np.ndarray, patterns: np.ndarray, bias: bool = True) -> Arr
         sign = np.where(p[rows], 1.0, -1.0)
         normals.append(_unit_rows(sign[:, None] * Z[rows]))
         ptr.append(ptr[-1] + rows.size)
-    return Arrangement(patterns, Q, np.array(ptr), np.vstack(normals), np.zeros(P, bool))
+    superset = Arrangement(patterns, Q, np.array(ptr), np.vstack(normals), np.zeros(P, bool))
+    return _irredundant(superset)
+
+
+def _irredundant(cones: Arrangement) -> Arrangement:
+    """Keep only the facets that carry r - 1 extreme rays (the true facets of a full cone).
+
+    The hull superset can hold dozens of rows per cone; redundant ones make the restricted
+    programs larger and worse conditioned. Cones with fewer than r rays (not full-dimensional)
+    keep their superset, which is exact for them too.
+    """
+    r = cones.facet_normals.shape[1]
+    if r not in (2, 3):
+        return cones
+    ray_ptr, rays = cell_rays(cones)
+    counts = np.diff(cones.facet_ptr)
+    keep = np.ones(cones.facet_normals.shape[0], dtype=bool)
+    for i in range(cones.count):
+        lo, hi = cones.facet_ptr[i], cones.facet_ptr[i + 1]
+        R = rays[ray_ptr[i] : ray_ptr[i + 1]]
+        if cones.full_hrep[i] or counts[i] == 0 or len(R) < r:
+            continue
+        incident = np.abs(cones.facet_normals[lo:hi] @ R.T) <= 1e-9
+        on = incident.sum(axis=1) >= r - 1
+        if on.any():
+            keep[lo:hi] = on
+    new_counts = np.add.reduceat(keep, cones.facet_ptr[:-1]) * (counts > 0) if keep.size else counts
+    pruned = Arrangement(cones.patterns, cones.basis,
+                         np.concatenate([[0], np.cumsum(new_counts)]),
+                         cones.facet_normals[keep], cones.full_hrep, cones.complete)
+    pruned._cell_rays = (ray_ptr, rays)  # the rays are those of the same cones
+    return pruned
 
 
 def interior_directions(cones: Arrangement, Z: np.ndarray, idx: np.ndarray) -> np.ndarray:

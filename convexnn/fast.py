@@ -35,6 +35,7 @@ FINAL_ACCURACY = 1e-12  # Clarabel tolerances of the accurate restricted solves
 PRUNE = True
 TRACE = False
 _STATUS_OK = {"Solved", "AlmostSolved"}
+_RETRY = {"InsufficientProgress", "NumericalError", "MaxIterations"}
 
 
 @dataclass
@@ -176,15 +177,20 @@ def solve_restricted(
     settings.tol_gap_abs = settings.tol_gap_rel = accuracy
     settings.tol_feas = settings.tol_ktratio = accuracy
     settings.max_iter = 300
-    solver = clarabel.DefaultSolver(P, q, A, np.concatenate(b_rows), cones, settings)
-    sol = solver.solve()
+    b_vec = np.concatenate(b_rows)
+    sol = clarabel.DefaultSolver(P, q, A, b_vec, cones, settings).solve()
+    while str(sol.status) in _RETRY and settings.tol_gap_rel < 1e-8:
+        # very tight tolerances are sometimes out of reach: retry looser, let the certificate judge
+        settings.tol_gap_abs = settings.tol_gap_rel = settings.tol_gap_rel * 100
+        settings.tol_feas = settings.tol_ktratio = settings.tol_gap_rel
+        sol = clarabel.DefaultSolver(P, q, A, b_vec, cones, settings).solve()
     x = np.asarray(sol.x)
     w = x[i_w:i_t].reshape(B, r)
     c = np.maximum(x[i_c:i_aux], 0.0)
     pred = np.einsum("bk,bk->k", masks * signs[:, None], (w @ Z.T)) if B else np.zeros(n)
     if k_atoms:
         pred = pred + atoms @ c
-    if loss == "hinge":
+    if loss == "hinge":  # the hinge loss has no gradient at the kinks: the solver's dual
         lam = np.asarray(sol.z)[:n]
     else:
         lam = -losses.gradient(loss, pred, y)

@@ -40,6 +40,8 @@ def prune_to_minimal(fit: ConvexFit, tol: float = ACTIVE_TOL) -> ConvexFit:
     keep_mask[blocks[:, 0], blocks[:, 1]] = True
     pruned.u[~keep_mask[:, 0]] = 0.0
     pruned.u_neg[~keep_mask[:, 1]] = 0.0
+    blocks = _prune_by_null_space(pruned, blocks)
+    # safety net: repeat with a fresh SVD until the fits are independent (usually at once)
     scale = np.ones(len(blocks))
     while len(blocks) > 0:
         F = _block_fits(pruned, blocks) * scale
@@ -67,6 +69,42 @@ def prune_to_minimal(fit: ConvexFit, tol: float = ACTIVE_TOL) -> ConvexFit:
         )
     pruned.info = dict(fit.info, pruned_from=int(fit.n_active))
     return pruned
+
+
+def _prune_by_null_space(fit: ConvexFit, blocks: np.ndarray) -> np.ndarray:
+    """The same elimination with one SVD: null vectors are updated as blocks are removed.
+
+    After removing block k* with null vector c, the other null vectors n are made to vanish at
+    k* (n - c n_k*/c_k*), and since the remaining columns were rescaled by t, they become
+    n / t. Each step then costs O(k m) instead of an SVD.
+    """
+    if len(blocks) == 0:
+        return blocks
+    F = _block_fits(fit, blocks)
+    _, s, vt = np.linalg.svd(F, full_matrices=True)
+    rank = int(np.sum(s > _RANK_TOL * s[0])) if s.size and s[0] > 0 else 0
+    N = vt[rank:].T  # (k, m) null vectors of the block fits
+    while N.shape[1] > 0 and len(blocks) > 0:
+        c = N[:, 0]
+        if -c.min() > c.max():
+            c = -c
+        k_star = int(np.argmax(c))
+        if c[k_star] <= 1e-14:
+            break
+        t = 1.0 - c / c[k_star]
+        t[k_star] = 0.0
+        rest = N[:, 1:] - np.outer(c, N[k_star, 1:] / c[k_star])
+        keep = t > 1e-12
+        _apply_scale(fit, blocks[~keep], 0.0)
+        _apply_scale(fit, blocks[keep], t[keep])
+        blocks = blocks[keep]
+        rest = rest[keep] / t[keep, None]
+        if rest.shape[1] == 0 or rest.shape[0] == 0:
+            break
+        q, r = np.linalg.qr(rest)
+        good = np.abs(np.diag(r)) > 1e-10 * max(np.abs(np.diag(r)).max(initial=0.0), 1e-300)
+        N = q[:, good]
+    return blocks
 
 
 def _apply_scale(fit: ConvexFit, blocks: np.ndarray, scale) -> None:

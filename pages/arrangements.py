@@ -407,6 +407,11 @@ if tab_sampling.open:
             "data points (a generalized cross product), nudged so those points are active. Every draw "
             "lands next to a vertex of the arrangement, however small its cells, but only in the one "
             "cell where the chosen points are active; *mirror* adds −g (both inactive).")
+        st.selectbox("Patterns for solving", app_state.PATTERN_SOURCES, key=app_state.K.PATTERNS,
+                     persist_state="session",
+                     help="The pattern source of the experiment (saved in the URL as 'patterns'): all "
+                          "exact patterns, or sampled ones. Solving pages that support sampled patterns "
+                          "use it.")
         c1, c2, c3, c4 = st.columns(4)
         k_max = c1.select_slider("samples k up to", K_CHOICES, value=10_000, key="arr_kmax",
                                  bind="query-params")
