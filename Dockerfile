@@ -1,22 +1,31 @@
 # convexnn: the Streamlit app in a small image. Build: docker build -t convexnn .
 #                                               Run:   docker run -p 8501:8501 convexnn
+# Linted in CI by `hadolint --failure-threshold warning Dockerfile` (tests/test_ci_parity.py);
+# tests/test_docker.py builds and runs it where a Docker daemon is reachable.
 FROM python:3.11-slim
 
+# No .pyc files, unbuffered logs, no pip cache or version check; one BLAS thread per solve
+# (with many sessions on a few cores, OpenBLAS threads only contend: DEVELOPERS.md).
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
-    PIP_DISABLE_PIP_VERSION_CHECK=1
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    OPENBLAS_NUM_THREADS=1 \
+    OMP_NUM_THREADS=1
 
+# An unprivileged user without a login shell; the code below stays owned by root (read-only
+# for the app).
 RUN useradd --create-home --uid 10001 --shell /usr/sbin/nologin app
 
 WORKDIR /app
 
-# Dependencies first (better layer caching). requirements.txt ends with `-e .`, which needs
-# the package's metadata and source in place.
+# Dependencies first (better layer caching): exactly the pinned requirements.txt. It ends with
+# `-e .`, which needs the package's metadata and source in place.
 COPY requirements.txt pyproject.toml README.md ./
 COPY convexnn/ ./convexnn/
 RUN pip install --no-cache-dir -r requirements.txt
 
-# The app itself (see .dockerignore for what stays out).
+# The app itself (.dockerignore keeps tests, benchmarks, caches and git out).
 COPY . .
 
 USER 10001
@@ -26,4 +35,6 @@ EXPOSE 8501
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
     CMD ["python", "-c", "import sys, urllib.request; sys.exit(0 if urllib.request.urlopen('http://localhost:8501/_stcore/health', timeout=4).read() == b'ok' else 1)"]
 
-CMD ["streamlit", "run", "app.py", "--server.address=0.0.0.0", "--server.port=8501", "--server.headless=true", "--browser.gatherUsageStats=false"]
+# .streamlit/config.toml (copied above) sets the upload limit and XSRF protection; the flags
+# below make the container's own choices explicit.
+CMD ["streamlit", "run", "app.py", "--server.address=0.0.0.0", "--server.port=8501", "--server.headless=true", "--server.fileWatcherType=none", "--browser.gatherUsageStats=false"]
