@@ -7,7 +7,11 @@ A two-layer ReLU network trained with weight decay,
 has an exact convex reformulation, a group Lasso over the hyperplane-arrangement patterns
 D_i = diag(1[X~ g >= 0]) with cone constraints (Pilanci & Ergen, ICML 2020). This package
 enumerates the patterns, solves the convex program (a certified fast solver and a cvxpy
-reference), maps solutions to networks and back, and computes the theory's objects.
+reference), maps solutions to networks and back, trains the nonconvex network (GD, SGD, Adam,
+AdamW in numpy) and computes the theory's objects: optimal sets and the Lasso path (``optima``,
+``path``), stationary points as subsampled optima (``stationary``), neural recovery
+(``recovery``), deep-network duality (``duality``) and complexity (``complexity``). Plotly
+figures are in ``convexnn.figures`` (imported on demand).
 
     >>> import convexnn as cn
     >>> data = cn.datasets.spiral(60)
@@ -17,7 +21,22 @@ reference), maps solutions to networks and back, and computes the theory's objec
     True
 """
 
-from . import arrangements, datasets, geometric_algebra, losses
+from . import (
+    arrangements,
+    complexity,
+    cones,
+    datasets,
+    duality,
+    first_order,
+    ga_lasso,
+    geometric_algebra,
+    losses,
+    optima,
+    recovery,
+    sampling,
+    stationary,
+    train,
+)
 from .arrangements import (
     count_patterns,
     cover_bound,
@@ -26,29 +45,44 @@ from .arrangements import (
     geometric_algebra_patterns,
 )
 from .convex import Certificate, ConvexFit, certify, fit_convex, prepare_patterns
-from .network import ReLUNetwork
+from .network import GatedReLUModel, ReLUNetwork
 from .path import beta_max, lasso_path
 from .pruning import prune_to_minimal
+from .stationary import subsampled_optimum
+from .train import fit_nonconvex
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Certificate",
     "ConvexFit",
+    "GatedReLUModel",
     "ReLUNetwork",
     "arrangements",
     "beta_max",
     "certify",
+    "complexity",
+    "cones",
     "count_patterns",
     "cover_bound",
     "datasets",
+    "duality",
     "exact_patterns",
+    "first_order",
     "fit_convex",
+    "fit_nonconvex",
+    "ga_lasso",
     "gaussian_patterns",
     "geometric_algebra",
     "geometric_algebra_patterns",
     "lasso_path",
     "losses",
+    "optima",
     "prepare_patterns",
     "prune_to_minimal",
+    "recovery",
+    "sampling",
+    "stationary",
+    "subsampled_optimum",
+    "train",
 ]
