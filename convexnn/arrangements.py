@@ -24,10 +24,17 @@ from math import comb, e
 
 import numpy as np
 
+from .datasets import MAX_ENTRIES, as_count, as_matrix
+
 _ANGLE_TOL = 1e-11
 _PARALLEL_TOL = 1e-12
 _RANK_TOL = 1e-10
 MAX_EXACT_POINTS = 2500
+MAX_COUNT_POINTS = 10_000
+"""Most points :func:`count_patterns` counts for (O(n^2 log n): about 2 minutes at the limit)."""
+MAX_SAMPLES = 1_000_000
+"""Most sampled directions k of :func:`gaussian_patterns` and :func:`geometric_algebra_patterns`
+(and n * k is at most ``datasets.MAX_ENTRIES``)."""
 
 # variants of an emitted pattern
 _CELL_POS, _CELL_NEG, _ARC_ON, _VERTEX_ON, _ARC_CELL = 0, 1, 2, 3, 4
@@ -35,13 +42,7 @@ _CELL_POS, _CELL_NEG, _ARC_ON, _VERTEX_ON, _ARC_CELL = 0, 1, 2, 3, 4
 
 def lift(X: np.ndarray, bias: bool = True) -> np.ndarray:
     """Return X~ = [X, 1] when ``bias`` is true, else X, as a float array (n, d~)."""
-    X = np.asarray(X, dtype=float)
-    if X.ndim == 1:
-        X = X[:, None]
-    if X.ndim != 2 or X.shape[0] == 0:
-        raise ValueError("X must be a non-empty 2-D array with one row per point")
-    if not np.all(np.isfinite(X)):
-        raise ValueError("X contains NaN or infinite values")
+    X = as_matrix(X, "X")
     return np.hstack([X, np.ones((X.shape[0], 1))]) if bias else X
 
 
@@ -488,6 +489,9 @@ def count_patterns(X: np.ndarray, bias: bool = True) -> int:
     computed with the same circle sweep in O(n^2 log n) and O(n) memory.
     """
     Xt = lift(X, bias)
+    if Xt.shape[0] > MAX_COUNT_POINTS:
+        raise ValueError(f"counting is limited to {MAX_COUNT_POINTS:,} points (got {Xt.shape[0]:,}); "
+                         "cover_bound gives an upper bound")
     Z, _ = reduce_rank(Xt)
     r = Z.shape[1]
     if r > 3:
@@ -523,9 +527,8 @@ def gaussian_patterns(X: np.ndarray, k: int, seed: int = 0, bias: bool = True) -
     patterns (math.md section 2: 371 of 382 at n = 20 with 4e5 samples).
     """
     Xt = lift(X, bias)
-    if int(k) < 1:
-        raise ValueError("the number of samples k must be at least 1")
-    G = np.random.default_rng(seed).standard_normal((Xt.shape[1], int(k)))
+    k = _check_samples(k, Xt.shape[0])
+    G = np.random.default_rng(seed).standard_normal((Xt.shape[1], k))
     return _distinct_nonzero((Xt @ G >= 0).T)
 
 
@@ -543,10 +546,20 @@ def geometric_algebra_patterns(X: np.ndarray, k: int, seed: int = 0, sketch_dim:
     from .geometric_algebra import ga_directions
 
     Xt = lift(X, bias)
+    k = _check_samples(k, Xt.shape[0])
     G = ga_directions(np.asarray(X, dtype=float).reshape(Xt.shape[0], -1), k, seed, sketch_dim, bias)
     if mirror:
         G = np.hstack([G, -G])
     return _distinct_nonzero((Xt @ G >= 0).T)
+
+
+def _check_samples(k, n: int) -> int:
+    """The number of sampled directions as an int, within :data:`MAX_SAMPLES` and memory."""
+    k = as_count(k, "the number of samples k", 1, MAX_SAMPLES)
+    if k * n > MAX_ENTRIES:
+        raise ValueError(f"{k:,} samples on {n:,} points make {k * n:,} pattern entries; the limit "
+                         f"is {MAX_ENTRIES:,}: use fewer samples or points")
+    return k
 
 
 def _distinct_nonzero(patterns: np.ndarray) -> np.ndarray:

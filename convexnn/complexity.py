@@ -25,6 +25,7 @@ from math import sqrt
 import numpy as np
 
 from .arrangements import count_patterns, cover_bound, exact_patterns, general_position_count
+from .datasets import as_matrix, as_vector
 
 NEGATIVE_CORRELATION_EPS = sqrt(np.pi / 2) - 1
 """sqrt(pi/2) - 1 ~ 0.2533: the approximation for negatively correlated data."""
@@ -101,11 +102,8 @@ class DataClass:
 
 def data_class(X: np.ndarray, y: np.ndarray, tol: float = 1e-12) -> DataClass:
     """Orthogonally separable, negatively correlated or general (labels: their signs)."""
-    X = np.asarray(X, dtype=float)
-    X = X.reshape(X.shape[0], -1)
-    y = np.asarray(y, dtype=float).reshape(-1)
-    if y.shape[0] != X.shape[0]:
-        raise ValueError("X and y must have the same number of rows")
+    X = as_matrix(X, "X")
+    y = as_vector(y, X.shape[0], "y")
     labels = np.sign(y)
     if np.any(labels == 0) or np.unique(labels).size != 2:
         raise ValueError("the data classes need two classes of labels (y > 0 and y < 0)")
@@ -125,7 +123,7 @@ def data_class(X: np.ndarray, y: np.ndarray, tol: float = 1e-12) -> DataClass:
 
 def two_patterns(y: np.ndarray) -> np.ndarray:
     """The class patterns D_+ = 1[y > 0] and D_- = 1[y < 0], shape (2, n)."""
-    y = np.asarray(y, dtype=float).reshape(-1)
+    y = as_vector(y, name="y")
     return np.vstack([y > 0, y < 0])
 
 
@@ -182,8 +180,8 @@ def two_pattern_comparison(X, y, betas=(0.01, 0.1, 1.0), losses=("logistic", "hi
 
 def bqp_matrix(X: np.ndarray, lam: np.ndarray) -> np.ndarray:
     """A = diag(lambda) X X^T diag(lambda): max_D ||X^T D lambda||^2 = max_delta delta^T A delta."""
-    X = np.asarray(X, dtype=float)
-    lam = np.asarray(lam, dtype=float).reshape(-1)
+    X = as_matrix(X, "X")
+    lam = as_vector(lam, X.shape[0], "lambda")
     G = X * lam[:, None]
     return G @ G.T
 
@@ -194,7 +192,10 @@ def _all_deltas(n: int) -> np.ndarray:
 
 def brute_force_bqp(A: np.ndarray) -> tuple[float, np.ndarray]:
     """max delta^T A delta over delta in {0,1}^n by enumeration (n <= 20)."""
+    A = as_matrix(A, "A")
     n = A.shape[0]
+    if A.shape != (n, n):
+        raise ValueError(f"A must be a square matrix, got shape {A.shape}")
     if n > MAX_BRUTE_FORCE:
         raise ValueError(f"brute force is limited to n <= {MAX_BRUTE_FORCE} (n = {n})")
     best, arg = -np.inf, np.zeros(n)

@@ -30,6 +30,7 @@ from .arrangements import (
     reduce_rank,
 )
 from .cones import dual_values, pattern_cones
+from .datasets import as_matrix, as_vector
 from .network import GatedReLUModel, ReLUNetwork
 
 PROGRAMS = ("exact", "gated")
@@ -195,16 +196,8 @@ def prepare_patterns(
 
 
 def _check_inputs(X, y, beta, loss, relu, solver):
-    X = np.asarray(X, dtype=float)
-    if X.ndim == 1:
-        X = X[:, None]
-    y = np.asarray(y, dtype=float).reshape(-1)
-    if X.ndim != 2 or X.shape[0] < 1:
-        raise ValueError("X must be a non-empty 2-D array")
-    if y.shape[0] != X.shape[0]:
-        raise ValueError(f"X has {X.shape[0]} rows but y has {y.shape[0]} entries")
-    if not (np.all(np.isfinite(X)) and np.all(np.isfinite(y))):
-        raise ValueError("X and y must be finite (no NaN or inf)")
+    X = as_matrix(X, "X")
+    y = as_vector(y, X.shape[0], "y")
     try:
         beta = float(beta)
     except (TypeError, ValueError):

@@ -33,6 +33,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .datasets import as_count, as_matrix, as_number, as_vector
+
 # --------------------------------------------------------------------------------------------
 # Closed forms
 # --------------------------------------------------------------------------------------------
@@ -62,11 +64,19 @@ class DeepLinearValues:
         return self.dual
 
 
+MAX_DEPTH = 1000
+"""Deepest network of the deep-linear formulas (one factor matrix per layer)."""
+
+
 def _check_L(L) -> int:
-    L = int(L)
-    if L < 1:
-        raise ValueError("the depth L must be at least 1")
-    return L
+    return as_count(L, "the depth L", 1, MAX_DEPTH)
+
+
+def _check_sigma(sigma) -> np.ndarray:
+    s = as_vector(sigma, name="the singular values")
+    if np.any(s < 0):
+        raise ValueError("singular values must be non-negative")
+    return s
 
 
 RANK_TOL = 1e-12
@@ -75,9 +85,7 @@ RANK_TOL = 1e-12
 def singular_values(M: np.ndarray) -> np.ndarray:
     """Singular values of M, those below RANK_TOL * sigma_max * max(shape) set to zero (rounding
     noise of a rank-deficient M would otherwise show in sigma^{2/L} as a spurious gap)."""
-    M = np.atleast_2d(np.asarray(M, dtype=float))
-    if not np.all(np.isfinite(M)):
-        raise ValueError("M must be finite")
+    M = as_matrix(M, "M", column=False)
     s = np.linalg.svd(M, compute_uv=False)
     if s.size:
         s[s < RANK_TOL * s[0] * max(M.shape)] = 0.0
@@ -103,9 +111,11 @@ def deep_linear_values(M: np.ndarray, L: int) -> DeepLinearValues:
 
 def min_norm_map(X: np.ndarray, Y: np.ndarray) -> np.ndarray:
     """M = X^+ Y, the map of least singular values among all M with X M = Y (when Y is in range X)."""
-    X = np.atleast_2d(np.asarray(X, dtype=float))
-    Y = np.asarray(Y, dtype=float)
-    return np.linalg.pinv(X) @ Y.reshape(X.shape[0], -1)
+    X = as_matrix(X, "X", column=False)
+    Y = as_matrix(Y, "Y")
+    if Y.shape[0] != X.shape[0]:
+        raise ValueError(f"X has {X.shape[0]} rows but Y has {Y.shape[0]}")
+    return np.linalg.pinv(X) @ Y
 
 
 def scaled_objective(sigma, L: int, t):
@@ -136,7 +146,7 @@ def minimize_over_t(sigma, L: int) -> tuple[float, float]:
 def balanced_factors(M: np.ndarray, L: int) -> list[np.ndarray]:
     """W_1 = U S^{1/L}, W_l = S^{1/L} (middle), W_L = S^{1/L} V^T: product M, penalty equal to P."""
     L = _check_L(L)
-    U, s, Vt = np.linalg.svd(np.atleast_2d(np.asarray(M, dtype=float)), full_matrices=False)
+    U, s, Vt = np.linalg.svd(as_matrix(M, "M", column=False), full_matrices=False)
     root = np.diag(s ** (1.0 / L))
     if L == 1:
         return [U @ np.diag(s) @ Vt]
@@ -181,8 +191,9 @@ def regularized_value(sigma, L: int, beta: float, rank: int | None = None) -> fl
     (the value of a point where gradient descent stalls at rank r).
     """
     L = _check_L(L)
-    s = np.sort(np.asarray(sigma, dtype=float).ravel())[::-1]
-    r = s.size if rank is None else int(rank)
+    beta = as_number(beta, "beta", nonnegative=True)
+    s = np.sort(_check_sigma(sigma))[::-1]
+    r = s.size if rank is None else as_count(rank, "rank", 0)
     total = 0.0
     for i, si in enumerate(s):
         total += _scalar_min(si, L, beta, 2.0 / L)[1] if i < r else 0.5 * si**2
@@ -192,7 +203,8 @@ def regularized_value(sigma, L: int, beta: float, rank: int | None = None) -> fl
 def parallel_regularized_value(sigma, beta: float) -> float:
     """min 1/2 ||M - Y||^2 + beta ||M||_* (X = I): the parallel network with penalty
     (beta/L) sum_{l,j} ||W_{l,j}||^L, a convex problem; sum_i min_s 1/2 (s - sigma_i)^2 + beta s."""
-    s = np.asarray(sigma, dtype=float).ravel()
+    s = _check_sigma(sigma)
+    beta = as_number(beta, "beta", nonnegative=True)
     return float(np.sum(np.where(s >= beta, beta * s - beta**2 / 2, s**2 / 2)))
 
 

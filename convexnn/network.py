@@ -14,6 +14,8 @@ import numpy as np
 from . import losses
 
 FORMAT = "convexnn.relu_network.v1"
+MAX_JSON_BYTES = 20_000_000
+"""Largest network file :meth:`ReLUNetwork.from_json` reads."""
 
 
 @dataclass
@@ -197,10 +199,17 @@ class ReLUNetwork:
     @classmethod
     def from_json(cls, text: str | bytes) -> ReLUNetwork:
         """Read a network written by :meth:`to_json`; raise ``ValueError`` on malformed input."""
+        if not isinstance(text, (str, bytes, bytearray)):
+            raise ValueError(f"the network must be JSON text, not {type(text).__name__}")
+        if len(text) > MAX_JSON_BYTES:
+            raise ValueError(f"the network file has {len(text):,} characters; the limit is "
+                             f"{MAX_JSON_BYTES:,}")
         try:
             doc = json.loads(text)
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise ValueError(f"the network file is not valid JSON ({exc})") from None
+        except RecursionError:
+            raise ValueError("the network file is not a network: its JSON is nested too deeply") from None
         if not isinstance(doc, dict) or doc.get("format") != FORMAT:
             raise ValueError(f"not a convexnn network: expected format {FORMAT!r}")
         if doc.get("activation", "relu") != "relu":

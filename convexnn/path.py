@@ -16,6 +16,7 @@ from . import losses
 from .arrangements import Arrangement, lift
 from .cones import max_dual_value
 from .convex import ConvexFit, fit_convex, prepare_patterns
+from .datasets import as_count, as_number, as_vector
 
 
 def beta_max(
@@ -28,9 +29,7 @@ def beta_max(
     cones: Arrangement | None = None,
 ) -> float:
     """The smallest beta for which the zero network is optimal (math.md section 5)."""
-    y = np.asarray(y, dtype=float).reshape(-1)
-    if not np.all(np.isfinite(y)):
-        raise ValueError("y contains NaN or infinite values")
+    y = as_vector(y, name="y")
     if relu not in ("exact", "gated"):
         raise ValueError(f"relu must be 'exact' or 'gated', not {relu!r}")
     losses.check_loss(loss, y)
@@ -41,11 +40,16 @@ def beta_max(
     return max_dual_value(cones, Z, g, gated=(relu == "gated"))
 
 
+MAX_PATH_BETAS = 1000
+"""Most beta values of one Lasso path."""
+
+
 def beta_grid(beta_top: float, n_betas: int = 30, ratio: float = 1e-3) -> np.ndarray:
     """A geometric grid from ``beta_top`` down to ``ratio * beta_top`` (n_betas values)."""
-    if n_betas < 2:
-        raise ValueError("the path needs at least two beta values")
-    return beta_top * np.geomspace(1.0, ratio, int(n_betas))
+    n_betas = as_count(n_betas, "the number of beta values", 2, MAX_PATH_BETAS)
+    beta_top = as_number(beta_top, "the largest beta", positive=True)
+    ratio = as_number(ratio, "the ratio", positive=True)
+    return beta_top * np.geomspace(1.0, ratio, n_betas)
 
 
 def lasso_path(
@@ -76,7 +80,9 @@ def lasso_path(
     if betas is None:
         top = beta_max(X, y, loss=loss, bias=bias, relu=fit_options.get("relu", "exact"), cones=cones)
         betas = beta_grid(top, n_betas, ratio)
-    betas = np.sort(np.asarray(betas, dtype=float))[::-1]
+    betas = np.sort(as_vector(betas, name="betas"))[::-1]
+    if betas.size == 0 or betas.size > MAX_PATH_BETAS or betas[-1] <= 0:
+        raise ValueError(f"betas must hold 1 to {MAX_PATH_BETAS} positive values")
     fits: list[ConvexFit] = []
     previous = None
     t0 = time.perf_counter()

@@ -32,9 +32,10 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from math import comb
 
 import numpy as np
+
+from .datasets import MAX_ENTRIES, as_count, as_matrix, as_vector
 
 PROGRAMS = ("gated", "relu")
 """The two convex programs: gated relaxation and cone-constrained (exact ReLU) program."""
@@ -83,8 +84,9 @@ def planted_data(n: int, d: int, rng: np.random.Generator, planted: str = "gauss
     """X (n, d) with N(0, 1/n) entries and a unit w* (Gaussian or smallest right singular vector)."""
     if planted not in PLANTED:
         raise ValueError(f"planted must be one of {PLANTED}, not {planted!r}")
-    if n < 1 or d < 1:
-        raise ValueError("n and d must be positive")
+    n, d = as_count(n, "n"), as_count(d, "d")
+    if n * d > MAX_ENTRIES:
+        raise ValueError(f"n * d = {n * d:,} exceeds the limit of {MAX_ENTRIES:,} entries")
     X = rng.standard_normal((n, d)) / np.sqrt(n)
     if planted == "gaussian":
         w = rng.standard_normal(d)
@@ -102,7 +104,7 @@ def has_nonzero_nonnegative_direction(X: np.ndarray) -> bool:
     """
     from scipy.optimize import linprog
 
-    X = np.asarray(X, dtype=float)
+    X = as_matrix(X, "X")
     n, d = X.shape
     if np.linalg.matrix_rank(X) < d:
         return True
@@ -130,9 +132,11 @@ def planted_problem(n: int, d: int, seed=0, planted: str = "gaussian", n_gates: 
     """
     if all_ones not in ALL_ONES:
         raise ValueError(f"all_ones must be one of {ALL_ONES}, not {all_ones!r}")
+    n, d = as_count(n, "n"), as_count(d, "d")
+    n_gates = max(n, 50) if n_gates is None else as_count(n_gates, "the number of gates", 1, MAX_ENTRIES // n)
     rng = np.random.default_rng(seed)
     X, w = planted_data(n, d, rng, planted)
-    patterns = sample_gate_patterns(X, max(n, 50) if n_gates is None else n_gates, rng)
+    patterns = sample_gate_patterns(X, n_gates, rng)
     exists = has_nonzero_nonnegative_direction(X)
     ones = patterns.all(axis=1)
     patterns = patterns[~ones]  # the all-ones row, if sampled, goes last (or away)
@@ -367,12 +371,10 @@ def solve_min_norm(X: np.ndarray, y: np.ndarray, patterns: np.ndarray, program: 
     or "cvxpy" (an independent cvxpy model, the reference in the tests).
     """
     _check_program(program)
-    X = np.asarray(X, dtype=float)
-    y = np.asarray(y, dtype=float).reshape(-1)
-    patterns = np.atleast_2d(np.asarray(patterns, dtype=bool))
+    X = as_matrix(X, "X")
     n, d = X.shape
-    if y.shape[0] != n:
-        raise ValueError(f"X has {n} rows but y has {y.shape[0]} entries")
+    y = as_vector(y, n, "y")
+    patterns = _check_patterns(patterns, n)
     if patterns.size and patterns.shape[1] != n:
         raise ValueError(f"patterns must have {n} columns")
     patterns = patterns.reshape(-1, n)
@@ -400,6 +402,21 @@ def solve_min_norm(X: np.ndarray, y: np.ndarray, patterns: np.ndarray, program: 
                            float(np.linalg.norm(fitted - y)), info)
 
 
+def _check_patterns(patterns, n: int) -> np.ndarray:
+    """Patterns as a (P, n) bool array (entries 0/1 or booleans), or a ``ValueError``."""
+    P = np.atleast_2d(np.asarray(patterns))
+    if P.ndim != 2 or (P.size and P.shape[1] != n):
+        raise ValueError(f"patterns must be an array of shape (P, {n}), got {P.shape}")
+    if P.dtype != bool:
+        try:
+            ok = np.all(np.isin(P.astype(float), (0.0, 1.0)))
+        except (TypeError, ValueError):
+            ok = False
+        if not ok:
+            raise ValueError("pattern entries must be 0/1 or booleans")
+    return P.astype(bool)
+
+
 def recovered(solution: MinNormSolution, w_star: np.ndarray, atol: float = ATOL) -> bool:
     """The reference's success criterion: allclose(w0, w*, atol) and allclose(W, 0, atol)."""
     return bool(np.allclose(solution.w0, w_star, atol=atol) and np.allclose(solution.W, 0, atol=atol)
@@ -408,6 +425,8 @@ def recovered(solution: MinNormSolution, w_star: np.ndarray, atol: float = ATOL)
 
 def linear_recovers(X: np.ndarray, w_star: np.ndarray, atol: float = ATOL) -> bool:
     """The linear model's own min-norm interpolant pinv(X) y equals w* (iff rank X = d)."""
+    X = as_matrix(X, "X")
+    w_star = as_vector(w_star, X.shape[1], "w*")
     return bool(np.allclose(np.linalg.pinv(X) @ (X @ w_star), w_star, atol=atol))
 
 
@@ -434,9 +453,11 @@ def nic_values(X: np.ndarray, w_star: np.ndarray, patterns: np.ndarray, program:
     is_all_ones (P,) bool); values are NaN when X^T X is singular (n < d).
     """
     _check_program(program)
-    X = np.asarray(X, dtype=float)
-    patterns = np.atleast_2d(np.asarray(patterns, dtype=bool))
-    w = np.asarray(w_star, dtype=float)
+    X = as_matrix(X, "X")
+    patterns = _check_patterns(patterns, X.shape[0])
+    w = as_vector(w_star, X.shape[1], "w*")
+    if not np.any(w):
+        raise ValueError("w* must be a nonzero vector")
     w = w / np.linalg.norm(w)
     ones = patterns.all(axis=1)
     gram = X.T @ X
@@ -459,14 +480,20 @@ def nic_holds(values: np.ndarray, is_all_ones: np.ndarray) -> bool:
     return bool(rest.size == 0 or (np.all(np.isfinite(rest)) and rest.max() < 1.0))
 
 
+MAX_WENDEL_N = 100_000
+"""Largest n of :func:`wendel_probability` (exact big-integer sums)."""
+
+
 def wendel_probability(n: int, d: int) -> float:
     """P(some u != 0 has X u >= 0) for n Gaussian points in R^d: 2^{-(n-1)} sum_{k<d} C(n-1, k).
 
     Exactly 1/2 at n = 2d, and 1 for n <= d.
     """
-    if n < 1 or d < 1:
-        raise ValueError("n and d must be positive")
-    total = sum(comb(n - 1, k) for k in range(min(d, n)))
+    n, d = as_count(n, "n", 1, MAX_WENDEL_N), as_count(d, "d")
+    term = total = 1  # C(n-1, 0); then C(n-1, k+1) = C(n-1, k) (n-1-k) / (k+1), exact integers
+    for k in range(min(d, n) - 1):
+        term = term * (n - 1 - k) // (k + 1)
+        total += term
     return float(total / 2 ** (n - 1))
 
 

@@ -31,6 +31,7 @@ from . import losses
 from .arrangements import Arrangement, lift
 from .cones import max_dual_value
 from .convex import ConvexFit, fit_convex, prepare_patterns
+from .datasets import as_matrix, as_number, as_vector
 from .network import ReLUNetwork
 
 DEAD_TOL = 1e-8
@@ -43,8 +44,7 @@ DEAD_TOL = 1e-8
 
 
 def _lifted(X: np.ndarray) -> np.ndarray:
-    X = np.asarray(X, dtype=float)
-    return X[:, None] if X.ndim == 1 else X
+    return as_matrix(X, "X")
 
 
 def infer_bias(network: ReLUNetwork) -> bool:
@@ -128,7 +128,10 @@ def subsampled_optimum(network: ReLUNetwork, X: np.ndarray, y: np.ndarray, beta:
         raise ValueError("the network has an output intercept, which the convex program does not "
                          "have; train it with intercept=False")
     X = _lifted(X)
-    y = np.asarray(y, dtype=float).reshape(-1)
+    y = as_vector(y, X.shape[0], "y")
+    if X.shape[1] != network.input_dim:
+        raise ValueError(f"the network takes {network.input_dim} inputs, the data have {X.shape[1]}")
+    beta = as_number(beta, "beta", positive=True)
     if bias is None:
         bias = infer_bias(network)
     elif not bias and np.any(network.b1 != 0):

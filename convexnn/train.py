@@ -42,6 +42,7 @@ from typing import NamedTuple
 import numpy as np
 
 from . import losses
+from .datasets import MAX_ENTRIES, as_count, as_matrix, as_number, as_vector
 from .network import ReLUNetwork
 
 OPTIMIZERS = ("gd", "sgd", "adam", "adamw")
@@ -49,6 +50,9 @@ TRAIN_LOSSES = ("squared", "mse", "logistic", "hinge")
 SCHEDULES = ("constant", "linear")
 DEFAULT_LR = {"gd": 1e-2, "sgd": 1e-2, "adam": 1e-3, "adamw": 1e-3}
 ADAMW_WEIGHT_DECAY = 1e-2
+MAX_WIDTH = 100_000
+"""Most hidden neurons :func:`fit_nonconvex` trains (and n * width is at most MAX_ENTRIES)."""
+MAX_EPOCHS = 10_000_000
 """PyTorch's AdamW default."""
 
 
@@ -305,6 +309,7 @@ def fit_nonconvex(
     snapshots: int | Sequence[int] | None = 21,
     tol: float | None = None,
     progress: Callable[[float], None] | None = None,
+    time_limit: float | None = None,
 ) -> TrainResult:
     """Train a two-layer ReLU network of ``width`` neurons; return ``(network, trajectory)``.
 
@@ -337,25 +342,28 @@ def fit_nonconvex(
             epochs; 0/None = none.
         tol: stop early once ||grad L|| <= tol at a recorded epoch (L = math.md objective).
         progress: called with the fraction done (0..1) about 50 times during training.
+        time_limit: stop after about this many seconds (None = no limit); the trajectory then
+            ends at the last epoch done and ``trajectory.settings["timed_out"]`` is True.
 
     Returns:
         ``TrainResult(network, trajectory)``. If the weights become non-finite (the learning rate
         is too large), training stops, ``trajectory.diverged`` is True and the network is the
         last finite recorded one.
     """
-    X = np.asarray(X, dtype=float)
-    if X.ndim == 1:
-        X = X[:, None]
-    y = np.asarray(y, dtype=float).reshape(-1)
-    if X.ndim != 2 or X.shape[0] != y.shape[0] or X.shape[0] == 0:
-        raise ValueError("X must be (n, d) with one target per row")
-    if not (np.all(np.isfinite(X)) and np.all(np.isfinite(y))):
-        raise ValueError("X and y must be finite")
+    X = as_matrix(X, "X")
+    y = as_vector(y, X.shape[0], "y")
     n, d = X.shape
-    lr = float(DEFAULT_LR.get(optimizer, 1e-3) if lr is None else lr)
+    lr = as_number(DEFAULT_LR.get(optimizer, 1e-3) if lr is None else lr, "the learning rate lr")
     if weight_decay is None:
         weight_decay = ADAMW_WEIGHT_DECAY if optimizer == "adamw" else 0.0
-    weight_decay, beta, epochs = float(weight_decay), float(beta), int(epochs)
+    weight_decay, beta = as_number(weight_decay, "weight_decay"), as_number(beta, "beta")
+    epochs = as_count(epochs, "the number of epochs", 0, MAX_EPOCHS)
+    width = as_count(width, "the width", 1, MAX_WIDTH)
+    if n * width > MAX_ENTRIES:
+        raise ValueError(f"{n:,} points times {width:,} neurons exceed the limit of {MAX_ENTRIES:,} "
+                         "activations: use fewer neurons or points")
+    if time_limit is not None:
+        time_limit = as_number(time_limit, "time_limit", positive=True)
     check_settings(optimizer, loss, y, width, epochs, beta, lr, weight_decay, schedule, clip_norm,
                    momentum)
     if batch_size is None:
@@ -439,8 +447,13 @@ def fit_nonconvex(
         stop = record(0)
         report_every = max(epochs // 50, 1)
         last_epoch = 0
+        started = time.perf_counter()
+        timed_out = False
         for epoch in range(1, epochs + 1):
             if stop:
+                break
+            if time_limit is not None and time.perf_counter() - started > time_limit:
+                timed_out = True
                 break
             t0 = time.perf_counter()
             order = rng.permutation(n) if batch_size < n else None
@@ -512,7 +525,8 @@ def fit_nonconvex(
         settings=dict(width=int(layout.m), beta=beta, optimizer=optimizer, lr=lr, epochs=epochs,
                       batch_size=batch_size, weight_decay=weight_decay, loss=loss, seed=seed,
                       bias=bias, intercept=intercept, penalty=bool(penalty), betas=tuple(betas),
-                      eps=eps, momentum=momentum, clip_norm=clip_norm, schedule=schedule),
+                      eps=eps, momentum=momentum, clip_norm=clip_norm, schedule=schedule,
+                      time_limit=time_limit, timed_out=timed_out),
     )
     return TrainResult(layout.network(theta), trajectory)
 
