@@ -10,6 +10,13 @@ and returns the exit code. ``recovery`` writes the phase-transition grid of math
 
 Every trial has its own seed ``[seed, n, d, trial]``, so the CSV does not depend on how the trials
 are run (serially, with joblib or on Dask).
+
+``compare`` runs the convex head vs AdamW experiment of math.md section 9 on real features
+(:mod:`convexnn.compare`) and writes one row per checkpoint (or ``--summary``)::
+
+    python -m convexnn compare --data digits:3,8 --k 50 100 --seeds 3 --out results.csv
+    python -m convexnn compare --data embeddings.npz --k 50 --methods convex_gated adamw --summary
+    python -m convexnn compare --data digits --sampling geometric --sketch-dim 20 --jobs 2
 """
 
 from __future__ import annotations
@@ -19,7 +26,7 @@ import sys
 import time
 from collections.abc import Callable
 
-from . import recovery
+from . import compare, realdata, recovery
 
 
 def _ranges(values: list[str]) -> list[int]:
@@ -92,10 +99,91 @@ def run_recovery(args: argparse.Namespace) -> int:
     return 0
 
 
+def add_compare_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--data", default="digits:3,8",
+                   help="digits:A,B (two digits), digits (all ten, one-vs-rest), breast_cancer, or a file: "
+                        ".csv (header, label column), .npy (last column = label), .npz (X, y)")
+    p.add_argument("--label-column", default=None, help="the CSV's label column (name)")
+    p.add_argument("--k", nargs="+", type=int, default=[50], help="widths: sampled patterns = AdamW neurons")
+    p.add_argument("--seeds", type=int, default=3, help="number of seeds 0..S-1 (default 3)")
+    p.add_argument("--methods", nargs="+", default=["convex_gated", "adamw"], choices=compare.METHODS)
+    p.add_argument("--sampling", default="gaussian", choices=compare.SAMPLING)
+    p.add_argument("--sketch-dim", type=int, default=None, help="sketch dimension of GA sampling")
+    p.add_argument("--betas", nargs="+", type=float, default=list(compare.CompareSpec.beta_fractions),
+                   help="beta grid as fractions of beta_max")
+    p.add_argument("--lrs", nargs="+", type=float, default=list(compare.CompareSpec.lrs),
+                   help="AdamW learning rates")
+    p.add_argument("--epochs", type=int, default=compare.CompareSpec.epochs)
+    p.add_argument("--batch-size", type=int, default=compare.CompareSpec.batch_size)
+    p.add_argument("--tol", type=float, default=compare.CompareSpec.tol, help="FISTA relative duality gap")
+    p.add_argument("--train-sizes", nargs="*", type=int, default=[],
+                   help="smaller training sizes too (accuracy vs size at a budget)")
+    p.add_argument("--test-fraction", type=float, default=0.5)
+    p.add_argument("--standardize", default="standard", choices=realdata.STANDARDIZE)
+    p.add_argument("--max-train", type=int, default=None, help="cap the training rows")
+    p.add_argument("--summary", action="store_true", help="write the per-method summary instead of the rows")
+    p.add_argument("--jobs", type=int, default=1, help="parallel joblib workers (runs then share the cores)")
+    p.add_argument("--dask", metavar="ADDRESS", default=None, help="run on an existing Dask scheduler")
+    p.add_argument("--out", default=None, help="CSV file to write (default: standard output)")
+    p.add_argument("--quiet", action="store_true", help="no progress on standard error")
+
+
+def run_compare(args: argparse.Namespace) -> int:
+    try:
+        data = realdata.load(args.data) if args.label_column is None else realdata.from_csv_table(
+            open(args.data, "rb").read(), args.label_column, name=args.data)
+        split = realdata.split(data, args.test_fraction, 0, args.standardize, args.max_train)
+        spec = compare.CompareSpec(
+            methods=tuple(dict.fromkeys(args.methods)), ks=tuple(args.k), seeds=tuple(range(args.seeds)),
+            train_sizes=tuple(args.train_sizes), sampling=args.sampling, sketch_dim=args.sketch_dim,
+            beta_fractions=tuple(args.betas), lrs=tuple(args.lrs), epochs=args.epochs,
+            batch_size=args.batch_size, tol=args.tol)
+    except (ValueError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if not args.quiet:
+        print(f"{data.describe()}; {split.n_train} training / {split.X_test.shape[0]} test rows; "
+              f"{len(compare.tasks(split, spec))} runs", file=sys.stderr)
+    t0 = time.perf_counter()
+
+    def progress(done: int, total: int, label: str) -> None:
+        if not args.quiet:
+            print(f"{done}/{total} runs ({label}), {time.perf_counter() - t0:.1f} s", file=sys.stderr,
+                  flush=True)
+
+    client = None
+    if args.dask:
+        from distributed import Client
+
+        client = Client(args.dask)
+    try:
+        rows = compare.run_comparison(split, spec, progress=progress, n_jobs=args.jobs, client=client)
+    finally:
+        if client is not None:
+            client.close()
+    out = compare.summary(rows) if args.summary else rows
+    text = compare.rows_csv(out)
+    if args.out:
+        with open(args.out, "w", newline="") as fh:
+            fh.write(text)
+        if not args.quiet:
+            print(f"wrote {len(out)} rows to {args.out}", file=sys.stderr)
+            for r in compare.summary(rows):
+                if r["n_train"] == max(x["n_train"] for x in rows):
+                    print(f"  {r['method']:>12} k={r['k']}: test accuracy {r['test_acc_median']:.4f} "
+                          f"(min {r['test_acc_min']:.4f}), {r['time_median']:.2f} s, "
+                          f"{r['neurons_median']:.0f} neurons", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
 Command = tuple[Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int], str]
 COMMANDS: dict[str, Command] = {
     "recovery": (add_recovery_arguments, run_recovery,
                  "phase transition of planted-model recovery (math.md section 6) as CSV"),
+    "compare": (add_compare_arguments, run_compare,
+                "convex two-layer head vs AdamW on real features (math.md section 9) as CSV"),
 }
 
 

@@ -47,6 +47,10 @@ COLUMNS = ("method", "seed", "k", "n_train", "checkpoint", "time", "hyper", "val
            "train_acc", "neurons", "candidate_test_acc", "final")
 
 
+KEEP_CHECKS = frozenset(int(round(1.25**j)) for j in range(200))
+"""Which FISTA checks become candidates (a geometric sequence of check numbers)."""
+
+
 class Stopped(Exception):
     """Raised inside a run when ``should_stop()`` says so."""
 
@@ -229,17 +233,23 @@ def run_convex_gated(prob: _Problem, spec: CompareSpec, seed: int, k: int, shoul
             t1 = time.perf_counter()
             beta = frac * gated_beta_max(Xt, Mf, y)
             snaps: list[tuple[float, np.ndarray]] = []
+            calls = [0]
             t_beta = time.perf_counter() - t1
 
-            def record(W, seconds, snaps=snaps, t_beta=t_beta):
-                snaps.append((t_beta + seconds, W.copy()))
+            def record(W, seconds, snaps=snaps, t_beta=t_beta, calls=calls):
+                # keep checks 1, 2, 3, 4, 5, 6, 8, 10, ... (about 1.25x apart): enough for the curve
+                calls[0] += 1
+                if calls[0] in KEEP_CHECKS:
+                    snaps.append((t_beta + seconds, W.copy()))
                 return bool(should_stop is not None and should_stop())
 
+            t2 = time.perf_counter()
             res = fista_gated(Xt, y, Mf, beta, "squared", W0=W_prev[h], tol=spec.tol, max_iter=spec.max_iter,
                               time_limit=spec.convex_time_limit, check_every=spec.check_every,
                               callback=record, lipschitz=L, single=single)
             if res.status == "stopped":
                 raise Stopped()
+            snaps.append((t_beta + time.perf_counter() - t2, res.W))
             W_prev[h] = res.W
             per_head.append(snaps)
         for t, Ws in _combine_heads(per_head):

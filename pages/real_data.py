@@ -17,7 +17,7 @@ app_state.init()
 
 P = "real_data_"
 SOURCES = ("Digits: two classes", "Digits: one-vs-rest", "Breast cancer", "Upload a file", "Sentences")
-K_CHOICES = [10, 25, 50, 100, 200, 400]
+K_CHOICES = [10, 20, 50, 100, 200, 400]
 METHOD_CHOICES = list(cmp.METHODS)
 DEFAULTS = {
     P + "source": SOURCES[0], P + "digit_a": 3, P + "digit_b": 8, P + "digits_ovr": [0, 1, 2, 3, 4],
@@ -194,8 +194,8 @@ if run:
 if st.session_state.get(P + "request") != request:
     st.info("Press **Run the comparison** to train (about a second per run on the digits; the table below "
             "counts the runs).", icon=":material/play_arrow:")
-    st.caption(f"{len(cmp.tasks(split, spec))} runs: {len(spec.methods)} methods × {len(spec.ks)} widths × "
-               f"{len(spec.seeds)} seeds × {len(train_sizes) + 1} training sizes.")
+    st.caption(f"{len(cmp.tasks(split, spec))} runs: methods × widths × seeds × training sizes = "
+               f"{len(spec.methods)} × {len(spec.ks)} × {len(spec.seeds)} × {len(train_sizes) + 1}.")
     st.stop()
 
 # --------------------------------------------------------------------------------------------

@@ -73,3 +73,38 @@ def test_parser_is_extensible():
         assert cli.main(["probe", "--x", "5"]) == 0 and called == {"x": 5}
     finally:
         del cli.COMMANDS["probe"]
+
+
+COMPARE = ["compare", "--data", "digits:3,8", "--k", "20", "--seeds", "1", "--betas", "0.1", "0.01",
+           "--lrs", "0.01", "--epochs", "3", "--max-train", "80", "--quiet"]
+
+
+def test_compare_writes_rows_and_summary(tmp_path, capsys):
+    from convexnn import compare
+
+    out = tmp_path / "rows.csv"
+    assert cli.main([*COMPARE, "--out", str(out)]) == 0
+    lines = out.read_text().strip().splitlines()
+    assert lines[0] == ",".join(compare.COLUMNS)
+    body = [dict(zip(compare.COLUMNS, ln.split(","), strict=True)) for ln in lines[1:]]
+    assert {r["method"] for r in body} == {"convex_gated", "adamw"}
+    assert sum(r["final"] == "True" for r in body) == 2
+    assert len([r for r in body if r["method"] == "adamw"]) == 3  # one lr x three epochs
+    final = {r["method"]: float(r["test_acc"]) for r in body if r["final"] == "True"}
+    assert final["convex_gated"] >= 0.9 and final["adamw"] >= 0.5
+    # the summary to standard output
+    assert cli.main([*COMPARE, "--summary"]) == 0
+    text = capsys.readouterr().out.strip().splitlines()
+    assert text[0].startswith("method,k,n_train,seeds,test_acc_median") and len(text) == 3
+
+
+def test_compare_bad_input(tmp_path, capsys):
+    assert cli.main(["compare", "--data", "digits:3", "--quiet"]) == 2
+    assert "two distinct digits" in capsys.readouterr().err
+    bad = tmp_path / "pickled.npy"
+    import numpy as np
+
+    np.save(bad, np.array([[1, "a"]] * 4, dtype=object), allow_pickle=True)
+    assert cli.main(["compare", "--data", str(bad), "--quiet"]) == 2
+    assert "pickled" in capsys.readouterr().err
+    assert cli.main(["compare", "--data", "digits:3,8", "--betas", "3", "--quiet"]) == 2
