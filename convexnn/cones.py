@@ -254,14 +254,15 @@ def _hull_rows(points: np.ndarray, rows: np.ndarray) -> np.ndarray:
         return rows
 
 
-def pattern_cones(X: np.ndarray, patterns: np.ndarray, bias: bool = True) -> Arrangement:
+def pattern_cones(X: np.ndarray, patterns: np.ndarray, bias: bool = True, facets: bool = True) -> Arrangement:
     """The cones of arbitrary patterns, with facet lists where they can be found cheaply.
 
     For data with bias (affine rank d+1 <= 3) a constraint of an active point lying inside the
     convex hull of the other active points is implied by them (and likewise for inactive
     points), so the rows of hull vertices of both groups are a superset of the facets. That
     superset is enough for :func:`cone_values` and keeps the restricted programs small.
-    Elsewhere the cones keep all n rows (``full_hrep``).
+    Elsewhere, and when ``facets`` is False (the gated program needs no cones), the cones keep
+    all n rows (``full_hrep``): a valid, redundant description.
     """
     patterns = np.atleast_2d(np.asarray(patterns, dtype=bool))
     Xt = lift(X, bias)
@@ -269,7 +270,7 @@ def pattern_cones(X: np.ndarray, patterns: np.ndarray, bias: bool = True) -> Arr
         raise ValueError(f"patterns have {patterns.shape[1]} columns for {Xt.shape[0]} points")
     Z, Q = reduce_rank(Xt)
     P, n = patterns.shape
-    affine = bias and Z.shape[1] == Xt.shape[1] and Z.shape[1] <= 3
+    affine = facets and bias and Z.shape[1] == Xt.shape[1] and Z.shape[1] <= 3
     if not affine:
         return Arrangement(patterns, Q, np.zeros(P + 1, int), np.zeros((0, Z.shape[1])),
                            np.ones(P, bool))

@@ -165,13 +165,16 @@ class ConvexFit:
 
 
 def prepare_patterns(
-    X: np.ndarray, patterns="exact", bias: bool = True, n_samples: int = DEFAULT_SAMPLES, seed: int = 0
+    X: np.ndarray, patterns="exact", bias: bool = True, n_samples: int = DEFAULT_SAMPLES, seed: int = 0,
+    facets: bool = True,
 ) -> Arrangement:
     """The pattern set of the program with its cones.
 
     ``patterns`` is "exact" (all patterns, rank <= 3), "gaussian" (``n_samples`` Gaussian
     directions), "geometric" (``n_samples`` geometric-algebra directions), "auto" (exact when
-    possible) or an array of patterns (P, n).
+    possible) or an array of patterns (P, n). With ``facets=False`` the cones of sampled or
+    given patterns keep all n rows instead of their facets (enough for the gated program, and
+    cheaper).
     """
     Xt = lift(X, bias)
     if isinstance(patterns, str):
@@ -181,18 +184,18 @@ def prepare_patterns(
         if patterns == "exact":
             return arrangement(X, bias)
         if patterns == "gaussian":
-            return pattern_cones(X, gaussian_patterns(X, n_samples, seed, bias), bias)
+            return pattern_cones(X, gaussian_patterns(X, n_samples, seed, bias), bias, facets)
         if patterns == "geometric":
             from .arrangements import geometric_algebra_patterns
 
-            return pattern_cones(X, geometric_algebra_patterns(X, n_samples, seed, bias=bias), bias)
+            return pattern_cones(X, geometric_algebra_patterns(X, n_samples, seed, bias=bias), bias, facets)
         raise ValueError(f"patterns must be 'exact', 'gaussian', 'geometric' or an array, not {patterns!r}")
     P = np.asarray(patterns)
     if P.ndim != 2 or P.shape[1] != Xt.shape[0]:
         raise ValueError(f"a pattern array must have shape (p, {Xt.shape[0]}), got {P.shape}")
     if P.dtype != bool and not np.all(np.isin(P, (0, 1))):
         raise ValueError("pattern entries must be 0/1 or boolean")
-    return pattern_cones(X, P.astype(bool), bias)
+    return pattern_cones(X, P.astype(bool), bias, facets)
 
 
 def _check_inputs(X, y, beta, loss, relu, solver):
@@ -252,7 +255,7 @@ def fit_convex(
     X, y, beta = _check_inputs(X, y, beta, loss, relu, solver)
     t0 = time.perf_counter()
     if cones is None:
-        cones = prepare_patterns(X, patterns, bias, n_samples, seed)
+        cones = prepare_patterns(X, patterns, bias, n_samples, seed, facets=relu != "gated")
     elif cones.patterns.shape[1] != X.shape[0]:
         raise ValueError("the precomputed patterns do not match the data")
     t_patterns = time.perf_counter() - t0

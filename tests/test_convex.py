@@ -550,3 +550,21 @@ def test_fit_convex_non_numeric_beta_raises_value_error():
     for bad in ("0.1x", None, [0.1, 0.2]):
         with pytest.raises(ValueError):
             fit_convex(_X, _Y, bad)
+
+
+def test_sampled_cones_without_facets_are_a_valid_description():
+    """facets=False keeps all n rows per cone: the gated fit needs none, the exact one is unchanged."""
+    data = cn.datasets.spiral(40)
+    G = np.random.default_rng(1).standard_normal((3, 60))
+    pats = (np.c_[data.X, np.ones(40)] @ G >= 0).T
+    with_facets = prepare_patterns(data.X, pats)
+    all_rows = prepare_patterns(data.X, pats, facets=False)
+    assert all_rows.full_hrep.all() and not with_facets.full_hrep.all()
+    exact_a = fit_convex(data.X, data.y, 0.05, cones=with_facets)
+    exact_b = fit_convex(data.X, data.y, 0.05, cones=all_rows)
+    assert exact_b.objective == pytest.approx(exact_a.objective, rel=1e-7)
+    gated = fit_convex(data.X, data.y, 0.05, patterns=pats, relu="gated")
+    reference = fit_convex(data.X, data.y, 0.05, patterns=pats, relu="gated", solver="cvxpy")
+    assert gated.cones.full_hrep.all()
+    assert gated.objective == pytest.approx(reference.objective, rel=1e-6)
+    assert gated.objective <= exact_a.objective + 1e-9
