@@ -143,7 +143,7 @@ def main() -> None:
                     n, cones.count, f"{ratio:g}", m, f"{secs:.2f}", f"{fit.objective:.8f}",
                     f"{(fit.objective - best) / best:.1e}", f"{constraint_violation(fit):.1e}",
                     fit.n_active, fit.certificate.summary().split(":")[0],
-                    f"{ref / secs:.0f}x" if ref and m != "clarabel" else "",
+                    f"{ref / secs:.2g}x" if ref and m != "clarabel" else "",
                 ])
             print(table(rows[-len(results):], ["n", "patterns", "beta/bmax", "method", "time s",
                                                 "objective", "rel gap", "violation", "active",
