@@ -30,11 +30,24 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
+# cvxpy, joblib and pandas are imported lazily by pages; they are imported here once instead:
+# every run starts with app.py -> app_state, whose body runs in one thread while other sessions
+# wait for it. Lazy imports of packages with internal import cycles from concurrent sessions race
+# ("partially initialized module 'pandas' has no attribute 'Series'", seen by tests/test_load.py
+# on a fresh server).
+import cvxpy  # noqa: F401
+import joblib  # noqa: F401
 import numpy as np
+import pandas  # noqa: F401
 import streamlit as st
 
 from convexnn import datasets as ds
 from convexnn.figures import NEGATIVE, POSITIVE
+
+try:
+    import sklearn.datasets  # noqa: F401  (the Real data page; same reason)
+except ImportError:  # pragma: no cover
+    pass
 
 # --------------------------------------------------------------------------------------------
 # Keys and limits

@@ -1,0 +1,95 @@
+"""Load: concurrent browser sessions on one server, each with its own data set (bench/load.py).
+
+The default run (CI) opens 3 sessions at once on the shared test server (``app_url``). With
+``-m load`` or ``CONVEXNN_LOAD=1`` it runs 1, 5 and 10 sessions and prints p50/p95 time to result:
+
+    python -m pytest -m load tests/test_load.py
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import re
+import sys
+import urllib.parse
+
+import pytest
+from conftest import ROOT, find_chromium
+
+_spec = importlib.util.spec_from_file_location("bench_load", ROOT / "bench" / "load.py")
+load = importlib.util.module_from_spec(_spec)
+sys.modules["bench_load"] = load  # dataclasses look their module up
+_spec.loader.exec_module(load)
+
+SHORT = [load.SPECS[0], load.SPECS[6], load.SPECS[1]]  # moons, a 1-D sine regression, circles
+FULL_COUNTS = (1, 5, 10)
+RSS_GROWTH_MB = 400  # the server may grow by caches and session state, not without bound
+RSS_LIMIT_MB = 2000
+
+
+def full_form(config) -> bool:
+    return "load" in (config.option.markexpr or "") or os.environ.get("CONVEXNN_LOAD") == "1"
+
+
+def check_sessions(sessions) -> None:
+    for s in sessions:
+        preset, n = s.spec[0], s.spec[1]
+        where = f"session {s.spec}"
+        assert not s.error, f"{where}: {s.error}"
+        assert s.exceptions == 0, f"{where} shows an exception"
+        assert s.summary.startswith(f"{preset}: {n} points"), f"{where} shows another data set: {s.summary}"
+        assert s.objective is not None and s.ok, (
+            f"{where}: objective {s.objective}, expected {s.expected:.6g} (another session's result?)")
+    assert len({s.expected for s in sessions}) == len(sessions), "the data sets must differ"
+
+
+@pytest.mark.load
+@pytest.mark.browser
+@pytest.mark.timeout(900)
+def test_concurrent_sessions_get_their_own_results(app_url, request, capsys):
+    chromium = find_chromium()
+    port = urllib.parse.urlparse(app_url).port
+    pid = load.listening_pid(port)
+    assert pid is not None, f"no process listens on port {port}"
+    counts = FULL_COUNTS if full_form(request.config) else (len(SHORT),)
+    specs_for = {c: (load.SPECS[:c] if full_form(request.config) else SHORT) for c in counts}
+    expected = {spec: load.expected_objective(spec) for c in counts for spec in specs_for[c]}
+    rows = []
+    first_rss = load.rss_mb(pid)
+    for count in counts:
+        before = load.rss_mb(pid)
+        sessions = load.run_sessions(app_url, specs_for[count], chromium, expected)
+        after = load.rss_mb(pid)
+        rows.append(load.summary_row(count, sessions, before, after))
+        check_sessions(sessions)
+    # the same settings in a new session: served from the cross-session cache (st.cache_data), so
+    # the solve's own time in the status label is the first session's, to the hundredth
+    again = load.run_sessions(app_url, [sessions[0].spec], chromium, expected)[0]
+    check_sessions([again])
+    assert re.match(r"Solved in [\d.]+ s", sessions[0].solved), sessions[0].solved
+    assert again.solved == sessions[0].solved
+    final_rss = load.rss_mb(pid)
+    grew = f"server RSS grew from {first_rss:.0f} to {final_rss:.0f} MB"
+    assert final_rss - first_rss < RSS_GROWTH_MB, grew
+    assert final_rss < RSS_LIMIT_MB
+    with capsys.disabled():
+        print("\n" + load.table(rows))
+
+
+def test_percentiles_and_table():
+    assert load.percentile([3.0], 95) == 3.0
+    assert load.percentile([1.0, 2.0, 3.0, 4.0], 50) == 2.5
+    assert abs(load.percentile(list(range(1, 11)), 95) - 9.55) < 1e-12
+    row = load.summary_row(2, [load.Session(("moons", 4, 0, 0, 1), 1.0, 1.0, 2.0),
+                               load.Session(("xor", 4, 0, 0, 1), 2.0, 2.0, 4.0)], 100.0, 120.0)
+    assert row["ok"] == 2 and row["p50"] == 3.0 and row["max"] == 4.0
+    assert "| 2 | 2/2 | 3.0 s | 3.9 s | 4.0 s | 100 → 120 MB |" in load.table([row])
+    assert load.session_url("http://h:1", ("moons", 40, 0.1, 1, 0.1)) == \
+        "http://h:1/optimum?preset=moons&n=40&noise=0.1&seed=1&beta=0.1"
+
+
+def test_server_memory_is_read_from_proc():
+    pid = os.getpid()
+    assert 10 < load.rss_mb(pid) < 4000
+    assert load.listening_pid(load.free_port()) is None
