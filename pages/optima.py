@@ -88,7 +88,7 @@ def split_section() -> None:
         m1, m2, m3, m4 = st.columns(4)
         m1.metric("Width", f"{t.network.width}", delta=f"{t.network.width - base.width:+d} neurons",
                   delta_color="off")
-        m2.metric("Objective", f"{check['objective_b']:.8g}",
+        m2.metric("Objective", f"{check['objective_b']:.6g}",
                   help=f"The optimal network's: {check['objective_a']:.10g}")
         m3.metric("|Δ objective|", f"{check['objective_diff']:.1e}")
         m4.metric("max |Δf|", f"{max(check['max_abs_df'], check['max_abs_df_extra']):.1e}",
