@@ -112,7 +112,8 @@ def fista_gated(Xt: np.ndarray, y: np.ndarray, M: np.ndarray, beta: float, loss:
     called at every check (and at the end); returning True stops the solve ("stopped").
     ``lipschitz`` reuses a known ||A||^2 (for the same X~ and M). ``single`` does the two
     products in float32 (about 1.7x faster at n = 5000, d = 384; the iterates, losses and the
-    certificate stay in float64, so tolerances down to about 1e-5 are reachable).
+    certificate stay in float64) until rounding shows (a failed decrease test, or a gap that
+    stopped shrinking), then continues in float64.
     """
     if loss not in ("squared", "logistic"):
         raise ValueError("the first-order solver handles the squared and logistic losses")
@@ -122,21 +123,21 @@ def fista_gated(Xt: np.ndarray, y: np.ndarray, M: np.ndarray, beta: float, loss:
     y = np.asarray(y, dtype=float)
     d, k = Xt.shape[1], M.shape[1]
     L = _curvature(loss) * (lipschitz if lipschitz is not None else _lipschitz(Xt, M))
-    slack = 1e-5 if single else 1e-12
+    Xs = Ms = None
+    mode = {"single": bool(single)}
+
+    def fwd(Wc):
+        if mode["single"]:
+            return np.einsum("nk,nk->n", Ms, Xs @ Wc.astype(np.float32)).astype(float)
+        return _forward(Xt, M, Wc)
+
+    def adj(r):
+        if mode["single"]:
+            return (Xs.T @ (Ms * r.astype(np.float32)[:, None])).astype(float)
+        return _adjoint(Xt, M, r)
+
     if single:
         Xs, Ms = Xt.astype(np.float32), M.astype(np.float32)
-
-        def fwd(Wc):
-            return np.einsum("nk,nk->n", Ms, Xs @ Wc.astype(np.float32)).astype(float)
-
-        def adj(r):
-            return (Xs.T @ (Ms * r.astype(np.float32)[:, None])).astype(float)
-    else:
-        def fwd(Wc):
-            return _forward(Xt, M, Wc)
-
-        def adj(r):
-            return _adjoint(Xt, M, r)
     W = np.zeros((d, k)) if W0 is None else np.array(W0, dtype=float)
 
     def penalty(Wc):
@@ -147,6 +148,13 @@ def fista_gated(Xt: np.ndarray, y: np.ndarray, M: np.ndarray, beta: float, loss:
     Yk, pred_Y, theta = W, pred_W, 1.0
     status, it = "iteration_limit", 0
     gap = np.inf
+    gaps: list[float] = []
+
+    def to_double():
+        nonlocal pred_W, pred_Y
+        mode["single"] = False
+        pred_W, pred_Y = fwd(W), fwd(Yk)
+
     for it in range(1, max_iter + 1):
         grad = adj(losses.gradient(loss, pred_Y, y))
         f_Y = losses.value(loss, pred_Y, y)
@@ -155,11 +163,15 @@ def fista_gated(Xt: np.ndarray, y: np.ndarray, M: np.ndarray, beta: float, loss:
             W_new = _group_shrink(Yk - step * grad, step * beta)
             pred_new = fwd(W_new)
             diff = W_new - Yk
-            # sufficient decrease of the smooth part (guards an underestimated Lipschitz constant;
-            # the slack covers rounding, float32 products included)
+            # sufficient decrease of the smooth part (guards an underestimated Lipschitz constant)
             if losses.value(loss, pred_new, y) <= f_Y + float(np.sum(grad * diff)) + 0.5 * L * float(
-                    np.sum(diff * diff)) + slack * max(abs(f_Y), 1.0):
+                    np.sum(diff * diff)) + 1e-12 * max(abs(f_Y), 1.0):
                 break
+            if mode["single"]:  # float32 rounding, not the step: continue in float64
+                to_double()
+                grad = adj(losses.gradient(loss, pred_Y, y))
+                f_Y = losses.value(loss, pred_Y, y)
+                continue
             L *= 2.0
         F_new = losses.value(loss, pred_new, y) + penalty(W_new)
         if F_new > F_W:  # function-value restart: drop the momentum
@@ -174,6 +186,9 @@ def fista_gated(Xt: np.ndarray, y: np.ndarray, M: np.ndarray, beta: float, loss:
         if it % check_every == 0:
             _, _, primal, dual, _ = _gated_certificate(Xt, M, y, loss, beta, W, tol, pred=pred_W)
             gap = (primal - dual) / max(abs(primal), 1e-12)
+            gaps.append(gap)
+            if mode["single"] and len(gaps) > 20 and min(gaps[-10:]) > 0.95 * min(gaps[:-10]):
+                to_double()  # float32 progress stalled for 10 checks
             if callback is not None and callback(W, time.perf_counter() - t0):
                 status = "stopped"
                 break
@@ -185,12 +200,16 @@ def fista_gated(Xt: np.ndarray, y: np.ndarray, M: np.ndarray, beta: float, loss:
             break
     pred, lam, primal, dual, vmax = _gated_certificate(Xt, M, y, loss, beta, W, tol,
                                                        pred=None if single else pred_W)
+    if single and not mode["single"]:
+        message_precision = ", float32 then float64 products"
+    else:
+        message_precision = ", float32 products" if single else ""
     gap = (primal - dual) / max(abs(primal), 1e-12)
     if status != "optimal" and gap <= tol:
         status = "optimal"
     if callback is not None and it % check_every != 0:
         callback(W, time.perf_counter() - t0)
-    message = f"FISTA, {it} iterations, relative gap {gap:.1e}"
+    message = f"FISTA, {it} iterations, relative gap {gap:.1e}{message_precision}"
     return FirstOrderResult(W, pred, lam, primal, dual, vmax, it, status, message)
 
 

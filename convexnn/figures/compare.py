@@ -70,12 +70,12 @@ def time_curves(rows: list[dict], n_train: int | None = None, points: int = 120)
     return out
 
 
-def _band(x, low, high, colour, name, group) -> list[go.Scatter]:
+def _band(x, low, high, colour, name, group, shape: str = "linear") -> list[go.Scatter]:
     ok = ~np.isnan(low)
     return [
-        go.Scatter(x=x[ok], y=high[ok], mode="lines", line=dict(width=0), showlegend=False,
+        go.Scatter(x=x[ok], y=high[ok], mode="lines", line=dict(width=0, shape=shape), showlegend=False,
                    hoverinfo="skip", legendgroup=group, name=f"{name} max"),
-        go.Scatter(x=x[ok], y=low[ok], mode="lines", line=dict(width=0), fill="tonexty",
+        go.Scatter(x=x[ok], y=low[ok], mode="lines", line=dict(width=0, shape=shape), fill="tonexty",
                    fillcolor=_rgba(colour, 0.18), showlegend=False, hoverinfo="skip", legendgroup=group,
                    name=f"{name} min"),
     ]
@@ -95,7 +95,7 @@ def accuracy_time_figure(rows: list[dict], n_train: int | None = None, height: i
         name = method_label(c["method"], c["k"], several_k)
         group = f"{c['method']}-{c['k']}"
         if c["seeds"] > 1:
-            fig.add_traces(_band(c["time"], c["low"], c["high"], colour, name, group))
+            fig.add_traces(_band(c["time"], c["low"], c["high"], colour, name, group, shape="hv"))
         ok = ~np.isnan(c["median"])
         fig.add_trace(go.Scatter(
             x=c["time"][ok], y=c["median"][ok], mode="lines", name=name, legendgroup=group,
