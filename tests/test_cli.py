@@ -108,3 +108,19 @@ def test_compare_bad_input(tmp_path, capsys):
     assert cli.main(["compare", "--data", str(bad), "--quiet"]) == 2
     assert "pickled" in capsys.readouterr().err
     assert cli.main(["compare", "--data", "digits:3,8", "--betas", "3", "--quiet"]) == 2
+
+
+def test_compare_on_dask_gives_the_serial_accuracies(tmp_path):
+    """``--dask``: the same rows as a serial run except for the measured times."""
+    distributed = pytest.importorskip("distributed")
+    from convexnn import compare
+
+    serial, remote = tmp_path / "serial.csv", tmp_path / "dask.csv"
+    assert cli.main([*COMPARE, "--out", str(serial)]) == 0
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False, protocol="tcp://",
+                                  dashboard_address=None) as cluster:
+        assert cli.main([*COMPARE, "--dask", cluster.scheduler_address, "--out", str(remote)]) == 0
+    time_col = compare.COLUMNS.index("time")
+    strip = lambda p: [ln.split(",")[:time_col] + ln.split(",")[time_col + 1:]  # noqa: E731
+                       for ln in p.read_text().splitlines()]
+    assert strip(serial) == strip(remote) and len(strip(serial)) > 3

@@ -213,3 +213,14 @@ def test_real_data_page_runs_the_digits_comparison_and_rejects_bad_uploads():
     app.selectbox(key="real_data_digit_b").set_value(3).run()
     assert any("two different digits" in w.value for w in app.warning)
     assert not app.exception
+
+
+def test_time_to_reach_counts_seeds_that_never_do_as_late():
+    rows = _fake_rows()
+    # a third seed whose convex run stays at 0.85: the median over (0.5, 1.0, never) is 1.0 s
+    rows += [dict(r, seed=2, test_acc=min(r["test_acc"], 0.85)) for r in rows if r["seed"] == 0]
+    summ = {r["method"]: r for r in cmp.summary(rows)}
+    assert summ["convex_gated"]["reached"] == 2
+    assert summ["convex_gated"]["time_to_adamw_median"] == pytest.approx(1.0)
+    rows += [dict(r, seed=3, test_acc=0.5) for r in rows if r["seed"] == 0]
+    assert np.isnan({r["method"]: r for r in cmp.summary(rows)}["convex_gated"]["time_to_adamw_median"])
