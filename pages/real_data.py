@@ -154,6 +154,10 @@ if not methods or not ks:
     st.stop()
 
 split = make_split(data, float(test), standardize, int(max_train))
+if "convex_exact" in methods and split.n_train * split.dim > 20_000:
+    st.warning(f"The exact program keeps all {split.n_train} constraints per cone: with {split.dim} "
+               "features expect tens of seconds per β and width (measured: 15-35 s at 143 rows x 64 "
+               "features, k = 50), up to its time limit of 60 s per solve.", icon=":material/hourglass:")
 st.caption(f"{data.describe()} → {split.n_train} training rows (of which 20% validate the hyper-parameters), "
            f"{split.X_test.shape[0]} test rows, {split.dim} features.")
 if split.n_train < 16:
