@@ -26,6 +26,7 @@ from __future__ import annotations
 import base64
 import inspect
 import json
+import re
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -97,6 +98,7 @@ class S:
     CANVAS_STALE = "_canvas_stale"  # drawing key of the load before
     PAGE = "_page"
     FLASH = "_flash"
+    FLASH_KEPT = "_flash_kept"  # data messages shown again on automatic reruns (see show_flashes)
     HISTORY = "_data_history"
     MADE_WITH = "_data_made_with"  # the preset settings the current preset data were made with
     URL_READ = "_url_read"
@@ -214,7 +216,8 @@ def sync_preset() -> None:
     try:
         data = generate_preset(s.preset, s.n, s.noise, s.seed, s.test)
     except ValueError as exc:  # e.g. a size a generator does not accept
-        flash("error", f"Could not generate the {s.preset} data: {exc}. The previous data are kept.")
+        flash("error", f"Could not generate the {s.preset} data: {exc}. The previous data are kept.",
+              keep=True)
         ss[S.DATA_SETTINGS] = s.data_key()
         return
     if set_data(data, "preset"):
@@ -317,7 +320,7 @@ def read_url() -> ds.Dataset | None:
         try:
             ss[key] = parse(text)
         except ValueError as exc:
-            st.warning(f"The link's {key}={text[:30]!r} was ignored: {exc}.")
+            st.warning(f"The link's {key}={plain(repr(text[:30]))} was ignored: {plain(exc)}.")
     if K.POINTS in params:
         try:
             return decode_points(params[K.POINTS])
@@ -457,10 +460,11 @@ def set_data(data: ds.Dataset, source: str, reset_canvas: bool = True, record: b
     try:
         data, notes = validate(data)
     except ValueError as exc:
-        flash("error", f"{_sentence(str(exc))} The previous data are kept.")
+        flash("error", f"{_sentence(str(exc))} The previous data are kept.", keep=True)
         return False
+    forget_kept_messages()
     for note in notes:
-        flash("warning", note)
+        flash("warning", note, keep=True)
     if record and S.DATA in ss:
         remember()
     ss[S.DATA] = data
@@ -514,23 +518,47 @@ def on_split_change() -> None:
     try:
         split = data.with_split(frac, int(ss.get(K.SEED, 0)))
     except ValueError as exc:
-        flash("error", _sentence(str(exc)))
+        flash("error", _sentence(str(exc)), keep=True)
         return
     set_data(split, ss.get(S.SOURCE) or "drawing")
 
 
 def load_csv(content: bytes | str, name: str = "uploaded") -> bool:
-    """Parse CSV text and make it the current data; errors become messages."""
+    """Parse CSV text and make it the current data; errors become messages.
+
+    User text (the file name, the cells quoted in an error) is shown as plain text (:func:`plain`),
+    and the data set is named after the file with only letters, digits, spaces, dots and dashes.
+    """
+    shown = plain(name[:80])
     try:
         data = ds.from_csv(content, max_rows=MAX_POINTS)
     except ValueError as exc:
-        flash("error", f"Could not read {name}: {_sentence(str(exc))} The previous data are kept.")
+        flash("error", f"Could not read {shown}: {plain(_sentence(str(exc)))} The previous data are kept.",
+              keep=True)
         return False
-    data = ds.Dataset(data.X, data.y, data.task, name.rsplit(".", 1)[0][:40] or "uploaded", data.is_test)
+    data = ds.Dataset(data.X, data.y, data.task, safe_name(name), data.is_test)
     if set_data(data, "upload"):
-        flash("success", f"Loaded {current_data().n} points from {name}.")
+        flash("success", f"Loaded {current_data().n} points from {shown}.", keep=True)
         return True
     return False
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]()<>!$~])")
+
+
+def plain(text: str) -> str:
+    """``text`` with the Markdown characters that could format it escaped (and newlines made
+    spaces, so it never starts a line), so user text in a message renders literally: no links,
+    images, emphasis, code, maths, HTML or coloured ``:red[...]`` spans."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text).replace("\n", " "))
+
+
+def safe_name(file_name: str) -> str:
+    """A data set name from an uploaded file's name: the stem, at most 40 characters of letters,
+    digits, spaces, dots and dashes (anything else becomes a dash)."""
+    stem = file_name.rsplit(".", 1)[0] if "." in file_name else file_name
+    name = re.sub(r"[^A-Za-z0-9 .\-]", "-", stem)[:40].strip(" .-")
+    return name or "uploaded"
 
 
 def describe(data: ds.Dataset) -> str:
@@ -549,16 +577,43 @@ def describe(data: ds.Dataset) -> str:
 # --------------------------------------------------------------------------------------------
 
 
-def flash(level: str, text: str) -> None:
-    st.session_state.setdefault(S.FLASH, []).append((level, text))
+FLASH_SECONDS = 30.0
+"""How long a message about the data (``flash(..., keep=True)``) stays on its page."""
+
+
+def flash(level: str, text: str, keep: bool = False) -> None:
+    """Queue a message for the next :func:`show_flashes`. ``keep``: a message about the data (an
+    upload refused, points dropped), shown again on the reruns that follow within
+    :data:`FLASH_SECONDS` (an upload or a canvas is often followed by an automatic rerun, which
+    would otherwise wipe the message a second after it appeared)."""
+    st.session_state.setdefault(S.FLASH, []).append((level, text, keep))
 
 
 def show_flashes() -> None:
-    """Show and forget the queued messages."""
-    messages = st.session_state.get(S.FLASH, [])
-    st.session_state[S.FLASH] = []
-    for level, text in messages:
+    """Show the queued messages (and forget them), then the kept ones of this page, if recent."""
+    import time
+
+    ss = st.session_state
+    queued = [(m + (False,))[:3] for m in ss.get(S.FLASH, [])]
+    ss[S.FLASH] = []
+    caller = inspect.currentframe().f_back
+    page = caller.f_code.co_filename if caller is not None else ""
+    kept = [(level, text) for level, text, keep in queued if keep]
+    if kept:
+        ss[S.FLASH_KEPT] = {"page": page, "until": time.monotonic() + FLASH_SECONDS, "messages": kept}
+    old = ss.get(S.FLASH_KEPT)
+    shown = [(level, text) for level, text, _ in queued]
+    if old and not kept and old["page"] == page and time.monotonic() < old["until"]:
+        shown = old["messages"] + shown
+    elif old and not kept:
+        ss.pop(S.FLASH_KEPT, None)
+    for level, text in shown:
         getattr(st, level if level in ("error", "warning", "success", "info") else "info")(text)
+
+
+def forget_kept_messages() -> None:
+    """The data changed: messages about the previous attempt are no longer shown."""
+    st.session_state.pop(S.FLASH_KEPT, None)
 
 
 def _sentence(text: str) -> str:

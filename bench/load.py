@@ -177,6 +177,18 @@ def rss_mb(pid: int) -> float:
     return total / 1024
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process and its children so far (seconds), from /proc."""
+    total = 0
+    for p in [pid, *child_pids(pid)]:
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
+        except (OSError, IndexError, ValueError):
+            pass
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def child_pids(pid: int) -> list[int]:
     out = []
     try:
@@ -252,20 +264,23 @@ def percentile(values: list[float], q: float) -> float:
     return xs[lo] + (xs[hi] - xs[lo]) * (pos - lo)
 
 
-def summary_row(count: int, sessions: list[Session], rss_before: float, rss_after: float) -> dict:
+def summary_row(count: int, sessions: list[Session], rss_before: float, rss_after: float,
+                cpu: float = float("nan")) -> dict:
     times = [s.seconds for s in sessions if s.seconds is not None]
-    return {"sessions": count, "ok": sum(s.ok for s in sessions),
+    return {"sessions": count, "ok": sum(s.ok for s in sessions), "cpu": cpu,
             "p50": percentile(times, 50) if times else float("nan"),
             "p95": percentile(times, 95) if times else float("nan"),
             "max": max(times) if times else float("nan"), "rss_before": rss_before, "rss_after": rss_after}
 
 
 def table(rows: list[dict]) -> str:
-    lines = ["| sessions | correct | p50 time to result | p95 | slowest | server RSS before → after |",
-             "|---:|---:|---:|---:|---:|---:|"]
+    lines = ["| sessions | correct | p50 time to result | p95 | slowest | server CPU per session "
+             "| server RSS before → after |",
+             "|---:|---:|---:|---:|---:|---:|---:|"]
     for r in rows:
         lines.append(f"| {r['sessions']} | {r['ok']}/{r['sessions']} | {r['p50']:.1f} s | {r['p95']:.1f} s | "
-                     f"{r['max']:.1f} s | {r['rss_before']:.0f} → {r['rss_after']:.0f} MB |")
+                     f"{r['max']:.1f} s | {r['cpu'] / r['sessions']:.1f} s | "
+                     f"{r['rss_before']:.0f} → {r['rss_after']:.0f} MB |")
     return "\n".join(lines)
 
 
@@ -293,9 +308,11 @@ def main(argv=None) -> int:
         rows, failures = [], 0
         for count in args.sessions:
             before = rss_mb(pid) if pid else float("nan")
+            cpu0 = cpu_seconds(pid) if pid else float("nan")
             sessions = run_sessions(base, SPECS[:count], args.chromium, expected)
+            cpu = cpu_seconds(pid) - cpu0 if pid else float("nan")
             after = rss_mb(pid) if pid else float("nan")
-            rows.append(summary_row(count, sessions, before, after))
+            rows.append(summary_row(count, sessions, before, after, cpu))
             for s in sessions:
                 if not s.ok:
                     failures += 1

@@ -58,8 +58,9 @@ if data.task != "classification" or data.dim != 2:
     st.warning("This comparison needs 2-D classification data (labels ±1): pick the spiral or change the "
                "data on the Data page.")
     st.stop()
-if data.n > 200:
-    st.warning(f"The data have {data.n} points; this page works with at most 200.")
+if data.n > app_state.MAX_SOLVE_POINTS:
+    st.warning(f"The data have {data.n} points; this page works with at most {app_state.MAX_SOLVE_POINTS}. "
+               "Use fewer points on the Data page.")
     st.stop()
 if not lrs and not methods:
     st.info("Pick at least one learning rate or one convex program.")

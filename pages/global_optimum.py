@@ -137,7 +137,7 @@ with im:
         try:
             loaded = optima.load_network(upload.getvalue(), input_dim=train.dim)
         except ValueError as exc:
-            st.error(f"Could not read {upload.name}: {exc}.")
+            st.error(f"Could not read {app_state.plain(upload.name)}: {app_state.plain(exc)}.")
         else:
             obj = loaded.objective(train.X, train.y, s.beta, s.loss)
             m1, m2, m3 = st.columns(3)

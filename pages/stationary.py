@@ -56,8 +56,9 @@ if data.dim != 2:
     st.warning("This page draws 2-D data; the current data are 1-D. Pick an example above or 2-D data on "
                "the Data page.")
     st.stop()
-if data.n > 200:
-    st.warning(f"The data have {data.n} points; this page works with at most 200. Use fewer points.")
+if data.n > app_state.MAX_SOLVE_POINTS:
+    st.warning(f"The data have {data.n} points; this page works with at most {app_state.MAX_SOLVE_POINTS}. "
+               "Use fewer points.")
     st.stop()
 classification = data.task == "classification"
 X, y, bias = data.X, data.y, preset.bias

@@ -58,10 +58,10 @@ def test_concurrent_sessions_get_their_own_results(app_url, request, capsys):
     rows = []
     first_rss = load.rss_mb(pid)
     for count in counts:
-        before = load.rss_mb(pid)
+        before, cpu = load.rss_mb(pid), load.cpu_seconds(pid)
         sessions = load.run_sessions(app_url, specs_for[count], chromium, expected)
-        after = load.rss_mb(pid)
-        rows.append(load.summary_row(count, sessions, before, after))
+        after, cpu = load.rss_mb(pid), load.cpu_seconds(pid) - cpu
+        rows.append(load.summary_row(count, sessions, before, after, cpu))
         check_sessions(sessions)
     # the same settings in a new session: served from the cross-session cache (st.cache_data), so
     # the solve's own time in the status label is the first session's, to the hundredth
@@ -84,7 +84,8 @@ def test_percentiles_and_table():
     row = load.summary_row(2, [load.Session(("moons", 4, 0, 0, 1), 1.0, 1.0, 2.0),
                                load.Session(("xor", 4, 0, 0, 1), 2.0, 2.0, 4.0)], 100.0, 120.0)
     assert row["ok"] == 2 and row["p50"] == 3.0 and row["max"] == 4.0
-    assert "| 2 | 2/2 | 3.0 s | 3.9 s | 4.0 s | 100 → 120 MB |" in load.table([row])
+    row["cpu"] = 3.0
+    assert "| 2 | 2/2 | 3.0 s | 3.9 s | 4.0 s | 1.5 s | 100 → 120 MB |" in load.table([row])
     assert load.session_url("http://h:1", ("moons", 40, 0.1, 1, 0.1)) == \
         "http://h:1/optimum?preset=moons&n=40&noise=0.1&seed=1&beta=0.1"
 
@@ -92,4 +93,7 @@ def test_percentiles_and_table():
 def test_server_memory_is_read_from_proc():
     pid = os.getpid()
     assert 10 < load.rss_mb(pid) < 4000
+    cpu = load.cpu_seconds(pid)
+    sum(k * k for k in range(300_000))
+    assert 0 < cpu <= load.cpu_seconds(pid) < cpu + 60
     assert load.listening_pid(load.free_port()) is None
