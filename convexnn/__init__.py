@@ -10,7 +10,8 @@ enumerates the patterns, solves the convex program (a certified fast solver and 
 reference), maps solutions to networks and back, trains the nonconvex network (GD, SGD, Adam,
 AdamW in numpy) and computes the theory's objects: optimal sets and the Lasso path (``optima``,
 ``path``), stationary points as subsampled optima (``stationary``), neural recovery
-(``recovery``), deep-network duality (``duality``) and complexity (``complexity``). Plotly
+(``recovery``), deep-network duality (``duality``) and complexity (``complexity``), and
+compares the convex head with AdamW on real features (``realdata``, ``compare``). Plotly
 figures are in ``convexnn.figures`` (imported on demand).
 
     >>> import convexnn as cn
@@ -23,6 +24,7 @@ figures are in ``convexnn.figures`` (imported on demand).
 
 from . import (
     arrangements,
+    compare,
     complexity,
     cones,
     datasets,
@@ -32,6 +34,7 @@ from . import (
     geometric_algebra,
     losses,
     optima,
+    realdata,
     recovery,
     sampling,
     stationary,
@@ -44,10 +47,12 @@ from .arrangements import (
     gaussian_patterns,
     geometric_algebra_patterns,
 )
+from .compare import CompareSpec, run_comparison
 from .convex import Certificate, ConvexFit, certify, fit_convex, prepare_patterns
 from .network import GatedReLUModel, ReLUNetwork
 from .path import beta_max, lasso_path
 from .pruning import prune_to_minimal
+from .realdata import LabelledData, Split
 from .stationary import subsampled_optimum
 from .train import fit_nonconvex
 
@@ -55,12 +60,16 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Certificate",
+    "CompareSpec",
     "ConvexFit",
     "GatedReLUModel",
+    "LabelledData",
     "ReLUNetwork",
+    "Split",
     "arrangements",
     "beta_max",
     "certify",
+    "compare",
     "complexity",
     "cones",
     "count_patterns",
@@ -80,7 +89,9 @@ __all__ = [
     "optima",
     "prepare_patterns",
     "prune_to_minimal",
+    "realdata",
     "recovery",
+    "run_comparison",
     "sampling",
     "stationary",
     "subsampled_optimum",
