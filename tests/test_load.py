@@ -1,7 +1,8 @@
 """Load: concurrent browser sessions on one server, each with its own data set (bench/load.py).
 
 The default run (CI) opens 3 sessions at once on the shared test server (``app_url``). With
-``-m load`` or ``CONVEXNN_LOAD=1`` it runs 1, 5 and 10 sessions and prints p50/p95 time to result:
+``-m load`` or ``CONVEXNN_LOAD=1`` it runs 1, 5 and 10 sessions, prints p50/p95 time to result,
+and checks that a repeated setting is served from the cross-session cache:
 
     python -m pytest -m load tests/test_load.py
 """
@@ -63,12 +64,14 @@ def test_concurrent_sessions_get_their_own_results(app_url, request, capsys):
         after, cpu = load.rss_mb(pid), load.cpu_seconds(pid) - cpu
         rows.append(load.summary_row(count, sessions, before, after, cpu))
         check_sessions(sessions)
-    # the same settings in a new session: served from the cross-session cache (st.cache_data), so
-    # the solve's own time in the status label is the first session's, to the hundredth
-    again = load.run_sessions(app_url, [sessions[0].spec], chromium, expected)[0]
-    check_sessions([again])
     assert re.match(r"Solved in [\d.]+ s", sessions[0].solved), sessions[0].solved
-    assert again.solved == sessions[0].solved
+    if full_form(request.config):
+        # the same settings in a new session: served from the cross-session cache (st.cache_data),
+        # so the solve's own time in the status label is the first session's, to the hundredth
+        # (one more page load: only in the long form, to keep CI's run short)
+        again = load.run_sessions(app_url, [sessions[0].spec], chromium, expected)[0]
+        check_sessions([again])
+        assert again.solved == sessions[0].solved
     final_rss = load.rss_mb(pid)
     grew = f"server RSS grew from {first_rss:.0f} to {final_rss:.0f} MB"
     assert final_rss - first_rss < RSS_GROWTH_MB, grew
