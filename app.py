@@ -34,21 +34,26 @@ with st.sidebar:
     for p in PAGES:
         st.page_link(p, label=p.title, icon=p.icon)
     st.divider()
-    summary = st.container()
+    summary = st.empty()
 
 if page.url_path != app_state.PAGE_DATA:
     # the canvas forgets its drawing when its page is left: reload it from session state
     app_state.restore_canvas()
 
-page.run()
 
-# after the page, so it shows what the page did (a click on the canvas changes the data)
-with summary:
-    data = app_state.current_data()
-    s = app_state.settings()
-    st.markdown("**Current data**")
-    st.caption(app_state.describe(data))
-    st.markdown("**Settings**")
-    st.caption(f"β = {s.beta:g} · {s.loss} loss · {s.program} program")
-    st.caption("A two-layer ReLU network with weight decay is a convex program "
-               "(Pilanci & Ergen, ICML 2020).")
+def show_summary() -> None:
+    """The sidebar's current data and settings (replacing what the slot showed before)."""
+    with summary.container():
+        data = app_state.current_data()
+        s = app_state.settings()
+        st.markdown("**Current data**")
+        st.caption(app_state.describe(data))
+        st.markdown("**Settings**")
+        st.caption(f"β = {s.beta:g} · {s.loss} loss · {s.program} program")
+        st.caption("A two-layer ReLU network with weight decay is a convex program "
+                   "(Pilanci & Ergen, ICML 2020).")
+
+
+show_summary()  # before the page too: a page that stops early (st.stop() on bad input) keeps it
+page.run()
+show_summary()  # after the page, so it shows what the page did (a click on the canvas changes the data)

@@ -417,3 +417,16 @@ def test_objects_to_data_ignores_other_shapes_and_colours():
     data = app_state.objects_to_data(objects, view, "classification")
     assert data.n == 2 and data.y.tolist() == [1, -1]
     assert np.allclose(data.X, [[-0.5, 0.5], [0.5, -0.5]])
+
+
+def test_sidebar_summary_stays_when_a_page_stops_on_bad_input(at):
+    """Hinge loss on regression data: the page stops with a message, the sidebar still shows the data."""
+    at.switch_page(DATA_PAGE).run()
+    at.selectbox(key=K.PRESET).set_value("sine").run()
+    at.switch_page(OPTIMUM_PAGE).run()
+    at.selectbox(key=K.LOSS).set_value("hinge").run()
+    assert not at.exception
+    assert any("hinge" in t and "-1 or +1" in t for t in texts(at.error))
+    sidebar = texts(at.sidebar.markdown) + texts(at.sidebar.caption)
+    assert "**Current data**" in sidebar
+    assert any(t.startswith("sine:") for t in sidebar)
