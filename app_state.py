@@ -131,6 +131,10 @@ TEST_RANGE = (0.0, 0.5)
 BETA_RANGE = (1e-6, 1e4)
 MAX_POINTS = 500
 """Most points the Data page accepts (drawing or CSV)."""
+MAX_UPLOAD_MB = 5
+"""Largest CSV (Data page) or network JSON file a page accepts, in MB (checked in the browser)."""
+MAX_FEATURE_UPLOAD_MB = 50
+"""Largest feature file on the Real data page, in MB; also the server's ``maxUploadSize``."""
 MAX_SOLVE_POINTS = 200
 """Most points the solving pages solve for (about a minute at 200 points)."""
 SLOW_SOLVE_POINTS = 100

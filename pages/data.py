@@ -112,7 +112,7 @@ with left:
     st.download_button("Download the data as CSV", ds.to_csv(data), file_name=f"{data.name}.csv",
                        mime="text/csv", key=K.DOWNLOAD, on_click="ignore", icon=":material/download:")
     st.file_uploader("Upload a CSV file (columns x1[,x2],y[,split])", type=["csv"], key=K.UPLOAD,
-                     on_change=on_upload,
+                     on_change=on_upload, max_upload_size=app_state.MAX_UPLOAD_MB,
                      help=f"Labels ±1 make a classification; at most {app_state.MAX_POINTS} rows.")
     with st.expander("…or paste CSV text"):
         st.text_area("CSV text", key="csv_text", height=120, placeholder="x1,x2,y\n0.1,0.2,1\n-0.3,0.5,-1")

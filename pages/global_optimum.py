@@ -132,7 +132,7 @@ with ex:
         st.info("The gated model is not a ReLU network; choose the exact program to export.")
 with im:
     upload = st.file_uploader("Import a network (JSON) and evaluate it on the current data",
-                              type=["json"], key=KEY_IMPORT)
+                              type=["json"], key=KEY_IMPORT, max_upload_size=app_state.MAX_UPLOAD_MB)
     if upload is not None:
         try:
             loaded = optima.load_network(upload.getvalue(), input_dim=train.dim)

@@ -93,7 +93,7 @@ try:
         c1, c2 = st.columns([3, 1])
         up = c1.file_uploader("Features with labels: CSV (header row, one label column), .npy (last column = "
                               "label) or .npz (arrays X and y)", type=["csv", "txt", "npy", "npz"],
-                              key=P + "upload")
+                              key=P + "upload", max_upload_size=app_state.MAX_FEATURE_UPLOAD_MB)
         label_column = c2.text_input("Label column (CSV)", "", key=P + "label_column",
                                      help="Its header name; empty: a column named label/y/target/class, "
                                           "else the last one.")

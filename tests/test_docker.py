@@ -136,7 +136,10 @@ def test_streamlit_config_limits_uploads_and_keeps_xsrf_on():
     server = config["server"]
     assert server["enableXsrfProtection"] is True
     assert server.get("enableCORS", True) is True
-    assert 1 <= server["maxUploadSize"] <= 10
+    assert 1 <= server["maxUploadSize"] <= 64  # the Real data page's feature files
+    import app_state
+
+    assert app_state.MAX_UPLOAD_MB <= 10 and app_state.MAX_FEATURE_UPLOAD_MB == server["maxUploadSize"]
     assert server["headless"] is True
     assert config["browser"]["gatherUsageStats"] is False
 
