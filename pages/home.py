@@ -40,6 +40,12 @@ with intro:
   width m*.
 - **Lasso path**: the optimal networks from β_max down to 10⁻³ β_max, animated: neurons enter
   one by one.
+- **Arrangements** and **Geometric algebra**: the patterns D_i themselves, a hyperplane you turn,
+  the arrangement on the sphere, and how Gaussian and geometric-algebra sampling find them.
+- **Stationary points** and **AdamW vs convex**: where gradient training stops, the convex
+  program over its patterns that explains it, and the global optimum beside it.
+- **Neural recovery**, **Deep networks**, **Complexity**: the theory's statements, computed.
+- **Real data**: a convex two-layer head against AdamW on real features (digits, your upload).
 """
     )
     links = st.columns(2)
