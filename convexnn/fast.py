@@ -35,6 +35,7 @@ FINAL_ACCURACY = 1e-12  # Clarabel tolerances of the accurate restricted solves
 PRUNE = True
 TRACE = False
 _STATUS_OK = {"Solved", "AlmostSolved"}
+WOODBURY_FACTOR = 8  # nonneg_lasso works in the n-dimensional space beyond k = 8 n atoms
 _RETRY = {"InsufficientProgress", "NumericalError", "MaxIterations"}
 # Clarabel settings tried in turn when the final restricted solve is not accurate enough to be
 # certified (tiny beta amplifies its KKT residuals by 1/beta): defaults, no equilibration,
@@ -291,25 +292,29 @@ def nonneg_lasso(Phi: np.ndarray, y: np.ndarray, beta: float, tol: float = 1e-10
                  max_iter: int = 60) -> np.ndarray:
     """min_c 1/2 ||Phi c - y||^2 + beta 1^T c  s.t. c >= 0, by a primal-dual interior-point
     method (Mehrotra predictor-corrector) on the k x k system (Phi^T Phi + diag(mu/c)) dc = r.
+
+    With many more atoms k than points n (k > WOODBURY_FACTOR n) the system is solved in the
+    n-dimensional space by the Woodbury identity,
+    (Phi^T Phi + D)^{-1} = D^{-1} - D^{-1} Phi^T (I + Phi D^{-1} Phi^T)^{-1} Phi D^{-1},
+    so a round costs O(n^2 k) instead of O(k^3).
     """
     n, k = Phi.shape
     if k == 0:
         return np.zeros(0)
-    G = Phi.T @ Phi
+    wide = k > WOODBURY_FACTOR * n
+    G = None if wide else Phi.T @ Phi
     b = Phi.T @ y
     c = np.full(k, 0.1)
     mu = np.full(k, max(beta, 1e-3))
     scale = max(float(np.linalg.norm(b, np.inf)), beta, 1e-12)
-    diag = np.diag_indices(k)
     for _ in range(max_iter):
-        rd = G @ c - b + beta - mu
+        Gc = Phi.T @ (Phi @ c) if wide else G @ c
+        rd = Gc - b + beta - mu
         tau = c @ mu / k
-        primal = 0.5 * c @ (G @ c) - b @ c + 0.5 * y @ y + beta * c.sum()
+        primal = 0.5 * c @ Gc - b @ c + 0.5 * y @ y + beta * c.sum()
         if np.linalg.norm(rd, np.inf) <= tol * scale and tau * k <= tol * max(primal, 1e-12):
             break
-        M = G.copy()
-        M[diag] += mu / c
-        solve = _spd_solver(M)
+        solve = _woodbury_solver(Phi, mu / c) if wide else _diagonal_shift_solver(G, mu / c)
         dc = solve(-rd - mu)
         dmu = -mu - mu * dc / c
         a_p, a_d = _max_step(c, dc), _max_step(mu, dmu)
@@ -321,6 +326,32 @@ def nonneg_lasso(Phi: np.ndarray, y: np.ndarray, beta: float, tol: float = 1e-10
         c = c + a * dc
         mu = mu + a * dmu
     return c
+
+
+def _diagonal_shift_solver(G: np.ndarray, d: np.ndarray):
+    """Solve with G + diag(d)."""
+    M = G.copy()
+    M[np.diag_indices(len(d))] += d
+    return _spd_solver(M)
+
+
+def _woodbury_solver(Phi: np.ndarray, d: np.ndarray):
+    """Solve with Phi^T Phi + diag(d) through the n x n matrix I + Phi diag(1/d) Phi^T."""
+    d_inv = 1.0 / d
+    S = np.eye(Phi.shape[0]) + (Phi * d_inv) @ Phi.T
+    try:
+        cho = scipy.linalg.cho_factor(S, check_finite=False)
+        inner = lambda v: scipy.linalg.cho_solve(cho, v, check_finite=False)  # noqa: E731
+    except np.linalg.LinAlgError:  # rounding: S = I + PSD has eigenvalues >= 1
+        w, V = np.linalg.eigh(S)
+        w = np.maximum(w, 1.0)
+        inner = lambda v: V @ ((V.T @ v) / w)  # noqa: E731
+
+    def solve(r):
+        u = d_inv * r
+        return u - d_inv * (Phi.T @ inner(Phi @ u))
+
+    return solve
 
 
 def _spd_solver(M: np.ndarray):

@@ -45,6 +45,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .arrangements import exact_patterns, lift
+from .fast import nonneg_lasso
 from .network import ReLUNetwork
 
 VARIANTS = {
@@ -58,9 +59,6 @@ VARIANT_LABELS = {
     "l1": "ℓ1 on first-layer weights (pairs + axis features: exact)",
 }
 MAX_EXACT_CVXPY_POINTS = 30
-WOODBURY_FACTOR = 8
-"""The inner interior point works in the n-dimensional space when it has more than this many
-atoms per point (the k x k system is then the slower one)."""
 """Largest n for which :func:`exact_value` builds the cvxpy model of the "l1"/"l2-free" programs."""
 
 
@@ -209,79 +207,6 @@ def _dual_point(K, y, r, beta, intercept):
     return theta, float(theta @ y - 0.5 * theta @ theta)
 
 
-def nonneg_lasso(Phi: np.ndarray, y: np.ndarray, beta: float, tol: float = 1e-10,
-                 max_iter: int = 80) -> np.ndarray:
-    """min_c 1/2 ||Phi c - y||^2 + beta 1^T c  s.t. c >= 0, by a primal-dual interior point.
-
-    The method of :func:`convexnn.fast.nonneg_lasso` (Mehrotra predictor-corrector on
-    (Phi^T Phi + diag(mu/c)) dc = r), except that with more atoms k than points n the system is
-    solved in the n-dimensional space by the Woodbury identity,
-    (Phi^T Phi + D)^{-1} = D^{-1} - D^{-1} Phi^T (I + Phi D^{-1} Phi^T)^{-1} Phi D^{-1},
-    so a round costs O(n^2 k) instead of O(k^3).
-    """
-    import scipy.linalg
-
-    n, k = Phi.shape
-    if k == 0:
-        return np.zeros(0)
-    wide = k > WOODBURY_FACTOR * n
-    G = None if wide else Phi.T @ Phi
-    b = Phi.T @ y
-    c = np.full(k, 0.1)
-    mu = np.full(k, max(beta, 1e-3))
-    scale = max(float(np.linalg.norm(b, np.inf)), beta, 1e-12)
-
-    def factor(d):
-        if wide:
-            Dinv = 1.0 / d
-            S = np.eye(n) + (Phi * Dinv) @ Phi.T
-            try:
-                cho = scipy.linalg.cho_factor(S, check_finite=False)
-                inner = lambda v: scipy.linalg.cho_solve(cho, v, check_finite=False)  # noqa: E731
-            except np.linalg.LinAlgError:  # rounding: S = I + PSD has eigenvalues >= 1
-                w, V = np.linalg.eigh(S)
-                w = np.maximum(w, 1.0)
-                inner = lambda v: V @ ((V.T @ v) / w)  # noqa: E731
-
-            def solve(r):
-                u = Dinv * r
-                return u - Dinv * (Phi.T @ inner(Phi @ u))
-
-            return solve
-        M = G.copy()
-        M[np.diag_indices(k)] += d
-        try:
-            cho = scipy.linalg.cho_factor(M, check_finite=False)
-            return lambda r: scipy.linalg.cho_solve(cho, r, check_finite=False)
-        except np.linalg.LinAlgError:
-            lu = scipy.linalg.lu_factor(M, check_finite=False)
-            return lambda r: scipy.linalg.lu_solve(lu, r, check_finite=False)
-
-    def max_step(x, dx):
-        neg = dx < 0
-        return min(1.0, float(np.min(-x[neg] / dx[neg]))) if neg.any() else 1.0
-
-    for _ in range(max_iter):
-        Gc = Phi.T @ (Phi @ c) if wide else G @ c
-        rd = Gc - b + beta - mu
-        tau = c @ mu / k
-        primal = 0.5 * c @ Gc - b @ c + 0.5 * y @ y + beta * c.sum()
-        if np.linalg.norm(rd, np.inf) <= tol * scale and tau * k <= tol * max(primal, 1e-12):
-            break
-        solve = factor(mu / c)
-        dc = solve(-rd - mu)
-        dmu = -mu - mu * dc / c
-        a_p, a_d = max_step(c, dc), max_step(mu, dmu)
-        sigma = ((c + a_p * dc) @ (mu + a_d * dmu) / k / tau) ** 3
-        rc = sigma * tau - c * mu - dc * dmu
-        dc = solve(-rd + rc / c)
-        dmu = (rc - mu * dc) / c
-        a = 0.99 * min(max_step(c, dc), max_step(mu, dmu))
-        c = c + a * dc
-        mu = mu + a * dmu
-    return c
-
-
 def _column_generation(K: np.ndarray, y: np.ndarray, beta: float, max_rounds: int = 100,
                        tol: float = 1e-9) -> np.ndarray:
     """min_z 1/2 ||K z - y||^2 + beta ||z||_1 over signed atoms (feature j, sign s), c >= 0.
@@ -302,7 +227,7 @@ def _column_generation(K: np.ndarray, y: np.ndarray, beta: float, max_rounds: in
     for _ in range(max_rounds):
         ws = np.array(sorted(work), dtype=int)
         Phi = K[:, ws[:, 0]] * ws[:, 1]
-        c = nonneg_lasso(Phi, y, beta, tol=accuracy)
+        c = nonneg_lasso(Phi, y, beta, tol=accuracy, max_iter=80)
         g = K.T @ (y - Phi @ c)
         accurate = accuracy <= 1e-11
         accuracy = float(np.clip(1e-3 * (np.abs(g).max() / beta - 1), 1e-11, 1e-6))
