@@ -54,6 +54,27 @@ def sjlt_sketch(d: int, s: int, rng: np.random.Generator) -> np.ndarray:
     return S
 
 
+def sketched_points(X: np.ndarray, k: int, seed: int, sketch_dim: int | None):
+    """(X as (n, d), the seeded generator, the sketch S (s, d), S x_i as rows (n, s)) of a GA sampler.
+
+    Without a sketch (``sketch_dim`` None or >= d) S is the identity.
+    """
+    X = np.asarray(X, dtype=float)
+    if X.ndim == 1:
+        X = X[:, None]
+    d = X.shape[1]
+    if int(k) < 1:
+        raise ValueError("the number of samples k must be at least 1")
+    rng = np.random.default_rng(seed)
+    if sketch_dim is None or sketch_dim >= d:
+        S = np.eye(d)
+    else:
+        if sketch_dim < 1:
+            raise ValueError("the sketch dimension must be at least 1")
+        S = sjlt_sketch(d, int(sketch_dim), rng)
+    return X, rng, S, X @ S.T
+
+
 def ga_directions(X: np.ndarray, k: int, seed: int = 0, sketch_dim: int | None = None,
                   bias: bool = True, eps: float = 1e-8, retries: int = 20) -> np.ndarray:
     """k gate vectors (columns, shape (d~, k)) of hyperplanes through random data points.
@@ -64,21 +85,9 @@ def ga_directions(X: np.ndarray, k: int, seed: int = 0, sketch_dim: int | None =
     null vector of S x_{j_1}, .., S x_{j_{s-1}} mapped back by S^T. Rank-deficient draws are
     retried ``retries`` times and then replaced by a Gaussian vector.
     """
-    X = np.asarray(X, dtype=float)
-    if X.ndim == 1:
-        X = X[:, None]
+    X, rng, S, SX = sketched_points(X, k, seed, sketch_dim)
     n, d = X.shape
-    if int(k) < 1:
-        raise ValueError("the number of samples k must be at least 1")
-    rng = np.random.default_rng(seed)
-    if sketch_dim is None or sketch_dim >= d:
-        S = np.eye(d)
-    else:
-        if sketch_dim < 1:
-            raise ValueError("the sketch dimension must be at least 1")
-        S = sjlt_sketch(d, int(sketch_dim), rng)
     s = S.shape[0]
-    SX = X @ S.T  # (n, s)
     picks = s if bias else s - 1
     cols = []
     for _ in range(int(k)):

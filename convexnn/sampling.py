@@ -41,7 +41,7 @@ from .arrangements import (
     match_patterns,
     reduce_rank,
 )
-from .geometric_algebra import sjlt_sketch
+from .geometric_algebra import sketched_points
 
 METHODS = ("gaussian", "geometric")
 METHOD_LABELS = {"gaussian": "Gaussian", "geometric": "geometric algebra", "exact": "exact"}
@@ -85,22 +85,10 @@ def ga_directions_batch(X: np.ndarray, k: int, seed: int = 0, sketch_dim: int | 
     ``retries`` times, then replaced by Gaussian vectors. The random stream differs from the
     one-at-a-time function, the distribution is the same.
     """
-    X = np.asarray(X, dtype=float)
-    if X.ndim == 1:
-        X = X[:, None]
+    X, rng, S, SX = sketched_points(X, k, seed, sketch_dim)
     n, d = X.shape
     k = int(k)
-    if k < 1:
-        raise ValueError("the number of samples k must be at least 1")
-    rng = np.random.default_rng(seed)
-    if sketch_dim is None or sketch_dim >= d:
-        S = np.eye(d)
-    else:
-        if sketch_dim < 1:
-            raise ValueError("the sketch dimension must be at least 1")
-        S = sjlt_sketch(d, int(sketch_dim), rng)
     s = S.shape[0]
-    SX = X @ S.T
     picks = s if bias else s - 1
     out = np.empty((d + (1 if bias else 0), k))
     todo = np.arange(k)
