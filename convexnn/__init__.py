@@ -37,8 +37,10 @@ from . import (
     realdata,
     recovery,
     sampling,
+    solvers,
     stationary,
     train,
+    validate,
 )
 from .arrangements import (
     count_patterns,
@@ -48,11 +50,13 @@ from .arrangements import (
     geometric_algebra_patterns,
 )
 from .compare import CompareSpec, run_comparison
-from .convex import Certificate, ConvexFit, certify, fit_convex, prepare_patterns
+from .convex import Certificate, ConvexFit, certify, fit_convex, prepare_patterns, solve_problem
 from .network import GatedReLUModel, ReLUNetwork
-from .path import beta_max, lasso_path
+from .path import beta_max, lasso_path, solve_path
+from .problem import ConvexProblem, Program
 from .pruning import prune_to_minimal
 from .realdata import LabelledData, Split
+from .solvers import CvxpySolver, FistaSolver, Solver, Status, WarmStart, WorkingSetSolver
 from .stationary import subsampled_optimum
 from .train import fit_nonconvex
 
@@ -62,10 +66,18 @@ __all__ = [
     "Certificate",
     "CompareSpec",
     "ConvexFit",
+    "ConvexProblem",
+    "CvxpySolver",
+    "FistaSolver",
     "GatedReLUModel",
     "LabelledData",
+    "Program",
     "ReLUNetwork",
+    "Solver",
     "Split",
+    "Status",
+    "WarmStart",
+    "WorkingSetSolver",
     "arrangements",
     "beta_max",
     "certify",
@@ -93,7 +105,11 @@ __all__ = [
     "recovery",
     "run_comparison",
     "sampling",
+    "solve_path",
+    "solve_problem",
+    "solvers",
     "stationary",
     "subsampled_optimum",
     "train",
+    "validate",
 ]

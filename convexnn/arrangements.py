@@ -24,7 +24,7 @@ from math import comb, e
 
 import numpy as np
 
-from .datasets import MAX_ENTRIES, as_count, as_matrix
+from .validate import MAX_ENTRIES, as_count, as_matrix
 
 _ANGLE_TOL = 1e-11
 _PARALLEL_TOL = 1e-12
@@ -34,7 +34,7 @@ MAX_COUNT_POINTS = 10_000
 """Most points :func:`count_patterns` counts for (O(n^2 log n): about 2 minutes at the limit)."""
 MAX_SAMPLES = 1_000_000
 """Most sampled directions k of :func:`gaussian_patterns` and :func:`geometric_algebra_patterns`
-(and n * k is at most ``datasets.MAX_ENTRIES``)."""
+(and n * k is at most ``validate.MAX_ENTRIES``)."""
 
 # variants of an emitted pattern
 _CELL_POS, _CELL_NEG, _ARC_ON, _VERTEX_ON, _ARC_CELL = 0, 1, 2, 3, 4

@@ -25,7 +25,7 @@ from math import sqrt
 import numpy as np
 
 from .arrangements import count_patterns, cover_bound, exact_patterns, general_position_count
-from .datasets import as_matrix, as_vector
+from .validate import as_matrix, as_vector
 
 NEGATIVE_CORRELATION_EPS = sqrt(np.pi / 2) - 1
 """sqrt(pi/2) - 1 ~ 0.2533: the approximation for negatively correlated data."""
@@ -289,13 +289,11 @@ def maxcut_experiment(X: np.ndarray, lam: np.ndarray, rounds: int = 200, seed: i
 
 def dual_vector(X, y, beta: float, loss: str = "squared", bias: bool = True,
                 relu: str = "exact") -> np.ndarray:
-    """The dual vector of the solved convex program: lambda = -l'(f), the residual y - f for the
-    squared loss."""
-    from . import losses
-    from .convex import fit_convex
+    """The dual vector of the solved convex program (:func:`convexnn.convex.dual_vector`):
+    lambda = -l'(f), the residual y - f for the squared loss; the solver's dual for hinge."""
+    from . import convex
 
-    fit = fit_convex(X, y, beta, loss=loss, bias=bias, relu=relu)
-    return -losses.gradient(loss, fit.fitted(), np.asarray(y, dtype=float))
+    return convex.dual_vector(convex.fit_convex(X, y, beta, loss=loss, bias=bias, relu=relu))
 
 
 # --------------------------------------------------------------------------------------------

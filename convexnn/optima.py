@@ -23,36 +23,15 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import losses
-from .arrangements import Arrangement, lift
-from .convex import ConvexFit, fit_convex, prepare_patterns
+from .arrangements import Arrangement
+from .convex import ConvexFit, dual_vector, fit_convex
 from .network import ReLUNetwork
-from .path import beta_grid, beta_max
+from .path import beta_grid, path_problem, problem_beta_max, solve_path
 from .pruning import prune_to_minimal
 
 # --------------------------------------------------------------------------------------------
 # Dual values (the bars against beta)
 # --------------------------------------------------------------------------------------------
-
-
-def dual_vector(fit: ConvexFit, cones: Arrangement | None = None) -> np.ndarray:
-    """An optimal dual vector lam of the fit.
-
-    Squared and logistic loss: lam = -grad l(f), unique at the optimum. Hinge loss: -grad l is
-    only a subgradient (points on the margin y f = 1 take any value in [0, 1]), so lam is the
-    fast solver's dual, recomputed by one warm-started solve from the fit's active blocks
-    (``ConvexFit`` does not keep the solver's lam).
-    """
-    if fit.loss != "hinge":
-        return -losses.gradient(fit.loss, fit.fitted(), fit.y)
-    from . import fast
-
-    cones = _cones(fit, cones)
-    Z = lift(fit.X, fit.bias) @ cones.basis
-    blocks = fit.active_blocks()
-    if fit.relu == "gated":
-        blocks = blocks[blocks[:, 1] == 0]
-    res = fast.solve(cones, Z, fit.y, fit.beta, "hinge", fit.relu == "gated", init_blocks=blocks)
-    return losses.project_dual("hinge", np.asarray(res.lam, dtype=float), fit.y)
 
 
 def dual_bar_values(fit: ConvexFit, cones: Arrangement | None = None) -> np.ndarray:
@@ -63,8 +42,7 @@ def dual_bar_values(fit: ConvexFit, cones: Arrangement | None = None) -> np.ndar
     """
     from .cones import dual_values
 
-    cones = _cones(fit, cones)
-    Z = lift(fit.X, fit.bias) @ cones.basis
+    cones, Z = _cones(fit, cones)
     values, _ = dual_values(cones, Z, dual_vector(fit, cones), fit.relu == "gated", threshold=0.0)
     values = np.asarray(values, dtype=float).reshape(cones.count, -1)
     if values.shape[1] == 1:
@@ -73,12 +51,12 @@ def dual_bar_values(fit: ConvexFit, cones: Arrangement | None = None) -> np.ndar
     return values
 
 
-def _cones(fit: ConvexFit, cones: Arrangement | None) -> Arrangement:
-    if cones is not None:
-        return cones
-    if fit.cones is not None:
-        return fit.cones
-    return prepare_patterns(fit.X, fit.patterns, fit.bias)
+def _cones(fit: ConvexFit, cones: Arrangement | None) -> tuple[Arrangement, np.ndarray]:
+    """The cones to price (default: the fit's own) and the reduced data Z = X~ Q for them."""
+    problem = fit.problem
+    if cones is None or cones is problem.cones:
+        return problem.cones, problem.Z
+    return cones, problem.Xt @ cones.basis
 
 
 # --------------------------------------------------------------------------------------------
@@ -264,33 +242,15 @@ def network_path(
 
     ``progress(k, total, beta)`` is called after each beta (solved and pruned).
     """
-    X = np.asarray(X, dtype=float)
-    X = X[:, None] if X.ndim == 1 else X
-    y = np.asarray(y, dtype=float).reshape(-1)
-    bias = fit_options.get("bias", True)
-    cones = fit_options.pop("cones", None)
-    if cones is None:
-        cones = prepare_patterns(X, patterns, bias, fit_options.pop("n_samples", 200),
-                                 fit_options.pop("seed", 0))
-    top = beta_max(X, y, loss=loss, bias=bias, relu=relu, cones=cones)
+    fit_options = dict(fit_options, patterns=patterns)
+    problem = path_problem(X, y, loss, fit_options, program=relu)
+    top = problem_beta_max(problem)
     if betas is None:
         betas = beta_grid(top, n_betas, ratio)
-    betas = np.sort(np.asarray(betas, dtype=float).reshape(-1))[::-1]
-    fits, pruned = [], []
-    t_solve = t_prune = 0.0
-    previous = None
-    for k, beta in enumerate(betas):
-        t0 = time.perf_counter()
-        fit = fit_convex(X, y, beta, loss=loss, relu=relu, cones=cones, warm_start=previous, **fit_options)
-        t1 = time.perf_counter()
-        p = prune_to_minimal(fit) if prune and fit.n_active > 1 else fit
-        t2 = time.perf_counter()
-        t_solve, t_prune = t_solve + t1 - t0, t_prune + t2 - t1
-        fits.append(fit)
-        pruned.append(p)
-        previous = fit
-        if progress is not None:
-            progress(k + 1, len(betas), float(beta))
+    report = None if progress is None else (lambda k, total, fit: progress(k, total, float(fit.beta)))
+    steps = solve_path(problem, betas, prune=prune, progress=report, **fit_options)
+    fits, pruned = [s.fit for s in steps], [s.pruned for s in steps]
+    t_solve, t_prune = sum(s.solve_time for s in steps), sum(s.prune_time for s in steps)
     path = summarise_path(fits, pruned, task, top)
     path.solve_time, path.prune_time = t_solve, t_prune
     return path

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .datasets import MAX_ENTRIES, as_count, as_matrix, as_vector
+from .validate import MAX_ENTRIES, as_count, as_matrix, as_vector
 
 PROGRAMS = ("gated", "relu")
 """The two convex programs: gated relaxation and cone-constrained (exact ReLU) program."""

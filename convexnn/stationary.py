@@ -31,8 +31,8 @@ from . import losses
 from .arrangements import Arrangement, lift
 from .cones import max_dual_value
 from .convex import ConvexFit, fit_convex, prepare_patterns
-from .datasets import as_matrix, as_number, as_vector
 from .network import ReLUNetwork
+from .validate import as_matrix, as_number, as_vector
 
 DEAD_TOL = 1e-8
 """A neuron is dead when its cost ||(w1, b1)|| |w2| is below DEAD_TOL x the largest cost."""

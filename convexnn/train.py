@@ -42,8 +42,8 @@ from typing import NamedTuple
 import numpy as np
 
 from . import losses
-from .datasets import MAX_ENTRIES, as_count, as_matrix, as_number, as_vector
 from .network import ReLUNetwork
+from .validate import MAX_ENTRIES, as_count, as_matrix, as_number, as_vector
 
 OPTIMIZERS = ("gd", "sgd", "adam", "adamw")
 TRAIN_LOSSES = ("squared", "mse", "logistic", "hinge")

@@ -32,7 +32,7 @@ def test_fit_convex_routes_high_dimensional_gated_to_fista_and_certifies():
     beta = 0.5
     fit = fit_convex(X, y, beta, patterns=P, relu="gated")
     ref = fit_convex(X, y, beta, patterns=P, relu="gated", solver="cvxpy")
-    assert fit.info.get("method") == "fista"
+    assert fit.solver == "fista" and "first-order" in fit.solver_reason
     assert fit.status == "optimal" and fit.certificate.optimal
     assert fit.objective == pytest.approx(ref.objective, rel=1e-5)
     assert np.allclose(fit.predict(X), fit.fitted(), atol=1e-9)  # gates reproduce the patterns
