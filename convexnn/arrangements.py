@@ -102,13 +102,14 @@ class Arrangement:
         idx = np.asarray(idx, dtype=int)
         counts = np.diff(self.facet_ptr)[idx]
         ptr = np.concatenate([[0], np.cumsum(counts)])
-        rows = _ragged_rows(self.facet_ptr, idx)
+        rows = ragged_rows(self.facet_ptr, idx)
         return Arrangement(
             self.patterns[idx], self.basis, ptr, self.facet_normals[rows], self.full_hrep[idx]
         )
 
 
-def _ragged_rows(ptr: np.ndarray, idx: np.ndarray) -> np.ndarray:
+def ragged_rows(ptr: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    """The concatenated row indices ptr[i]:ptr[i+1] of every i in ``idx`` (a ragged array's rows)."""
     starts, counts = ptr[idx], ptr[idx + 1] - ptr[idx]
     if counts.sum() == 0:
         return np.zeros(0, dtype=int)
@@ -116,7 +117,7 @@ def _ragged_rows(ptr: np.ndarray, idx: np.ndarray) -> np.ndarray:
     return np.arange(counts.sum()) + offsets
 
 
-def _pattern_keys(patterns: np.ndarray) -> np.ndarray:
+def pattern_keys(patterns: np.ndarray) -> np.ndarray:
     """One hashable byte string per row (packed bits), as a 1-D void array."""
     packed = np.packbits(np.ascontiguousarray(patterns, dtype=bool), axis=1)
     return packed.view(np.dtype((np.void, packed.shape[1]))).ravel()
@@ -127,7 +128,7 @@ def match_patterns(reference: np.ndarray, query: np.ndarray) -> np.ndarray:
     query = np.atleast_2d(np.asarray(query, dtype=bool))
     if query.shape[1] != reference.shape[1]:
         raise ValueError("patterns must have one entry per data point")
-    ref_keys, q_keys = _pattern_keys(reference), _pattern_keys(query)
+    ref_keys, q_keys = pattern_keys(reference), pattern_keys(query)
     order = np.argsort(ref_keys)
     pos = np.searchsorted(ref_keys[order], q_keys).clip(0, len(order) - 1)
     found = ref_keys[order][pos] == q_keys
@@ -139,7 +140,7 @@ def sort_patterns(patterns: np.ndarray) -> np.ndarray:
     patterns = np.asarray(patterns, dtype=bool)
     if patterns.shape[0] == 0:
         return patterns
-    keys = _pattern_keys(patterns)
+    keys = pattern_keys(patterns)
     _, first = np.unique(keys, return_index=True)
     return patterns[first[::-1]]
 
@@ -443,7 +444,7 @@ def _assemble(bits, hashes, is_cell, emitted, Q) -> Arrangement:
         bits = np.vstack([bits, np.ones((1, bits.shape[1]), bool)])
         hashes = np.concatenate([hashes, [np.uint64(0)]])
         is_cell = np.concatenate([is_cell, [False]])
-    keys = _pattern_keys(bits)
+    keys = pattern_keys(bits)
     order = np.argsort(keys)[::-1]  # descending lexicographic
     bits, hashes, is_cell = bits[order], hashes[order], is_cell[order]
     fh = np.concatenate(emitted.facet_hash)
@@ -520,6 +521,16 @@ def count_patterns(X: np.ndarray, bias: bool = True) -> int:
 # --------------------------------------------------------------------------------------------
 
 
+def gaussian_directions(d: int, k: int, seed: int | np.random.Generator = 0) -> np.ndarray:
+    """k Gaussian gate vectors g ~ N(0, I) as columns (d, k): the one Gaussian gate sampler.
+
+    ``seed`` is a seed or a generator (which then advances: a caller can draw more after it).
+    """
+    if int(k) < 1:
+        raise ValueError("the number of samples k must be at least 1")
+    return np.random.default_rng(seed).standard_normal((d, int(k)))
+
+
 def gaussian_patterns(X: np.ndarray, k: int, seed: int = 0, bias: bool = True) -> np.ndarray:
     """Distinct nonzero patterns 1[X~ g >= 0] of ``k`` Gaussian directions g ~ N(0, I).
 
@@ -528,8 +539,7 @@ def gaussian_patterns(X: np.ndarray, k: int, seed: int = 0, bias: bool = True) -
     """
     Xt = lift(X, bias)
     k = _check_samples(k, Xt.shape[0])
-    G = np.random.default_rng(seed).standard_normal((Xt.shape[1], k))
-    return _distinct_nonzero((Xt @ G >= 0).T)
+    return _distinct_nonzero((Xt @ gaussian_directions(Xt.shape[1], k, seed) >= 0).T)
 
 
 def geometric_algebra_patterns(X: np.ndarray, k: int, seed: int = 0, sketch_dim: int | None = None,

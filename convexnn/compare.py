@@ -36,9 +36,10 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from .arrangements import lift
-from .first_order import _lipschitz, fista_gated
-from .realdata import Split, one_vs_rest, predict_labels
+from .arrangements import gaussian_directions, lift
+from .first_order import fista_gated, lipschitz_estimate
+from .losses import accuracy
+from .realdata import Split, one_vs_rest
 from .train import fit_nonconvex
 
 METHODS = ("convex_gated", "convex_exact", "adamw")
@@ -116,7 +117,7 @@ def sample_gates(X: np.ndarray, k: int, sampling: str = "gaussian", seed: int = 
     random data points (:func:`convexnn.geometric_algebra.ga_directions`, optional sketch)."""
     Xt = lift(X)
     if sampling == "gaussian":
-        G = np.random.default_rng(seed).standard_normal((Xt.shape[1], int(k)))
+        G = gaussian_directions(Xt.shape[1], int(k), seed)
     elif sampling == "geometric":
         from .geometric_algebra import ga_directions
 
@@ -160,13 +161,13 @@ class _Problem:
 
 
 def _problem(split: Split, n_train: int | None, seed: int, val_fraction: float) -> _Problem:
-    from .realdata import _ensure_classes, _stratified_order
+    from .realdata import ensure_classes, stratified_order
 
     sub = split if n_train is None else split.subsample(int(n_train), seed)
-    order = _stratified_order(sub.labels_train, seed + 7919)
+    order = stratified_order(sub.labels_train, seed + 7919)
     n_val = max(int(round(val_fraction * sub.n_train)), len(split.classes))
     val, fit = order[:n_val], order[n_val:]
-    fit = _ensure_classes(fit, sub.labels_train, seed)
+    fit = ensure_classes(fit, sub.labels_train, seed)
     T = one_vs_rest(sub.labels_train[fit], split.classes)
     return _Problem(sub.X_train[fit], T, sub.labels_train[fit], sub.X_train[val], sub.labels_train[val],
                     sub.X_test, sub.labels_test, split.classes, sub.n_train)
@@ -177,15 +178,15 @@ def _rows(cands: list[_Candidate], prob: _Problem, method: str, seed: int, k: in
     rows: list[dict] = []
     best, best_val = None, -1.0
     for j, c in enumerate(sorted(cands, key=lambda c: c.time)):
-        val = float(np.mean(predict_labels(c.scores_val, prob.classes) == prob.lab_val))
-        test = float(np.mean(predict_labels(c.scores_test, prob.classes) == prob.lab_test))
+        val = accuracy(c.scores_val, prob.lab_val, prob.classes)
+        test = accuracy(c.scores_test, prob.lab_test, prob.classes)
         if val >= best_val:
             best, best_val = (c, val, test), val
         bc, bval, btest = best
         rows.append(dict(
             method=method, seed=seed, k=k, n_train=prob.n_train, checkpoint=j, time=c.time, hyper=bc.hyper,
             val_acc=bval, test_acc=btest,
-            train_acc=float(np.mean(predict_labels(bc.scores_train, prob.classes) == prob.lab_fit)),
+            train_acc=accuracy(bc.scores_train, prob.lab_fit, prob.classes),
             neurons=bc.neurons, candidate_test_acc=test, final=False))
     if rows:
         rows[-1]["final"] = True
@@ -219,7 +220,7 @@ def run_convex_gated(prob: _Problem, spec: CompareSpec, seed: int, k: int, shoul
     G, M = sample_gates(prob.X_fit, k, spec.sampling, seed, spec.sketch_dim)
     Xt = lift(prob.X_fit)
     Mf = M.astype(float)
-    L = _lipschitz(Xt, Mf)
+    L = lipschitz_estimate(Xt, Mf)
     single = spec.single if spec.single is not None else Xt.size * Mf.shape[1] > 2e7
     setup = time.perf_counter() - t0
     cands: list[_Candidate] = []

@@ -81,5 +81,19 @@ def gradient_at_zero(loss: str, y: np.ndarray) -> np.ndarray:
     return -gradient(loss, np.zeros_like(y, dtype=float), y)
 
 
+def predict_labels(scores: np.ndarray, classes=(-1.0, 1.0)) -> np.ndarray:
+    """Labels from head outputs: sign (f >= 0 -> classes[1]) for one head, argmax for one-vs-rest."""
+    scores = np.atleast_2d(np.asarray(scores, dtype=float).T).T
+    if scores.shape[1] == 1:
+        return np.where(scores[:, 0] >= 0, classes[1], classes[0])
+    return np.asarray(classes)[np.argmax(scores, axis=1)]
+
+
+def accuracy(scores: np.ndarray, labels: np.ndarray, classes=(-1.0, 1.0)) -> float:
+    """The fraction of correct labels: sign(f) against labels +-1 by default (the package's one
+    accuracy; one-vs-rest heads are read by argmax)."""
+    return float(np.mean(predict_labels(scores, classes) == np.asarray(labels)))
+
+
 def _sigmoid(z: np.ndarray) -> np.ndarray:
     return np.exp(-np.logaddexp(0.0, -z))

@@ -198,7 +198,7 @@ def summarise_path(fits: list[ConvexFit], pruned: list[ConvexFit], task: str, be
         f = p.fitted()
         objectives.append(float(p.objective))
         loss_values.append(losses.value(p.loss, f, p.y))
-        acc.append(float(np.mean(np.where(f >= 0, 1.0, -1.0) == p.y)))
+        acc.append(losses.accuracy(f, p.y))
         rmse.append(float(np.sqrt(np.mean((f - p.y) ** 2))))
     gaps = np.array([f.certificate.relative_gap if f.certificate else np.nan for f in fits])
     return NetworkPath(

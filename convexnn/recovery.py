@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .arrangements import gaussian_directions
 from .validate import MAX_ENTRIES, as_count, as_matrix, as_vector
 
 PROGRAMS = ("gated", "relu")
@@ -117,8 +118,7 @@ def has_nonzero_nonnegative_direction(X: np.ndarray) -> bool:
 
 def sample_gate_patterns(X: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
     """Distinct nonzero patterns 1[X g >= 0] of ``k`` Gaussian gates g ~ N(0, I), (P, n) bool."""
-    G = rng.standard_normal((X.shape[1], int(k)))
-    D = np.unique((X @ G >= 0).T, axis=0)
+    D = np.unique((X @ gaussian_directions(X.shape[1], k, rng) >= 0).T, axis=0)
     return D[D.any(axis=1)]
 
 

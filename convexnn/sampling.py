@@ -33,12 +33,13 @@ import numpy as np
 
 from .arrangements import (
     Arrangement,
-    _pattern_keys,
     arrangement,
+    gaussian_directions,
     gaussian_patterns,
     geometric_algebra_patterns,
     lift,
     match_patterns,
+    pattern_keys,
     reduce_rank,
 )
 from .geometric_algebra import sketched_points
@@ -50,14 +51,6 @@ METHOD_LABELS = {"gaussian": "Gaussian", "geometric": "geometric algebra", "exac
 # --------------------------------------------------------------------------------------------
 # Directions
 # --------------------------------------------------------------------------------------------
-
-
-def gaussian_directions(d: int, k: int, seed: int = 0) -> np.ndarray:
-    """k Gaussian gate vectors (columns, shape (d, k)); the same stream as
-    :func:`convexnn.arrangements.gaussian_patterns`."""
-    if int(k) < 1:
-        raise ValueError("the number of samples k must be at least 1")
-    return np.random.default_rng(seed).standard_normal((d, int(k)))
 
 
 def _distinct_rows(rng: np.random.Generator, n: int, k: int, s: int) -> np.ndarray:
@@ -144,7 +137,7 @@ def _first_seen(Xt: np.ndarray, G: np.ndarray, mirror: bool) -> tuple[np.ndarray
     k = G.shape[1]
     # sample j contributes the patterns of its directions at positions j * len(blocks) + b
     pats = np.stack([(Xt @ B >= 0).T for B in blocks], axis=1).reshape(k * len(blocks), -1)
-    keys = _pattern_keys(pats)
+    keys = pattern_keys(pats)
     _, first = np.unique(keys, return_index=True)
     nonzero = pats[first].any(axis=1)
     first = first[nonzero]
