@@ -39,6 +39,7 @@ import numpy as np
 from .arrangements import gaussian_directions, lift
 from .first_order import fista_gated, lipschitz_estimate
 from .losses import accuracy
+from .path import gated_beta_max
 from .realdata import Split, one_vs_rest
 from .train import fit_nonconvex
 
@@ -129,11 +130,6 @@ def sample_gates(X: np.ndarray, k: int, sampling: str = "gaussian", seed: int = 
     first = np.sort(first)
     first = first[M[:, first].any(axis=0)]
     return G[:, first], M[:, first]
-
-
-def gated_beta_max(Xt: np.ndarray, M: np.ndarray, y: np.ndarray) -> float:
-    """The smallest beta at which W = 0 solves the gated program (squared loss): max_i ||X~^T D_i y||."""
-    return float(np.linalg.norm(Xt.T @ (M * y[:, None]), axis=0).max(initial=0.0))
 
 
 @dataclass

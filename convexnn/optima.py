@@ -10,7 +10,7 @@ Pure numpy helpers behind the app's Global optimum, All global optima and Lasso 
   summarised in a :class:`NetworkPath` (block norms, neuron counts, loss, accuracy per beta).
 - :func:`critical_width`: train nonconvex networks of width m = 1, 2, ... with a few restarts
   and compare the best objective per width with p* (the critical width m*).
-- :func:`load_network`, :func:`identity_normalization`: the JSON export's input normalisation.
+- :func:`load_network`, :func:`identity_normalization`: the JSON export and its input normalisation.
 """
 
 from __future__ import annotations
@@ -373,44 +373,14 @@ def identity_normalization(d: int) -> dict:
     return {"mean": [0.0] * int(d), "scale": [1.0] * int(d)}
 
 
-@dataclass
-class LoadedNetwork:
-    """A network read from JSON with its input normalisation x -> (x - mean) / scale."""
-
-    network: ReLUNetwork
-    mean: np.ndarray
-    scale: np.ndarray
-
-    def predict(self, X: np.ndarray) -> np.ndarray:
-        X = np.asarray(X, dtype=float)
-        X = X[:, None] if X.ndim == 1 else X
-        return self.network.predict((X - self.mean) / self.scale)
-
-    def objective(self, X, y, beta: float, loss: str = "squared") -> float:
-        """l(f(X), y) + beta * penalty of the weights (the normalisation is part of the input)."""
-        return losses.value(loss, self.predict(X), np.asarray(y, dtype=float)) + beta * self.network.penalty()
-
-    # plotting helpers read the hyperplanes in input coordinates
-    @property
-    def W1(self) -> np.ndarray:
-        return self.network.W1 / self.scale[:, None]
-
-    @property
-    def b1(self) -> np.ndarray:
-        return self.network.b1 - (self.mean / self.scale) @ self.network.W1
-
-    @property
-    def w2(self) -> np.ndarray:
-        return self.network.w2
-
-    @property
-    def width(self) -> int:
-        return self.network.width
-
-
-def load_network(text: str | bytes, input_dim: int | None = None) -> LoadedNetwork:
+def load_network(text: str | bytes, input_dim: int | None = None) -> ReLUNetwork:
     """Read a network exported by the app (:meth:`ReLUNetwork.to_json`); ``ValueError`` with a
-    readable message on malformed input or when it does not take ``input_dim`` inputs."""
+    readable message on malformed input or when it does not take ``input_dim`` inputs.
+
+    An input normalisation x -> (x - mean) / scale in the file is folded into the first layer,
+    w1 <- w1 / scale, b1 <- b1 - (mean / scale)^T w1, so the result is a plain network on the
+    inputs as they are (its hyperplanes, predictions and objective are those of the current data).
+    """
     net = ReLUNetwork.from_json(text)
     doc = json.loads(text)
     d = net.input_dim
@@ -431,12 +401,14 @@ def load_network(text: str | bytes, input_dim: int | None = None) -> LoadedNetwo
     if input_dim is not None and d != input_dim:
         plural = "s" if d > 1 else ""
         raise ValueError(f"the network takes {d} input{plural}, the current data have {input_dim}")
-    return LoadedNetwork(net, mean, scale)
+    if not (np.all(mean == 0) and np.all(scale == 1)):
+        W1 = net.W1 / scale[:, None]
+        net = ReLUNetwork(W1, net.b1 - (mean / scale) @ net.W1, net.w2, net.intercept, net.pattern_index)
+    return net
 
 
 __all__ = [
     "CriticalWidth",
-    "LoadedNetwork",
     "NetworkPath",
     "Transformed",
     "critical_width",

@@ -32,6 +32,7 @@ from .arrangements import Arrangement, lift
 from .cones import max_dual_value
 from .convex import ConvexFit, fit_convex, prepare_patterns
 from .network import ReLUNetwork
+from .problem import ConvexProblem
 from .validate import as_matrix, as_number, as_vector
 
 DEAD_TOL = 1e-8
@@ -160,9 +161,9 @@ def network_certificate(network: ReLUNetwork, X: np.ndarray, y: np.ndarray, beta
         bias = infer_bias(network)
     if not isinstance(cones, Arrangement):
         cones = prepare_patterns(X, cones, bias)
-    Z = lift(X, bias) @ cones.basis
-    lam = -losses.gradient(loss, network.predict(X), y)
-    return max_dual_value(cones, Z, lam, False) / beta
+    problem = ConvexProblem.build(X, y, beta, loss, bias=bias, cones=cones)
+    lam = -losses.gradient(loss, network.predict(X), problem.y)
+    return max_dual_value(cones, problem.Z, lam, False) / problem.beta
 
 
 # --------------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ in the app:
 - :func:`network_figure`: picks the right one of the three for the data.
 
 A "model" is anything with ``predict(X) -> (n,)``: a :class:`~convexnn.network.ReLUNetwork`, or
-e.g. a gated-ReLU model. Neuron lines are taken from ``model.W1``, ``model.b1``, ``model.w2``
+e.g. a gated-ReLU model. Neuron lines are taken from ``model.hyperplanes()`` (W1, b1, sign of w2)
 unless ``hyperplanes=(W, b, sign)`` is given (sign 0 draws a neutral line).
 """
 
@@ -99,11 +99,14 @@ def hyperplane_segment(w: np.ndarray, b: float, box: Box) -> tuple[np.ndarray, n
 
 
 def neuron_hyperplanes(model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(W (d, m), b (m,), sign (m,)) of a network's neurons: w1_j, b1_j and sign(w2_j)."""
-    W = np.atleast_2d(np.asarray(model.W1, dtype=float))
-    b = np.asarray(model.b1, dtype=float).reshape(-1)
-    sign = np.sign(np.asarray(model.w2, dtype=float).reshape(-1)).astype(int)
-    return W, b, sign
+    """(W (d, m), b (m,), sign (m,)) of a model's units: ``model.hyperplanes()`` (a network's
+    w1_j, b1_j, sign(w2_j); a gated model's gates with sign 0)."""
+    if hasattr(model, "hyperplanes"):
+        W, b, sign = model.hyperplanes()
+    else:  # any object with network weights
+        W, b, sign = model.W1, model.b1, np.sign(np.asarray(model.w2, dtype=float))
+    W = np.atleast_2d(np.asarray(W, dtype=float))
+    return W, np.asarray(b, dtype=float).reshape(-1), np.asarray(sign).reshape(-1).astype(int)
 
 
 def _predict(model, X: np.ndarray) -> np.ndarray:

@@ -16,7 +16,16 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from ..datasets import Dataset
-from .core import NEGATIVE, NEURON_COLORS, POSITIVE, _layout, bounding_box, hyperplane_segment, network_figure
+from .core import (
+    NEGATIVE,
+    NEURON_COLORS,
+    POSITIVE,
+    _layout,
+    bounding_box,
+    hyperplane_segment,
+    network_figure,
+    neuron_hyperplanes,
+)
 
 BAR_LIMIT = 400
 """Up to this many patterns the dual values are bars; above, a filled WebGL curve."""
@@ -170,9 +179,7 @@ def optimum_figure(model, data: Dataset, highlight: int | None = None, height: i
     shaded and its own contribution (w1 x + b1)_+ w2 drawn dashed.
     """
     fig = network_figure(model, data, height=height)
-    W = np.atleast_2d(np.asarray(model.W1, dtype=float))
-    b = np.asarray(model.b1, dtype=float).reshape(-1)
-    sign = np.sign(np.asarray(model.w2, dtype=float).reshape(-1)).astype(int)
+    W, b, sign = neuron_hyperplanes(model)
     if data.dim == 2:
         box = bounding_box(data.X, 0.15, square=True)
         # behind the lines and points, above the heatmap
@@ -193,6 +200,8 @@ def optimum_figure(model, data: Dataset, highlight: int | None = None, height: i
         xs = np.linspace(lo, hi, 200)
         if abs(w) > 1e-12:
             xs = np.unique(np.append(xs, np.clip(-c / w, lo, hi)))
+        if not hasattr(model, "w2"):
+            return fig  # a gated unit has no ReLU contribution to draw
         ramp = np.maximum(w * xs + c, 0.0) * float(model.w2[highlight])
         fig.add_trace(go.Scatter(x=xs, y=ramp, mode="lines", name=f"neuron {highlight}: (w1 x + b1)₊ w2",
                                  line=dict(color=NEURON_COLORS[s], width=2, dash="dash"),

@@ -28,6 +28,7 @@ from .core import (
     data_traces,
     hyperplane_segment,
     kinks,
+    neuron_hyperplanes,
 )
 
 MARKER = "#c0392b"
@@ -36,9 +37,7 @@ FRAME_MS = 350
 
 def _lines(model, box, sign: int) -> tuple[list, list]:
     """The hyperplanes of the neurons with sign(w2) = ``sign``, as one None-separated polyline."""
-    W = np.atleast_2d(np.asarray(model.W1, dtype=float))
-    b = np.asarray(model.b1, dtype=float).reshape(-1)
-    s = np.sign(np.asarray(model.w2, dtype=float).reshape(-1)).astype(int)
+    W, b, s = neuron_hyperplanes(model)
     xs, ys = [], []
     for j in np.flatnonzero(s == sign):
         seg = hyperplane_segment(W[:, j], b[j], box)
@@ -137,11 +136,11 @@ def path_figure(path, data: Dataset, resolution: int = 60, height: int = 640,
         grid = np.linspace(lo, hi, 300)
         curves, knots = [], []
         for m in path.models:
-            Kk = kinks(m.W1, m.b1, lo, hi)
+            W, b, signs = neuron_hyperplanes(m)
+            Kk = kinks(W, b, lo, hi)
             g = np.unique(np.concatenate([grid, Kk[:, 1]]))
             curves.append((g, _predict(m, g[:, None])))
-            idx = Kk[:, 0].astype(int)
-            s = np.sign(np.asarray(m.w2, dtype=float)[idx]).astype(int)
+            s = signs[Kk[:, 0].astype(int)]
             knots.append((Kk[:, 1], _predict(m, Kk[:, 1:2]) if len(Kk) else np.zeros(0),
                           [NEURON_COLORS[int(v)] for v in s]))
         add(go.Scatter(x=curves[start][0], y=curves[start][1], mode="lines", name="network f(x)",
