@@ -43,8 +43,9 @@ def add_recovery_arguments(p: argparse.ArgumentParser) -> None:
                    help="numbers of points, same syntax (e.g. 10:60:5)")
     p.add_argument("--trials", type=int, default=20, help="trials per (n, d) (default 20)")
     p.add_argument("--program", nargs="+", default=list(recovery.PROGRAMS),
-                   choices=recovery.PROGRAMS + recovery.BASELINES,
-                   help="gated (reference), relu (cone-constrained), linear (baseline); "
+                   choices=recovery.PROGRAMS + recovery.BASELINES + tuple(recovery.PROGRAM_ALIASES),
+                   help="gated (reference), exact (cone-constrained; 'relu' is its older name), "
+                        "linear (baseline); "
                         "default: both programs")
     p.add_argument("--planted", default="gaussian", choices=recovery.PLANTED,
                    help="w*: unit Gaussian (default) or the smallest right singular vector of X")

@@ -1,4 +1,4 @@
-"""Neural recovery of a planted linear model (math.md section 6; Wang, Hua, Candes & Pilanci).
+"""Neural recovery of a planted linear model (docs/recovery.md; Wang, Hua, Candes & Pilanci).
 
 The ground truth is linear, ``y = X w*``, and the network has a skip connection,
 ``f(X) = X w0 + sum_j (X w_j)_+ a_j``. Its minimum-norm interpolant (the beta -> 0 limit of weight
@@ -7,8 +7,9 @@ decay) is the convex program
     min ||w0|| + sum_j (||w_j|| + ||w'_j||)
     s.t. X w0 + sum_j D_j X (w_j - w'_j) = y,  (2 D_j - I) X w_j >= 0,  (2 D_j - I) X w'_j >= 0
 
-(``program="relu"``, cone-constrained), or its gated relaxation without the cone constraints and
-with one block per pattern (``program="gated"``, the program of the reference experiments).
+(``program="exact"``, cone-constrained; "relu" is accepted as its older name), or its gated
+relaxation without the cone constraints and with one block per pattern (``program="gated"``, the
+program of the reference experiments).
 "Recovery" means that the optimum is w0 = w* with every other block zero.
 
 Both programs are second-order-cone programs with equality constraints; :func:`solve_min_norm`
@@ -38,8 +39,11 @@ import numpy as np
 from .arrangements import gaussian_directions
 from .validate import MAX_ENTRIES, as_count, as_matrix, as_vector
 
-PROGRAMS = ("gated", "relu")
-"""The two convex programs: gated relaxation and cone-constrained (exact ReLU) program."""
+PROGRAMS = ("gated", "exact")
+"""The two convex programs: gated relaxation and cone-constrained (exact ReLU) program, named as
+in :func:`convexnn.fit_convex` and the app."""
+PROGRAM_ALIASES = {"relu": "exact"}
+"""Older names still accepted (and mapped) wherever a program is given."""
 BASELINES = ("linear",)
 """The linear model's own min-norm interpolant pinv(X) y (recovers w* iff rank X = d)."""
 PLANTED = ("gaussian", "smallest")
@@ -49,7 +53,7 @@ SOLVERS = ("clarabel", "working-set", "auto", "cvxpy")
 ATOL = 1e-4
 PROGRAM_LABELS = {
     "gated": "gated program (no cone constraints)",
-    "relu": "cone-constrained ReLU program",
+    "exact": "cone-constrained ReLU program",
     "linear": "linear model alone (min-norm least squares)",
 }
 
@@ -180,23 +184,26 @@ class MinNormSolution:
         """f(X) = X w0 + sum_j (X w_j)_+ - (X w'_j)_+ on new inputs (cone-constrained program only:
         a gated block has no gate off the training data)."""
         X = np.asarray(X, dtype=float)
-        if self.program != "relu":
+        if self.program != "exact":
             raise ValueError("only the cone-constrained program is a ReLU network off the data")
         return X @ self.w0 + np.maximum(X @ self.W.T, 0).sum(1) - np.maximum(X @ self.W_neg.T, 0).sum(1)
 
 
-def _check_program(program: str) -> str:
-    if program not in PROGRAMS:
-        raise ValueError(f"program must be one of {PROGRAMS}, not {program!r}")
+def check_program(program: str, baselines: bool = False) -> str:
+    """The program's name ("relu" read as "exact"), or a ``ValueError`` naming the choices."""
+    program = PROGRAM_ALIASES.get(program, program)
+    allowed = PROGRAMS + (BASELINES if baselines else ())
+    if program not in allowed:
+        raise ValueError(f"unknown program {program!r}; choose from {allowed}")
     return program
 
 
 def _program_blocks(n: int, patterns: np.ndarray, program: str):
     """The blocks of a program: (masks (G, n), signs (G,), constrained (G,)); block 0 is the skip
     connection (all ones, unconstrained), then one block per pattern (gated), or two per pattern
-    with signs + and - and cone constraints (relu)."""
+    with signs + and - and cone constraints (exact)."""
     P = patterns.shape[0]
-    if program == "relu":
+    if program == "exact":
         masks = np.vstack([np.ones((1, n), bool), patterns, patterns])
         signs = np.r_[1.0, np.ones(P), -np.ones(P)]
         constrained = np.r_[False, np.ones(2 * P, bool)]
@@ -343,7 +350,7 @@ def _solve_cvxpy(X, y, patterns, program, time_limit=60.0):
     penalty = cp.norm(w0, 2) + cp.sum(cp.norm(W, 2, axis=1))
     constraints = []
     Wn = None
-    if program == "relu":
+    if program == "exact":
         Wn = cp.Variable((P, d))
         fit = fit - cp.sum(cp.multiply(M.T, X @ Wn.T), axis=1)
         penalty = penalty + cp.sum(cp.norm(Wn, 2, axis=1))
@@ -367,10 +374,10 @@ def solve_min_norm(X: np.ndarray, y: np.ndarray, patterns: np.ndarray, program: 
     ``patterns`` (P, n) are the blocks' patterns (the all-ones row included or not, as given).
     ``solver``: "clarabel" (the whole program in a direct sparse standard form, one interior-point
     solve: the reference protocol), "working-set" (column generation over the blocks, exact, much
-    faster for the cone-constrained program), "auto" (clarabel for gated, working-set for relu)
+    faster for the cone-constrained program), "auto" (clarabel for gated, working-set for exact)
     or "cvxpy" (an independent cvxpy model, the reference in the tests).
     """
-    _check_program(program)
+    program = check_program(program)
     X = as_matrix(X, "X")
     n, d = X.shape
     y = as_vector(y, n, "y")
@@ -382,7 +389,7 @@ def solve_min_norm(X: np.ndarray, y: np.ndarray, patterns: np.ndarray, program: 
     t0 = time.perf_counter()
     info: dict = {}
     if solver == "auto":
-        solver = "working-set" if program == "relu" else "clarabel"
+        solver = "working-set" if program == "exact" else "clarabel"
     if solver == "clarabel":
         V, status, info = _solve_clarabel(X, y, patterns, program, time_limit=time_limit)
     elif solver == "working-set":
@@ -394,7 +401,7 @@ def solve_min_norm(X: np.ndarray, y: np.ndarray, patterns: np.ndarray, program: 
     info["solver"] = solver
     elapsed = time.perf_counter() - t0
     w0, W = V[0], V[1 : 1 + P]
-    W_neg = V[1 + P :] if program == "relu" else np.zeros_like(W)
+    W_neg = V[1 + P :] if program == "exact" else np.zeros_like(W)
     fitted = X @ w0 + (patterns.T * (X @ (W - W_neg).T)).sum(axis=1)
     objective = float(np.linalg.norm(w0) + np.linalg.norm(W, axis=1).sum()
                       + np.linalg.norm(W_neg, axis=1).sum())
@@ -448,11 +455,11 @@ def nic_values(X: np.ndarray, w_star: np.ndarray, patterns: np.ndarray, program:
 
     lambda = X (X^T X)^{-1} w*/||w*|| satisfies X^T lambda = w*/||w*||. For pattern j the value is
     ||X^T D_j lambda|| (gated) or max(||Pi_{K_j}(X^T D_j lambda)||, ||Pi_{K_j}(-X^T D_j lambda)||)
-    with K_j = {u : (2 D_j - I) X u >= 0} (relu). NIC-L holds when every value is < 1, the
+    with K_j = {u : (2 D_j - I) X u >= 0} (exact). NIC-L holds when every value is < 1, the
     all-ones pattern excluded (its value is exactly 1: a tie with w0). Returns (values (P,),
     is_all_ones (P,) bool); values are NaN when X^T X is singular (n < d).
     """
-    _check_program(program)
+    program = check_program(program)
     X = as_matrix(X, "X")
     patterns = _check_patterns(patterns, X.shape[0])
     w = as_vector(w_star, X.shape[1], "w*")
@@ -512,7 +519,7 @@ def run_trial(n: int, d: int, trial: int, seed: int = 0, programs=PROGRAMS, plan
     """One instance, solved with each program; returns {"n", "d", "trial", "all_ones", program: bool}."""
     prob = planted_problem(n, d, trial_seed(seed, n, d, trial), planted, n_gates, all_ones)
     out = {"n": n, "d": d, "trial": trial, "all_ones": prob.all_ones_exists}
-    for program in programs:
+    for program in (check_program(p, baselines=True) for p in programs):
         if program == "linear":
             out[program] = linear_recovers(prob.X, prob.w_star)
         else:
@@ -552,14 +559,11 @@ class GridSpec:
     def __post_init__(self):
         self.ns = tuple(int(n) for n in self.ns)
         self.ds = tuple(int(d) for d in self.ds)
-        self.programs = tuple(self.programs)
+        self.programs = tuple(check_program(p, baselines=True) for p in self.programs)
         if not self.ns or not self.ds or min(self.ns) < 1 or min(self.ds) < 1:
             raise ValueError("the grid needs positive n and d values")
         if int(self.trials) < 1:
             raise ValueError("trials must be at least 1")
-        for p in self.programs:
-            if p not in PROGRAMS + BASELINES:
-                raise ValueError(f"unknown program {p!r}; choose from {PROGRAMS + BASELINES}")
         if self.planted not in PLANTED:
             raise ValueError(f"planted must be one of {PLANTED}")
         if self.all_ones not in ALL_ONES:
@@ -722,5 +726,5 @@ def illustration(n: int, seed: int = ILLUSTRATION_SEED) -> Illustration:
     y = X @ w
     patterns = exact_patterns(X, bias=False)
     patterns = patterns[patterns.any(axis=1)]
-    sol = solve_min_norm(X, y, patterns, "relu")
+    sol = solve_min_norm(X, y, patterns, "exact")
     return Illustration(X, y, w, sol, recovered(sol, w))

@@ -12,10 +12,10 @@ from plotly.subplots import make_subplots
 
 from .core import NEGATIVE, NEURON_COLORS, POSITIVE, _layout
 
-PROGRAM_COLORS = {"gated": "#7b3294", "relu": "#008837", "linear": "#555555"}
+PROGRAM_COLORS = {"gated": "#7b3294", "exact": "#008837", "linear": "#555555"}
 PROGRAM_NAMES = {
     "gated": "gated program",
-    "relu": "cone-constrained (ReLU) program",
+    "exact": "cone-constrained (ReLU) program",
     "linear": "linear model alone",
 }
 SUCCESS_SCALE = [[0.0, "#f7f7f7"], [0.5, "#92c5de"], [1.0, "#08306b"]]
