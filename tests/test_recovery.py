@@ -155,7 +155,7 @@ def test_parse_range_and_grid_validation():
     with pytest.raises(ValueError):
         rc.GridSpec(ns=[10], ds=[5], trials=0)
     with pytest.raises(ValueError):
-        rc.GridSpec(ns=[10], ds=[5], trials=1, programs=("exact",))
+        rc.GridSpec(ns=[10], ds=[5], trials=1, programs=("leaky",))
     with pytest.raises(ValueError):
         rc.solve_min_norm(np.eye(3), np.ones(2), np.ones((1, 3), bool))
 
