@@ -1,10 +1,12 @@
-"""Hyperplane-arrangement patterns D = diag(1[X~ g >= 0]) (math.md sections 2 and 3).
+"""Hyperplane-arrangement patterns D = diag(1[X~ g >= 0]).
+
+Mathematics: docs/arrangements.md and docs/sampling-and-geometric-algebra.md.
 
 ``X~`` is the data with a ones column appended when ``bias`` is true. The set of patterns
 {1[X~ g >= 0] : g in R^d} is the vocabulary of the convex program: one pair of blocks per pattern.
 
 Exact enumeration works for data of rank r <= 3 (2-D data with bias, 1-D data with bias, 2-D or
-3-D data without bias). It is a sweep over great circles (math.md section 2): for every distinct
+3-D data without bias). It is a sweep over great circles (docs/arrangements.md): for every distinct
 hyperplane ("class" of parallel rows) the circle {g : n_c^T g = 0} is walked once; the other
 hyperplanes cross it at vertices, and between two vertices lies an arc that is an edge of exactly
 two cells (one on each side). A running Zobrist hash (XOR of 64-bit keys of the active points)
@@ -535,7 +537,7 @@ def gaussian_patterns(X: np.ndarray, k: int, seed: int = 0, bias: bool = True) -
     """Distinct nonzero patterns 1[X~ g >= 0] of ``k`` Gaussian directions g ~ N(0, I).
 
     Same row order as :func:`exact_patterns`. Small cells are hit rarely, so sampling misses
-    patterns (math.md section 2: 371 of 382 at n = 20 with 4e5 samples).
+    patterns (docs/arrangements.md: 371 of 382 at n = 20 with 4e5 samples).
     """
     Xt = lift(X, bias)
     k = _check_samples(k, Xt.shape[0])
@@ -544,7 +546,8 @@ def gaussian_patterns(X: np.ndarray, k: int, seed: int = 0, bias: bool = True) -
 
 def geometric_algebra_patterns(X: np.ndarray, k: int, seed: int = 0, sketch_dim: int | None = None,
                                bias: bool = True, mirror: bool = False) -> np.ndarray:
-    """Distinct nonzero patterns of ``k`` geometric-algebra directions (math.md section 3).
+    """Distinct nonzero patterns of ``k`` geometric-algebra directions
+    (docs/sampling-and-geometric-algebra.md).
 
     Each direction is the hyperplane through randomly chosen data points (generalized cross
     product, optionally after a sketch of dimension ``sketch_dim``), nudged so that those points

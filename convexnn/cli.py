@@ -2,7 +2,7 @@
 
 Commands are registered in :data:`COMMANDS` (name -> (add_arguments, run, help)); a new command
 is one more entry: a function that adds its arguments to a subparser and a function that runs it
-and returns the exit code. ``recovery`` writes the phase-transition grid of math.md section 6::
+and returns the exit code. ``recovery`` writes the phase-transition grid of docs/recovery.md::
 
     python -m convexnn recovery --d 10 20 --n 10:60:5 --trials 20 --jobs 2 --out grid.csv
     python -m convexnn recovery --d 10 --n 10,20,40 --trials 5            # CSV to stdout
@@ -11,7 +11,7 @@ and returns the exit code. ``recovery`` writes the phase-transition grid of math
 Every trial has its own seed ``[seed, n, d, trial]``, so the CSV does not depend on how the trials
 are run (serially, with joblib or on Dask).
 
-``compare`` runs the convex head vs AdamW experiment of math.md section 9 on real features
+``compare`` runs the convex head vs AdamW experiment of docs/experiments.md on real features
 (:mod:`convexnn.compare`) and writes one row per checkpoint (or ``--summary``)::
 
     python -m convexnn compare --data digits:3,8 --k 50 100 --seeds 3 --out results.csv
@@ -182,9 +182,9 @@ def run_compare(args: argparse.Namespace) -> int:
 Command = tuple[Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int], str]
 COMMANDS: dict[str, Command] = {
     "recovery": (add_recovery_arguments, run_recovery,
-                 "phase transition of planted-model recovery (math.md section 6) as CSV"),
+                 "phase transition of planted-model recovery (docs/recovery.md) as CSV"),
     "compare": (add_compare_arguments, run_compare,
-                "convex two-layer head vs AdamW on real features (math.md section 9) as CSV"),
+                "convex two-layer head vs AdamW on real features (docs/experiments.md) as CSV"),
 }
 
 

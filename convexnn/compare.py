@@ -1,8 +1,8 @@
-"""Convex heads vs AdamW on real features: test accuracy against wall time (math.md section 9).
+"""Convex heads vs AdamW on real features: test accuracy against wall time (docs/experiments.md).
 
 For every seed, width k and training-set size the experiment trains, on the same rows:
 
-- ``convex_gated``: the gated program (the group Lasso of math.md section 1) on the patterns of
+- ``convex_gated``: the gated program (the group Lasso of docs/convex-program.md) on the patterns of
   k sampled gate vectors (Gaussian, or geometric-algebra with an optional sketch, section 3),
   solved by the restarted FISTA of :mod:`convexnn.first_order` along a descending grid of
   beta = fraction * beta_max (warm-started). The clock starts before the gates are sampled.
@@ -59,7 +59,7 @@ class Stopped(Exception):
 
 @dataclass(frozen=True)
 class CompareSpec:
-    """Settings of :func:`run_comparison` (defaults: math.md section 9, scaled down)."""
+    """Settings of :func:`run_comparison` (defaults: docs/experiments.md, scaled down)."""
 
     methods: tuple[str, ...] = ("convex_gated", "adamw")
     ks: tuple[int, ...] = (50,)
@@ -429,7 +429,7 @@ def accuracy_at(rows: list[dict], budget: float) -> list[dict]:
 
 
 def default_budget(rows: list[dict]) -> float:
-    """The median final time of the convex gated runs at the full size (math.md section 9's t0:
+    """The median final time of the convex gated runs at the full size (the t0 of docs/experiments.md:
     where the convex runs stop), else the median final time of all runs."""
     n = _full_size(rows)
     fin = [r["time"] for r in final_rows(rows) if r["method"] == "convex_gated" and r["n_train"] == n]

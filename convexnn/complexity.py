@@ -1,10 +1,10 @@
-"""How hard the convex program is (math.md section 8; Wang & Pilanci, arXiv 2311.10972).
+"""How hard the convex program is (docs/complexity.md; Wang & Pilanci, arXiv 2311.10972).
 
 - The work is dominated by the number p of patterns: O(n^r) for data of rank r; Cover's bound
   2 r (e (n-1)/r)^r; for CNNs with filters of size r the talk gives O(r^3 (n/r)^{3r}).
 - Three classes of data: *orthogonally separable* (x_i^T x_k > 0 within a class, <= 0 across):
   exact in polynomial time, since for classification losses the two class patterns
-  D_+ = diag(1[y > 0]) and D_- = diag(1[y < 0]) suffice (math.md, our derivation; it fails for
+  D_+ = diag(1[y > 0]) and D_- = diag(1[y < 0]) suffice (docs/complexity.md, our derivation; it fails for
   the squared loss at small beta); *negatively correlated* (<= 0 across classes only): a
   sqrt(pi/2) approximation; *general* data.
 - The Max-Cut link: for a fixed dual vector lambda, max_D ||X^T D lambda||^2 over all
@@ -30,7 +30,7 @@ from .validate import as_matrix, as_vector
 NEGATIVE_CORRELATION_EPS = sqrt(np.pi / 2) - 1
 """sqrt(pi/2) - 1 ~ 0.2533: the approximation for negatively correlated data."""
 HARDNESS_EPS = sqrt(84 / 83) - 1
-"""sqrt(84/83) - 1 = 0.006006: (1 + eps)-approximation is NP-hard for eps up to this (math.md
+"""sqrt(84/83) - 1 = 0.006006: (1 + eps)-approximation is NP-hard for eps up to this (docs/complexity.md
 and the issue quote ~0.00598, which is not what the formula gives; the app shows the formula's
 value and says so)."""
 MAX_BRUTE_FORCE = 20

@@ -1,4 +1,6 @@
-"""The cones K_i = {u : (2 D_i - I) X~ u >= 0} and projections onto them (math.md sections 1, 4).
+"""The cones K_i = {u : (2 D_i - I) X~ u >= 0} and projections onto them.
+
+Mathematics: docs/convex-program.md and docs/optima-and-stationary-points.md.
 
 The exact program's dual constraint for pattern i is ||Pi_{K_i}(+-X~^T D_i lam)|| <= beta, and
 ||Pi_K(v)|| = max{v^T u : u in K, ||u|| <= 1} (Moreau). In reduced coordinates of rank r <= 3 a

@@ -3,7 +3,7 @@
 Every generator returns a :class:`Dataset`: ``X`` of shape (n, 2) for the 2-D classification
 and regression sets and (n, 1) for the 1-D regression sets, targets ``y`` (labels in {-1, +1}
 for classification) and the task name. The spiral is exactly the generator of the
-Randomized-Geometric-Algebra notebook (math.md section 9).
+Randomized-Geometric-Algebra notebook (docs/experiments.md).
 """
 
 from __future__ import annotations
@@ -165,7 +165,7 @@ def _check_size(n: int, minimum: int = 2) -> int:
 
 
 def spiral(n: int = 160, noise: float = 0.0, seed: int = 1) -> Dataset:
-    """Two interleaved spirals, exactly as in ``Illustration_spiral.ipynb`` (math.md section 9).
+    """Two interleaved spirals, exactly as in ``Illustration_spiral.ipynb`` (docs/experiments.md).
 
     For arm s = +1 (label +1) and s = -1 (label -1), point i = 0..n/2-1 has
     phi = t*pi/16 and r = 6.5*(104 - t)/104 with t = 80*i/(n/2) (t = i for the default n = 160);

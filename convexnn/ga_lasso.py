@@ -1,4 +1,6 @@
-"""The closed-form Lasso of the geometric-algebra view (math.md section 3; Pilanci, TMLR 2024).
+"""The closed-form Lasso of the geometric-algebra view (Pilanci, TMLR 2024).
+
+Mathematics: docs/sampling-and-geometric-algebra.md.
 
 Every hyperplane through d data points (a line through two points for 2-D data) gives a neuron
 whose first-layer weights are the generalized cross product of the lifted points,
@@ -17,7 +19,7 @@ sqrt|z_j| and penalty beta |z_j|. Three variants (``VARIANTS``):
 - ``"l2"``: the app's weight decay, (beta/2)(||W1||^2 + ||b1||^2 + ||w2||^2): ||h|| is the full
   2-norm (bias included), no intercept. Its value is >= the exact convex program of
   :func:`convexnn.fit_convex` and often strictly larger: the Lasso only has neurons through d data
-  points, while the optimal neuron of a cone can lie inside the cone (math.md section 3).
+  points, while the optimal neuron of a cone can lie inside the cone (docs/sampling-and-geometric-algebra.md).
 - ``"l2-free"``: the same penalty on the weights but not the bias, with a free intercept t (the
   reference code's convention); again an upper bound on its exact program.
 - ``"l1"``: an l1 penalty on the first-layer weights, (beta/2)(||w1||_1^2 + w2^2), bias free, free
@@ -95,7 +97,7 @@ def subset_directions(X: np.ndarray, bias: bool = True, as_coded: bool = False) 
 
     ``as_coded`` reproduces the reference notebook's ``GA_enum`` for 2-D data instead: v is the
     unit vector x_i - x_j itself (not rotated), so the "line" is the one through x_j
-    perpendicular to x_i - x_j (and through x_i for -v); math.md V3.3.
+    perpendicular to x_i - x_j (and through x_i for -v); docs/sampling-and-geometric-algebra.md, V3.3.
     """
     Xt = lift(X, bias)
     n, dt = Xt.shape

@@ -1,4 +1,6 @@
-"""The generalized cross product and the geometric-algebra view of arrangements (math.md section 3).
+"""The generalized cross product and the geometric-algebra view of arrangements.
+
+Mathematics: docs/sampling-and-geometric-algebra.md.
 
 For vectors x_1..x_{d-1} in R^d with A = [x_1 ... x_{d-1}] (d x (d-1)) and A_i the matrix A
 without row i,

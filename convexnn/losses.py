@@ -1,11 +1,11 @@
-"""Loss functions with the conventions of math.md section 1.
+"""Loss functions with the conventions of docs/convex-program.md.
 
 - squared:  l(f, y) = 1/2 ||f - y||^2
 - logistic: l(f, y) = sum_k log(1 + exp(-y_k f_k)),  y in {-1, +1}
 - hinge:    l(f, y) = sum_k (1 - y_k f_k)_+,        y in {-1, +1}
 
 For each loss: its value, its gradient (a subgradient for hinge), and the dual objective
--l*(-lam) used by the duality-gap certificate (math.md section 4, step 6).
+-l*(-lam) used by the duality-gap certificate (docs/optima-and-stationary-points.md, step 6).
 """
 
 from __future__ import annotations

@@ -1,4 +1,6 @@
-"""The global optimum, all global optima, and the Lasso path of networks (math.md sections 4, 5).
+"""The global optimum, all global optima, and the Lasso path of networks.
+
+Mathematics: docs/optima-and-stationary-points.md and docs/lasso-path.md.
 
 Pure numpy helpers behind the app's Global optimum, All global optima and Lasso path pages:
 
@@ -86,7 +88,7 @@ def transform_network(
 ) -> Transformed:
     """Split neuron ``split`` into copies with weights ``alphas`` (>= 0, sum 1), add ``pad`` zero
     neurons, then reorder the neurons by ``permutation`` (an order, or an int seed for a random
-    one). Every step keeps f and the objective (math.md section 4)."""
+    one). Every step keeps f and the objective (docs/optima-and-stationary-points.md)."""
     origin = np.arange(net.width)
     share = np.ones(net.width)
     out = net
@@ -238,7 +240,7 @@ def network_path(
 ) -> NetworkPath:
     """The Lasso path of minimal networks: beta from beta_max down to ``ratio * beta_max``
     (``n_betas`` geometric values; or the given ``betas``, sorted decreasingly), warm-started
-    solves, each fit pruned to linearly independent blocks (math.md section 5).
+    solves, each fit pruned to linearly independent blocks (docs/lasso-path.md).
 
     ``progress(k, total, beta)`` is called after each beta (solved and pruned).
     """

@@ -1,4 +1,4 @@
-"""Real data for the convex head vs AdamW comparison (math.md section 9): bundled sets, files, splits.
+"""Real data for the convex head vs AdamW comparison (docs/experiments.md): bundled sets, files, splits.
 
 A :class:`LabelledData` holds a feature matrix ``X`` (n, d), one label per row (integers or
 strings, any number of classes >= 2) and the class names. Sources:

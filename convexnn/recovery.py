@@ -128,7 +128,7 @@ def sample_gate_patterns(X: np.ndarray, k: int, rng: np.random.Generator) -> np.
 
 def planted_problem(n: int, d: int, seed=0, planted: str = "gaussian", n_gates: int | None = None,
                     all_ones: str = "reference") -> PlantedProblem:
-    """An instance of the reference protocol (math.md section 6).
+    """An instance of the reference protocol (docs/recovery.md).
 
     ``seed`` is anything :func:`numpy.random.default_rng` accepts (the grid uses
     ``[seed, n, d, trial]``). ``n_gates`` defaults to ``max(n, 50)``. ``all_ones``: "reference"

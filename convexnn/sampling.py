@@ -1,4 +1,6 @@
-"""Sampling arrangement patterns, measured against exact enumeration (math.md sections 2 and 3).
+"""Sampling arrangement patterns, measured against exact enumeration.
+
+Mathematics: docs/arrangements.md and docs/sampling-and-geometric-algebra.md.
 
 How many of the patterns D = 1[X~ g >= 0] does a sampler find with k directions g? This module
 answers it for Gaussian directions and for randomized geometric-algebra (GA) directions, and

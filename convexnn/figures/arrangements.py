@@ -1,4 +1,6 @@
-"""Figures of hyperplane arrangements (math.md sections 2 and 3): pure plotly builders.
+"""Figures of hyperplane arrangements: pure plotly builders.
+
+Mathematics: docs/arrangements.md and docs/sampling-and-geometric-algebra.md.
 
 - :func:`sweep_figure`: the data with one hyperplane {x : g^T x~ = 0}, its active side shaded,
   active points ringed, and the pattern D = 1[X~ g >= 0] as a row of 0/1 cells below; given

@@ -1,4 +1,4 @@
-"""Figures of the geometric-algebra view (math.md section 3): pure plotly builders.
+"""Figures of the geometric-algebra view (docs/sampling-and-geometric-algebra.md): pure plotly builders.
 
 - :func:`pair_figure`: two data points, the line through them with the normal given by the cross
   product h = x~_i x x~_j, every point coloured by its signed volume x~^T h = det[x~; x~_i; x~_j].

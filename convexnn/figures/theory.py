@@ -1,4 +1,4 @@
-"""Figures of the theory pages: neural recovery (math.md section 6), deep-network duality
+"""Figures of the theory pages: neural recovery (docs/recovery.md), deep-network duality
 (section 7) and complexity (section 8). Pure functions from results to plotly figures.
 """
 
