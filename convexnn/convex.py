@@ -241,7 +241,8 @@ def fit_convex(
         solver: "auto" (the working-set solver, or FISTA for the gated program of data of rank
             > 3; the choice and its reason are recorded in ``fit.solver`` and
             ``fit.solver_reason``), "fast" (certified working set, :mod:`convexnn.fast`),
-            "fista" (gated program only), "cvxpy" (reference) or any :class:`~convexnn.solvers.Solver`.
+            "fista" (gated program only), "cvxpy" (reference) or any
+            :class:`~convexnn.solvers.Solver`.
         n_samples, seed: number of sampled directions and their seed for sampled patterns.
         cones: a precomputed pattern set (from :func:`prepare_patterns`), reused as is.
         tol: relative duality gap below which the solution counts as optimal.

@@ -1,4 +1,5 @@
-"""Figures of the convex-head vs AdamW comparison (rows of :func:`convexnn.compare.run_comparison`).
+"""Figures of the convex-head vs AdamW comparison (the rows of
+:func:`convexnn.compare.run_comparison`).
 
 - :func:`time_curves`: per method, the seeds' step curves of test accuracy against cumulative
   wall time on a common (log) time grid: median and min-max band.
