@@ -22,6 +22,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from ..arrangements import lift
 from ..datasets import CLASSIFICATION, Dataset
 from .core import CLASS_SCALE, REGRESSION_SCALE, bounding_box, hyperplane_segment
 
@@ -544,7 +545,7 @@ def line_map_figure(X: np.ndarray, patterns: np.ndarray, radius: float, current=
     b = np.linspace(-radius, radius, nb)
     T, B = np.meshgrid(np.deg2rad(t), b)
     G = np.column_stack([np.cos(T).ravel(), np.sin(T).ravel(), B.ravel()])
-    Xt = np.column_stack([X, np.ones(len(X))])
+    Xt = lift(X)
     idx = match_patterns(P, G @ Xt.T >= 0).reshape(B.shape)
     fig = go.Figure(go.Heatmap(
         x=t, y=b, z=_cell_colour_index(idx), customdata=np.where(idx >= 0, idx + 1, 0),

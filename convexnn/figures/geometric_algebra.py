@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
+from ..arrangements import lift
 from ..datasets import Dataset
 from .core import CLASS_SCALE, _equal_axes, _grid, _layout, bounding_box, hyperplane_segment
 
@@ -32,7 +33,7 @@ def pair_figure(data: Dataset, picks, h: np.ndarray, third: int | None = None,
     """2-D data: the line {x : h1 x1 + h2 x2 + h3 = 0} through the picked points, its normal
     (h1, h2) as an arrow, and every point coloured by x~^T h (the signed volume)."""
     X = data.X
-    Xt = np.column_stack([X, np.ones(len(X))])
+    Xt = lift(X)
     h = np.asarray(h, dtype=float)
     vol = Xt @ h
     box = _box(X)
@@ -80,7 +81,7 @@ def lifted_figure(X: np.ndarray, picks, h: np.ndarray, height: int = 480) -> go.
     """The lifted points x~ = (x, 1) in R^3, the plane through the origin spanned by the picked
     x~_i, x~_j, its normal h = x~_i x x~_j, and the line where it meets the data plane x3 = 1."""
     X = np.asarray(X, dtype=float)
-    Xt = np.column_stack([X, np.ones(len(X))])
+    Xt = lift(X)
     h = np.asarray(h, dtype=float)
     a, b = Xt[picks[0]], Xt[picks[1]]
     fig = go.Figure()
