@@ -76,7 +76,8 @@ def solve_restricted(
     variant: int = 0,
 ) -> Restricted:
     """Solve min l(sum_b s_b D_b Z w_b + Phi c) + beta (sum_b ||w_b|| + sum c) with Clarabel,
-    s.t. R_b w_b >= 0 and c >= 0.
+    s.t. R_b w_b >= 0 and c >= 0. ``loss="interpolation"`` is the min-norm interpolation program
+    instead (no loss, pred = y as constraints; :mod:`convexnn.recovery`).
 
     ``masks`` (B, n) are the diagonals of D_b, ``signs`` the s_b, ``rows`` the constraint rows
     R_b of each block (None: gated program, no constraints). ``atoms`` (n, k) are fixed neuron
@@ -86,7 +87,7 @@ def solve_restricted(
     n, r = Z.shape
     B = masks.shape[0]
     k_atoms = 0 if atoms is None else atoms.shape[1]
-    n_aux = {"squared": 0, "logistic": 3 * n, "hinge": n}[loss]
+    n_aux = {"squared": 0, "logistic": 3 * n, "hinge": n, "interpolation": 0}[loss]
     i_pred, i_w, i_t = 0, n, n + B * r
     i_c = i_t + B
     i_aux = i_c + k_atoms
@@ -111,6 +112,11 @@ def solve_restricted(
     b_rows.append(np.zeros(n))
     cones.append(clarabel.ZeroConeT(n))
     row = n
+    if loss == "interpolation":  # pred = y
+        add(row + np.arange(n), i_pred + np.arange(n), 1.0)
+        b_rows.append(np.asarray(y, dtype=float))
+        cones.append(clarabel.ZeroConeT(n))
+        row += n
 
     n_nonneg = 0
     if k_atoms:
@@ -174,6 +180,8 @@ def solve_restricted(
     if loss == "squared":
         P = sp.csc_matrix((np.ones(n), (np.arange(n), np.arange(n))), shape=(n_var, n_var))
         q[:n] = -y
+    elif loss == "interpolation":
+        P = sp.csc_matrix((n_var, n_var))
     else:
         P = sp.csc_matrix((n_var, n_var))
         q[i_aux : i_aux + n] = 1.0
@@ -199,7 +207,7 @@ def solve_restricted(
     pred = np.einsum("bk,bk->k", masks * signs[:, None], (w @ Z.T)) if B else np.zeros(n)
     if k_atoms:
         pred = pred + atoms @ c
-    if loss == "hinge":  # the hinge loss has no gradient at the kinks: the solver's dual
+    if loss in ("hinge", "interpolation"):  # no gradient (kinks, or no loss): the solver's dual
         lam = np.asarray(sol.z)[:n]
     else:
         lam = -losses.gradient(loss, pred, y)

@@ -214,79 +214,20 @@ def _program_blocks(n: int, patterns: np.ndarray, program: str):
     return masks, signs, constrained
 
 
-def _standard_form(X: np.ndarray, y: np.ndarray, masks: np.ndarray, signs: np.ndarray,
-                   constrained: np.ndarray):
-    """Clarabel's form min q^T x s.t. A x + s = b, s in K for min sum_g ||v_g|| s.t.
-    sum_g sign_g D_g X v_g = y and (2 D_g - I) X v_g >= 0 for the constrained blocks.
-
-    x = [v_0 .. v_{G-1} (d each), t_0 .. t_{G-1}]. Rows: n equalities, then n sign rows per
-    constrained block, then one second-order cone (t_g, v_g) per block.
-    """
-    import scipy.sparse as sp
-
-    n, d = X.shape
-    G = masks.shape[0]
-    N = G * d
-    rows, cols, vals = [], [], []
-    g_idx, i_idx = np.nonzero(masks)
-    k = np.arange(d)
-    rows.append(np.repeat(i_idx, d))
-    cols.append((g_idx[:, None] * d + k[None, :]).ravel())
-    vals.append((signs[g_idx][:, None] * X[i_idx]).ravel())
-    r0 = n
-    cones_ = [("zero", n)]
-    cg = np.flatnonzero(constrained)
-    if cg.size:
-        # -(2 D_g - I) X v_g <= 0
-        S = np.where(masks[cg], 1.0, -1.0)
-        gb, ii = np.meshgrid(np.arange(cg.size), np.arange(n), indexing="ij")
-        gb, ii = gb.ravel(), ii.ravel()
-        rows.append(np.repeat(r0 + gb * n + ii, d))
-        cols.append((cg[gb][:, None] * d + k[None, :]).ravel())
-        vals.append((-S[gb, ii][:, None] * X[ii]).ravel())
-        r0 += cg.size * n
-        cones_.append(("nonneg", cg.size * n))
-    # second-order cones: -(t_g, v_g) + s = 0
-    g = np.arange(G)
-    base = r0 + g * (d + 1)
-    rows += [base, (base[:, None] + 1 + k[None, :]).ravel()]
-    cols += [N + g, (g[:, None] * d + k[None, :]).ravel()]
-    vals += [-np.ones(G), -np.ones(G * d)]
-    m = r0 + G * (d + 1)
-    A = sp.csc_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(m, N + G))
-    b = np.zeros(m)
-    b[:n] = y
-    q = np.r_[np.zeros(N), np.ones(G)]
-    cones_ += [("soc", d + 1)] * G
-    return A, b, q, cones_
-
-
 def _solve_blocks(X, y, masks, signs, constrained, tol=1e-9, time_limit=60.0):
-    """Solve with Clarabel; returns (V (G, d), lambda (n,), status). lambda is the dual vector of
-    the equalities, scaled so that ||X^T D_g lambda|| (or its cone projection) <= 1 and
+    """Solve with Clarabel (the fast solver's restricted model, :func:`convexnn.fast.solve_restricted`
+    with ``loss="interpolation"``); returns (V (G, d), lambda (n,), status). lambda is the dual
+    vector of the equalities, scaled so that ||X^T D_g lambda|| (or its cone projection) <= 1 and
     X^T lambda = w0/||w0|| when w0 != 0."""
-    import clarabel
-    import scipy.sparse as sp
+    from .fast import solve_restricted
 
-    A, b, q, cone_list = _standard_form(X, y, masks, signs, constrained)
-    make = {"zero": clarabel.ZeroConeT, "nonneg": clarabel.NonnegativeConeT,
-            "soc": clarabel.SecondOrderConeT}
-    settings = clarabel.DefaultSettings()
-    settings.verbose = False
-    settings.tol_gap_abs = settings.tol_gap_rel = tol
-    settings.tol_feas = tol
-    settings.time_limit = float(time_limit)
-    settings.max_threads = 1
-    nv = A.shape[1]
-    sol = clarabel.DefaultSolver(sp.csc_matrix((nv, nv)), q, A, b,
-                                 [make[kind](size) for kind, size in cone_list], settings).solve()
-    status = str(sol.status)
-    x = np.asarray(sol.x, dtype=float)
-    G, d = masks.shape[0], X.shape[1]
-    V = x[: G * d].reshape(G, d) if x.size else np.zeros((G, d))
-    z = np.asarray(sol.z, dtype=float)
-    lam = -z[: X.shape[0]] if z.size else np.zeros(X.shape[0])
-    return V, lam, {"Solved": "optimal", "AlmostSolved": "optimal_inaccurate"}.get(status, status.lower())
+    empty = np.zeros((0, X.shape[1]))
+    rows = [np.where(m, 1.0, -1.0)[:, None] * X if c else empty
+            for m, c in zip(masks, constrained, strict=True)]
+    res = solve_restricted(X, y, masks, signs, rows, 1.0, "interpolation", time_limit=time_limit,
+                           accuracy=tol)
+    status = {"Solved": "optimal", "AlmostSolved": "optimal_inaccurate"}.get(res.status, res.status.lower())
+    return res.w, np.asarray(res.lam, dtype=float), status
 
 
 def _solve_clarabel(X, y, patterns, program, tol=1e-9, time_limit=60.0):
