@@ -66,8 +66,8 @@ class Adam:
         b1, b2 = (float(b) for b in betas)
         if not (0 <= b1 < 1 and 0 <= b2 < 1):
             raise ValueError("Adam's betas must lie in [0, 1)")
-        if not eps > 0:
-            raise ValueError("Adam's eps must be positive")
+        if not eps >= 0:
+            raise ValueError("Adam's eps must be non-negative")
         self.betas, self.eps = (b1, b2), float(eps)
         self.t = 0
         self.m: np.ndarray | None = None
