@@ -1,26 +1,30 @@
 """Nonconvex training of the two-layer ReLU network, in numpy (no torch).
 
 The network is f(x) = sum_j (x^T w1_j + b1_j)_+ w2_j (+ c, an optional free output intercept),
-the weights are packed in one flat vector, and the gradient is written out by hand. What can be
-trained:
+the weights are packed in one flat vector, and the gradient is written out by hand. One short
+loop (:func:`fit_nonconvex`) computes the gradient of a (mini-)batch, adds the penalty's
+gradient, clips, applies the learning-rate schedule and hands the step to an optimizer object of
+:mod:`convexnn.optimizers` (GD, SGD, Adam, AdamW). What can be trained:
 
-- the **explicit objective** of math.md section 1, l(f(X), y) + (beta/2)(||W1||^2 + ||b1||^2 +
-  ||w2||^2), with full-batch gradient descent ("gd"), SGD or mini-batch SGD ("sgd", optional
-  momentum) or Adam ("adam"). Its limit points are Clarke stationary points of L, the object of
-  math.md section 4 (:mod:`convexnn.stationary`);
+- the **explicit objective** of docs/convex-program.md, l(f(X), y) + (beta/2)(||W1||^2 +
+  ||b1||^2 + ||w2||^2), with full-batch gradient descent ("gd"), SGD or mini-batch SGD ("sgd",
+  optional momentum) or Adam ("adam"). Its limit points are Clarke stationary points of L, the
+  object of docs/optima-and-stationary-points.md (:mod:`convexnn.stationary`);
 - the **data loss with decoupled weight decay** ("adamw"): PyTorch's ``torch.optim.AdamW`` update
   with its defaults (betas (0.9, 0.999), eps 1e-8, weight_decay 1e-2), the decay applied as
   p <- p - lr*wd*p before the Adam step. Its fixed points solve a coordinate-scaled problem, not L
-  (math.md section 4, step 1), so polish with "gd" before using it as a stationary point.
+  (docs/optima-and-stationary-points.md), so polish with "gd" before using it as a stationary
+  point. The update is tested step by step against a recorded ``torch.optim.AdamW`` run.
 
-Losses (``loss``): "squared" 1/2||f - y||^2 (math.md), "mse" mean((f - y)^2) (PyTorch's
-``MSELoss``, the loss of math.md section 9's AdamW demo), "logistic" and "hinge" (sums, labels
-+-1). A mini-batch B uses the unbiased estimate of the full loss: (n/|B|) sum_B for the summed
-losses, the batch mean for "mse". Gradient clipping by the global norm is ``torch.nn.utils.
-clip_grad_norm_`` (scale max_norm / (norm + 1e-6) when below 1) and the linear schedule is
-``get_linear_schedule_with_warmup`` without warm-up: lr_t = lr (T - t)/T at step t of T.
+Losses (``loss``): "squared" 1/2||f - y||^2 (the project's convention), "mse" mean((f - y)^2)
+(PyTorch's ``MSELoss``, the loss of the AdamW baseline in docs/experiments.md), "logistic" and
+"hinge" (sums, labels +-1). A mini-batch B uses the unbiased estimate of the full loss:
+(n/|B|) sum_B for the summed losses, the batch mean for "mse". Gradient clipping by the global
+norm is ``torch.nn.utils.clip_grad_norm_`` (scale max_norm / (norm + 1e-6) when below 1) and the
+linear schedule is ``get_linear_schedule_with_warmup`` without warm-up: lr_t = lr (T - t)/T at
+step t of T.
 
-The trajectory always reports the math.md objective l(f(X), y) + (beta/2)||Theta||^2 with the
+The trajectory always reports the explicit objective l(f(X), y) + (beta/2)||Theta||^2 with the
 *summed* loss (1/2||f - y||^2 for "squared" and "mse"), so it compares with p* of
 :func:`convexnn.fit_convex` at the same beta, whatever the optimizer minimised.
 
@@ -43,17 +47,17 @@ import numpy as np
 
 from . import losses
 from .network import ReLUNetwork
+from .optimizers import ADAMW_WEIGHT_DECAY, OPTIMIZERS, AdamW, make_optimizer
 from .validate import MAX_ENTRIES, as_count, as_matrix, as_number, as_vector
 
-OPTIMIZERS = ("gd", "sgd", "adam", "adamw")
 TRAIN_LOSSES = ("squared", "mse", "logistic", "hinge")
 SCHEDULES = ("constant", "linear")
 DEFAULT_LR = {"gd": 1e-2, "sgd": 1e-2, "adam": 1e-3, "adamw": 1e-3}
-ADAMW_WEIGHT_DECAY = 1e-2
+"""PyTorch's default learning rates."""
 MAX_WIDTH = 100_000
 """Most hidden neurons :func:`fit_nonconvex` trains (and n * width is at most MAX_ENTRIES)."""
 MAX_EPOCHS = 10_000_000
-"""PyTorch's AdamW default."""
+"""Most epochs :func:`fit_nonconvex` accepts."""
 
 
 # --------------------------------------------------------------------------------------------
@@ -65,10 +69,10 @@ MAX_EPOCHS = 10_000_000
 class Trajectory:
     """What happened during training, one entry per recorded epoch (epoch 0 = the start).
 
-    ``objective``: the math.md objective l(f(X), y) + (beta/2)||Theta||^2 (summed loss, see the
+    ``objective``: the explicit objective l(f(X), y) + (beta/2)||Theta||^2 (summed loss, see the
     module doc); ``loss``: the data loss as the optimizer saw it (e.g. the mean squared error for
     "mse"), on all the data; ``accuracy``: training accuracy of sign(f) (NaN unless y is +-1);
-    ``grad_norm``: ||grad L|| of the math.md objective at beta (a subgradient at kinks);
+    ``grad_norm``: ||grad L|| of the explicit objective at beta (a subgradient at kinks);
     ``time``: seconds spent in optimizer steps up to that epoch (recording excluded); ``lr``: the
     learning rate of the epoch's last step. ``snapshots`` are networks at ``snapshot_epochs``.
     """
@@ -229,7 +233,7 @@ def torch_init(d: int, width: int, rng: np.random.Generator, bias: bool = True,
 
 
 # --------------------------------------------------------------------------------------------
-# Training
+# Settings
 # --------------------------------------------------------------------------------------------
 
 
@@ -284,6 +288,232 @@ def check_settings(optimizer: str, loss: str, y: np.ndarray, width: int, epochs:
         raise ValueError("momentum must lie in [0, 1)")
 
 
+@dataclass
+class _Settings:
+    """The validated settings of one training run (see :func:`fit_nonconvex` for each one)."""
+
+    optimizer: str
+    loss: str
+    width: int
+    beta: float
+    lr: float
+    epochs: int
+    batch_size: int
+    weight_decay: float
+    penalty: bool
+    betas: tuple[float, float]
+    eps: float
+    momentum: float
+    clip_norm: float | None
+    schedule: str
+    time_limit: float | None
+    seed: int
+    bias: bool
+    intercept: bool
+
+    def lr_at(self, step: int, total_steps: int) -> float:
+        """The learning rate of step ``step`` (0-based): lr, or lr (T - t)/T for "linear"."""
+        return self.lr * (total_steps - step) / total_steps if self.schedule == "linear" else self.lr
+
+    def as_dict(self, width: int, timed_out: bool) -> dict:
+        """``trajectory.settings`` (``width`` is the trained network's)."""
+        out = {k: getattr(self, k) for k in (
+            "beta", "optimizer", "lr", "epochs", "batch_size", "weight_decay", "loss", "seed", "bias",
+            "intercept", "penalty", "betas", "eps", "momentum", "clip_norm", "schedule", "time_limit")}
+        return {"width": int(width), **out, "penalty": bool(self.penalty), "betas": tuple(self.betas),
+                "timed_out": timed_out}
+
+
+def _settings(n: int, y: np.ndarray, width, beta, optimizer, lr, epochs, batch_size, weight_decay,
+              loss, seed, bias, intercept, penalty, betas, eps, momentum, clip_norm, schedule,
+              time_limit) -> _Settings:
+    """Validate and complete the arguments of :func:`fit_nonconvex` (defaults as PyTorch's)."""
+    lr = as_number(DEFAULT_LR.get(optimizer, 1e-3) if lr is None else lr, "the learning rate lr")
+    if weight_decay is None:
+        weight_decay = ADAMW_WEIGHT_DECAY if optimizer == "adamw" else 0.0
+    weight_decay, beta = as_number(weight_decay, "weight_decay"), as_number(beta, "beta")
+    epochs = as_count(epochs, "the number of epochs", 0, MAX_EPOCHS)
+    width = as_count(width, "the width", 1, MAX_WIDTH)
+    if n * width > MAX_ENTRIES:
+        raise ValueError(f"{n:,} points times {width:,} neurons exceed the limit of {MAX_ENTRIES:,} "
+                         "activations: use fewer neurons or points")
+    if time_limit is not None:
+        time_limit = as_number(time_limit, "time_limit", positive=True)
+    check_settings(optimizer, loss, y, width, epochs, beta, lr, weight_decay, schedule, clip_norm,
+                   momentum)
+    if batch_size is None:
+        batch_size = 1 if optimizer == "sgd" else n
+    batch_size = int(batch_size)
+    if batch_size < 1:
+        raise ValueError("batch_size must be at least 1")
+    if optimizer == "gd" and batch_size < n:
+        raise ValueError("'gd' is full-batch gradient descent; use 'sgd' for mini-batches")
+    penalty = optimizer != "adamw" if penalty is None else penalty
+    return _Settings(optimizer, loss, width, beta, lr, epochs, min(batch_size, n), weight_decay,
+                     penalty, betas, eps, momentum, clip_norm, schedule, time_limit, seed, bias,
+                     intercept)
+
+
+# --------------------------------------------------------------------------------------------
+# The parameters being trained and what is recorded about them
+# --------------------------------------------------------------------------------------------
+
+
+class _Parameters:
+    """theta (the flat weights, changed only in place), its trainable and penalised masks."""
+
+    def __init__(self, init: ReLUNetwork, bias: bool, intercept: bool):
+        self.layout = _Layout(init.input_dim, init.width)
+        self.theta = self.layout.pack(init).astype(float)
+        self.trainable = np.ones(self.layout.size)
+        _, b1_mask, _, c_mask = self.layout.views(self.trainable)
+        if not bias:
+            b1_mask[:] = 0.0
+            self.layout.views(self.theta)[1][:] = 0.0
+        if not intercept:
+            c_mask[:] = 0.0
+        self.penalized = self.layout.penalized() * self.trainable
+
+    def network(self) -> ReLUNetwork:
+        return self.layout.network(self.theta)
+
+
+class _Recorder:
+    """The trajectory's series and snapshots, recorded on all the data."""
+
+    FIELDS = ("epochs", "steps", "objective", "loss", "accuracy", "grad_norm", "time", "lr")
+
+    def __init__(self, X: np.ndarray, y: np.ndarray, settings: _Settings, params: _Parameters,
+                 tol: float | None):
+        self.X, self.y, self.loss, self.beta, self.tol = X, y, settings.loss, settings.beta, tol
+        self.params = params
+        self.work = _Workspace(params.layout, params.theta, params.trainable)
+        self.classification = bool(np.all(np.isin(y, (-1.0, 1.0))))
+        self.series: dict[str, list] = {k: [] for k in self.FIELDS}
+        self.snapshot_epochs: list[int] = []
+        self.snapshots: list[ReLUNetwork] = []
+
+    def record(self, epoch: int, step: int, elapsed: float, lr: float) -> bool:
+        """Record ``epoch``; True when ||grad L|| <= tol (L: the objective of docs/convex-program.md)."""
+        X, y, theta, mask = self.X, self.y, self.params.theta, self.params.penalized
+        obj_loss = _objective_loss(self.loss)
+        value, f, g = _forward_backward(self.work, X, y, self.loss, len(y))
+        if obj_loss != self.loss:
+            g = _forward_backward(self.work, X, y, obj_loss, len(y), value=False)[2]
+        grad_norm = float(np.linalg.norm(g + self.beta * mask * theta))
+        penalty_value = 0.5 * self.beta * float(np.sum(mask * theta * theta))
+        accuracy = losses.accuracy(f, y) if self.classification else np.nan
+        for k, v in zip(self.FIELDS, (epoch, step, losses.value(obj_loss, f, y) + penalty_value, value,
+                                      accuracy, grad_norm, elapsed, lr), strict=True):
+            self.series[k].append(v)
+        return self.tol is not None and grad_norm <= self.tol
+
+    def drop_last(self) -> None:
+        for values in self.series.values():
+            values.pop()
+
+    def snapshot(self, epoch: int) -> None:
+        self.snapshot_epochs.append(epoch)
+        self.snapshots.append(self.params.network())
+
+    def trajectory(self, diverged: bool, converged: bool, settings: dict) -> Trajectory:
+        arrays = {k: np.asarray(v, dtype=int if k in ("epochs", "steps") else float)
+                  for k, v in self.series.items()}
+        return Trajectory(**arrays, snapshot_epochs=self.snapshot_epochs, snapshots=self.snapshots,
+                          diverged=diverged, converged=converged, settings=settings)
+
+
+# --------------------------------------------------------------------------------------------
+# The training loop
+# --------------------------------------------------------------------------------------------
+
+
+class _Loop:
+    """One training run: epochs of (mini-)batch steps, recording, divergence and time limit."""
+
+    def __init__(self, X, y, settings: _Settings, params: _Parameters, optimizer, recorder: _Recorder,
+                 rng: np.random.Generator):
+        self.X, self.y, self.s, self.params = X, y, settings, params
+        self.optimizer, self.recorder, self.rng = optimizer, recorder, rng
+        self.work = _Workspace(params.layout, params.theta, params.trainable)
+        self.steps_per_epoch = int(np.ceil(len(y) / settings.batch_size))
+        self.total_steps = max(settings.epochs * self.steps_per_epoch, 1)
+        self.penalty_step = (settings.beta * params.penalized
+                             if settings.penalty and settings.beta > 0 else None)
+        self.step, self.elapsed, self.lr = 0, 0.0, settings.lr
+        self.diverged = self.converged = self.timed_out = False
+
+    def batch_step(self, Xb: np.ndarray, yb: np.ndarray) -> None:
+        """One step: the batch gradient (+ beta theta), clipping, the schedule, the optimizer."""
+        theta = self.params.theta
+        g = _forward_backward(self.work, Xb, yb, self.s.loss, len(self.y), value=False)[2]
+        if self.penalty_step is not None:
+            g += self.penalty_step * theta
+        if self.s.clip_norm is not None:  # torch.nn.utils.clip_grad_norm_
+            coef = self.s.clip_norm / (float(np.sqrt(g @ g)) + 1e-6)
+            if coef < 1.0:
+                g *= coef
+        self.lr = self.s.lr_at(self.step, self.total_steps)
+        self.step += 1
+        self.optimizer.step(theta, g, self.lr)
+
+    def epoch(self) -> None:
+        """One pass over the data, reshuffled with the run's generator for mini-batches."""
+        n, batch = len(self.y), self.s.batch_size
+        t0 = time.perf_counter()
+        if batch >= n:
+            self.batch_step(self.X, self.y)
+        else:
+            order = self.rng.permutation(n)
+            for start in range(0, n, batch):
+                idx = order[start: start + batch]
+                self.batch_step(self.X[idx], self.y[idx])
+        self.elapsed += time.perf_counter() - t0
+
+    def record(self, epoch: int) -> bool:
+        return self.recorder.record(epoch, self.step, self.elapsed, self.lr)
+
+    def run(self, record_at: set[int], snapshot_at: set[int], progress) -> None:
+        """Train for the set number of epochs; stop early at tol, the time limit or divergence."""
+        theta, recorder, epochs = self.params.theta, self.recorder, self.s.epochs
+        last_good = theta.copy()
+        if 0 in snapshot_at:
+            recorder.snapshot(0)
+        self.converged = stop = self.record(0)
+        report_every, last_epoch, started = max(epochs // 50, 1), 0, time.perf_counter()
+        for epoch in range(1, epochs + 1):
+            if stop:
+                break
+            if self.s.time_limit is not None and time.perf_counter() - started > self.s.time_limit:
+                self.timed_out = True
+                break
+            self.epoch()
+            if not np.isfinite(theta.sum()):
+                self.diverged = True
+                theta[:] = last_good
+                break
+            last_epoch = epoch
+            if epoch in snapshot_at:
+                recorder.snapshot(epoch)
+            if epoch in record_at:
+                stop = self.record(epoch)
+                if not np.isfinite(recorder.series["objective"][-1]):
+                    self.diverged = True
+                    recorder.drop_last()
+                    theta[:] = last_good
+                    break
+                last_good[:] = theta
+                self.converged = stop
+            if progress is not None and epoch % report_every == 0:
+                progress(epoch / max(epochs, 1))
+        if not self.diverged and recorder.series["epochs"][-1] != last_epoch:
+            self.record(last_epoch)
+        if not recorder.snapshot_epochs or recorder.snapshot_epochs[-1] != recorder.series["epochs"][-1]:
+            recorder.snapshot(recorder.series["epochs"][-1])
+        if progress is not None:
+            progress(1.0)
+
+
 def fit_nonconvex(
     X: np.ndarray,
     y: np.ndarray,
@@ -316,10 +546,12 @@ def fit_nonconvex(
     Args:
         X, y: data (n, d) and targets (+-1 labels for logistic and hinge).
         width: number of hidden neurons m.
-        beta: weight decay of the math.md objective (beta/2)||Theta||^2. Minimised explicitly by
-            "gd", "sgd" and "adam"; for "adamw" only reported (see ``penalty``).
+        beta: weight decay of the objective (beta/2)||Theta||^2 (docs/convex-program.md).
+            Minimised explicitly by "gd", "sgd" and "adam"; for "adamw" only reported (see
+            ``penalty``).
         optimizer: "gd" (full batch), "sgd" (mini-batches of ``batch_size``, default 1, reshuffled
-            every epoch with ``seed``), "adam" or "adamw" (full batch unless ``batch_size``).
+            every epoch with ``seed``), "adam" or "adamw" (full batch unless ``batch_size``); the
+            updates are the objects of :mod:`convexnn.optimizers`.
         lr: learning rate (defaults: 1e-2 for gd/sgd, 1e-3 for adam/adamw, as PyTorch).
         epochs: passes over the data (one step per epoch for full batch).
         batch_size: mini-batch size; None = full batch (1 for "sgd").
@@ -340,7 +572,7 @@ def fit_nonconvex(
             are always recorded.
         snapshots: keep about this many networks evenly spaced in epochs (int), or at the listed
             epochs; 0/None = none.
-        tol: stop early once ||grad L|| <= tol at a recorded epoch (L = math.md objective).
+        tol: stop early once ||grad L|| <= tol at a recorded epoch (L = the explicit objective).
         progress: called with the fraction done (0..1) about 50 times during training.
         time_limit: stop after about this many seconds (None = no limit); the trajectory then
             ends at the last epoch done and ``trajectory.settings["timed_out"]`` is True.
@@ -352,210 +584,47 @@ def fit_nonconvex(
     """
     X = as_matrix(X, "X")
     y = as_vector(y, X.shape[0], "y")
-    n, d = X.shape
-    lr = as_number(DEFAULT_LR.get(optimizer, 1e-3) if lr is None else lr, "the learning rate lr")
-    if weight_decay is None:
-        weight_decay = ADAMW_WEIGHT_DECAY if optimizer == "adamw" else 0.0
-    weight_decay, beta = as_number(weight_decay, "weight_decay"), as_number(beta, "beta")
-    epochs = as_count(epochs, "the number of epochs", 0, MAX_EPOCHS)
-    width = as_count(width, "the width", 1, MAX_WIDTH)
-    if n * width > MAX_ENTRIES:
-        raise ValueError(f"{n:,} points times {width:,} neurons exceed the limit of {MAX_ENTRIES:,} "
-                         "activations: use fewer neurons or points")
-    if time_limit is not None:
-        time_limit = as_number(time_limit, "time_limit", positive=True)
-    check_settings(optimizer, loss, y, width, epochs, beta, lr, weight_decay, schedule, clip_norm,
-                   momentum)
-    if batch_size is None:
-        batch_size = 1 if optimizer == "sgd" else n
-    batch_size = int(batch_size)
-    if batch_size < 1:
-        raise ValueError("batch_size must be at least 1")
-    if optimizer == "gd" and batch_size < n:
-        raise ValueError("'gd' is full-batch gradient descent; use 'sgd' for mini-batches")
-    batch_size = min(batch_size, n)
-    if penalty is None:
-        penalty = optimizer != "adamw"
-
+    s = _settings(X.shape[0], y, width, beta, optimizer, lr, epochs, batch_size, weight_decay, loss,
+                  seed, bias, intercept, penalty, betas, eps, momentum, clip_norm, schedule, time_limit)
     rng = np.random.default_rng(seed)
     if init is None:
-        init = torch_init(d, int(width), rng, bias, intercept)
-    elif init.input_dim != d:
-        raise ValueError(f"the initial network takes {init.input_dim} inputs, the data have {d}")
-    layout = _Layout(d, init.width)
-    theta = layout.pack(init).astype(float)
-    trainable = np.ones(layout.size)
-    _, b1v, _, cv = layout.views(trainable)
-    if not bias:
-        b1v[:] = 0.0
-        layout.views(theta)[1][:] = 0.0
-    if not intercept:
-        cv[:] = 0.0
-    pen_mask = layout.penalized() * trainable
-    pen_step = beta * pen_mask if penalty and beta > 0 else None
-    obj_loss = _objective_loss(loss)
-
-    record_at = _record_epochs(epochs, record_every)
-    record_set = set(record_at.tolist())
-    snap_at = _snapshot_epochs(epochs, snapshots)
-    rec: dict[str, list] = {k: [] for k in
-                            ("epochs", "steps", "objective", "loss", "accuracy", "grad_norm", "time", "lr")}
-    snap_epochs: list[int] = []
-    snap_nets: list[ReLUNetwork] = []
-    classification = bool(np.all(np.isin(y, (-1.0, 1.0))))
-
-    steps_per_epoch = int(np.ceil(n / batch_size))
-    total_steps = max(epochs * steps_per_epoch, 1)
-    b1_, b2_ = betas
-    m1 = np.zeros(layout.size)
-    m2 = np.zeros(layout.size)
-    buf: np.ndarray | None = None
-    step = 0
-    elapsed = 0.0
-    lr_t = lr
-    last_good = theta.copy()
-    work, rwork = _Workspace(layout, theta, trainable), _Workspace(layout, theta, trainable)
-    diverged = converged = False
-
-    def record(epoch: int) -> bool:
-        """Record epoch ``epoch``; return True when the stopping tolerance is met."""
-        value, f, g = _forward_backward(rwork, X, y, loss, n)
-        if obj_loss != loss:
-            g = _forward_backward(rwork, X, y, obj_loss, n, value=False)[2]
-        g_obj = g + beta * pen_mask * theta
-        penalty_value = 0.5 * beta * float(np.sum(pen_mask * theta * theta))
-        rec["epochs"].append(epoch)
-        rec["steps"].append(step)
-        rec["objective"].append(losses.value(obj_loss, f, y) + penalty_value)
-        rec["loss"].append(value)
-        acc = float(np.mean(np.where(f >= 0, 1.0, -1.0) == y)) if classification else np.nan
-        rec["accuracy"].append(acc)
-        gn = float(np.linalg.norm(g_obj))
-        rec["grad_norm"].append(gn)
-        rec["time"].append(elapsed)
-        rec["lr"].append(lr_t)
-        return tol is not None and gn <= tol
-
-    def snapshot(epoch: int) -> None:
-        snap_epochs.append(epoch)
-        snap_nets.append(layout.network(theta))
-
+        init = torch_init(X.shape[1], s.width, rng, bias, intercept)
+    elif init.input_dim != X.shape[1]:
+        raise ValueError(f"the initial network takes {init.input_dim} inputs, the data have {X.shape[1]}")
+    params = _Parameters(init, bias, intercept)
+    update = make_optimizer(optimizer, betas, eps, momentum, s.weight_decay, decay_mask=params.trainable)
+    recorder = _Recorder(X, y, s, params, tol)
+    loop = _Loop(X, y, s, params, update, recorder, rng)
+    record_at = set(_record_epochs(s.epochs, record_every).tolist())
     # a diverging run overflows on its way to inf: it is detected and reported, not warned about
     with np.errstate(over="ignore", invalid="ignore"):
-        if 0 in snap_at:
-            snapshot(0)
-        stop = record(0)
-        report_every = max(epochs // 50, 1)
-        last_epoch = 0
-        started = time.perf_counter()
-        timed_out = False
-        for epoch in range(1, epochs + 1):
-            if stop:
-                break
-            if time_limit is not None and time.perf_counter() - started > time_limit:
-                timed_out = True
-                break
-            t0 = time.perf_counter()
-            order = rng.permutation(n) if batch_size < n else None
-            for start in range(0, n, batch_size):
-                if order is None:
-                    Xb, yb = X, y
-                else:
-                    idx = order[start: start + batch_size]
-                    Xb, yb = X[idx], y[idx]
-                g = _forward_backward(work, Xb, yb, loss, n, value=False)[2]
-                if pen_step is not None:
-                    g += pen_step * theta
-                if clip_norm is not None:
-                    norm = float(np.sqrt(g @ g))
-                    coef = clip_norm / (norm + 1e-6)
-                    if coef < 1.0:
-                        g *= coef
-                lr_t = lr * (total_steps - step) / total_steps if schedule == "linear" else lr
-                step += 1
-                if optimizer in ("gd", "sgd"):
-                    if momentum > 0:
-                        buf = g.copy() if buf is None else momentum * buf + g
-                        theta -= lr_t * buf
-                    else:
-                        theta -= lr_t * g
-                else:
-                    if optimizer == "adamw" and weight_decay > 0:
-                        theta *= 1.0 - lr_t * weight_decay * trainable
-                    m1 *= b1_
-                    m1 += (1.0 - b1_) * g
-                    m2 *= b2_
-                    m2 += (1.0 - b2_) * g * g
-                    bc1 = 1.0 - b1_**step
-                    bc2 = 1.0 - b2_**step
-                    theta -= (lr_t / bc1) * m1 / (np.sqrt(m2) / np.sqrt(bc2) + eps)
-            elapsed += time.perf_counter() - t0
-            if not np.isfinite(theta.sum()):
-                diverged = True
-                theta[:] = last_good
-                break
-            last_epoch = epoch
-            if epoch in snap_at:
-                snapshot(epoch)
-            if epoch in record_set:
-                stop = record(epoch)
-                if not np.isfinite(rec["objective"][-1]):
-                    diverged = True
-                    for k in rec:
-                        rec[k].pop()
-                    theta[:] = last_good
-                    break
-                last_good[:] = theta
-                converged = stop
-            if progress is not None and epoch % report_every == 0:
-                progress(epoch / max(epochs, 1))
-        if not diverged and rec["epochs"][-1] != last_epoch:
-            record(last_epoch)
-        if not snap_epochs or snap_epochs[-1] != rec["epochs"][-1]:
-            snapshot(rec["epochs"][-1])
-        if progress is not None:
-            progress(1.0)
-
-    trajectory = Trajectory(
-        **{k: np.asarray(v, dtype=int if k in ("epochs", "steps") else float) for k, v in rec.items()},
-        snapshot_epochs=snap_epochs,
-        snapshots=snap_nets,
-        diverged=diverged,
-        converged=converged,
-        settings=dict(width=int(layout.m), beta=beta, optimizer=optimizer, lr=lr, epochs=epochs,
-                      batch_size=batch_size, weight_decay=weight_decay, loss=loss, seed=seed,
-                      bias=bias, intercept=intercept, penalty=bool(penalty), betas=tuple(betas),
-                      eps=eps, momentum=momentum, clip_norm=clip_norm, schedule=schedule,
-                      time_limit=time_limit, timed_out=timed_out),
-    )
-    return TrainResult(layout.network(theta), trajectory)
+        loop.run(record_at, _snapshot_epochs(s.epochs, snapshots), progress)
+    trajectory = recorder.trajectory(loop.diverged, loop.converged,
+                                     s.as_dict(params.layout.m, loop.timed_out))
+    return TrainResult(params.network(), trajectory)
 
 
 def adamw_step(theta: np.ndarray, grad: np.ndarray, state: dict, lr: float = 1e-3,
                betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
                weight_decay: float = ADAMW_WEIGHT_DECAY) -> np.ndarray:
-    """One PyTorch AdamW step on a flat parameter vector (for tests and teaching).
+    """One PyTorch AdamW step on a copy of ``theta`` (for tests and teaching).
 
-    ``state`` holds "step", "m" and "v" (created on the first call). Returns the new parameters:
-    theta (1 - lr wd), then theta - lr/(1 - b1^t) m / (sqrt(v)/sqrt(1 - b2^t) + eps).
+    ``state`` carries the :class:`convexnn.optimizers.AdamW` between calls (created on the first
+    call, with these betas, eps and weight_decay) and its step count ``state["step"]``. Returns
+    theta (1 - lr wd), then minus lr/(1 - b1^t) m / (sqrt(v)/sqrt(1 - b2^t) + eps).
     """
+    update = state.setdefault("optimizer", AdamW(betas, eps, weight_decay))
     theta = np.array(theta, dtype=float)
-    grad = np.asarray(grad, dtype=float)
-    b1, b2 = betas
-    state.setdefault("m", np.zeros_like(theta))
-    state.setdefault("v", np.zeros_like(theta))
-    state["step"] = state.get("step", 0) + 1
-    t = state["step"]
-    theta *= 1.0 - lr * weight_decay
-    state["m"] = b1 * state["m"] + (1 - b1) * grad
-    state["v"] = b2 * state["v"] + (1 - b2) * grad * grad
-    denom = np.sqrt(state["v"]) / np.sqrt(1 - b2**t) + eps
-    return theta - (lr / (1 - b1**t)) * state["m"] / denom
+    update.step(theta, np.asarray(grad, dtype=float), lr)
+    state["step"] = update.t
+    return theta
 
 
 def gradient(network: ReLUNetwork, X: np.ndarray, y: np.ndarray, beta: float,
              loss: str = "squared", bias: bool = True) -> ReLUNetwork:
-    """The gradient of the math.md objective L at ``network``, as a network-shaped object.
+    """The gradient of the explicit objective L (docs/convex-program.md) at ``network``.
+
+    Returned as a network-shaped object.
 
     At a kink (x^T w1 + b1 = 0) the ReLU's derivative is taken as 0. ``bias=False`` zeroes the
     b1 part (networks without hidden biases).
