@@ -77,42 +77,74 @@ def sketched_points(X: np.ndarray, k: int, seed: int, sketch_dim: int | None):
     return X, rng, S, X @ S.T
 
 
+def _distinct_rows(rng: np.random.Generator, n: int, k: int, s: int) -> np.ndarray:
+    """(k, s) row indices, distinct within each row, uniformly over ordered s-subsets of range(n)."""
+    if s == 1:
+        return rng.integers(0, n, size=(k, 1))
+    if s == 2:
+        first = rng.integers(0, n, size=k)
+        second = (first + rng.integers(1, n, size=k)) % n
+        return np.column_stack([first, second])
+    return np.argsort(rng.random((k, n)), axis=1)[:, :s]
+
+
 def ga_directions(X: np.ndarray, k: int, seed: int = 0, sketch_dim: int | None = None,
                   bias: bool = True, eps: float = 1e-8, retries: int = 20) -> np.ndarray:
-    """k gate vectors (columns, shape (d~, k)) of hyperplanes through random data points.
+    """k gate vectors (columns, shape (d~, k)) of hyperplanes through random data points, all drawn
+    at once (the package's one geometric-algebra sampler).
 
-    With bias: pick s points (s = sketch dimension, or d without sketch), take the null vector v
-    of the differences S x_{j_k} - S x_{j_s}, and return g = [S^T v; -(S x_{j_s})^T v] / ||S^T v||
-    with ``eps`` added to the bias entry, so the chosen points are active. Without bias: the
-    null vector of S x_{j_1}, .., S x_{j_{s-1}} mapped back by S^T. Rank-deficient draws are
-    retried ``retries`` times and then replaced by a Gaussian vector.
+    The construction of the reference ``cvx_sample_vectors``: with bias, pick s distinct points
+    (s = sketch dimension, or d), take the null vector v of the differences S x_j - S x_last (last
+    right singular vector, as :func:`unit_normal`), and return
+    [S^T v; -(S x_last)^T v + eps ||S^T v||] / ||S^T v||, so the chosen points are active; without
+    bias, the null vector of s - 1 sketched points, plus ``eps`` times the sum of the chosen unit
+    points (so they are active too). Rank-deficient draws are redrawn up to ``retries`` times,
+    then replaced by Gaussian vectors.
     """
     X, rng, S, SX = sketched_points(X, k, seed, sketch_dim)
     n, d = X.shape
+    k = int(k)
     s = S.shape[0]
     picks = s if bias else s - 1
-    cols = []
-    for _ in range(int(k)):
-        g = None
-        for _ in range(retries):
-            if picks > n or picks < 1:
-                break
-            j = rng.choice(n, size=picks, replace=False)
-            if bias:
-                base = SX[j[-1]]
-                M = SX[j[:-1]] - base
-            else:
-                M = SX[j]
-            if M.shape[0] and np.linalg.matrix_rank(M) < M.shape[0]:
-                continue
-            v = unit_normal(M) if M.shape[0] else rng.standard_normal(s)
-            w = S.T @ v
-            norm = np.linalg.norm(w)
-            if norm < 1e-12:
-                continue
-            g = np.concatenate([w, [-(base @ v) + eps * norm]]) / norm if bias else w / norm
+    out = np.empty((d + (1 if bias else 0), k))
+    todo = np.arange(k)
+    if picks < 1 or picks > n:
+        out[:] = rng.standard_normal(out.shape)
+        return out
+    for _ in range(retries):
+        if todo.size == 0:
             break
-        if g is None:
-            g = rng.standard_normal(d + (1 if bias else 0))
-        cols.append(g)
-    return np.array(cols).T
+        J = _distinct_rows(rng, n, todo.size, picks)
+        if bias:
+            base = SX[J[:, -1]]  # (m, s)
+            M = SX[J[:, :-1]] - base[:, None, :]  # (m, s-1, s)
+        else:
+            base = None
+            M = SX[J]  # (m, s-1, s)
+        if M.shape[1] == 0:  # s = 1 with bias: any direction, oriented at random
+            V = rng.choice([-1.0, 1.0], size=(todo.size, 1))
+            ok = np.ones(todo.size, bool)
+        else:
+            _, sv, vt = np.linalg.svd(M, full_matrices=True)
+            V = vt[:, -1, :]  # (m, s) unit null vectors
+            scale = np.maximum(np.abs(M).max(axis=(1, 2)), 1e-300)
+            ok = sv[:, -1] > 1e-10 * scale * max(M.shape[1:])
+        W = V @ S  # (m, d): S^T v as rows
+        norm = np.linalg.norm(W, axis=1)
+        ok &= norm > 1e-12
+        if bias:
+            b = -np.einsum("ms,ms->m", base, V) + eps * norm
+            G = np.column_stack([W, b]) / np.where(norm > 0, norm, 1.0)[:, None]
+        else:
+            G = W / np.where(norm > 0, norm, 1.0)[:, None]
+            # nudge towards the chosen points so that they (and rows parallel to them) are
+            # active; without it rounding gives such rows arbitrary signs, which can make a
+            # pattern no direction realizes (e.g. 010 on the talk's data)
+            P = X[J]
+            G = G + eps * (P / np.maximum(np.linalg.norm(P, axis=-1, keepdims=True), 1e-300)).sum(axis=1)
+        out[:, todo[ok]] = G[ok].T
+        todo = todo[~ok]
+    if todo.size:
+        out[:, todo] = rng.standard_normal((out.shape[0], todo.size))
+    return out
+

@@ -9,10 +9,6 @@ gives what is needed to *see* the answer on the sphere of directions:
 - :func:`coverage`: distinct patterns found vs the number of samples k, for several seeds, from
   one run per seed (the count after the first k samples is read off the order in which new
   patterns appear), with the exact count as the ceiling and the run time of each method.
-- :func:`ga_directions_batch`: the GA directions of :func:`convexnn.geometric_algebra.ga_directions`
-  (hyperplanes through randomly chosen data points, optional sketch, ``eps`` nudge so the
-  chosen points are active) computed for all samples at once; ``ga_directions`` draws them one at
-  a time in a Python loop (about 0.3 ms per sample).
 - :func:`cell_points` and :func:`cell_areas`: for data of rank 3 (2-D data with a bias column),
   one interior direction per cell of the arrangement on the sphere S^2 and the area of each cell.
   The area of a cell over 4 pi is the probability that one Gaussian direction lands in it, which is
@@ -44,7 +40,7 @@ from .arrangements import (
     pattern_keys,
     reduce_rank,
 )
-from .geometric_algebra import sketched_points
+from .geometric_algebra import ga_directions
 
 METHODS = ("gaussian", "geometric")
 METHOD_LABELS = {"gaussian": "Gaussian", "geometric": "geometric algebra", "exact": "exact"}
@@ -53,79 +49,6 @@ METHOD_LABELS = {"gaussian": "Gaussian", "geometric": "geometric algebra", "exac
 # --------------------------------------------------------------------------------------------
 # Directions
 # --------------------------------------------------------------------------------------------
-
-
-def _distinct_rows(rng: np.random.Generator, n: int, k: int, s: int) -> np.ndarray:
-    """(k, s) row indices, distinct within each row, uniformly over ordered s-subsets of range(n)."""
-    if s == 1:
-        return rng.integers(0, n, size=(k, 1))
-    if s == 2:
-        first = rng.integers(0, n, size=k)
-        second = (first + rng.integers(1, n, size=k)) % n
-        return np.column_stack([first, second])
-    return np.argsort(rng.random((k, n)), axis=1)[:, :s]
-
-
-def ga_directions_batch(X: np.ndarray, k: int, seed: int = 0, sketch_dim: int | None = None,
-                        bias: bool = True, eps: float = 1e-8, retries: int = 20) -> np.ndarray:
-    """k geometric-algebra gate vectors (columns, shape (d~, k)), all drawn at once.
-
-    The same construction as :func:`convexnn.geometric_algebra.ga_directions` (and the reference
-    ``cvx_sample_vectors``): with bias, pick s distinct points (s = sketch dimension, or d), take
-    the null vector v of the differences S x_j - S x_last (last right singular vector, as
-    ``unit_normal``), and return [S^T v; -(S x_last)^T v + eps ||S^T v||] / ||S^T v||; without
-    bias, the null vector of s - 1 sketched points, plus ``eps`` times the sum of the chosen unit
-    points (so they are active; ``ga_directions`` has no nudge there, see
-    ``tests/test_sampling.py``). Rank-deficient draws are redrawn up to
-    ``retries`` times, then replaced by Gaussian vectors. The random stream differs from the
-    one-at-a-time function, the distribution is the same.
-    """
-    X, rng, S, SX = sketched_points(X, k, seed, sketch_dim)
-    n, d = X.shape
-    k = int(k)
-    s = S.shape[0]
-    picks = s if bias else s - 1
-    out = np.empty((d + (1 if bias else 0), k))
-    todo = np.arange(k)
-    if picks < 1 or picks > n:
-        out[:] = rng.standard_normal(out.shape)
-        return out
-    for _ in range(retries):
-        if todo.size == 0:
-            break
-        J = _distinct_rows(rng, n, todo.size, picks)
-        if bias:
-            base = SX[J[:, -1]]  # (m, s)
-            M = SX[J[:, :-1]] - base[:, None, :]  # (m, s-1, s)
-        else:
-            base = None
-            M = SX[J]  # (m, s-1, s)
-        if M.shape[1] == 0:  # s = 1 with bias: any direction, oriented at random
-            V = rng.choice([-1.0, 1.0], size=(todo.size, 1))
-            ok = np.ones(todo.size, bool)
-        else:
-            _, sv, vt = np.linalg.svd(M, full_matrices=True)
-            V = vt[:, -1, :]  # (m, s) unit null vectors
-            scale = np.maximum(np.abs(M).max(axis=(1, 2)), 1e-300)
-            ok = sv[:, -1] > 1e-10 * scale * max(M.shape[1:])
-        W = V @ S  # (m, d): S^T v as rows
-        norm = np.linalg.norm(W, axis=1)
-        ok &= norm > 1e-12
-        if bias:
-            b = -np.einsum("ms,ms->m", base, V) + eps * norm
-            G = np.column_stack([W, b]) / np.where(norm > 0, norm, 1.0)[:, None]
-        else:
-            G = W / np.where(norm > 0, norm, 1.0)[:, None]
-            # nudge towards the chosen points so that they (and rows parallel to them) are
-            # active; without it rounding gives such rows arbitrary signs, which can make a
-            # pattern no direction realizes (e.g. 010 on the talk's data)
-            P = X[J]
-            G = G + eps * _unit(P).sum(axis=1)
-        out[:, todo[ok]] = G[ok].T
-        todo = todo[~ok]
-    if todo.size:
-        out[:, todo] = rng.standard_normal((out.shape[0], todo.size))
-    return out
 
 
 # --------------------------------------------------------------------------------------------
@@ -161,7 +84,7 @@ class Coverage:
             the first seed found with all ``ks[-1]`` samples.
         times: seconds for one run of each method with ``timing_k`` samples, measured on the
             package functions (``gaussian_patterns``, ``geometric_algebra_patterns`` and
-            ``arrangement`` for "exact"), plus "geometric (batch)" for :func:`ga_directions_batch`.
+            ``arrangement`` for "exact").
         outside: patterns a sampler returned that exact enumeration does not have (always 0).
     """
 
@@ -234,7 +157,7 @@ def coverage(X: np.ndarray, ks=None, seeds=(0, 1, 2, 3, 4), bias: bool = True,
                 G = gaussian_directions(Xt.shape[1], k_max, seed)
                 first, pats = _first_seen(Xt, G, False)
             else:
-                G = ga_directions_batch(Xraw, k_max, seed, sketch_dim, bias)
+                G = ga_directions(Xraw, k_max, seed, sketch_dim, bias)
                 first, pats = _first_seen(Xt, G, mirror)
             first.sort()
             curves[s_i] = np.searchsorted(first, ks, side="left")
@@ -254,9 +177,6 @@ def coverage(X: np.ndarray, ks=None, seeds=(0, 1, 2, 3, 4), bias: bool = True,
         t0 = time.perf_counter()
         geometric_algebra_patterns(X, tk, seeds[0], sketch_dim, bias, mirror)
         times["geometric"] = time.perf_counter() - t0
-        t0 = time.perf_counter()
-        ga_directions_batch(Xraw, tk, seeds[0], sketch_dim, bias)
-        times["geometric (batch)"] = time.perf_counter() - t0
     nonzero = arr.patterns.any(axis=1) if arr is not None else None
     return Coverage(ks, seeds, found, exact_count, masks, times, tk, mirror, sketch_dim, outside,
                     nonzero)

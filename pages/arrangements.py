@@ -445,8 +445,7 @@ if tab_sampling.open:
             st.markdown(f"**Run time** for {tk:,} directions (one seed):")
             timing = {"exact enumeration (all patterns)": "exact",
                       "Gaussian (gaussian_patterns)": "gaussian",
-                      "GA (geometric_algebra_patterns)": "geometric",
-                      "GA, vectorized (ga_directions_batch)": "geometric (batch)"}
+                      "GA (geometric_algebra_patterns)": "geometric"}
             st.dataframe([{"method": label, "seconds": f"{cov.times.get(key, float('nan')):.4f}"}
                           for label, key in timing.items()], hide_index=True)
             if cov.outside and any(cov.outside.values()):

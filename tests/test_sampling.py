@@ -45,22 +45,19 @@ def test_every_sampling_method_returns_only_exact_patterns(name):
     d = X.shape[1]
     samples = {
         "gaussian": gaussian_patterns(X, 3000, 0, bias),
-        "batch GA": _patterns_of(X, sm.ga_directions_batch(X, 3000, 0, bias=bias), bias),
+        "GA directions": _patterns_of(X, ga_directions(X, 3000, 0, bias=bias), bias),
     }
-    if bias:  # the package's GA sampler without bias: see the xfail test below
-        samples["geometric"] = geometric_algebra_patterns(X, 300, 0, bias=bias)
-        samples["geometric, mirror"] = geometric_algebra_patterns(X, 300, 1, bias=bias, mirror=True)
+    samples["geometric"] = geometric_algebra_patterns(X, 300, 0, bias=bias)
+    samples["geometric, mirror"] = geometric_algebra_patterns(X, 300, 1, bias=bias, mirror=True)
     if d > 1:
-        samples["batch GA, sketch"] = _patterns_of(X, sm.ga_directions_batch(X, 2000, 0, d - 1, bias), bias)
-        if bias:
-            samples["geometric, sketch"] = geometric_algebra_patterns(X, 200, 0, d - 1, bias)
+        samples["GA directions, sketch"] = _patterns_of(X, ga_directions(X, 2000, 0, d - 1, bias), bias)
+        samples["geometric, sketch"] = geometric_algebra_patterns(X, 200, 0, d - 1, bias)
     for method, P in samples.items():
         assert as_set(P) <= exact, method
 
 
-@pytest.mark.xfail(strict=True, reason="ga_directions has no eps nudge without bias: the rows "
-                   "(3,3), (2,2) on the sampled line get rounding-dependent signs (reported to the lead)")
 def test_package_ga_sampler_without_bias_on_collinear_rows():
+    """The rows (3,3), (2,2) on a sampled line: the eps nudge makes them active, whatever the rounding."""
     P = geometric_algebra_patterns(TALK_X, 300, 0, bias=False)
     assert as_set(P) <= as_set(exact_patterns(TALK_X, bias=False))
 
@@ -80,7 +77,7 @@ def test_package_ga_sampler_without_bias_on_general_position_data():
 @pytest.mark.parametrize("bias", [True, False])
 def test_v32_batch_directions_vanish_on_the_sampled_points(sketch, bias):
     X = np.random.default_rng(3).standard_normal((40, 6))
-    G = sm.ga_directions_batch(X, 200, seed=5, sketch_dim=sketch, bias=bias, eps=0.0)
+    G = ga_directions(X, 200, seed=5, sketch_dim=sketch, bias=bias, eps=0.0)
     Xt = lift(X, bias)
     s = 6 if sketch is None else sketch
     picks = s if bias else s - 1
@@ -91,7 +88,7 @@ def test_v32_batch_directions_vanish_on_the_sampled_points(sketch, bias):
 
 def test_batch_directions_make_the_sampled_points_active():
     X = np.random.default_rng(4).uniform(-1, 1, (30, 2))
-    G = sm.ga_directions_batch(X, 500, seed=1)
+    G = ga_directions(X, 500, seed=1)
     v = lift(X) @ G
     near = np.sort(np.abs(v), axis=0)[:2]
     assert np.all(near < 1e-7)
@@ -100,14 +97,13 @@ def test_batch_directions_make_the_sampled_points_active():
     assert np.all(np.take_along_axis(v, two, axis=0) > 0)
 
 
-def test_batch_ga_finds_the_same_pattern_set_as_the_package_sampler():
-    """With enough samples every pair is drawn: both samplers reach the same (deterministic) set."""
+def test_ga_patterns_are_those_of_the_ga_directions():
+    """geometric_algebra_patterns is the distinct nonzero patterns of ga_directions' stream."""
     X = ds.circles(12, seed=2).X
-    P1 = _patterns_of(X, sm.ga_directions_batch(X, 4000, 0), True)
-    P2 = geometric_algebra_patterns(X, 4000, 0)
+    P1 = _patterns_of(X, ga_directions(X, 400, 3), True)
+    P2 = geometric_algebra_patterns(X, 400, 3)
     assert as_set(P1[P1.any(axis=1)]) == as_set(P2)
-    G = ga_directions(X, 50, 0)
-    assert G.shape == sm.ga_directions_batch(X, 50, 0).shape
+    assert np.array_equal(ga_directions(X, 50, 0), ga_directions(X, 50, 0))  # seeded
 
 
 # --------------------------------------------------------------------------------------------
@@ -132,7 +128,10 @@ def test_coverage_curves_are_monotone_bounded_and_match_the_package_samplers():
         assert cov.found["gaussian"][s_i, -1] == len(gaussian_patterns(X, ks[-1], seed))
     idx = match_patterns(arr.patterns, gaussian_patterns(X, ks[-1], 0))
     assert np.array_equal(np.flatnonzero(cov.found_mask["gaussian"]), np.sort(idx))
-    assert set(cov.times) == {"exact", "gaussian", "geometric", "geometric (batch)"}
+    assert set(cov.times) == {"exact", "gaussian", "geometric"}
+    # and the GA curve uses the package's GA sampler: its end point is geometric_algebra_patterns
+    for s_i, seed in enumerate(cov.seeds):
+        assert cov.found["geometric"][s_i, -1] == len(geometric_algebra_patterns(X, ks[-1], seed))
 
 
 def test_mirror_doubles_what_geometric_sampling_reaches():
