@@ -261,20 +261,30 @@ def from_csv_table(raw: str | bytes, label_column: str | int | None = None, name
     one at a time into a float buffer, so memory stays about 8 bytes per number, and the caps
     (:data:`MAX_ROWS`, :data:`MAX_COLUMNS`, :data:`MAX_VALUES`) are checked while reading.
     """
+    if isinstance(raw, str):
+        _check_file_size(len(raw))
+        raw = raw.encode("utf-8", errors="surrogatepass")
+    if not isinstance(raw, bytes | bytearray):
+        raise ValueError(f"expected text or bytes, not {type(raw).__name__}")
+    _check_file_size(len(raw))
     try:
-        return _csv_table(_text(raw), label_column, name, max_rows)
+        return _csv_table(bytes(raw), label_column, name, max_rows)
     except csv.Error as exc:
         raise ValueError(f"not a readable CSV table ({_short(str(exc), 80)})") from None
+    except UnicodeError:
+        raise ValueError("the file is not UTF-8 text (is it a .npy/.npz file?)") from None
     except MemoryError:
         raise _out_of_memory("the table") from None
 
 
-def _csv_table(text: str, label_column, name: str, max_rows: int) -> LabelledData:
+def _csv_table(raw: bytes, label_column, name: str, max_rows: int) -> LabelledData:
+    """The table, decoded while it is read (no decoded copy of the whole file is made)."""
     try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+        dialect = csv.Sniffer().sniff(raw[:4096].decode("utf-8-sig", errors="ignore"), delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    rows = (r for r in csv.reader(io.StringIO(text), dialect) if any(c.strip() for c in r))
+    stream = io.TextIOWrapper(io.BytesIO(raw), encoding="utf-8-sig", newline="")
+    rows = (r for r in csv.reader(stream, dialect) if any(c.strip() for c in r))
     header = [h.strip() for h in next(rows, [])]
     width = len(header)
     if width < 2:
