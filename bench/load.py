@@ -5,6 +5,13 @@ Usage (prints a table of time-to-result per session count):
     python bench/load.py                 # 1, 5 and 10 concurrent sessions on a fresh server
     python bench/load.py --sessions 1 3  # other counts
     python bench/load.py --url http://127.0.0.1:8501   # an already running server
+    python bench/load.py --hall 30       # a lecture hall: 30 sessions open the same link at once
+
+The lecture hall compares the server's CPU time for one session opening a link (nothing cached)
+with 30 sessions opening another link of the same cost at the same moment: with the shared cache
+(``st.cache_data`` computes a value once while the other sessions wait for it) the solve runs once,
+and the rest is each session's own page run. It reports errors, time to result and the server's
+peak RSS (its VmHWM, reset before each measurement).
 
 Each session is a fresh browser context (Debian Chromium, headless) that opens the Global
 optimum page with its own data set in the URL (preset, size, noise, seed, beta); the time to
@@ -253,6 +260,26 @@ def start_server(port: int, log) -> subprocess.Popen:
     raise RuntimeError("streamlit did not become healthy within 60 s")
 
 
+def reset_peak_rss(pid: int) -> bool:
+    """Reset the kernel's peak-RSS mark (VmHWM) of ``pid`` (we started it); False if not allowed."""
+    try:
+        Path(f"/proc/{pid}/clear_refs").write_text("5")
+        return True
+    except OSError:
+        return False
+
+
+def peak_rss_mb(pid: int) -> float:
+    """The peak resident memory (VmHWM, MB) of ``pid`` since it started or since :func:`reset_peak_rss`."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return float("nan")
+
+
 def percentile(values: list[float], q: float) -> float:
     """Linear-interpolation percentile (q in [0, 100]) of a non-empty list."""
     xs = sorted(values)
@@ -284,12 +311,62 @@ def table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
+# Two links of the same cost (same preset and size, other seeds): one opened by one session, the
+# other by the whole hall, so neither finds the other's result in the cache.
+HALL_SPECS = (("moons", 40, 0.1, 21, 0.1), ("moons", 40, 0.1, 22, 0.1))
+
+
+def lecture_hall(base: str, pid: int | None, count: int, executable: str = CHROMIUM) -> dict:
+    """One session on HALL_SPECS[0], then ``count`` sessions at once on HALL_SPECS[1] (uncached).
+
+    Returns server CPU seconds of each run, their ratio, errors, times and peak/after RSS.
+    """
+    expected = {spec: expected_objective(spec) for spec in HALL_SPECS}
+    out: dict = {"sessions": count}
+    for label, spec, n in (("one", HALL_SPECS[0], 1), ("hall", HALL_SPECS[1], count)):
+        rss0 = rss_mb(pid) if pid else float("nan")
+        if pid:
+            reset_peak_rss(pid)
+        cpu0 = cpu_seconds(pid) if pid else float("nan")
+        sessions = run_sessions(base, [spec] * n, executable, expected)
+        times = [s.seconds for s in sessions if s.seconds is not None]
+        out[label] = {
+            "cpu": (cpu_seconds(pid) - cpu0) if pid else float("nan"),
+            "ok": sum(s.ok for s in sessions), "n": n,
+            "errors": [s.error or f"objective {s.objective}, {s.exceptions} exceptions"
+                       for s in sessions if not s.ok],
+            "p50": percentile(times, 50) if times else float("nan"),
+            "p95": percentile(times, 95) if times else float("nan"),
+            "rss_before": rss0, "peak": peak_rss_mb(pid) if pid else float("nan"),
+            "rss_after": rss_mb(pid) if pid else float("nan"),
+            "solved": sorted({s.solved for s in sessions}),
+        }
+    out["ratio"] = out["hall"]["cpu"] / out["one"]["cpu"] if out["one"]["cpu"] else float("nan")
+    return out
+
+
+def hall_table(r: dict) -> str:
+    lines = ["| link opened by | correct | server CPU | CPU / one session's | p50 time to result | p95 | "
+             "server RSS before → peak → after |", "|---|---:|---:|---:|---:|---:|---:|"]
+    for label in ("one", "hall"):
+        x = r[label]
+        who = f"{x['n']} session{'s' if x['n'] > 1 else ''}"
+        lines.append(f"| {who} | {x['ok']}/{x['n']} | {x['cpu']:.1f} s | "
+                     f"{x['cpu'] / r['one']['cpu']:.1f}x | {x['p50']:.1f} s | {x['p95']:.1f} s | "
+                     f"{x['rss_before']:.0f} → {x['peak']:.0f} → {x['rss_after']:.0f} MB |")
+    return "\n".join(lines)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sessions", type=int, nargs="+", default=[1, 5, 10])
     parser.add_argument("--url", help="use this running server instead of starting one")
     parser.add_argument("--chromium", default=CHROMIUM)
+    parser.add_argument("--hall", type=int, metavar="N",
+                        help="instead: N sessions opening the same link at once against one session")
     args = parser.parse_args(argv)
+    if args.hall:
+        return _main_hall(args)
     if max(args.sessions) > len(SPECS):
         parser.error(f"at most {len(SPECS)} sessions (one data set each)")
     print("computing the expected objectives…", flush=True)
@@ -322,6 +399,36 @@ def main(argv=None) -> int:
         print()
         print(table(rows))
         return 1 if failures else 0
+    finally:
+        if proc is not None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        log.close()
+
+
+def _main_hall(args) -> int:
+    proc = None
+    log = open(os.devnull, "w")
+    try:
+        if args.url:
+            base = args.url.rstrip("/")
+            pid = listening_pid(urllib.parse.urlparse(base).port or 80)
+        else:
+            port = free_port()
+            proc = start_server(port, log)
+            base, pid = f"http://127.0.0.1:{port}", proc.pid
+        run_sessions(base, SPECS[:1], args.chromium)  # warm-up: imports, first compile
+        r = lecture_hall(base, pid, args.hall, args.chromium)
+        for label in ("one", "hall"):
+            for e in r[label]["errors"]:
+                print(f"  {label}: {e}", flush=True)
+            print(f"  {label}: status labels {r[label]['solved']}", flush=True)
+        print(f"\nload average {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f}\n")
+        print(hall_table(r))
+        return 1 if r["one"]["errors"] or r["hall"]["errors"] else 0
     finally:
         if proc is not None:
             proc.terminate()
