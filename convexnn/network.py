@@ -234,6 +234,8 @@ class ReLUNetwork:
             raise ValueError(f"the network file is not valid JSON ({exc})") from None
         except RecursionError:
             raise ValueError("the network file is not a network: its JSON is nested too deeply") from None
+        except MemoryError:
+            raise ValueError("the network file is too large for the server's memory") from None
         if not isinstance(doc, dict) or doc.get("format") != FORMAT:
             raise ValueError(f"not a convexnn network: expected format {FORMAT!r}")
         if doc.get("activation", "relu") != "relu":

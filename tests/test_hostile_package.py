@@ -162,6 +162,16 @@ def test_file_size_cap_before_reading():
     assert_message(peak_mb(rd.from_csv_table, big)[0], "the limit is 50 MB")
 
 
+def test_load_checks_the_file_size_before_reading(tmp_path):
+    big = tmp_path / "big.csv"
+    with open(big, "wb") as fh:
+        fh.truncate(rd.MAX_FILE_BYTES + 1)  # sparse: no disk used
+    exc, peak = peak_mb(rd.load, str(big))
+    assert_message(exc, "the limit is 50 MB")
+    assert peak < 1, peak
+    assert_message(peak_mb(rd.load, str(tmp_path / "missing.npz"))[0], "cannot read")
+
+
 def test_csv_caps_are_checked_while_reading(monkeypatch):
     wide = ",".join(f"c{j}" for j in range(rd.MAX_COLUMNS + 2)) + "\n" + "1," * (rd.MAX_COLUMNS + 1) + "1\n"
     assert_message(peak_mb(rd.from_csv_table, wide)[0], "feature columns: the limit is 1,000")
