@@ -6,6 +6,7 @@ Usage (prints a table of time-to-result per session count):
     python bench/load.py --sessions 1 3  # other counts
     python bench/load.py --url http://127.0.0.1:8501   # an already running server
     python bench/load.py --hall 30       # a lecture hall: 30 sessions open the same link at once
+    python bench/load.py --hall 30 --client ws   # the same with light websocket clients (no browsers)
 
 The lecture hall compares the server's CPU time for one session opening a link (nothing cached)
 with 30 sessions opening another link of the same cost at the same moment: with the shared cache
@@ -167,6 +168,69 @@ def run_sessions(base: str, specs: list[tuple], executable: str = CHROMIUM,
 
 
 # --------------------------------------------------------------------------------------------
+# A light client: Streamlit's own protocol over a websocket, no browser
+# --------------------------------------------------------------------------------------------
+
+
+async def _one_ws(port: int, session: Session, start: asyncio.Event) -> None:
+    """One session as the browser's first message starts it (a ``rerun_script`` with the page
+    and the link's query string); reads the page's elements until its script run finishes.
+
+    The server does all it does for a browser (runs the page, serializes every element and
+    figure); only the client's rendering is left out, so 30 sessions fit on a small machine."""
+    import websockets
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    preset, n, noise, seed, beta = session.spec
+    query = urllib.parse.urlencode({"preset": preset, "n": n, "noise": noise, "seed": seed, "beta": beta})
+    try:
+        async with websockets.connect(f"ws://127.0.0.1:{port}/_stcore/stream", subprotocols=["streamlit"],
+                                      max_size=None, open_timeout=RESULT_TIMEOUT) as ws:
+            msg = BackMsg()
+            msg.rerun_script.query_string = query
+            msg.rerun_script.page_name = PAGE
+            await start.wait()
+            t0 = time.perf_counter()
+            await ws.send(msg.SerializeToString())
+            while True:
+                fwd = ForwardMsg()
+                fwd.ParseFromString(await asyncio.wait_for(ws.recv(), RESULT_TIMEOUT))
+                kind = fwd.WhichOneof("type")
+                if kind == "delta" and fwd.delta.WhichOneof("type") == "new_element":
+                    element = fwd.delta.new_element
+                    if element.WhichOneof("type") == "exception":
+                        session.exceptions += 1
+                    elif element.WhichOneof("type") == "metric" and element.metric.label == "Objective":
+                        session.objective = float(element.metric.body)
+                    elif element.WhichOneof("type") == "markdown" and "points" in element.markdown.body:
+                        session.summary = session.summary or element.markdown.body
+                if kind == "script_finished" and (session.objective is not None or session.exceptions):
+                    session.seconds = time.perf_counter() - t0
+                    break
+    except Exception as exc:  # recorded and reported by the caller
+        session.error = f"{type(exc).__name__}: {str(exc)[:300]}"
+
+
+def run_ws_sessions(base: str, specs: list[tuple], expected: dict | None = None) -> list[Session]:
+    """Like :func:`run_sessions`, with the light websocket client instead of browsers."""
+    expected = expected or {}
+    port = urllib.parse.urlparse(base).port
+    sessions = [Session(spec, expected[spec] if spec in expected else expected_objective(spec))
+                for spec in specs]
+
+    async def run():
+        start = asyncio.Event()
+        tasks = [asyncio.create_task(_one_ws(port, s, start)) for s in sessions]
+        await asyncio.sleep(0.5)
+        start.set()
+        await asyncio.gather(*tasks)
+
+    asyncio.run(run())
+    return sessions
+
+
+# --------------------------------------------------------------------------------------------
 # The server and its memory
 # --------------------------------------------------------------------------------------------
 
@@ -316,10 +380,12 @@ def table(rows: list[dict]) -> str:
 HALL_SPECS = (("moons", 40, 0.1, 21, 0.1), ("moons", 40, 0.1, 22, 0.1))
 
 
-def lecture_hall(base: str, pid: int | None, count: int, executable: str = CHROMIUM) -> dict:
+def lecture_hall(base: str, pid: int | None, count: int, executable: str = CHROMIUM,
+                 client: str = "browser") -> dict:
     """One session on HALL_SPECS[0], then ``count`` sessions at once on HALL_SPECS[1] (uncached).
 
-    Returns server CPU seconds of each run, their ratio, errors, times and peak/after RSS.
+    ``client``: "browser" (Chromium contexts) or "ws" (:func:`run_ws_sessions`). Returns server
+    CPU seconds of each run, their ratio, errors, times and peak/after RSS.
     """
     expected = {spec: expected_objective(spec) for spec in HALL_SPECS}
     out: dict = {"sessions": count}
@@ -328,7 +394,8 @@ def lecture_hall(base: str, pid: int | None, count: int, executable: str = CHROM
         if pid:
             reset_peak_rss(pid)
         cpu0 = cpu_seconds(pid) if pid else float("nan")
-        sessions = run_sessions(base, [spec] * n, executable, expected)
+        sessions = (run_ws_sessions(base, [spec] * n, expected) if client == "ws"
+                    else run_sessions(base, [spec] * n, executable, expected))
         times = [s.seconds for s in sessions if s.seconds is not None]
         out[label] = {
             "cpu": (cpu_seconds(pid) - cpu0) if pid else float("nan"),
@@ -364,6 +431,8 @@ def main(argv=None) -> int:
     parser.add_argument("--chromium", default=CHROMIUM)
     parser.add_argument("--hall", type=int, metavar="N",
                         help="instead: N sessions opening the same link at once against one session")
+    parser.add_argument("--client", choices=("browser", "ws"), default="browser",
+                        help="hall sessions as Chromium pages or as light websocket clients")
     args = parser.parse_args(argv)
     if args.hall:
         return _main_hall(args)
@@ -420,8 +489,12 @@ def _main_hall(args) -> int:
             port = free_port()
             proc = start_server(port, log)
             base, pid = f"http://127.0.0.1:{port}", proc.pid
-        run_sessions(base, SPECS[:1], args.chromium)  # warm-up: imports, first compile
-        r = lecture_hall(base, pid, args.hall, args.chromium)
+        if args.client == "ws":  # warm-up: imports, first compile
+            run_ws_sessions(base, SPECS[:1])
+        else:
+            run_sessions(base, SPECS[:1], args.chromium)
+        r = lecture_hall(base, pid, args.hall, args.chromium, args.client)
+        print(f"client: {args.client}")
         for label in ("one", "hall"):
             for e in r[label]["errors"]:
                 print(f"  {label}: {e}", flush=True)
