@@ -25,6 +25,7 @@ import importlib.util
 import io
 import json
 import os
+import re
 import sys
 import threading
 import time
@@ -130,6 +131,7 @@ class Probe:
     upload: Path | None = None
     choose: str | None = None  # a radio option to click before uploading
     fixed_by: str = "hostile"  # the branch whose change answers it
+    sessions: int = 0  # > 0: sent by this many websocket clients at once (what a browser sends)
 
 
 def probes(port: int) -> list[Probe]:
@@ -140,7 +142,11 @@ def probes(port: int) -> list[Probe]:
         Probe("link ?n=1e999", "/?n=1e999", fixed_by="ui"),
         Probe("link ?seed=inf", "/?seed=inf", fixed_by="ui"),
         Probe("link ?seed=99999999999999999999", "/?seed=99999999999999999999", fixed_by="ui"),
-        Probe(f"link ?pts= zlib bomb ({len(bomb) / 1000:.0f} kB)", "/?pts=" + bomb, fixed_by="ui"),
+        Probe(f"link ?pts= zlib bomb ({len(bomb) / 1000:.0f} kB), in a browser", "/?pts=" + bomb,
+              fixed_by="ui"),
+        Probe("the same ?pts= over the websocket, 1 session", "pts=" + bomb, fixed_by="ui", sessions=1),
+        Probe("the same ?pts= over the websocket, 10 sessions at once", "pts=" + bomb, fixed_by="ui",
+              sessions=10),
         Probe("npz bomb: 3.1 MB, 400,000 x 1,000 zeros", "/real-data", npz_bomb(FILES / "bomb.npz"),
               "Upload a file"),
         Probe(".npy of 928 bytes claiming shape (10^13,)", "/real-data", npy_claim(FILES / "claim.npy"),
@@ -170,7 +176,54 @@ class Outcome:
 
 async def _alerts(page) -> list[str]:
     alerts = page.get_by_test_id("stAlert")
-    return [" ".join((await alerts.nth(i).inner_text()).split()) for i in range(await alerts.count())]
+    texts = [" ".join((await alerts.nth(i).inner_text()).split()) for i in range(await alerts.count())]
+    return [re.sub(r"^[a-z]+_[a-z_]+ ", "", t) for t in texts]  # a Material icon's name
+
+
+async def _ws_session(port: int, query: str, out: Outcome) -> None:
+    """What a browser sends after opening ``/?<query>`` (a rerun_script message over the
+    websocket); the first alert or exception of the page's run."""
+    import websockets
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    try:
+        async with websockets.connect(f"ws://127.0.0.1:{port}/_stcore/stream", subprotocols=["streamlit"],
+                                      max_size=None, open_timeout=SETTLE_TIMEOUT) as ws:
+            msg = BackMsg()
+            msg.rerun_script.query_string = query
+            await ws.send(msg.SerializeToString())
+            while True:
+                fwd = ForwardMsg()
+                fwd.ParseFromString(await asyncio.wait_for(ws.recv(), SETTLE_TIMEOUT))
+                kind = fwd.WhichOneof("type")
+                if kind == "delta" and fwd.delta.WhichOneof("type") == "new_element":
+                    el = fwd.delta.new_element
+                    if el.WhichOneof("type") == "exception":
+                        out.exceptions += 1
+                        text = f"traceback: {el.exception.type}: {el.exception.message[:90]}"
+                        out.shown = out.shown or text
+                    elif el.WhichOneof("type") == "alert" and not out.shown:
+                        out.shown = " ".join(el.alert.body.split())[:140]
+                if kind == "script_finished":
+                    out.alive = not out.exceptions
+                    out.shown = out.shown or "(no message)"
+                    break
+    except Exception as exc:  # reported in the table
+        out.error = f"{type(exc).__name__}: {str(exc)[:160]}"
+
+
+async def _run_ws_probe(base: str, probe: Probe) -> Outcome:
+    port = urllib.parse.urlparse(base).port
+    outs = [Outcome() for _ in range(probe.sessions)]
+    t0 = time.perf_counter()
+    await asyncio.gather(*(_ws_session(port, probe.path, o) for o in outs))
+    first = outs[0]
+    first.seconds = time.perf_counter() - t0
+    first.alive = all(o.alive for o in outs)
+    if probe.sessions > 1:
+        first.shown += f" ({sum(o.alive for o in outs)}/{probe.sessions} sessions alive)"
+    return first
 
 
 async def _settle(page, upload: bool) -> None:
@@ -244,7 +297,8 @@ def run_probe(base: str, pid: int, probe: Probe, executable: str) -> dict:
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
     result: list[Outcome] = []
-    worker = threading.Thread(target=lambda: result.append(asyncio.run(_run_probe(base, probe, executable))))
+    run = _run_ws_probe(base, probe) if probe.sessions else _run_probe(base, probe, executable)
+    worker = threading.Thread(target=lambda: result.append(asyncio.run(run)))
     worker.start()
     worker.join()
     done.set()
