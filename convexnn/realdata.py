@@ -344,18 +344,29 @@ def _label_index(header: list[str], label_column) -> int:
 _PICKLED = ("the array holds Python objects (pickled data), which are not loaded: save plain numeric arrays")
 
 
+_MAX_HEADER_BYTES = 10_000
+"""Longest .npy header read (numpy's own limit for safe loading)."""
+
+
 def _array_header(fp, what: str) -> tuple[tuple[int, ...], bool, np.dtype]:
     """(shape, fortran_order, dtype) of a .npy stream, read and checked without reading the data."""
     from numpy.lib import format as npformat
 
     try:
         version = npformat.read_magic(fp)
-        if version == (1, 0):
-            shape, fortran, dtype = npformat.read_array_header_1_0(fp)
-        elif version in ((2, 0), (3, 0)):
-            shape, fortran, dtype = npformat.read_array_header_2_0(fp)
-        else:
+        if version not in ((1, 0), (2, 0), (3, 0)):
             raise ValueError(f"version {version}")
+        # the header's length is checked before it is read (numpy reads it whole, then checks:
+        # a version-2 header may announce 4 GB, which an .npz member would inflate)
+        size = 2 if version == (1, 0) else 4
+        length_bytes = fp.read(size)
+        length = int.from_bytes(length_bytes, "little") if len(length_bytes) == size else -1
+        if not 0 <= length <= _MAX_HEADER_BYTES:
+            raise ValueError(f"an array header of {length:,} bytes")
+        header = io.BytesIO(npformat.magic(*version) + length_bytes + fp.read(length))
+        npformat.read_magic(header)
+        read = npformat.read_array_header_1_0 if version == (1, 0) else npformat.read_array_header_2_0
+        shape, fortran, dtype = read(header)
     except (ValueError, OSError, EOFError, SyntaxError, TypeError, zipfile.BadZipFile, zlib.error) as exc:
         if "object" in str(exc).lower() or "pickle" in str(exc).lower():
             raise ValueError(_PICKLED) from None

@@ -133,6 +133,21 @@ def test_npz_member_is_read_only_up_to_its_header():
     assert peak < 2, peak
 
 
+def test_npz_member_announcing_a_4_gb_header_is_not_inflated():
+    """A version-2 .npy member whose header length field says 4 GB, followed by 64 MB of zeros:
+    numpy would read (inflate) the whole header before checking its size."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as archive:
+        with archive.open("X.npy", "w", force_zip64=True) as member:
+            member.write(npformat.magic(2, 0) + (2**32 - 16).to_bytes(4, "little"))
+            for _ in range(64):
+                member.write(bytes(1 << 20))
+        archive.writestr("y.npy", _npy(np.arange(4) % 2))
+    exc, peak = peak_mb(rd.from_numpy_file, buf.getvalue())
+    assert_message(exc, "array header of 4,294,967,280 bytes")
+    assert peak < 2, peak
+
+
 def test_truncated_and_garbled_arrays_are_messages():
     good = _npy(np.column_stack([np.arange(8.0), np.arange(8) % 2]))
     assert_message(peak_mb(rd.from_numpy_file, good[:-5])[0], "truncated")
