@@ -23,6 +23,7 @@ import csv
 import io
 import math
 import os
+import struct
 import zipfile
 import zlib
 from array import array
@@ -284,7 +285,7 @@ def _csv_table(raw: bytes, label_column, name: str, max_rows: int) -> LabelledDa
     except csv.Error:
         dialect = csv.excel
     stream = io.TextIOWrapper(io.BytesIO(raw), encoding="utf-8-sig", newline="")
-    rows = (r for r in csv.reader(stream, dialect) if any(c.strip() for c in r))
+    rows = (r for r in csv.reader(_bounded_lines(stream), dialect) if any(c.strip() for c in r))
     header = [h.strip() for h in next(rows, [])]
     width = len(header)
     if width < 2:
@@ -318,6 +319,25 @@ def _csv_table(raw: bytes, label_column, name: str, max_rows: int) -> LabelledDa
     except ValueError:
         pass
     return LabelledData(X, lab, name, tuple(header[j] for j in feat_idx))
+
+
+MAX_LINE_CHARS = 1_000_000
+"""Longest CSV line (1,001 columns of up to ~1,000 characters): a longer one is refused before the
+csv module splits it (one 50 MB line of commas would be 25 million Python strings)."""
+
+
+def _bounded_lines(stream):
+    """The lines of a text stream, each read with a length cap (:data:`MAX_LINE_CHARS`)."""
+    number = 0
+    while True:
+        line = stream.readline(MAX_LINE_CHARS + 1)
+        if not line:
+            return
+        number += 1
+        if len(line) > MAX_LINE_CHARS:
+            raise ValueError(f"line {number:,} is longer than {MAX_LINE_CHARS:,} characters: "
+                             "is this a CSV table?")
+        yield line
 
 
 def _is_number(cell: str) -> bool:
@@ -422,6 +442,25 @@ def _load_npy(raw: bytes) -> LabelledData | np.ndarray:
     return _array_data(fp, shape, fortran, dtype, "the array")
 
 
+MAX_ZIP_DIRECTORY_BYTES = 65_536
+"""Largest central directory of an .npz (about 1,000 members): a 50 MB archive of a million empty
+members would cost ~0.5 GB of ``ZipInfo`` objects just to list."""
+
+
+def _check_zip_directory(raw: bytes) -> None:
+    """Refuse an archive whose central directory (from its end record) is above the cap."""
+    try:
+        end = zipfile._EndRecData(io.BytesIO(raw))  # the record ZipFile itself reads first
+    except (OSError, ValueError, AttributeError, struct.error):
+        end = None
+    if not end:
+        raise ValueError("not a readable .npz archive (no zip directory)")
+    size = int(end[zipfile._ECD_SIZE])
+    if size > MAX_ZIP_DIRECTORY_BYTES:
+        raise ValueError(f"the .npz lists {size:,} bytes of members (limit {MAX_ZIP_DIRECTORY_BYTES:,}): "
+                         "save just the arrays X and y")
+
+
 _X_NAMES = ("X", "x", "features", "embeddings")
 _Y_NAMES = ("y", "labels", "label", "target")
 
@@ -429,6 +468,7 @@ _Y_NAMES = ("y", "labels", "label", "target")
 def _load_npz(raw: bytes, name: str) -> LabelledData:
     """Arrays X and y of an .npz archive, each header checked before its member is inflated, and
     each member read through a stream that stops at the size its header announces."""
+    _check_zip_directory(raw)
     try:
         archive = zipfile.ZipFile(io.BytesIO(raw))
         members = {info.filename: info for info in archive.infolist()}
@@ -657,8 +697,10 @@ __all__ = [
     "MAX_COLUMNS",
     "MAX_FILE_BYTES",
     "MAX_LABEL_CHARS",
+    "MAX_LINE_CHARS",
     "MAX_ROWS",
     "MAX_VALUES",
+    "MAX_ZIP_DIRECTORY_BYTES",
     "STANDARDIZE",
     "Split",
     "accuracy",
