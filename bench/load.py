@@ -5,6 +5,14 @@ Usage (prints a table of time-to-result per session count):
     python bench/load.py                 # 1, 5 and 10 concurrent sessions on a fresh server
     python bench/load.py --sessions 1 3  # other counts
     python bench/load.py --url http://127.0.0.1:8501   # an already running server
+    python bench/load.py --hall 30       # a lecture hall: 30 sessions open the same link at once
+    python bench/load.py --hall 30 --client ws   # the same with light websocket clients (no browsers)
+
+The lecture hall compares the server's CPU time for one session opening a link (nothing cached)
+with 30 sessions opening another link of the same cost at the same moment: with the shared cache
+(``st.cache_data`` computes a value once while the other sessions wait for it) the solve runs once,
+and the rest is each session's own page run. It reports errors, time to result and the server's
+peak RSS (its VmHWM, reset before each measurement).
 
 Each session is a fresh browser context (Debian Chromium, headless) that opens the Global
 optimum page with its own data set in the URL (preset, size, noise, seed, beta); the time to
@@ -160,6 +168,69 @@ def run_sessions(base: str, specs: list[tuple], executable: str = CHROMIUM,
 
 
 # --------------------------------------------------------------------------------------------
+# A light client: Streamlit's own protocol over a websocket, no browser
+# --------------------------------------------------------------------------------------------
+
+
+async def _one_ws(port: int, session: Session, start: asyncio.Event) -> None:
+    """One session as the browser's first message starts it (a ``rerun_script`` with the page
+    and the link's query string); reads the page's elements until its script run finishes.
+
+    The server does all it does for a browser (runs the page, serializes every element and
+    figure); only the client's rendering is left out, so 30 sessions fit on a small machine."""
+    import websockets
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    preset, n, noise, seed, beta = session.spec
+    query = urllib.parse.urlencode({"preset": preset, "n": n, "noise": noise, "seed": seed, "beta": beta})
+    try:
+        async with websockets.connect(f"ws://127.0.0.1:{port}/_stcore/stream", subprotocols=["streamlit"],
+                                      max_size=None, open_timeout=RESULT_TIMEOUT) as ws:
+            msg = BackMsg()
+            msg.rerun_script.query_string = query
+            msg.rerun_script.page_name = PAGE
+            await start.wait()
+            t0 = time.perf_counter()
+            await ws.send(msg.SerializeToString())
+            while True:
+                fwd = ForwardMsg()
+                fwd.ParseFromString(await asyncio.wait_for(ws.recv(), RESULT_TIMEOUT))
+                kind = fwd.WhichOneof("type")
+                if kind == "delta" and fwd.delta.WhichOneof("type") == "new_element":
+                    element = fwd.delta.new_element
+                    if element.WhichOneof("type") == "exception":
+                        session.exceptions += 1
+                    elif element.WhichOneof("type") == "metric" and element.metric.label == "Objective":
+                        session.objective = float(element.metric.body)
+                    elif element.WhichOneof("type") == "markdown" and "points" in element.markdown.body:
+                        session.summary = session.summary or element.markdown.body
+                if kind == "script_finished" and (session.objective is not None or session.exceptions):
+                    session.seconds = time.perf_counter() - t0
+                    break
+    except Exception as exc:  # recorded and reported by the caller
+        session.error = f"{type(exc).__name__}: {str(exc)[:300]}"
+
+
+def run_ws_sessions(base: str, specs: list[tuple], expected: dict | None = None) -> list[Session]:
+    """Like :func:`run_sessions`, with the light websocket client instead of browsers."""
+    expected = expected or {}
+    port = urllib.parse.urlparse(base).port
+    sessions = [Session(spec, expected[spec] if spec in expected else expected_objective(spec))
+                for spec in specs]
+
+    async def run():
+        start = asyncio.Event()
+        tasks = [asyncio.create_task(_one_ws(port, s, start)) for s in sessions]
+        await asyncio.sleep(0.5)
+        start.set()
+        await asyncio.gather(*tasks)
+
+    asyncio.run(run())
+    return sessions
+
+
+# --------------------------------------------------------------------------------------------
 # The server and its memory
 # --------------------------------------------------------------------------------------------
 
@@ -253,6 +324,26 @@ def start_server(port: int, log) -> subprocess.Popen:
     raise RuntimeError("streamlit did not become healthy within 60 s")
 
 
+def reset_peak_rss(pid: int) -> bool:
+    """Reset the kernel's peak-RSS mark (VmHWM) of ``pid`` (we started it); False if not allowed."""
+    try:
+        Path(f"/proc/{pid}/clear_refs").write_text("5")
+        return True
+    except OSError:
+        return False
+
+
+def peak_rss_mb(pid: int) -> float:
+    """The peak resident memory (VmHWM, MB) of ``pid`` since it started or since :func:`reset_peak_rss`."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return float("nan")
+
+
 def percentile(values: list[float], q: float) -> float:
     """Linear-interpolation percentile (q in [0, 100]) of a non-empty list."""
     xs = sorted(values)
@@ -284,12 +375,67 @@ def table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
+# Two links of the same cost (same preset and size, other seeds): one opened by one session, the
+# other by the whole hall, so neither finds the other's result in the cache.
+HALL_SPECS = (("moons", 40, 0.1, 21, 0.1), ("moons", 40, 0.1, 22, 0.1))
+
+
+def lecture_hall(base: str, pid: int | None, count: int, executable: str = CHROMIUM,
+                 client: str = "browser") -> dict:
+    """One session on HALL_SPECS[0], then ``count`` sessions at once on HALL_SPECS[1] (uncached).
+
+    ``client``: "browser" (Chromium contexts) or "ws" (:func:`run_ws_sessions`). Returns server
+    CPU seconds of each run, their ratio, errors, times and peak/after RSS.
+    """
+    expected = {spec: expected_objective(spec) for spec in HALL_SPECS}
+    out: dict = {"sessions": count}
+    for label, spec, n in (("one", HALL_SPECS[0], 1), ("hall", HALL_SPECS[1], count)):
+        rss0 = rss_mb(pid) if pid else float("nan")
+        if pid:
+            reset_peak_rss(pid)
+        cpu0 = cpu_seconds(pid) if pid else float("nan")
+        sessions = (run_ws_sessions(base, [spec] * n, expected) if client == "ws"
+                    else run_sessions(base, [spec] * n, executable, expected))
+        times = [s.seconds for s in sessions if s.seconds is not None]
+        out[label] = {
+            "cpu": (cpu_seconds(pid) - cpu0) if pid else float("nan"),
+            "ok": sum(s.ok for s in sessions), "n": n,
+            "errors": [s.error or f"objective {s.objective}, {s.exceptions} exceptions"
+                       for s in sessions if not s.ok],
+            "p50": percentile(times, 50) if times else float("nan"),
+            "p95": percentile(times, 95) if times else float("nan"),
+            "rss_before": rss0, "peak": peak_rss_mb(pid) if pid else float("nan"),
+            "rss_after": rss_mb(pid) if pid else float("nan"),
+            "solved": sorted({s.solved for s in sessions}),
+        }
+    out["ratio"] = out["hall"]["cpu"] / out["one"]["cpu"] if out["one"]["cpu"] else float("nan")
+    return out
+
+
+def hall_table(r: dict) -> str:
+    lines = ["| link opened by | correct | server CPU | CPU / one session's | p50 time to result | p95 | "
+             "server RSS before → peak → after |", "|---|---:|---:|---:|---:|---:|---:|"]
+    for label in ("one", "hall"):
+        x = r[label]
+        who = f"{x['n']} session{'s' if x['n'] > 1 else ''}"
+        lines.append(f"| {who} | {x['ok']}/{x['n']} | {x['cpu']:.1f} s | "
+                     f"{x['cpu'] / r['one']['cpu']:.1f}x | {x['p50']:.1f} s | {x['p95']:.1f} s | "
+                     f"{x['rss_before']:.0f} → {x['peak']:.0f} → {x['rss_after']:.0f} MB |")
+    return "\n".join(lines)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sessions", type=int, nargs="+", default=[1, 5, 10])
     parser.add_argument("--url", help="use this running server instead of starting one")
     parser.add_argument("--chromium", default=CHROMIUM)
+    parser.add_argument("--hall", type=int, metavar="N",
+                        help="instead: N sessions opening the same link at once against one session")
+    parser.add_argument("--client", choices=("browser", "ws"), default="browser",
+                        help="hall sessions as Chromium pages or as light websocket clients")
     args = parser.parse_args(argv)
+    if args.hall:
+        return _main_hall(args)
     if max(args.sessions) > len(SPECS):
         parser.error(f"at most {len(SPECS)} sessions (one data set each)")
     print("computing the expected objectives…", flush=True)
@@ -322,6 +468,40 @@ def main(argv=None) -> int:
         print()
         print(table(rows))
         return 1 if failures else 0
+    finally:
+        if proc is not None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        log.close()
+
+
+def _main_hall(args) -> int:
+    proc = None
+    log = open(os.devnull, "w")
+    try:
+        if args.url:
+            base = args.url.rstrip("/")
+            pid = listening_pid(urllib.parse.urlparse(base).port or 80)
+        else:
+            port = free_port()
+            proc = start_server(port, log)
+            base, pid = f"http://127.0.0.1:{port}", proc.pid
+        if args.client == "ws":  # warm-up: imports, first compile
+            run_ws_sessions(base, SPECS[:1])
+        else:
+            run_sessions(base, SPECS[:1], args.chromium)
+        r = lecture_hall(base, pid, args.hall, args.chromium, args.client)
+        print(f"client: {args.client}")
+        for label in ("one", "hall"):
+            for e in r[label]["errors"]:
+                print(f"  {label}: {e}", flush=True)
+            print(f"  {label}: status labels {r[label]['solved']}", flush=True)
+        print(f"\nload average {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f}\n")
+        print(hall_table(r))
+        return 1 if r["one"]["errors"] or r["hall"]["errors"] else 0
     finally:
         if proc is not None:
             proc.terminate()

@@ -27,6 +27,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from ..datasets import CLASSIFICATION, Dataset
+from ..network import row_blocks
 
 # TensorFlow Playground's colours: orange for +1, blue for -1.
 POSITIVE = "#f59322"
@@ -37,6 +38,9 @@ NEURON_COLORS = {1: "#a0560c", -1: "#04406b", 0: "#555555"}
 REGRESSION_SCALE = "Viridis"
 GL_THRESHOLD = 1000
 """Above this many points the scatter traces use WebGL (``go.Scattergl``)."""
+MAX_NEURON_LINES = 200
+"""Most neuron lines (or kink markers) drawn; above it, those of the largest |w2|·‖w1‖ (the jump
+of the gradient across the neuron's hyperplane), with a note in the figure."""
 
 Box = tuple[float, float, float, float]
 
@@ -110,8 +114,47 @@ def neuron_hyperplanes(model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def _predict(model, X: np.ndarray) -> np.ndarray:
-    f = model(X) if callable(model) and not hasattr(model, "predict") else model.predict(X)
-    return np.asarray(f, dtype=float).reshape(-1)
+    """f(X) of a model (``predict`` or a callable), in blocks of rows when it has a ``width``, so a
+    wide network on a fine grid needs O(:data:`~convexnn.network.EVAL_BLOCK_BYTES`) memory."""
+    call = model if callable(model) and not hasattr(model, "predict") else model.predict
+    X = np.asarray(X, dtype=float)
+    width = getattr(model, "width", None)
+    if not isinstance(width, int | np.integer) or X.ndim == 0:
+        return np.asarray(call(X), dtype=float).reshape(-1)
+    return np.concatenate([np.asarray(call(X[rows]), dtype=float).reshape(-1)
+                           for rows in row_blocks(X.shape[0], int(width))] or [np.zeros(0)])
+
+
+def neuron_importance(model) -> np.ndarray | None:
+    """|w2_j| ‖w1_j‖ of each neuron (the jump of ∇f across its hyperplane), None without weights."""
+    try:
+        W = np.atleast_2d(np.asarray(model.W1, dtype=float))
+        w2 = np.asarray(model.w2, dtype=float).reshape(-1)
+    except (AttributeError, TypeError, ValueError):
+        return None
+    if w2.shape != (W.shape[1],) or not np.any(w2):
+        return None
+    return np.abs(w2) * np.linalg.norm(W, axis=0)
+
+
+def shown_neurons(width: int, importance: np.ndarray | None = None,
+                  limit: int = MAX_NEURON_LINES) -> np.ndarray:
+    """Indices of the neurons drawn: all of them up to ``limit``, else the ``limit`` of largest
+    ``importance`` (the first ones when it is None), in increasing index order."""
+    if width <= limit:
+        return np.arange(width)
+    if importance is None or np.shape(importance) != (width,):
+        return np.arange(limit)
+    return np.sort(np.argsort(-np.asarray(importance, dtype=float), kind="stable")[:limit])
+
+
+def _note_shown(fig: go.Figure, shown: int, total: int, ranked: bool, what: str = "neuron lines") -> None:
+    if shown >= total:
+        return
+    rule = "largest |w2|·‖w1‖" if ranked else "lowest indices"
+    fig.add_annotation(text=f"{what}: the {shown:,} of {total:,} neurons with the {rule}",
+                       xref="paper", yref="paper", x=0.0, y=1.0, xanchor="left", yanchor="bottom",
+                       showarrow=False, font=dict(size=11, color="#555555"))
 
 
 def _grid(box: Box, resolution: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -216,12 +259,13 @@ def data_scatter(data: Dataset, title: str | None = None, height: int = 450,
 # --------------------------------------------------------------------------------------------
 
 
-def neuron_traces(W: np.ndarray, b: np.ndarray, sign: np.ndarray, box: Box) -> list[go.Scatter]:
+def neuron_traces(W: np.ndarray, b: np.ndarray, sign: np.ndarray, box: Box,
+                  importance: np.ndarray | None = None, limit: int = MAX_NEURON_LINES) -> list[go.Scatter]:
     """One line trace per neuron: its hyperplane {x : w.x + b = 0} clipped to ``box``.
 
     Every neuron gets a trace (empty when its line misses the box), named "neuron j" with
     ``meta = {"neuron": j, "sign": s}``, coloured by s = sign(w2_j); the legend shows one entry
-    per sign.
+    per sign. Above ``limit`` neurons only :func:`shown_neurons` get one (largest ``importance``).
     """
     W = np.atleast_2d(np.asarray(W, dtype=float))
     b = np.asarray(b, dtype=float).reshape(-1)
@@ -229,7 +273,7 @@ def neuron_traces(W: np.ndarray, b: np.ndarray, sign: np.ndarray, box: Box) -> l
     labels = {1: "neuron, w2 > 0", -1: "neuron, w2 < 0", 0: "gate hyperplane"}
     shown: set[int] = set()
     traces = []
-    for j in range(W.shape[1]):
+    for j in shown_neurons(W.shape[1], importance, limit).tolist():
         s = int(sign[j])
         seg = hyperplane_segment(W[:, j], b[j], box)
         xs, ys = (seg if seg is not None else ([], []))
@@ -286,11 +330,20 @@ def decision_boundary(
             hoverinfo="skip",
         ))
     if show_neurons:
-        W, b, sign = neuron_hyperplanes(model) if hyperplanes is None else hyperplanes
-        fig.add_traces(neuron_traces(W, b, sign, box))
+        _add_neuron_lines(fig, model, hyperplanes, box)
     fig.add_traces(data_traces(data))
     _equal_axes(fig, box)
     return _layout(fig, title, height)
+
+
+def _add_neuron_lines(fig: go.Figure, model, hyperplanes, box: Box) -> None:
+    """The neurons' lines (at most :data:`MAX_NEURON_LINES`, with a note when some are left out)."""
+    W, b, sign = neuron_hyperplanes(model) if hyperplanes is None else hyperplanes
+    width = np.atleast_2d(np.asarray(W)).shape[1]
+    importance = neuron_importance(model)
+    importance = importance if importance is not None and importance.shape == (width,) else None
+    fig.add_traces(neuron_traces(W, b, sign, box, importance))
+    _note_shown(fig, min(width, MAX_NEURON_LINES), width, importance is not None)
 
 
 def kinks(W: np.ndarray, b: np.ndarray, lo: float = -np.inf, hi: float = np.inf) -> np.ndarray:
@@ -326,6 +379,13 @@ def regression_curve(
     lo, hi = float(x.min() - margin * span), float(x.max() + margin * span)
     W, b, sign = neuron_hyperplanes(model) if hyperplanes is None else hyperplanes
     K = kinks(W, b, lo, hi)
+    importance = neuron_importance(model)
+    ranked = importance is not None and importance.shape == (np.atleast_2d(W).shape[1],)
+    if len(K) > MAX_NEURON_LINES:  # the curve is exact at the kinks drawn, linear between grid points
+        keep = shown_neurons(len(K), importance[K[:, 0].astype(int)] if ranked else None)
+        total, K = len(K), K[keep]
+    else:
+        total = len(K)
     grid = np.unique(np.concatenate([np.linspace(lo, hi, resolution), K[:, 1]]))
     f = _predict(model, grid[:, None])
     fig = go.Figure()
@@ -342,6 +402,7 @@ def regression_curve(
             customdata=idx, meta={"neurons": idx.tolist()},
             hovertemplate="neuron %{customdata}<br>kink at x=%{x:.3f}<extra></extra>",
         ))
+    _note_shown(fig, len(K), total, ranked, "kinks")
     fig.add_traces(data_traces(data))
     fig.update_xaxes(range=[lo, hi], title_text="x", showgrid=True, gridcolor="#eeeeee")
     fig.update_yaxes(title_text="y", showgrid=True, gridcolor="#eeeeee")
@@ -371,8 +432,7 @@ def regression_surface(
         name="f(x)", hovertemplate="x1=%{x:.2f}<br>x2=%{y:.2f}<br>f=%{z:.3f}<extra></extra>",
     ))
     if show_neurons:
-        W, b, sign = neuron_hyperplanes(model) if hyperplanes is None else hyperplanes
-        fig.add_traces(neuron_traces(W, b, sign, box))
+        _add_neuron_lines(fig, model, hyperplanes, box)
     fig.add_traces(data_traces(data))
     _equal_axes(fig, box)
     return _layout(fig, title, height)
@@ -396,6 +456,7 @@ def trace_names(fig: go.Figure) -> Sequence[str]:
 __all__ = [
     "CLASS_SCALE",
     "GL_THRESHOLD",
+    "MAX_NEURON_LINES",
     "NEGATIVE",
     "NEURON_COLORS",
     "NEUTRAL",
@@ -409,8 +470,10 @@ __all__ = [
     "kinks",
     "network_figure",
     "neuron_hyperplanes",
+    "neuron_importance",
     "neuron_traces",
     "regression_curve",
     "regression_surface",
+    "shown_neurons",
     "trace_names",
 ]
