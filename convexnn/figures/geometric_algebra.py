@@ -17,7 +17,7 @@ import plotly.graph_objects as go
 
 from ..arrangements import lift
 from ..datasets import Dataset
-from .core import CLASS_SCALE, _equal_axes, _grid, _layout, bounding_box, hyperplane_segment
+from .core import CLASS_SCALE, bounding_box, equal_axes, finish_layout, grid_points, hyperplane_segment
 
 PICK_COLOR = "#c0392b"
 NORMAL_COLOR = "#8e44ad"
@@ -73,8 +73,8 @@ def pair_figure(data: Dataset, picks, h: np.ndarray, third: int | None = None,
                            arrowcolor=NORMAL_COLOR, text="")
         fig.add_annotation(x=tip[0], y=tip[1], text="(h₁, h₂)", showarrow=False, yshift=10,
                            font=dict(color=NORMAL_COLOR))
-    _equal_axes(fig, box)
-    return _layout(fig, None, height)
+    equal_axes(fig, box)
+    return finish_layout(fig, None, height)
 
 
 def lifted_figure(X: np.ndarray, picks, h: np.ndarray, height: int = 480) -> go.Figure:
@@ -125,7 +125,7 @@ def lifted_figure(X: np.ndarray, picks, h: np.ndarray, height: int = 480) -> go.
 def kappa_figure(data: Dataset, g: np.ndarray, resolution: int = 90, height: int = 440) -> go.Figure:
     """kappa(x) = (x~^T g)_+ over the data's box (g scaled as in the Lasso), the line, the data."""
     box = _box(data.X)
-    xs, ys, G = _grid(box, resolution)
+    xs, ys, G = grid_points(box, resolution)
     g = np.asarray(g, dtype=float)
     K = np.maximum(G @ g[:2] + g[2], 0.0).reshape(resolution, resolution)
     fig = go.Figure(go.Heatmap(x=xs, y=ys, z=K, colorscale="Oranges", showscale=True, name="κ(x)",
@@ -142,8 +142,8 @@ def kappa_figure(data: Dataset, g: np.ndarray, resolution: int = 90, height: int
         marker.update(color="#333333")
     fig.add_trace(go.Scatter(x=data.X[:, 0], y=data.X[:, 1], mode="markers", marker=marker, name="data",
                              hoverinfo="skip"))
-    _equal_axes(fig, box)
-    return _layout(fig, None, height)
+    equal_axes(fig, box)
+    return finish_layout(fig, None, height)
 
 
 def ramp_figure(Xt: np.ndarray, g: np.ndarray, labels: np.ndarray | None = None,
@@ -162,7 +162,7 @@ def ramp_figure(Xt: np.ndarray, g: np.ndarray, labels: np.ndarray | None = None,
                              hovertemplate="s=%{x:.3f}<br>κ=%{y:.3f}<extra></extra>"))
     fig.update_xaxes(title_text=xlabel, zeroline=True, zerolinecolor="#999999", showgrid=False)
     fig.update_yaxes(title_text="κ", showgrid=True, gridcolor="#eeeeee")
-    fig = _layout(fig, None, height)
+    fig = finish_layout(fig, None, height)
     fig.update_layout(legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0.0))
     return fig
 

@@ -20,8 +20,8 @@ from .core import (
     NEGATIVE,
     NEURON_COLORS,
     POSITIVE,
-    _layout,
     bounding_box,
+    finish_layout,
     hyperplane_segment,
     network_figure,
     neuron_hyperplanes,
@@ -110,7 +110,7 @@ def dual_bars(values: np.ndarray, beta: float, active: np.ndarray | None = None,
         top = max(float(v.max(initial=0.0)), beta) * 1.08
         fig.update_yaxes(title_text="dual value", range=[0, top], showgrid=True, gridcolor="#eeeeee")
     fig.update_layout(bargap=0.05)
-    return _layout(fig, title, height)
+    return finish_layout(fig, title, height)
 
 
 # --------------------------------------------------------------------------------------------
@@ -245,7 +245,7 @@ def split_figure(network, origin: np.ndarray, share: np.ndarray, split: int | No
     fig.update_xaxes(title_text="neuron (after permutation)", dtick=1 if len(k) <= 30 else None)
     fig.update_yaxes(showgrid=True, gridcolor="#eeeeee")
     fig.update_annotations(font_size=13)
-    return _layout(fig, title, height)
+    return finish_layout(fig, title, height)
 
 
 def critical_width_figure(result, title: str | None = None, height: int = 430) -> go.Figure:
@@ -288,7 +288,7 @@ def critical_width_figure(result, title: str | None = None, height: int = 430) -
     fig.update_yaxes(title_text="(L − p*)/p*", type="log", dtick=2, exponentformat="power", showgrid=True,
                      gridcolor="#eeeeee", row=2, col=1)
     fig.update_xaxes(title_text="width m", dtick=1 if len(widths) <= 30 else None, row=2, col=1)
-    return _layout(fig, title, height)
+    return finish_layout(fig, title, height)
 
 
 __all__ = [

@@ -22,10 +22,10 @@ from .core import (
     NEURON_COLORS,
     POSITIVE,
     REGRESSION_SCALE,
-    _grid,
-    _predict,
     bounding_box,
     data_traces,
+    evaluate,
+    grid_points,
     hyperplane_segment,
     kinks,
     neuron_hyperplanes,
@@ -76,8 +76,8 @@ def _network_2d(anim: _Animated, path, data: Dataset, resolution: int, start: in
     """The left panel for 2-D data: f(x) (heat map, boundary) and the neurons' lines at each beta."""
     fig, add = anim.fig, anim.add
     box = bounding_box(data.X, 0.15, square=True)
-    xs, ys, G = _grid(box, resolution)
-    fields = [_predict(m, G).reshape(resolution, resolution).astype(np.float32) for m in path.models]
+    xs, ys, G = grid_points(box, resolution)
+    fields = [evaluate(m, G).reshape(resolution, resolution).astype(np.float32) for m in path.models]
     if data.task == CLASSIFICATION:
         scales = [max(float(np.quantile(np.abs(Z), 0.95)), 1e-12) if np.abs(Z).max() > 1e-12 else 1.0
                   for Z in fields]
@@ -133,9 +133,9 @@ def _network_1d(anim: _Animated, path, data: Dataset, start: int) -> tuple[float
         W, b, signs = neuron_hyperplanes(m)
         Kk = kinks(W, b, lo, hi)
         g = np.unique(np.concatenate([grid, Kk[:, 1]]))
-        curves.append((g, _predict(m, g[:, None])))
+        curves.append((g, evaluate(m, g[:, None])))
         s = signs[Kk[:, 0].astype(int)]
-        knots.append((Kk[:, 1], _predict(m, Kk[:, 1:2]) if len(Kk) else np.zeros(0),
+        knots.append((Kk[:, 1], evaluate(m, Kk[:, 1:2]) if len(Kk) else np.zeros(0),
                       [NEURON_COLORS[int(v)] for v in s]))
     add(go.Scatter(x=curves[start][0], y=curves[start][1], mode="lines", name="network f(x)",
                    line=dict(color="#222222", width=2.5),
