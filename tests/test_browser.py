@@ -8,15 +8,10 @@ import re
 
 import conftest
 import pytest
+from conftest import wait_idle
 from playwright.sync_api import Page, expect
 
 LONG = 90_000  # ms: a cold start loads plotly.js and solves; the machine may be busy
-
-
-def wait_idle(page: Page) -> None:
-    """Wait until Streamlit has finished the current run (the running indicator is gone)."""
-    page.wait_for_timeout(300)
-    expect(page.get_by_test_id("stStatusWidget")).to_be_hidden(timeout=LONG)
 
 
 def no_exceptions(page: Page) -> None:

@@ -3,15 +3,11 @@
 import re
 
 import pytest
+from conftest import wait_idle
 from playwright.sync_api import Page, expect
 
 LONG = 120_000  # ms: four short runs, plus plotly.js on a cold page, on a possibly busy machine
 SCREENSHOT = "/tmp/real_data_page.png"
-
-
-def wait_idle(page: Page) -> None:
-    page.wait_for_timeout(300)
-    expect(page.get_by_test_id("stStatusWidget")).to_be_hidden(timeout=LONG)
 
 
 @pytest.mark.browser

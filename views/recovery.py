@@ -1,4 +1,3 @@
-# page: 70 | Neural recovery | :material/troubleshoot: | neural-recovery
 """Neural recovery: when does the min-norm ReLU network with a skip connection recover a planted
 linear model? Phase transition (gated and cone-constrained programs), NIC-L, the 2-D pictures."""
 
@@ -9,11 +8,8 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-import app_state
 from convexnn import recovery as rc
 from convexnn.figures import theory as tf
-
-app_state.init()  # also when Streamlit runs this file on its own
 
 D_CHOICES = list(range(2, 21))
 MAX_TRIALS = 50

@@ -1,4 +1,3 @@
-# page: 32 | All global optima | :material/call_split: | optima
 """All global optima: split, pad and permute the optimal network (same function, same objective),
 and the critical width m*: nonconvex training of every width against p*."""
 
@@ -7,12 +6,9 @@ import time
 import numpy as np
 import streamlit as st
 
-import app_solve
-import app_state
+import ui
 from convexnn import figures, optima
 from convexnn.figures.optima import critical_width_figure, split_figure
-
-app_state.init()  # also when Streamlit runs this file on its own
 
 KEY_NEURON = "optima_neuron"
 KEY_COPIES = "optima_copies"
@@ -30,25 +26,26 @@ MAX_COPIES = 5
 st.title("All global optima")
 st.caption("Every optimal network of width m ≥ m* is the convex optimum's network up to splitting "
            "neurons into parallel copies, adding zero neurons and permuting them (Wang, Lacotte & "
-           "Pilanci, ICLR 2022; math.md §4). Try it: the function and the objective do not move.")
+           "Pilanci, ICLR 2022; Mathematics page: optima and stationary points). Try it: the function "
+           "and the objective do not move.")
 
-data = app_state.current_data()
+data = ui.current_data()
 train = data.train()
-s = app_state.settings()
-if train.n > app_state.MAX_SOLVE_POINTS:
+s = ui.settings()
+if train.n > ui.MAX_SOLVE_POINTS:
     st.warning(f"The data have {train.n} training points; this page solves at most "
-               f"{app_state.MAX_SOLVE_POINTS}. Use fewer points on the Data page.")
+               f"{ui.MAX_SOLVE_POINTS}. Use fewer points on the Data page.")
     st.stop()
 if s.program != "exact":
     st.info("This page uses the exact ReLU program (the gated model is not a ReLU network).")
 
 with st.spinner("Solving the convex program…"):
-    result = app_solve.solve(train.X, train.y, s.beta, s.loss, "exact", True, "exact")
+    result = ui.compute.solve(train.X, train.y, s.beta, s.loss, "exact", True, "exact")
 if not result.ok:
     st.error(result.error)
     st.stop()
 base = result.model
-st.caption(f"{app_state.describe(data)} · β = {s.beta:g}, {s.loss} loss · the minimal optimal network "
+st.caption(f"{ui.plain(ui.describe(data))} · β = {s.beta:g}, {s.loss} loss · the minimal optimal network "
            f"has {base.width} neuron{'s' if base.width != 1 else ''}, p* = {result.objective:.6g} "
            f"({result.certificate_line()}). Change β and the loss on the Global optimum page.")
 if base.width == 0:
@@ -130,24 +127,23 @@ optimizer = c1.selectbox("Optimizer", ("adam", "gd"), key=KEY_OPTIMIZER,
 epochs = c2.select_slider("Epochs", (1000, 2000, 4000, 8000, 16000), value=4000, key=KEY_EPOCHS)
 restarts = c3.slider("Restarts per width", 1, 5, 3, key=KEY_RESTARTS)
 max_width = int(c4.number_input("Largest width", 1, 60, min(base.width + 2, 60), key=KEY_MAX_WIDTH))
-key = app_solve.width_key(data, s.beta, s.loss, optimizer, epochs, restarts, max_width)
-found = app_solve.cached(key)
 runs = max_width * restarts
-if found is None:
+found = None
+ready = ui.compute.width_ready(data, s.beta, s.loss, optimizer, epochs, restarts, max_width)
+if not ready:
     estimate = runs * epochs * (80e-6 + 1e-6 * train.n)  # measured: ~0.1 ms per epoch at n = 40
     st.caption(f"{runs} training runs of {epochs} epochs: roughly {estimate:.0f} s.")
-    if st.button("Train the networks", key=KEY_TRAIN, type="primary", icon=":material/play_arrow:"):
-        bar = st.progress(0.0, text="Training…")
-        t0 = time.perf_counter()
+if ready or st.button("Train the networks", key=KEY_TRAIN, type="primary", icon=":material/play_arrow:"):
+    bar = st.progress(0.0, text="Training (or waiting for another session training the same)…")
+    t0 = time.perf_counter()
 
-        def progress(done: int, total: int) -> None:
-            seconds = time.perf_counter() - t0
-            bar.progress(done / total, text=f"{done}/{total} networks trained ({seconds:.0f} s)")
+    def progress(done: int, total: int) -> None:
+        seconds = time.perf_counter() - t0
+        bar.progress(done / total, text=f"{done}/{total} networks trained ({seconds:.0f} s)")
 
-        found = app_solve.critical_width(data, s.beta, s.loss, optimizer, epochs, restarts, max_width,
-                                         p_star=result.objective, convex_width=base.width,
-                                         progress=progress)
-        bar.empty()
+    found = ui.compute.critical_width(data, s.beta, s.loss, optimizer, epochs, restarts, max_width,
+                                      p_star=result.objective, convex_width=base.width, progress=progress)
+    bar.empty()
 if found is not None:
     if found.error is not None:
         st.error(found.error)
