@@ -431,3 +431,58 @@ def test_sidebar_summary_stays_when_a_page_stops_on_bad_input(at):
     sidebar = texts(at.sidebar.markdown) + texts(at.sidebar.caption)
     assert "**Current data**" in sidebar
     assert any(t.startswith("sine:") for t in sidebar)
+
+
+# --------------------------------------------------------------------------------------------
+# Links: every value parsed by the schema before use; a bad one is a message and the default
+# --------------------------------------------------------------------------------------------
+
+
+def open_link(params: dict, page: str | None = None):
+    app = AppTest.from_file("../app.py", default_timeout=120)
+    for key, value in params.items():
+        app.query_params[key] = value
+    app.run()
+    if page is not None:
+        app.switch_page(page).run()
+    return app
+
+
+@pytest.mark.parametrize("key, value", [
+    ("n", "inf"), ("n", "1e999"), ("seed", "inf"), ("seed", "99999999999999999999"), ("beta", "nan"),
+    ("preset", "<img src=x>"), ("noise", "-1"), ("optimum_samples", "1e9"), ("arr_theta", "720"),
+])
+def test_a_bad_link_value_is_a_message_and_the_default(key, value):
+    at = open_link({key: value, "loss": "hinge"})
+    assert not at.exception, at.exception
+    shown = " ".join(texts(at.warning))
+    assert f"The link's {ui.plain(key)}=" in shown and "was ignored" in shown and "using the default" in shown
+    assert at.session_state[key] == ui.schema.SCHEMA[key].default
+    assert at.session_state["loss"] == "hinge"  # the good values of the same link are kept
+    assert at.sidebar.caption  # the app is alive: sidebar and page drawn
+
+
+def test_an_unknown_link_parameter_is_named_as_plain_text():
+    at = open_link({"![i](http://example.org/x.png)": "1"})
+    assert not at.exception
+    shown = " ".join(texts(at.warning))
+    assert "is not a setting of this app" in shown and "\\!\\[i\\]" in shown
+
+
+def test_a_link_whose_points_are_all_held_out_says_so():
+    X = np.array([[0.0, 0.0], [1.0, 1.0], [1.0, 0.0], [0.0, 1.0]])
+    data = ds.Dataset(X, np.array([1.0, -1.0, 1.0, -1.0]), "classification", "t", np.ones(4, bool))
+    at = open_link({"pts": ui.url.encode_points(data)})
+    assert not at.exception
+    assert any("previous data are kept" in t for t in texts(at.error))
+    assert at.session_state[S.DATA].name == ui.schema.DEFAULTS["preset"]
+
+
+def test_a_page_setting_travels_in_the_link():
+    """The Global optimum page with Gaussian patterns and 120 samples reopens as it was."""
+    at = open_link({"patterns": "gaussian", "optimum_samples": "120"}, OPTIMUM_PAGE)
+    assert not at.exception
+    assert at.number_input(key="optimum_samples").value == 120
+    assert at.selectbox(key="patterns").value == "gaussian"
+    assert at.session_state["_url_written"] == {
+        "patterns": "gaussian", "optimum_samples": "120"}  # and written back into the address bar

@@ -49,7 +49,8 @@ def test_first_visitor_of_a_fresh_server_gets_the_linked_page(page: Page, tmp_pa
         current = nav.locator("a[aria-current='page']")
         expect(current).to_have_count(1, timeout=LONG)
         expect(current).to_contain_text(title)
-        expect(page.get_by_test_id("stMain").get_by_role("heading", level=1).first).to_be_visible(timeout=LONG)
+        heading = page.get_by_test_id("stMain").get_by_role("heading", level=1).first
+        expect(heading).to_be_visible(timeout=LONG)
         expect(page.get_by_text(re.compile("Page not found"))).to_have_count(0)
         expect(page.get_by_role("dialog")).to_have_count(0)
         expect(page.get_by_test_id("stException")).to_have_count(0)

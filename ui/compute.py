@@ -167,7 +167,10 @@ def fingerprint(*parts) -> str:
     return h.hexdigest()
 
 
-def _once(kind: str, key: str, compute):
+def once(kind: str, key: str, compute):
+    """``compute()`` once per (kind, key) for all sessions: the first session runs it (its progress
+    bar on its own page), the others wait and share the result (read-only). Bounded by
+    Streamlit's resource cache (16 entries, :data:`CACHE_TTL`). Use :func:`fingerprint` for keys."""
     slot = _shared(kind, key)
     if slot.value is None:
         with slot.lock:
@@ -207,7 +210,7 @@ def network_path(data: ds.Dataset, loss: str, program: str, n_betas: int, progre
     ``progress(k, total, beta)`` is called after each beta while it is computed.
     """
     key = _path_key(data, loss, program, n_betas, patterns, samples)
-    return _once("path", key,
+    return once("path", key,
                  lambda: _network_path(data, loss, program, n_betas, progress, patterns, samples))
 
 
@@ -260,7 +263,7 @@ def critical_width(data: ds.Dataset, beta: float, loss: str, optimizer: str, epo
     sessions. ``p_star``/``convex_width`` come from the page's solve, so p* is the certified
     optimum shown there."""
     key = _width_key(data, beta, loss, optimizer, epochs, restarts, max_width)
-    return _once("width", key, lambda: _critical_width(data, beta, loss, optimizer, epochs, restarts,
+    return once("width", key, lambda: _critical_width(data, beta, loss, optimizer, epochs, restarts,
                                                        max_width, p_star, convex_width, progress))
 
 
