@@ -254,6 +254,6 @@ def test_large_data_wait_for_a_click(at):
     use_data(at, ds.Dataset(X, np.where(X[:, 0] > X[:, 1], 1.0, -1.0), "classification", "big"))
     at.switch_page(PATH).run()
     assert not at.exception
-    assert at.button(key="path_run") is not None
+    assert [b.label for b in at.button if b.key == "path_run"] == ["Compute the path"]
     assert any("120 points" in t for t in texts(at.info))
     assert not at.get("plotly_chart")
