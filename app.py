@@ -23,7 +23,7 @@ threadpool_limits(1)
 st.set_page_config(page_title="convexnn: ReLU networks as convex programs", page_icon="🔷", layout="wide")
 
 PAGES = [
-    st.Page("views/home.py", title="Home", icon=":material/home:", url_path="home", default=True),
+    st.Page("views/home.py", title="Home", icon=":material/home:", default=True),  # served at /
     st.Page("views/data.py", title="Data", icon=":material/scatter_plot:", url_path=ui.PAGE_DATA),
     st.Page("views/global_optimum.py", title="Global optimum", icon=":material/target:", url_path="optimum"),
     st.Page("views/optima.py", title="All global optima", icon=":material/call_split:", url_path="optima"),

@@ -390,7 +390,7 @@ def test_a_solver_failure_becomes_a_message(at, monkeypatch):
 
 def test_setting_keys_are_url_friendly_and_their_defaults_valid():
     for name, setting in ui.schema.SCHEMA.items():
-        assert re.fullmatch(r"[a-z][a-z0-9_]*", name) and name != ui.schema.POINTS
+        assert re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", name) and name != ui.schema.POINTS
         assert setting.valid(setting.default), name
     assert set(ui.schema.DEFAULTS) <= set(ui.schema.SCHEMA)
 

@@ -134,3 +134,34 @@ def test_missing_chromium_fails_on_ci(monkeypatch):
     monkeypatch.setenv("CI", "true")
     with pytest.raises(pytest.fail.Exception, match="CI=true and Chromium not found"):
         conftest.require_chromium()
+
+
+@pytest.mark.browser
+def test_no_click_is_lost_or_takes_the_wrong_class(page: Page, app_url):
+    """Clicks right after switching the class take the new class, and erase clicks made while the
+    canvas reloads are applied (issue 17's lost clicks), without waiting between the clicks."""
+    page.goto(f"{app_url}/dataset")
+    canvas = page.locator("canvas.upper-canvas")
+    expect(canvas).to_be_visible(timeout=LONG)
+    wait_idle(page)
+    page.get_by_role("button", name="Clear the drawing").click()
+    wait_idle(page)
+    expect(page.get_by_text("The drawing is empty")).to_be_visible(timeout=LONG)
+    left = [(60, 80), (80, 200), (70, 320)]
+    right = [(330, 120), (320, 280), (300, 200)]
+    for x, y in left:
+        canvas.click(position={"x": x, "y": y})
+    radio = page.get_by_test_id("stRadio")
+    radio.get_by_text("class −1").click()
+    for x, y in right:  # at once: the canvas may still draw in the old colour
+        canvas.click(position={"x": x, "y": y})
+    wait_idle(page)
+    six = re.compile(r"drawn: 6 points, classification \(3 \+1, 3 −1\)")
+    expect(page.get_by_text(six).first).to_be_visible(timeout=LONG)
+    radio.get_by_text("erases a point").click()
+    for x, y in [left[0], right[0], left[1]]:  # the first erase reloads the canvas; go on clicking
+        canvas.click(position={"x": x, "y": y})
+    wait_idle(page)
+    three = re.compile(r"drawn: 3 points, classification \(1 \+1, 2 −1\)")
+    expect(page.get_by_text(three).first).to_be_visible(timeout=LONG)
+    no_exceptions(page)

@@ -20,8 +20,10 @@ def app_pages() -> list[tuple[str, str, str]]:
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "Page":
             kw = {k.arg: k.value for k in node.keywords}
-            path = kw["url_path"]
+            path = kw.get("url_path")
             url = path.value if isinstance(path, ast.Constant) else None
+            if "default" in kw and kw["default"].value is True:
+                url = ""  # Streamlit serves the default page at the root
             found.append((node.args[0].value, kw["title"].value, url))
     return found
 
@@ -40,7 +42,7 @@ def test_app_lists_every_view_once_and_no_pages_folder():
 @pytest.mark.parametrize("file, title, url_path", PAGES, ids=[t for _, t, _ in PAGES])
 def test_first_visitor_of_a_fresh_server_gets_the_linked_page(page: Page, tmp_path, file, title, url_path):
     require_chromium()
-    url_path = url_path or "dataset"  # the Data page's path comes from ui.PAGE_DATA
+    url_path = "dataset" if url_path is None else url_path  # the Data page's path is ui.PAGE_DATA
     with streamlit_server(tmp_path) as url:
         page.goto(f"{url}/{url_path}")
         wait_idle(page)
@@ -54,4 +56,4 @@ def test_first_visitor_of_a_fresh_server_gets_the_linked_page(page: Page, tmp_pa
         expect(page.get_by_text(re.compile("Page not found"))).to_have_count(0)
         expect(page.get_by_role("dialog")).to_have_count(0)
         expect(page.get_by_test_id("stException")).to_have_count(0)
-        assert page.url.split("?")[0].rstrip("/").endswith(f"/{url_path}")
+        assert page.url.split("?")[0].rstrip("/") == f"{url}/{url_path}".rstrip("/")

@@ -62,7 +62,8 @@ PAGE_OPTIMA = "optima"
 @dataclass(frozen=True)
 class Setting:
     """One setting: ``kind`` is int, float, bool, str (one of ``choices``) or list (a subset of
-    ``choices``); ``lo``/``hi`` bound numbers; ``digits`` rounds floats read from a link."""
+    ``choices``) or tuple (a range ``(low, high)`` of whole numbers in [lo, hi]); ``lo``/``hi``
+    bound numbers; ``digits`` rounds floats read from a link."""
 
     name: str
     kind: type
@@ -89,6 +90,14 @@ class Setting:
         if self.kind is list:
             items = [t for t in text.split(",") if t] if text else []
             return [self._choice(t) for t in items]
+        if self.kind is tuple:  # a range (lo, hi) of whole numbers
+            parts = text.split(",")
+            if len(parts) != 2:
+                raise ValueError("use two numbers: low,high")
+            lo, hi = (Setting(self.name, int, 0, self.lo, self.hi)._number(t) for t in parts)
+            if lo > hi:
+                raise ValueError("the low end is above the high end")
+            return (lo, hi)
         if self.choices is not None:
             return self._choice(text)
         if self.kind in (int, float):
@@ -133,7 +142,7 @@ class Setting:
         if isinstance(value, bool):
             return "true" if value else "false"
         if isinstance(value, (list, tuple)):
-            return ",".join(map(str, value))
+            return ",".join(map(str, value))  # a tuple of numbers: the range "low,high"
         if isinstance(value, float):
             return repr(value)
         return str(value)
@@ -191,6 +200,75 @@ SCHEMA: dict[str, Setting] = {s.name: s for s in (
     _choice("ga_variant", tuple(ga_lasso.VARIANTS)[0], tuple(ga_lasso.VARIANTS), page=PAGE_GEOMETRY),
 )}
 """Every setting, by name (a page's own settings included: a link is read before its page runs)."""
+
+REAL_DATA_SOURCES = ("Digits: two classes", "Digits: one-vs-rest", "Breast cancer", "Upload a file",
+                     "Sentences")
+DEEP_SCALES = (0.25, 0.5, 1.0, 1.5)
+PAGE_SETTINGS = (
+    # AdamW vs convex
+    _choice("adamw_data", "Spiral (160 points)", ("Spiral (160 points)", "Current data"), page="adamw"),
+    Setting("adamw_lrs", list, [0.1, 0.01, 0.001], choices=(0.1, 0.01, 0.001), page="adamw"),
+    _float("adamw_beta", 5e-4, 1e-6, 10.0, page="adamw"),
+    Setting("adamw_methods", list, ["exact", "gaussian", "geometric"], choices=PATTERN_SOURCES, page="adamw"),
+    _int("adamw_width", 200, 1, 400, page="adamw"),
+    _int("adamw_epochs", 1000, 10, 5000, page="adamw"),
+    _float("adamw_wd", 1e-3, 0.0, 1.0, page="adamw"),
+    _int("adamw_seed", 0, 0, 10_000, page="adamw"),
+    _flag("adamw_intercept", True, page="adamw"),
+    _int("adamw_samples", 200, 20, 400, page="adamw"),
+    # All global optima
+    _int("optima_copies", 3, 1, 5, page=PAGE_OPTIMA),
+    _int("optima_zeros", 1, 0, 5, page=PAGE_OPTIMA),
+    _flag("optima_shuffle", True, page=PAGE_OPTIMA),
+    _int("optima_seed", 0, 0, 10_000, page=PAGE_OPTIMA),
+    _choice("optima_optimizer", "adam", ("adam", "gd"), page=PAGE_OPTIMA),
+    _choice("optima_epochs", 4000, (1000, 2000, 4000, 8000, 16000), page=PAGE_OPTIMA),
+    _int("optima_restarts", 3, 1, 5, page=PAGE_OPTIMA),
+    # Neural recovery
+    Setting("recovery_ds", list, [4, 6, 8, 10, 12], choices=tuple(range(2, 21)), page="neural-recovery"),
+    Setting("recovery_programs", list, ["gated", "relu"], choices=("gated", "relu"), page="neural-recovery"),
+    Setting("recovery_n_range", tuple, (4, 40), 2, 80, page="neural-recovery"),
+    _int("recovery_n_step", 4, 1, 20, page="neural-recovery"),
+    _int("recovery_trials", 8, 1, 50, page="neural-recovery"),
+    _choice("recovery_planted", "gaussian", ("gaussian", "smallest"), page="neural-recovery"),
+    _choice("recovery_all_ones", "reference", ("reference", "never"), page="neural-recovery"),
+    _int("recovery_nic_n", 30, 2, 200, page="neural-recovery"),
+    _int("recovery_nic_d", 10, 1, 40, page="neural-recovery"),
+    _int("recovery_nic_seed", 0, 0, 10_000, page="neural-recovery"),
+    _choice("recovery_nic_program", "gated", ("gated", "relu"), page="neural-recovery"),
+    # Deep networks
+    _int("deep_L", 3, 2, 8, page="deep"),
+    _float("deep_s1", 4.0, 0.1, 5.0, digits=2, page="deep"),
+    _float("deep_s2", 1.0, 0.0, 5.0, digits=2, page="deep"),
+    _float("deep_s3", 0.0, 0.0, 5.0, digits=2, page="deep"),
+    _int("deep_gd_L", 4, 2, 6, page="deep"),
+    _float("deep_gd_beta", 0.1, 0.001, 1.0, page="deep"),
+    Setting("deep_gd_scales", list, [0.5, 1.0], choices=DEEP_SCALES, page="deep"),
+    _choice("deep_gd_steps", 5000, (1000, 2000, 5000, 10000, 20000), page="deep"),
+    # Complexity
+    _int("complexity_seed", 0, 0, 1000, page="complexity-theory"),
+    _flag("complexity_bias", False, page="complexity-theory"),
+    _choice("complexity_lambda", "residual", ("residual", "random"), page="complexity-theory"),
+    # Real data
+    _choice("real_data_source", REAL_DATA_SOURCES[0], REAL_DATA_SOURCES, page="real-data"),
+    _choice("real_data_digit_a", 3, tuple(range(10)), page="real-data"),
+    _choice("real_data_digit_b", 8, tuple(range(10)), page="real-data"),
+    Setting("real_data_digits_ovr", list, [0, 1, 2, 3, 4], choices=tuple(range(10)), page="real-data"),
+    _float("real_data_test", 0.5, 0.1, 0.9, digits=2, page="real-data"),
+    _choice("real_data_standardize", "standard", ("none", "standard", "minmax", "unit"), page="real-data"),
+    Setting("real_data_methods", list, ["convex_gated", "adamw"],
+            choices=("convex_gated", "convex_exact", "adamw"), page="real-data"),
+    Setting("real_data_ks", list, [50], choices=(10, 20, 50, 100, 200, 400), page="real-data"),
+    _choice("real_data_sampling", "gaussian", ("gaussian", "geometric"), page="real-data"),
+    _int("real_data_sketch", 0, 0, 1000, page="real-data"),
+    _int("real_data_seeds", 3, 1, 10, page="real-data"),
+    _int("real_data_epochs", 20, 1, 200, page="real-data"),
+    _int("real_data_batch", 20, 1, 1000, page="real-data"),
+    _flag("real_data_sizes", False, page="real-data"),
+    _int("real_data_max_train", 2000, 20, 50_000, page="real-data"),
+    _choice("real_data_tol", 1e-4, (1e-6, 1e-5, 1e-4, 1e-3), page="real-data"),
+)
+SCHEMA.update({s.name: s for s in PAGE_SETTINGS})
 
 SETTING_NAMES = ("preset", "n", "noise", "seed", "test", "beta", "loss", "program", "prune", "patterns")
 DATA_SETTINGS = ("preset", "n", "noise", "seed", "test")

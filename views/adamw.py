@@ -30,28 +30,26 @@ st.info(
 # ---- settings ----------------------------------------------------------------------------------
 c1, c2, c3, c4 = st.columns([1.5, 1.5, 0.8, 1.7])
 with c1:
-    source = st.radio("Data", ("Spiral (160 points)", "Current data"), horizontal=True,
-                      key=P + "data")
+    source = ui.widgets.choice(P + "data", "Data", kind="radio", horizontal=True)
 with c2:
-    lrs = st.multiselect("AdamW learning rates", [1e-1, 1e-2, 1e-3], default=[1e-1, 1e-2, 1e-3],
-                         key=P + "lrs", format_func=lambda v: f"{v:g}")
+    lrs = ui.widgets.multi(P + "lrs", "AdamW learning rates", format_func=lambda v: f"{v:g}")
 with c3:
-    beta = st.number_input("β (½ convention)", 1e-6, 10.0, 5e-4, format="%.4g", key=P + "beta",
-                           help="5e-4 = β = 1e-3 for an unhalved sum of squares.")
+    beta = ui.widgets.number(P + "beta", "β (½ convention)", format="%.4g",
+                             help="5e-4 = β = 1e-3 for an unhalved sum of squares.")
 with c4:
-    methods = st.multiselect("Convex programs", ["exact", "gaussian", "geometric"],
-                             default=["exact", "gaussian", "geometric"], key=P + "methods")
+    methods = ui.widgets.multi(P + "methods", "Convex programs")
 with st.expander("AdamW details"):
     e1, e2, e3, e4, e5 = st.columns(5)
-    width = e1.number_input("Width", 1, 400, 200, key=P + "width")
-    epochs = e2.number_input("Epochs", 10, 5000, 1000, step=100, key=P + "epochs")
-    wd = e3.number_input("Weight decay", 0.0, 1.0, 1e-3, format="%.4g", key=P + "wd")
-    seed = e4.number_input("Seed", 0, 10_000, 0, key=P + "seed")
-    intercept = e5.toggle("Output bias", True, key=P + "intercept",
-                          help="PyTorch's output nn.Linear has a bias (as in the reference experiment). "
+    width = ui.widgets.number(P + "width", "Width", where=e1)
+    epochs = ui.widgets.number(P + "epochs", "Epochs", where=e2, step=100)
+    wd = ui.widgets.number(P + "wd", "Weight decay", where=e3, format="%.4g")
+    seed = ui.widgets.number(P + "seed", "Seed", where=e4)
+    intercept = ui.widgets.toggle(P + "intercept", "Output bias", where=e5,
+                                  help="PyTorch's output nn.Linear has a bias (as in the reference "
+                                       "experiment). "
                                "The convex "
                                "program has none.")
-    n_samples = st.slider("Sampled patterns (Gaussian, geometric)", 20, 400, 200, 20, key=P + "samples")
+    n_samples = ui.widgets.slider(P + "samples", "Sampled patterns (Gaussian, geometric)", step=20)
 
 data = ds.spiral() if source.startswith("Spiral") else ui.current_data().train()
 if data.task != "classification" or data.dim != 2:

@@ -13,10 +13,7 @@ from convexnn.figures import theory as tf
 COUNT_NS = (10, 20, 40, 80, 160, 320, 640)
 MAXCUT_MAX = 16
 BETAS = (0.01, 0.1, 1.0)
-DEFAULTS = {"complexity_seed": 0, "complexity_bias": False}
 KEEP = {"persist_state": "session"}  # widget values survive page switches
-for _key, _value in DEFAULTS.items():
-    st.session_state.setdefault(_key, _value)
 
 
 @st.cache_data(show_spinner=False)

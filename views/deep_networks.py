@@ -9,14 +9,9 @@ from convexnn import duality as du
 from convexnn.figures import theory as tf
 
 SCALES = (0.25, 0.5, 1.0, 1.5)
-DEFAULTS = {
-    "deep_L": 3, "deep_s1": 4.0, "deep_s2": 1.0, "deep_s3": 0.0,
-    "deep_gd_L": 4, "deep_gd_beta": 0.1, "deep_gd_scales": [0.5, 1.0], "deep_gd_steps": 5000,
-}
-# Widget defaults: diag(4, 1) at L = 3 (a row of the verification table) and the GD check at L = 4.
+# Widget defaults (in ui/schema.py): diag(4, 1) at L = 3 (a row of the verification table) and
+# the GD check at L = 4.
 KEEP = {"persist_state": "session"}  # widget values survive page switches
-for _key, _value in DEFAULTS.items():
-    st.session_state.setdefault(_key, _value)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

@@ -63,15 +63,15 @@ def split_section() -> None:
         j = st.selectbox("Neuron to split", range(base.width), key=KEY_NEURON,
                          index=int(np.argmax(base.neuron_norms())),
                          format_func=lambda k: f"neuron {k} (w2 = {base.w2[k]:+.3f})")
-        k = st.slider("Copies", 1, MAX_COPIES, 3, key=KEY_COPIES,
-                      help="(w1, b1, w2) → (√α_l w1, √α_l b1, √α_l w2), l = 1..k, Σ α_l = 1")
+        k = ui.widgets.slider(KEY_COPIES, "Copies",
+                              help="(w1, b1, w2) → (√α_l w1, √α_l b1, √α_l w2), l = 1..k, Σ α_l = 1")
         raw = [st.slider(f"weight of copy {i + 1}", 0.0, 1.0, [0.2, 0.3, 0.5, 0.4, 0.6][i], 0.05,
                          key=f"{KEY_ALPHA}{i}") for i in range(k)]
         alphas = optima.normalize_alphas(raw)
         st.caption("α = (" + ", ".join(f"{a:.3f}" for a in alphas) + ") (the weights, normalised to sum 1)")
-        zeros = st.slider("Zero neurons to add", 0, 5, 1, key=KEY_ZEROS)
-        shuffle = st.toggle("Permute the neurons", value=True, key=KEY_SHUFFLE)
-        seed = int(st.number_input("Permutation seed", 0, 10_000, 0, key=KEY_SEED, disabled=not shuffle))
+        zeros = ui.widgets.slider(KEY_ZEROS, "Zero neurons to add")
+        shuffle = ui.widgets.toggle(KEY_SHUFFLE, "Permute the neurons")
+        seed = int(ui.widgets.number(KEY_SEED, "Permutation seed", disabled=not shuffle))
     t = optima.transform_network(base, split=j, alphas=alphas, pad=zeros,
                                  permutation=seed if shuffle else None)
     if train.dim == 2:  # the plotted box, on a 60 x 60 grid
@@ -120,12 +120,12 @@ st.markdown(
     f"objective of each width is compared with p*. The pruned convex optimum has {base.width} "
     "neurons, an upper bound on m*.")
 c1, c2, c3, c4 = st.columns(4)
-optimizer = c1.selectbox("Optimizer", ("adam", "gd"), key=KEY_OPTIMIZER,
-                         format_func={"adam": "Adam (lr 0.02)", "gd": "gradient descent (lr 0.01)"}.get,
+optimizer = ui.widgets.choice(KEY_OPTIMIZER, "Optimizer", where=c1,
+                              format_func={"adam": "Adam (lr 0.02)", "gd": "gradient descent (lr 0.01)"}.get,
                          help="Both minimise the explicit objective (no decoupled weight decay); the "
                               "learning rate decays linearly to 0.")
-epochs = c2.select_slider("Epochs", (1000, 2000, 4000, 8000, 16000), value=4000, key=KEY_EPOCHS)
-restarts = c3.slider("Restarts per width", 1, 5, 3, key=KEY_RESTARTS)
+epochs = ui.widgets.choice(KEY_EPOCHS, "Epochs", where=c2, kind="select_slider")
+restarts = ui.widgets.slider(KEY_RESTARTS, "Restarts per width", where=c3)
 max_width = int(c4.number_input("Largest width", 1, 60, min(base.width + 2, 60), key=KEY_MAX_WIDTH))
 runs = max_width * restarts
 found = None

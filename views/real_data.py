@@ -13,18 +13,10 @@ from convexnn import realdata as rd
 from convexnn.figures import compare as cf
 
 P = "real_data_"
-SOURCES = ("Digits: two classes", "Digits: one-vs-rest", "Breast cancer", "Upload a file", "Sentences")
+SOURCES = ui.schema.REAL_DATA_SOURCES
 K_CHOICES = [10, 20, 50, 100, 200, 400]
 METHOD_CHOICES = list(cmp.METHODS)
-DEFAULTS = {
-    P + "source": SOURCES[0], P + "digit_a": 3, P + "digit_b": 8, P + "digits_ovr": [0, 1, 2, 3, 4],
-    P + "test": 0.5, P + "standardize": "standard", P + "methods": ["convex_gated", "adamw"],
-    P + "ks": [50], P + "sampling": "gaussian", P + "sketch": 0, P + "seeds": 3, P + "epochs": 20,
-    P + "batch": 20, P + "sizes": False, P + "max_train": 2000, P + "tol": 1e-4,
-}
 KEEP = {"persist_state": "session"}  # the form keeps its values through st.stop() and uploads
-for _key, _value in DEFAULTS.items():
-    st.session_state.setdefault(_key, _value)
 
 st.title("Real data: the convex head against AdamW")
 st.caption(

@@ -12,25 +12,10 @@ from convexnn.figures import theory as tf
 D_CHOICES = list(range(2, 21))
 MAX_TRIALS = 50
 JOBS = 2
-DEFAULTS = {
-    "recovery_ds": [4, 6, 8, 10, 12],
-    "recovery_programs": list(rc.PROGRAMS),
-    "recovery_n_range": (4, 40),
-    "recovery_n_step": 4,
-    "recovery_trials": 8,
-    "recovery_planted": "gaussian",
-    "recovery_all_ones": "reference",
-    "recovery_nic_n": 30,
-    "recovery_nic_d": 10,
-    "recovery_nic_seed": 0,
-    "recovery_nic_program": "gated",
-}
-# Widget defaults, written once into the session (widgets take their value from there). The
+# Widget defaults: in the settings schema (ui/schema.py), which writes them into the session. The
 # default grid is 50 cells x 8 trials = 400 instances: about 10 s of CPU, well under a minute on
 # 2 cores even when they are shared.
 KEEP = {"persist_state": "session"}  # widget values survive page switches
-for _key, _value in DEFAULTS.items():
-    st.session_state.setdefault(_key, _value)
 
 
 def solve_cells(cells, trials: int, programs: tuple, planted: str, all_ones: str, seed: int,
