@@ -241,7 +241,6 @@ def test_erase_click_removes_the_nearest_point_and_undo_restores_it():
     objects = [ui.canvas.circle(px, py, c) for (px, py), c in pts]
     draw(at, objects)
     assert at.session_state[S.DATA].n == 4
-    at.radio(key=K.DRAW_CLASS).set_value(ui.canvas.ERASE)
     draw(at, objects + [ui.canvas.circle(305, 118, ui.canvas.ERASE_COLOR)])
     clean(at)
     data = at.session_state[S.DATA]

@@ -1,15 +1,15 @@
 """The drawing canvas's session side: what it was loaded with, what it sent, and turning a
 drawing into the current data.
 
-Two rules keep every click (see :func:`receive_drawing`):
+**A click during a reload is applied to the reloaded drawing.** After an erase or undo the canvas
+is reloaded; a drawing it sends built on the drawing before that reload is read as a change
+(circles added or removed) and applied to the current drawing (see :func:`receive_drawing`).
 
-- **The class of a click is the class chosen when it was made.** A click right after switching
-  the class (or switching to erase) reaches the server after the switch, but the canvas may still
-  draw it in the old colour until its rerun ends; every new circle is recoloured with the class
-  in session state (unless the circles of one drawing have several colours: a drawing sent whole).
-- **A click during a reload is applied to the reloaded drawing.** After an erase or undo the
-  canvas is reloaded; a drawing built on the drawing before that reload is read as a change
-  (circles added or removed) and applied to the current drawing.
+Limits of the component (streamlit-drawable-canvas 0.13), not fixable on the server: it sends its
+drawing 200 ms after the last click (debounced), so the server cannot order clicks against a class
+switch (a click's colour is the colour the canvas had when it was made: until the switch's rerun
+ends, the old one); and a click made while a reload reaches the component is replaced by the
+reloaded drawing before it is sent.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import streamlit as st
 from convexnn import datasets as ds
 from ui import canvas as cv
 from ui import state
-from ui.keys import K, S
+from ui.keys import S
 from ui.text import sentence
 
 ERASE_1D = "draw_erase_1d"
@@ -91,22 +91,13 @@ def process_canvas(value) -> list[str]:
     return receive_drawing(objects)[1]
 
 
-def click_color() -> str:
-    """The colour a click makes now: the chosen class, or the eraser."""
-    ss = st.session_state
-    if ss.get(S.CANVAS_TASK) == "regression1d":
-        return cv.ERASE_COLOR if ss.get(ERASE_1D) else cv.REGRESSION_COLOR
-    choice = ss.get(K.DRAW_CLASS, 1)
-    return cv.ERASE_COLOR if choice == cv.ERASE else cv.CLASS_COLORS.get(choice, cv.CLASS_COLORS[1])
-
-
 def _rebase(objects: list[dict]) -> tuple[list[dict], bool]:
     """The drawing the user means: (objects, whether the canvas must be reloaded to show it).
 
     The drawing is compared with every drawing the canvas may have shown (the candidate bases):
     built on the latest load, it is taken as it is; built on an older one, its change (circles
     added or removed) is applied to the current drawing; an exact echo of an older one is
-    ignored. Every new circle takes the colour chosen now."""
+    ignored."""
     ss = st.session_state
     current = list(ss.get(S.CANVAS_OBJECTS) or [])
     bases = ss.get(BASES) or [current]
@@ -114,22 +105,16 @@ def _rebase(objects: list[dict]) -> tuple[list[dict], bool]:
     sizes = [len(added) + len(gone) for added, gone in deltas]
     best = min(range(len(bases)), key=lambda i: (sizes[i], -i))
     added, gone = deltas[best]
-    color = click_color()
-    colours = {str(objects[k].get("stroke") or objects[k].get("fill") or "").lower() for k in added}
-    if len(colours) > 1:  # circles of several classes at once (a drawing sent whole): kept as they are
-        color = None
-    fresh = {k: cv.recolor(objects[k], color) if color else objects[k] for k in added}
     if best == len(bases) - 1:  # made on what the canvas shows now: the loads have arrived
         ss[BASES] = None
         ss[SENT] = list(objects)
-        recoloured = bool(color) and any(c != color.lower() for c in colours)
-        return [fresh.get(k, o) for k, o in enumerate(objects)], recoloured
+        return list(objects), False
     if sizes[best] == 0:  # a late echo of an older load
         return current, False
     _, unmatched = cv.circle_delta([bases[best][k] for k in gone], current)  # the gone circles still shown
     removed = set(range(len(current))) - set(unmatched)
     merged = [o for k, o in enumerate(current) if k not in removed]
-    return merged + [fresh[k] for k in added], True
+    return merged + [objects[k] for k in added], True
 
 
 def receive_drawing(objects: list[dict]) -> tuple[str | None, list[str]]:
