@@ -174,3 +174,25 @@ def test_quick_clicks_and_erases_are_all_kept(page: Page, app_url):
     four = re.compile(r"drawn: 4 points, classification \(2 \+1, 2 −1\)")
     expect(page.get_by_text(four).first).to_be_visible(timeout=LONG)
     no_exceptions(page)
+
+
+@pytest.mark.browser
+def test_a_bad_link_is_cleaned_and_a_good_one_reproduces_the_view(page: Page, app_url, browser):
+    page.goto(f"{app_url}/optimum?n=inf&seed=99999999999999999999&patterns=gaussian&optimum_samples=120"
+              "&junk=%3Cb%3Ex")
+    expect(page.get_by_text(re.compile(r"The link's n='inf' was ignored"))).to_be_visible(timeout=LONG)
+    expect(page.get_by_text(re.compile(r"The link's parameter junk is not a setting"))).to_be_visible()
+    expect(page.get_by_text(re.compile(r"relative gap"))).to_be_visible(timeout=LONG)
+    wait_idle(page)
+    page.wait_for_url(re.compile(r"optimum_samples=120"), timeout=LONG)
+    for gone in ("n=inf", "seed=", "junk"):
+        assert gone not in page.url, page.url
+    shared = page.url
+    fresh = browser.new_context().new_page()  # another student opening the shared link
+    fresh.goto(shared)
+    expect(fresh.get_by_text(re.compile(r"relative gap"))).to_be_visible(timeout=LONG)
+    expect(fresh.get_by_role("spinbutton", name="Samples")).to_have_value("120", timeout=LONG)
+    expect(fresh.get_by_text(re.compile(r"Sampled patterns \("))).to_be_visible()
+    expect(fresh.get_by_text(re.compile("was ignored"))).to_have_count(0)
+    fresh.context.close()
+    no_exceptions(page)
