@@ -1,22 +1,20 @@
 """convexnn: the app. Run with ``streamlit run app.py``.
 
-Every file in ``pages/`` declares itself in its first line,
-``# page: <order> | <title> | <icon> | <url path>``; the pages are listed in that order with
-``st.navigation`` and linked from the sidebar. What they share (the current data, the settings,
-the drawing) lives in :mod:`app_state`.
+The pages are listed here, in order, with ``st.navigation``; the sidebar shows that navigation.
+What they share (the current data, the settings, the drawing, the URL) lives in the :mod:`ui`
+package.
 
-Streamlit still treats a ``pages/`` folder next to the main script the legacy way in the first
-run of a fresh server (it would list and run those files on their own). So the built-in
-navigation menu is hidden (``client.showSidebarNavigation = false``) in favour of our own links,
-the url paths differ from the file names, and every page initialises the state itself.
+The page files live in ``views/``, not ``pages/``: Streamlit decides at server start that an app
+with a folder named ``pages/`` beside its main script uses the legacy multipage mode
+(``PagesManager.uses_pages_directory``), so the first visitor of a fresh server who opens a page's
+link got a "Page not found" dialog (streamlit issues #8860, #9992, #9624). No option turns that
+off; renaming the folder does.
 """
-
-from pathlib import Path
 
 import streamlit as st
 from threadpoolctl import threadpool_limits
 
-import app_state
+import ui
 
 # Solves are small dense problems: one BLAS thread each is fastest when sessions run side by side
 # (measured: a 1,000-iteration FISTA went from 24 s to 0.3 s on a loaded 2-core machine).
@@ -24,30 +22,45 @@ threadpool_limits(1)
 
 st.set_page_config(page_title="convexnn: ReLU networks as convex programs", page_icon="🔷", layout="wide")
 
-app_state.init()
+PAGES = [
+    st.Page("views/home.py", title="Home", icon=":material/home:", default=True),  # served at /
+    st.Page("views/data.py", title="Data", icon=":material/scatter_plot:", url_path=ui.PAGE_DATA),
+    st.Page("views/global_optimum.py", title="Global optimum", icon=":material/target:", url_path="optimum"),
+    st.Page("views/optima.py", title="All global optima", icon=":material/call_split:", url_path="optima"),
+    st.Page("views/lasso_path.py", title="Lasso path", icon=":material/timeline:", url_path="path"),
+    st.Page("views/arrangements.py", title="Arrangements", icon=":material/grid_on:", url_path="patterns"),
+    st.Page("views/geometric_algebra.py", title="Geometric algebra", icon=":material/change_history:",
+            url_path="geometry"),
+    st.Page("views/stationary.py", title="Stationary points", icon=":material/landscape:",
+            url_path="stationary"),
+    st.Page("views/adamw.py", title="AdamW vs convex", icon=":material/speed:", url_path="adamw"),
+    st.Page("views/recovery.py", title="Neural recovery", icon=":material/troubleshoot:",
+            url_path="neural-recovery"),
+    st.Page("views/deep_networks.py", title="Deep networks", icon=":material/layers:", url_path="deep"),
+    st.Page("views/complexity.py", title="Complexity", icon=":material/speed:", url_path="complexity-theory"),
+    st.Page("views/real_data.py", title="Real data", icon=":material/science:", url_path="real-data"),
+    st.Page("views/mathematics.py", title="Mathematics", icon=":material/menu_book:", url_path="mathematics"),
+]
 
-PAGES = app_state.discover_pages(Path(__file__).parent / "pages")
-page = st.navigation(PAGES, position="hidden")
+page = st.navigation(PAGES, position="sidebar", expanded=True)
+ui.init(page.url_path)
 
 with st.sidebar:
-    st.markdown("### convexnn")
-    for p in PAGES:
-        st.page_link(p, label=p.title, icon=p.icon)
     st.divider()
     summary = st.empty()
 
-if page.url_path != app_state.PAGE_DATA:
+if page.url_path != ui.PAGE_DATA:
     # the canvas forgets its drawing when its page is left: reload it from session state
-    app_state.restore_canvas()
+    ui.restore_canvas()
 
 
 def show_summary() -> None:
     """The sidebar's current data and settings (replacing what the slot showed before)."""
     with summary.container():
-        data = app_state.current_data()
-        s = app_state.settings()
+        data = ui.current_data()
+        s = ui.settings()
         st.markdown("**Current data**")
-        st.caption(app_state.describe(data))
+        st.caption(ui.plain(ui.describe(data)))
         st.markdown("**Settings**")
         st.caption(f"β = {s.beta:g} · {s.loss} loss · {s.program} program")
         st.caption("A two-layer ReLU network with weight decay is a convex program "
@@ -55,5 +68,12 @@ def show_summary() -> None:
 
 
 show_summary()  # before the page too: a page that stops early (st.stop() on bad input) keeps it
+ui.sync_url()  # before the page too (the settings the callbacks of this rerun changed), in case it stops
+messages = st.container()  # on top of the page: the messages of callbacks (an upload, Undo, a link)
+with messages:
+    ui.show_messages()
 page.run()
-show_summary()  # after the page, so it shows what the page did (a click on the canvas changes the data)
+with messages:
+    ui.show_messages(kept_too=False)  # what the page queued while it ran (a drawing's data refused)
+ui.sync_url()  # the page may have changed settings or data (a click on the canvas)
+show_summary()  # after the page, so it shows what the page did

@@ -7,6 +7,7 @@ where a missing browser is a failure (CI must run them).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -81,13 +82,13 @@ def wait_healthy(url: str, proc: subprocess.Popen, timeout: float) -> None:
     raise RuntimeError(f"streamlit was not healthy at {url} after {timeout:.0f} s")
 
 
-@pytest.fixture(scope="session")
-def app_url(tmp_path_factory):
-    """Start ``streamlit run app.py`` on a free port; yield its URL; stop that process."""
-    require_chromium()  # no browser, no point in starting the server
+@contextlib.contextmanager
+def streamlit_server(log_dir: Path):
+    """Start ``streamlit run app.py`` on a free port (a fresh server); yield its URL; stop that
+    process (by its pid) afterwards."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    log = tmp_path_factory.mktemp("streamlit") / "server.log"
+    log = log_dir / f"server-{port}.log"
     with open(log, "w") as out:
         proc = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "app.py",
@@ -108,3 +109,31 @@ def app_url(tmp_path_factory):
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def app_url(tmp_path_factory):
+    """One app server for the browser tests of a session."""
+    require_chromium()  # no browser, no point in starting the server
+    with streamlit_server(tmp_path_factory.mktemp("streamlit")) as url:
+        yield url
+
+
+# --------------------------------------------------------------------------------------------
+# Waiting in the browser: by condition, with timeouts that hold on a loaded 2-core machine
+# --------------------------------------------------------------------------------------------
+
+LONG = 120_000
+"""ms: the longest wait for a page to settle (a cold start loads plotly.js and solves; the
+machine may be running the rest of the suite beside it)."""
+
+
+def wait_idle(page, timeout: float = LONG) -> None:
+    """Wait until Streamlit has finished its runs: the app reports its script as not running and
+    its running indicator is gone. Callers then wait for the outcome they expect (a text)."""
+    from playwright.sync_api import expect
+
+    app = page.get_by_test_id("stApp")
+    expect(app).to_have_attribute("data-test-script-state", "notRunning",
+                                  timeout=timeout)
+    expect(page.get_by_test_id("stStatusWidget")).to_be_hidden(timeout=timeout)

@@ -10,13 +10,13 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-import app_state
-from app_state import K, S
+import ui
 from convexnn import datasets as ds
+from ui import K, S
 
-DATA_PAGE = "pages/data.py"
-OPTIMUM_PAGE = "pages/global_optimum.py"
-HOME_PAGE = "pages/home.py"
+DATA_PAGE = "views/data.py"
+OPTIMUM_PAGE = "views/global_optimum.py"
+HOME_PAGE = "views/home.py"
 
 
 @pytest.fixture
@@ -52,12 +52,12 @@ def canvas_value(objects):
 
 def draw(app, points_and_colors):
     """Send a drawing (list of ((px, py), colour)) as the canvas would, and rerun."""
-    objects = [app_state.circle(px, py, color) for (px, py), color in points_and_colors]
+    objects = [ui.canvas.circle(px, py, color) for (px, py), color in points_and_colors]
     app.session_state[K.CANVAS] = canvas_value(objects)
     return app.run()
 
 
-ORANGE, BLUE = app_state.CLASS_COLORS[1], app_state.CLASS_COLORS[-1]
+ORANGE, BLUE = ui.canvas.CLASS_COLORS[1], ui.canvas.CLASS_COLORS[-1]
 
 
 # --------------------------------------------------------------------------------------------
@@ -69,7 +69,7 @@ def test_home_opens_ready_with_a_solved_default(at):
     assert_clean(at)
     assert "convex program" in at.title[0].value
     data = at.session_state[S.DATA]
-    d = app_state.DEFAULTS
+    d = ui.schema.DEFAULTS
     assert (data.name, data.n) == (d[K.PRESET], d[K.N])
     m = metrics(at)
     assert set(m) == {"Objective", "Neurons", "Solve time", "Accuracy (train)"}
@@ -102,7 +102,7 @@ def test_preset_settings_regenerate_the_data_and_survive_page_switches(at):
     assert_clean(at)
     at.slider(key=K.N).set_value(30).run()
     at.number_input(key=K.SEED).set_value(7).run()
-    expected = ds.generate(app_state.DEFAULTS[K.PRESET], 30, app_state.DEFAULTS[K.NOISE], 7)
+    expected = ds.generate(ui.schema.DEFAULTS[K.PRESET], 30, ui.schema.DEFAULTS[K.NOISE], 7)
     assert np.array_equal(at.session_state[S.DATA].X, expected.X)
     at.switch_page(OPTIMUM_PAGE).run()
     assert_clean(at)
@@ -119,11 +119,11 @@ def test_choosing_a_preset_takes_its_noise(at):
     assert_clean(at)
     assert at.slider(key=K.NOISE).value == 0.0
     data = at.session_state[S.DATA]
-    assert data.name == "spiral" and data.n == app_state.DEFAULTS[K.N]
+    assert data.name == "spiral" and data.n == ui.schema.DEFAULTS[K.N]
     # the canvas now shows the spiral, one circle per point, in the right colours
     objects = at.session_state[S.CANVAS_INITIAL]["objects"]
     assert len(objects) == data.n
-    assert sorted(o["fill"] for o in objects) == sorted(app_state.CLASS_COLORS[int(v)] for v in data.y)
+    assert sorted(o["fill"] for o in objects) == sorted(ui.canvas.CLASS_COLORS[int(v)] for v in data.y)
 
 
 def test_regression_preset_switches_the_canvas_to_xy_points(at):
@@ -133,13 +133,13 @@ def test_regression_preset_switches_the_canvas_to_xy_points(at):
     assert at.session_state[S.CANVAS_TASK] == "regression1d"
     assert not at.radio  # no class choice for regression
     n = at.session_state[S.DATA].n
-    objects = list(at.session_state[S.CANVAS_INITIAL]["objects"]) + [app_state.circle(200, 100, "#333333")]
+    objects = list(at.session_state[S.CANVAS_INITIAL]["objects"]) + [ui.canvas.circle(200, 100, "#333333")]
     at.session_state[K.CANVAS] = canvas_value(objects)
     at.run()
     assert_clean(at)
     data = at.session_state[S.DATA]
     assert data.n == n + 1 and data.task == "regression" and data.dim == 1
-    x, y = app_state.from_pixels([200, 100], at.session_state[S.CANVAS_VIEW])[0]
+    x, y = ui.canvas.from_pixels([200, 100], at.session_state[S.CANVAS_VIEW])[0]
     k = int(np.argmin(np.abs(data.X[:, 0] - x)))
     assert data.X[k, 0] == pytest.approx(x) and data.y[k] == pytest.approx(y)
     at.switch_page(OPTIMUM_PAGE).run()
@@ -170,7 +170,7 @@ def test_drawn_points_become_the_data_and_are_solved(at):
     assert_clean(at)
     data = at.session_state[S.DATA]
     view = at.session_state[S.CANVAS_VIEW]
-    expected = app_state.from_pixels([p for p, _ in pts], view)
+    expected = ui.canvas.from_pixels([p for p, _ in pts], view)
     assert data.name == "drawn" and at.session_state[S.SOURCE] == "drawing"
     assert np.allclose(data.X, expected) and data.y.tolist() == [1, 1, -1, -1]
     # the drawing survives a page switch: it is reloaded into the canvas on return
@@ -231,7 +231,7 @@ def test_back_to_preset_after_drawing(at):
     assert at.session_state[S.DATA].n == 2
     at.button(key=K.GENERATE).click().run()
     assert_clean(at)
-    assert at.session_state[S.DATA].n == app_state.DEFAULTS[K.N]
+    assert at.session_state[S.DATA].n == ui.schema.DEFAULTS[K.N]
     assert at.session_state[S.SOURCE] == "preset"
 
 
@@ -355,18 +355,18 @@ def test_loss_that_does_not_fit_the_task_is_a_message(at):
 def test_too_many_points_for_solving(at):
     at.switch_page(DATA_PAGE).run()
     rng = np.random.default_rng(0)
-    X = rng.uniform(-1, 1, (app_state.MAX_SOLVE_POINTS + 10, 2))
+    X = rng.uniform(-1, 1, (ui.MAX_SOLVE_POINTS + 10, 2))
     big = ds.Dataset(X, np.where(X[:, 0] > 0, 1.0, -1.0), "classification")
     paste(at, ds.to_csv(big))
     assert at.session_state[S.DATA].n == big.n
-    assert any(f"solves at most {app_state.MAX_SOLVE_POINTS}" in t for t in texts(at.warning))
+    assert any(f"solves at most {ui.MAX_SOLVE_POINTS}" in t for t in texts(at.warning))
     at.switch_page(OPTIMUM_PAGE).run()
     assert not at.exception
-    assert any(f"solves at most {app_state.MAX_SOLVE_POINTS}" in t for t in texts(at.warning))
+    assert any(f"solves at most {ui.MAX_SOLVE_POINTS}" in t for t in texts(at.warning))
     assert not at.metric
     at.switch_page(HOME_PAGE).run()
     assert not at.exception
-    assert any(f"solves at most {app_state.MAX_SOLVE_POINTS}" in t for t in texts(at.warning))
+    assert any(f"solves at most {ui.MAX_SOLVE_POINTS}" in t for t in texts(at.warning))
 
 
 def test_a_solver_failure_becomes_a_message(at, monkeypatch):
@@ -384,37 +384,38 @@ def test_a_solver_failure_becomes_a_message(at, monkeypatch):
 
 
 # --------------------------------------------------------------------------------------------
-# app_state helpers (pure)
+# ui helpers (pure)
 # --------------------------------------------------------------------------------------------
 
 
-def test_setting_keys_are_url_friendly_and_unique():
-    keys = list(K.SETTINGS)
-    assert len(set(keys)) == len(keys) and set(keys) == set(app_state.DEFAULTS)
-    assert all(re.fullmatch(r"[a-z][a-z_]*", k) for k in keys)
+def test_setting_keys_are_url_friendly_and_their_defaults_valid():
+    for name, setting in ui.schema.SCHEMA.items():
+        assert re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", name) and name != ui.schema.POINTS
+        assert setting.valid(setting.default), name
+    assert set(ui.schema.DEFAULTS) <= set(ui.schema.SCHEMA)
 
 
 def test_pixels_and_data_coordinates_are_inverse():
     view = (-1.5, 2.5, -3.0, 1.0)
     P = np.array([[-1.5, 1.0], [2.5, -3.0], [0.3, -0.7]])
-    px = app_state.to_pixels(P, view)
+    px = ui.canvas.to_pixels(P, view)
     assert px[0].tolist() == [0, 0] and px[1].tolist() == [400, 400]
-    assert np.allclose(app_state.from_pixels(px, view), P)
+    assert np.allclose(ui.canvas.from_pixels(px, view), P)
 
 
 def test_circle_centre_matches_the_point_tool():
     # the point tool puts left = x - (radius + strokeWidth / 2), top = y, origin (left, center)
     obj = {"type": "circle", "left": 100 - (5 + 2 / 2), "top": 50, "radius": 5, "strokeWidth": 2,
            "originX": "left", "originY": "center"}
-    assert app_state.circle_centre(obj) == pytest.approx((100, 50))
-    assert app_state.circle_centre(app_state.circle(123.4, 56.7, ORANGE)) == pytest.approx((123.4, 56.7))
+    assert ui.canvas.circle_centre(obj) == pytest.approx((100, 50))
+    assert ui.canvas.circle_centre(ui.canvas.circle(123.4, 56.7, ORANGE)) == pytest.approx((123.4, 56.7))
 
 
 def test_objects_to_data_ignores_other_shapes_and_colours():
     view = (-1, 1, -1, 1)
-    objects = [app_state.circle(100, 100, ORANGE), app_state.circle(300, 300, BLUE),
-               app_state.circle(200, 200, "#00ff00"), {"type": "rect", "left": 1, "top": 1}]
-    data = app_state.objects_to_data(objects, view, "classification")
+    objects = [ui.canvas.circle(100, 100, ORANGE), ui.canvas.circle(300, 300, BLUE),
+               ui.canvas.circle(200, 200, "#00ff00"), {"type": "rect", "left": 1, "top": 1}]
+    data = ui.canvas.objects_to_data(objects, view, "classification")
     assert data.n == 2 and data.y.tolist() == [1, -1]
     assert np.allclose(data.X, [[-0.5, 0.5], [0.5, -0.5]])
 
@@ -430,3 +431,58 @@ def test_sidebar_summary_stays_when_a_page_stops_on_bad_input(at):
     sidebar = texts(at.sidebar.markdown) + texts(at.sidebar.caption)
     assert "**Current data**" in sidebar
     assert any(t.startswith("sine:") for t in sidebar)
+
+
+# --------------------------------------------------------------------------------------------
+# Links: every value parsed by the schema before use; a bad one is a message and the default
+# --------------------------------------------------------------------------------------------
+
+
+def open_link(params: dict, page: str | None = None):
+    app = AppTest.from_file("../app.py", default_timeout=120)
+    for key, value in params.items():
+        app.query_params[key] = value
+    app.run()
+    if page is not None:
+        app.switch_page(page).run()
+    return app
+
+
+@pytest.mark.parametrize("key, value", [
+    ("n", "inf"), ("n", "1e999"), ("seed", "inf"), ("seed", "99999999999999999999"), ("beta", "nan"),
+    ("preset", "<img src=x>"), ("noise", "-1"), ("optimum_samples", "1e9"), ("arr_theta", "720"),
+])
+def test_a_bad_link_value_is_a_message_and_the_default(key, value):
+    at = open_link({key: value, "loss": "hinge"})
+    assert not at.exception, at.exception
+    shown = " ".join(texts(at.warning))
+    assert f"The link's {ui.plain(key)}=" in shown and "was ignored" in shown and "using the default" in shown
+    assert at.session_state[key] == ui.schema.SCHEMA[key].default
+    assert at.session_state["loss"] == "hinge"  # the good values of the same link are kept
+    assert at.sidebar.caption  # the app is alive: sidebar and page drawn
+
+
+def test_an_unknown_link_parameter_is_named_as_plain_text():
+    at = open_link({"![i](http://example.org/x.png)": "1"})
+    assert not at.exception
+    shown = " ".join(texts(at.warning))
+    assert "is not a setting of this app" in shown and "\\!\\[i\\]" in shown
+
+
+def test_a_link_whose_points_are_all_held_out_says_so():
+    X = np.array([[0.0, 0.0], [1.0, 1.0], [1.0, 0.0], [0.0, 1.0]])
+    data = ds.Dataset(X, np.array([1.0, -1.0, 1.0, -1.0]), "classification", "t", np.ones(4, bool))
+    at = open_link({"pts": ui.url.encode_points(data)})
+    assert not at.exception
+    assert any("previous data are kept" in t for t in texts(at.error))
+    assert at.session_state[S.DATA].name == ui.schema.DEFAULTS["preset"]
+
+
+def test_a_page_setting_travels_in_the_link():
+    """The Global optimum page with Gaussian patterns and 120 samples reopens as it was."""
+    at = open_link({"patterns": "gaussian", "optimum_samples": "120"}, OPTIMUM_PAGE)
+    assert not at.exception
+    assert at.number_input(key="optimum_samples").value == 120
+    assert at.selectbox(key="patterns").value == "gaussian"
+    assert at.session_state["_url_written"] == {
+        "patterns": "gaussian", "optimum_samples": "120"}  # and written back into the address bar

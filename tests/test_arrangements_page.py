@@ -10,16 +10,16 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-import app_state
-from app_state import K, S
+import ui
 from convexnn import arrangements as A
 from convexnn import datasets as ds
 from convexnn import sampling as sm
+from ui import K, S
 
-DATA_PAGE = "pages/data.py"
-ARR_PAGE = "pages/arrangements.py"
-GA_PAGE = "pages/geometric_algebra.py"
-ORANGE, BLUE = app_state.CLASS_COLORS[1], app_state.CLASS_COLORS[-1]
+DATA_PAGE = "views/data.py"
+ARR_PAGE = "views/arrangements.py"
+GA_PAGE = "views/geometric_algebra.py"
+ORANGE, BLUE = ui.canvas.CLASS_COLORS[1], ui.canvas.CLASS_COLORS[-1]
 
 
 def app(params: dict | None = None) -> AppTest:
@@ -214,7 +214,7 @@ def test_a_split_that_leaves_one_class_for_training_is_refused():
     at = app()
     at.switch_page(DATA_PAGE).run()
     at.button(key=K.CLEAR).click().run()
-    draw(at, [app_state.circle(100, 100, ORANGE), app_state.circle(300, 300, BLUE)])
+    draw(at, [ui.canvas.circle(100, 100, ORANGE), ui.canvas.circle(300, 300, BLUE)])
     at.slider(key=K.TEST).set_value(0.5).run()
     assert not at.exception
     assert any("training part" in e.value for e in at.error)
@@ -230,7 +230,7 @@ def test_test_split_makes_hollow_points_and_follows_the_preset():
     assert data.is_test is not None and data.is_test.sum() == 10
     hollow = [o for o in at.session_state[S.CANVAS_INITIAL]["objects"] if o["fill"] == "#ffffff"]
     assert len(hollow) == 10
-    assert "10 held out" in app_state.describe(data)
+    assert "10 held out" in ui.describe(data)
 
 
 def test_erase_click_removes_the_nearest_point_and_undo_restores_it():
@@ -238,10 +238,10 @@ def test_erase_click_removes_the_nearest_point_and_undo_restores_it():
     at.switch_page(DATA_PAGE).run()
     at.button(key=K.CLEAR).click().run()
     pts = [((100, 100), ORANGE), ((120, 300), ORANGE), ((300, 120), BLUE), ((320, 320), BLUE)]
-    objects = [app_state.circle(px, py, c) for (px, py), c in pts]
+    objects = [ui.canvas.circle(px, py, c) for (px, py), c in pts]
     draw(at, objects)
     assert at.session_state[S.DATA].n == 4
-    draw(at, objects + [app_state.circle(305, 118, app_state.ERASE_COLOR)])
+    draw(at, objects + [ui.canvas.circle(305, 118, ui.canvas.ERASE_COLOR)])
     clean(at)
     data = at.session_state[S.DATA]
     assert data.n == 3 and data.y.tolist() == [1, 1, -1]
@@ -283,7 +283,7 @@ def test_talk_preset_fixes_its_points():
 def test_url_settings_are_read_on_the_first_run():
     at = app({"preset": "circles", "n": "30", "seed": "3", "noise": "0.2", "beta": "0.05",
               "loss": "hinge", "test": "0.2"})
-    s = app_state.settings()  # noqa: F841  (needs a session; checked through session state below)
+    s = ui.settings()  # noqa: F841  (needs a session; checked through session state below)
     ss = at.session_state
     assert (ss[K.PRESET], ss[K.N], ss[K.SEED], ss[K.NOISE], ss[K.BETA], ss[K.LOSS], ss[K.TEST]) == (
         "circles", 30, 3, 0.2, 0.05, "hinge", 0.2)
@@ -294,8 +294,8 @@ def test_url_settings_are_read_on_the_first_run():
 def test_bad_url_values_are_ignored_with_a_warning():
     at = app({"n": "100000", "preset": "nonsense", "beta": "-1", "pts": "garbage"})
     ss = at.session_state
-    assert ss[K.N] == app_state.DEFAULTS[K.N] and ss[K.PRESET] == app_state.DEFAULTS[K.PRESET]
-    assert ss[K.BETA] == app_state.DEFAULTS[K.BETA]
+    assert ss[K.N] == ui.schema.DEFAULTS[K.N] and ss[K.PRESET] == ui.schema.DEFAULTS[K.PRESET]
+    assert ss[K.BETA] == ui.schema.DEFAULTS[K.BETA]
     warnings = " ".join(w.value for w in at.warning)
     assert "n='100000' was ignored" in warnings and "points could not be read" in warnings
 
@@ -304,25 +304,25 @@ def test_points_travel_in_the_url():
     data = ds.Dataset(np.array([[0.1234, -0.5], [0.9, 0.2], [-0.3, 0.7], [0.5, 0.5], [0.1, 0.1]]),
                       np.array([1.0, -1.0, 1.0, 1.0, -1.0]), "classification",
                       is_test=np.array([False, True, False, True, False]))
-    text = app_state.encode_points(data)
+    text = ui.url.encode_points(data)
     assert re.fullmatch(r"[A-Za-z0-9_-]+", text) and len(text) < 80
-    back = app_state.decode_points(text)
+    back = ui.url.decode_points(text)
     assert np.allclose(back.X, np.round(data.X, 3)) and back.y.tolist() == [1, -1, 1, 1, -1]
     assert back.is_test.tolist() == [False, True, False, True, False]
     at = app({"pts": text})
     got = at.session_state[S.DATA]
     assert got.name == "shared" and got.n == 5 and at.session_state[S.SOURCE] == "drawing"
-    assert app_state.DEFAULTS[K.PRESET] not in app_state.describe(got)
+    assert ui.schema.DEFAULTS[K.PRESET] not in ui.describe(got)
 
 
 def test_compact_points_limits():
     rng = np.random.default_rng(1)
-    X = rng.uniform(-1, 1, (app_state.URL_MAX_POINTS + 1, 2))
+    X = rng.uniform(-1, 1, (ui.url.URL_MAX_POINTS + 1, 2))
     y = np.where(X[:, 0] > 0, 1.0, -1.0)
-    assert app_state.encode_points(ds.Dataset(X, y, "classification")) is None
+    assert ui.url.encode_points(ds.Dataset(X, y, "classification")) is None
     X1 = rng.uniform(-1, 1, (40, 1))
     reg = ds.Dataset(X1, np.sin(3 * X1[:, 0]), "regression")
-    back = app_state.decode_points(app_state.encode_points(reg))
+    back = ui.url.decode_points(ui.url.encode_points(reg))
     assert back.task == "regression" and np.allclose(back.y, reg.y, atol=6e-4)
     with pytest.raises(ValueError):
-        app_state.decode_points(app_state.encode_points(reg)[:-4])
+        ui.url.decode_points(ui.url.encode_points(reg)[:-4])

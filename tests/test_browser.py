@@ -8,15 +8,10 @@ import re
 
 import conftest
 import pytest
+from conftest import wait_idle
 from playwright.sync_api import Page, expect
 
 LONG = 90_000  # ms: a cold start loads plotly.js and solves; the machine may be busy
-
-
-def wait_idle(page: Page) -> None:
-    """Wait until Streamlit has finished the current run (the running indicator is gone)."""
-    page.wait_for_timeout(300)
-    expect(page.get_by_test_id("stStatusWidget")).to_be_hidden(timeout=LONG)
 
 
 def no_exceptions(page: Page) -> None:
@@ -139,3 +134,65 @@ def test_missing_chromium_fails_on_ci(monkeypatch):
     monkeypatch.setenv("CI", "true")
     with pytest.raises(pytest.fail.Exception, match="CI=true and Chromium not found"):
         conftest.require_chromium()
+
+
+@pytest.mark.browser
+def test_quick_clicks_and_erases_are_all_kept(page: Page, app_url):
+    """Clicks in quick succession (no wait between them), then erase clicks: every one counts.
+
+    The class switch itself is waited for: the canvas draws in the old colour until the switch's
+    rerun ends, and the component's debounced sends cannot be ordered against it (ui/drawing.py).
+    """
+    page.goto(f"{app_url}/dataset")
+    canvas = page.locator("canvas.upper-canvas")
+    expect(canvas).to_be_visible(timeout=LONG)
+    wait_idle(page)
+    page.get_by_role("button", name="Clear the drawing").click()
+    expect(page.get_by_text("The drawing is empty")).to_be_visible(timeout=LONG)
+    wait_idle(page)
+    left = [(60, 80), (80, 200), (70, 320)]
+    right = [(330, 120), (320, 280), (300, 200)]
+    for x, y in left:
+        canvas.click(position={"x": x, "y": y})
+    expect(page.get_by_text("Only one class is present", exact=False)).to_be_visible(timeout=LONG)
+    wait_idle(page)
+    radio = page.get_by_test_id("stRadio")
+    radio.get_by_text("class −1").click()
+    wait_idle(page)
+    for x, y in right:
+        canvas.click(position={"x": x, "y": y})
+    six = re.compile(r"drawn: 6 points, classification \(3 \+1, 3 −1\)")
+    expect(page.get_by_text(six).first).to_be_visible(timeout=LONG)
+    wait_idle(page)
+    radio.get_by_text("erases a point").click()
+    wait_idle(page)
+    canvas.click(position={"x": left[0][0], "y": left[0][1]})
+    five = re.compile(r"drawn: 5 points, classification \(2 \+1, 3 −1\)")
+    expect(page.get_by_text(five).first).to_be_visible(timeout=LONG)
+    wait_idle(page)
+    canvas.click(position={"x": right[0][0], "y": right[0][1]})
+    four = re.compile(r"drawn: 4 points, classification \(2 \+1, 2 −1\)")
+    expect(page.get_by_text(four).first).to_be_visible(timeout=LONG)
+    no_exceptions(page)
+
+
+@pytest.mark.browser
+def test_a_bad_link_is_cleaned_and_a_good_one_reproduces_the_view(page: Page, app_url, browser):
+    page.goto(f"{app_url}/optimum?n=inf&seed=99999999999999999999&patterns=gaussian&optimum_samples=120"
+              "&junk=%3Cb%3Ex")
+    expect(page.get_by_text(re.compile(r"The link's n='inf' was ignored"))).to_be_visible(timeout=LONG)
+    expect(page.get_by_text(re.compile(r"The link's parameter junk is not a setting"))).to_be_visible()
+    expect(page.get_by_text(re.compile(r"relative gap"))).to_be_visible(timeout=LONG)
+    wait_idle(page)
+    page.wait_for_url(re.compile(r"optimum_samples=120"), timeout=LONG)
+    for gone in ("n=inf", "seed=", "junk"):
+        assert gone not in page.url, page.url
+    shared = page.url
+    fresh = browser.new_context().new_page()  # another student opening the shared link
+    fresh.goto(shared)
+    expect(fresh.get_by_text(re.compile(r"relative gap"))).to_be_visible(timeout=LONG)
+    expect(fresh.get_by_role("spinbutton", name="Samples")).to_have_value("120", timeout=LONG)
+    expect(fresh.get_by_text(re.compile(r"Sampled patterns \("))).to_be_visible()
+    expect(fresh.get_by_text(re.compile("was ignored"))).to_have_count(0)
+    fresh.context.close()
+    no_exceptions(page)

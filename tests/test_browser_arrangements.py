@@ -10,19 +10,15 @@ from urllib.parse import parse_qs, urlparse
 
 import numpy as np
 import pytest
+from conftest import wait_idle
 from playwright.sync_api import Page, expect
 
-import app_state
+import ui
 from convexnn import arrangements as A
 from convexnn import datasets as ds
 from convexnn import sampling as sm
 
 LONG = 90_000
-
-
-def wait_idle(page: Page) -> None:
-    page.wait_for_timeout(300)
-    expect(page.get_by_test_id("stStatusWidget")).to_be_hidden(timeout=LONG)
 
 
 def open_page(page: Page, name: str) -> None:
@@ -113,7 +109,7 @@ def test_a_shared_url_gives_the_same_view(page: Page, app_url):
     theta, frac = 140, 0.25
     goto(page, f"{app_url}/patterns?preset=circles&n=30&seed=3&arr_theta={theta}&arr_offset={frac}"
                "&arr_tab=All+patterns")
-    data = ds.circles(30, app_state.DEFAULTS["noise"], 3)
+    data = ds.circles(30, ui.schema.DEFAULTS["noise"], 3)
     arr = A.arrangement(data.X)
     g = sm.gate(theta, frac * sm.offset_range(data.X), 2)
     k = int(arr.index_of(A.lift(data.X) @ g >= 0)[0])
@@ -126,7 +122,7 @@ def test_a_shared_url_gives_the_same_view(page: Page, app_url):
     # a drawing shared in the URL
     shared = ds.Dataset(np.array([[0, 0], [1, 0], [0, 1], [1, 1.0]]), np.array([1, -1, -1, 1.0]),
                         "classification")
-    goto(page, f"{app_url}/patterns?pts={app_state.encode_points(shared)}")
+    goto(page, f"{app_url}/patterns?pts={ui.url.encode_points(shared)}")
     expect(page.get_by_test_id("stSidebar")).to_contain_text("shared: 4 points", timeout=LONG)
     expect(page.get_by_test_id("stMetricValue").first).to_have_text("14", timeout=LONG)  # 4 in a square
     no_exceptions(page)

@@ -6,14 +6,10 @@ Headless Debian Chromium through pytest-playwright (fixtures in tests/conftest.p
 import re
 
 import pytest
+from conftest import wait_idle
 from playwright.sync_api import Page, expect
 
 LONG = 180_000  # ms: the spiral's exact program takes 10-60 s on a busy machine
-
-
-def wait_idle(page: Page) -> None:
-    page.wait_for_timeout(300)
-    expect(page.get_by_test_id("stStatusWidget")).to_be_hidden(timeout=LONG)
 
 
 def open_page(page: Page, app_url: str, name: str) -> None:

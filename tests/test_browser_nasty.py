@@ -17,7 +17,7 @@ from conftest import ROOT
 from playwright.sync_api import Page, expect
 from test_browser import LONG, no_exceptions, open_page, sidebar_data, wait_idle
 
-import app_state
+import ui
 
 SHOTS = os.environ.get("CONVEXNN_SHOTS")
 
@@ -63,8 +63,8 @@ def test_bad_csv_files_are_refused_and_the_data_kept(page: Page, app_url):
                                                        r"is not a number\. The previous data are kept"),
         ("nan.csv", b"x1,x2,y\n0.1,0.2,1\nnan,0.3,-1\n0.5,0.5,1\n", r"NaN or infinite values.*previous data"),
         ("oneclass.csv", b"x1,x2,y\n0,0,1\n1,1,1\n2,0,1\n", r"Only one class is present.*previous data"),
-        ("long.csv", ("x1,y\n" + "".join(f"{k},{k % 7}\n" for k in range(app_state.MAX_POINTS + 1))).encode(),
-         rf"has {app_state.MAX_POINTS + 1} rows; the limit here is {app_state.MAX_POINTS}"),
+        ("long.csv", ("x1,y\n" + "".join(f"{k},{k % 7}\n" for k in range(ui.MAX_POINTS + 1))).encode(),
+         rf"has {ui.MAX_POINTS + 1} rows; the limit here is {ui.MAX_POINTS}"),
     ]  # (headers, encodings and every other malformed file: tests/test_fuzz.py, without a browser)
     for name, content, pattern in cases:
         upload(page, name, content)
@@ -155,14 +155,14 @@ def test_a_link_full_of_bad_values_and_a_loss_that_does_not_fit(page: Page, app_
 
 def test_user_text_is_shown_as_plain_text():
     evil = "![x](http://evil.example/p.png) :red[big] **bold** <b>x</b> $x^2$ `code`\nsecond line"
-    shown = app_state.plain(evil)
+    shown = ui.plain(evil)
     assert not re.search(r"(?<!\\)[!\[\]()*<>$`_~]", shown), shown  # every one escaped
     assert "\n" not in shown
     assert shown.replace("\\", "") == evil.replace("\n", " ")  # the same characters, escaped
-    assert app_state.safe_name("![x](http://e).csv") == "x--http---e"
-    assert app_state.safe_name("my data-2.v1.csv") == "my data-2.v1"
-    assert app_state.safe_name(".csv") == app_state.safe_name("") == "uploaded"
-    assert len(app_state.safe_name("a" * 200 + ".csv")) == 40
+    assert ui.text.safe_name("![x](http://e).csv") == "x--http---e"
+    assert ui.text.safe_name("my data-2.v1.csv") == "my data-2.v1"
+    assert ui.text.safe_name(".csv") == ui.text.safe_name("") == "uploaded"
+    assert len(ui.text.safe_name("a" * 200 + ".csv")) == 40
 
 
 def test_nothing_renders_html_or_unpickles():

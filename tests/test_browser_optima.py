@@ -11,6 +11,7 @@ import time
 
 import numpy as np
 import pytest
+from conftest import wait_idle
 from playwright.sync_api import Page, expect
 
 import convexnn as cn
@@ -18,11 +19,6 @@ from convexnn import datasets as ds
 from convexnn import optima
 
 LONG = 90_000  # ms: a cold start loads plotly.js and solves; the machine may be busy
-
-
-def wait_idle(page: Page) -> None:
-    page.wait_for_timeout(300)
-    expect(page.get_by_test_id("stStatusWidget")).to_be_hidden(timeout=LONG)
 
 
 def open_page(page: Page, app_url: str, name: str) -> float:

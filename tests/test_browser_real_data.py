@@ -2,16 +2,13 @@
 
 import re
 
+import numpy as np
 import pytest
+from conftest import wait_idle
 from playwright.sync_api import Page, expect
 
 LONG = 120_000  # ms: four short runs, plus plotly.js on a cold page, on a possibly busy machine
 SCREENSHOT = "/tmp/real_data_page.png"
-
-
-def wait_idle(page: Page) -> None:
-    page.wait_for_timeout(300)
-    expect(page.get_by_test_id("stStatusWidget")).to_be_hidden(timeout=LONG)
 
 
 @pytest.mark.browser
@@ -41,3 +38,31 @@ def test_digits_comparison_shows_the_time_figure_and_table(page: Page, app_url):
     expect(page.get_by_test_id("stException")).to_have_count(0)
     chart.scroll_into_view_if_needed()
     page.screenshot(path=SCREENSHOT, full_page=True)
+
+
+@pytest.mark.browser
+def test_the_form_keeps_its_values_through_an_upload_and_an_early_run(page: Page, app_url, tmp_path):
+    """Choosing "Upload a file" stops the page before the form; uploading brings the form back
+    with the values it had (it used to come back at the widgets' minima)."""
+    page.goto(f"{app_url}/real-data")
+    expect(page.get_by_role("heading", name="Real data: the convex head against AdamW")).to_be_visible(
+        timeout=LONG)
+    wait_idle(page)
+    seeds = page.get_by_label("Seeds")
+    expect(seeds).to_have_value("3")
+    page.get_by_test_id("stRadio").get_by_text("Upload a file").click()
+    wait_idle(page)
+    expect(page.get_by_text(re.compile("Upload a file: up to"))).to_be_visible(timeout=LONG)
+    rng = np.random.default_rng(0)
+    rows = ["a,b,c,label"] + [f"{x:.3f},{y:.3f},{z:.3f},{int(x > 0)}"
+                              for x, y, z in rng.standard_normal((60, 3))]
+    path = tmp_path / "small ![i](http x).csv"
+    path.write_text("\n".join(rows) + "\n")
+    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(path))
+    wait_idle(page)
+    expect(page.get_by_text(re.compile(r"60 rows x 3 features"))).to_be_visible(timeout=LONG)
+    expect(page.get_by_label("Seeds")).to_have_value("3")
+    expect(page.get_by_label("Max training rows")).to_have_value("2000")
+    expect(page.get_by_text("Choose at least one method and one width k.")).to_have_count(0)
+    expect(page.get_by_role("img")).to_have_count(0)  # the file name's Markdown is not an image
+    expect(page.get_by_test_id("stException")).to_have_count(0)

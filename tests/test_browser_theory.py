@@ -3,14 +3,10 @@
 import re
 
 import pytest
+from conftest import wait_idle
 from playwright.sync_api import Page, expect
 
 LONG = 180_000  # ms: the recovery grid on defaults takes ~25 s on 2 idle cores, more under load
-
-
-def wait_idle(page: Page) -> None:
-    page.wait_for_timeout(300)
-    expect(page.get_by_test_id("stStatusWidget")).to_be_hidden(timeout=LONG)
 
 
 def open_page(page: Page, name: str) -> None:

@@ -187,7 +187,7 @@ def test_real_data_page_runs_the_digits_comparison_and_rejects_bad_uploads():
     app.session_state["real_data_seeds"] = 2
     app.session_state["real_data_ks"] = [20]
     app.session_state["real_data_epochs"] = 5
-    app.switch_page("pages/real_data.py").run()
+    app.switch_page("views/real_data.py").run()
     assert not app.exception, app.exception
     assert any("Press **Run the comparison**" in i.value for i in app.info)
     assert app.multiselect(key="real_data_ks").value == [20]

@@ -29,8 +29,9 @@ def test_pattern_count_table():
         n = r["n"]
         assert r["patterns"] == n * n - n + 2 == r["general_position"]  # general position
         assert r["patterns"] <= r["cover_bound"]
-        assert r["count_seconds"] >= 0
-    assert np.isnan(rows[-1]["enumerate_seconds"]) and rows[2]["enumerate_seconds"] >= 0
+        assert np.isfinite(r["count_seconds"])  # the count was timed
+        # the enumeration is timed exactly where the table materialises the patterns (n <= 40)
+        assert np.isnan(r["enumerate_seconds"]) == (n > 40)
 
 
 def test_data_classes():

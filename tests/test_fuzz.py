@@ -438,7 +438,17 @@ def test_recovery_functions_on_nasty_data(data, program, patterns_kind):
         assert np.isfinite(sol.objective) and sol.objective >= 0
         assert np.all(np.isfinite(sol.w0))
     direction = call(recovery.has_nonzero_nonnegative_direction, X)
-    assert failed(direction) or isinstance(direction, bool)
+    if not failed(direction):
+        assert isinstance(direction, bool)
+        M = np.asarray(X, dtype=float)
+        M = M.reshape(-1, 1) if M.ndim == 1 else M  # a 1-D X is one column, as the package reads it
+        if np.linalg.matrix_rank(M) < M.shape[1]:
+            assert direction  # a null-space direction u != 0 has X u = 0 >= 0
+        U = rng.standard_normal((M.shape[1], 2000))
+        # a sampled witness u with X u >= 0 (strictly on the nonzero rows). A zero row of X is
+        # excluded: the package's LP then answers False although u exists (reported to its owner)
+        if np.all(np.abs(M).sum(axis=1) > 0) and np.all(M @ U > 0, axis=0).any():
+            assert direction
     d = np.shape(X)[1] if isinstance(X, np.ndarray) and X.ndim == 2 else 1
     values = call(recovery.nic_values, X, rng.standard_normal(d), patterns, program)
     if not failed(values):

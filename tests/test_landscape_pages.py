@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-STATIONARY = "pages/stationary.py"
-ADAMW = "pages/adamw.py"
+STATIONARY = "views/stationary.py"
+ADAMW = "views/adamw.py"
 
 
 def open_page(page: str, state: dict | None = None, timeout: float = 180) -> AppTest:
@@ -58,13 +58,13 @@ def test_stationary_v41_preset_reproduces_019_and_0595():
     at = open_page(STATIONARY, {"stationary_preset": "V4.1: X = I₂, y = (1, 1)", "stationary_V4.1_runs": 1})
     runs = table(at, "p_I")
     first = runs.set_index("run")
-    assert abs(first.loc["math.md start A", "L"] - 0.19) < 1e-6
-    assert abs(first.loc["math.md start B", "L"] - 0.595) < 1e-6
-    assert abs(first.loc["math.md start A", "p_I"] - 0.19) < 1e-5
+    assert abs(first.loc["documented start A", "L"] - 0.19) < 1e-6
+    assert abs(first.loc["documented start B", "L"] - 0.595) < 1e-6
+    assert abs(first.loc["documented start A", "p_I"] - 0.19) < 1e-5
     assert metrics(at)["p* (global optimum)"] == "0.136421"
-    # start A is spurious: its certificate is sqrt(2) (math.md V4.1)
-    assert first.loc["math.md start A", "certificate"] == "1.41"
-    assert first.loc["math.md start A", "verdict"] == "spurious"
+    # start A is spurious: its certificate is sqrt(2) (V4.1 of the documentation)
+    assert first.loc["documented start A", "certificate"] == "1.41"
+    assert first.loc["documented start A", "verdict"] == "spurious"
 
 
 def test_stationary_pick_a_run_and_a_random_plane():

@@ -158,12 +158,16 @@ def test_prune_merges_split_copies_and_drops_zero_neurons(trained):
     messy = net.split(0, (0.2, 0.3, 0.5)).split(1, (0.6, 0.4)).pad(3)
     messy = messy.permute(np.random.default_rng(1).permutation(messy.width))
     merged = messy.prune()
-    assert merged.width == net.width
-    assert np.max(np.abs(merged.predict(X) - net.predict(X))) < 1e-12
-    assert abs(merged.objective(X, y, 0.05) - net.objective(X, y, 0.05)) < 1e-12
+    # The optimum may itself hold blocks whose directions agree to prune's tolerance (1e-10):
+    # prune merges those too, moving f by O(1e-10). The reference is the pruned optimum.
+    reference = net.prune()
+    assert reference.width <= net.width
+    assert merged.width == reference.width
+    assert np.max(np.abs(merged.predict(X) - net.predict(X))) < 1e-8
+    assert abs(merged.objective(X, y, 0.05) - net.objective(X, y, 0.05)) < 1e-8
     # same neurons up to order
-    key = lambda m: sorted(np.round(np.vstack([m.W1, m.b1, m.w2]).T, 9).tolist())  # noqa: E731
-    assert key(merged) == key(net)
+    key = lambda m: np.array(sorted(np.vstack([m.W1, m.b1, m.w2]).T.tolist()))  # noqa: E731
+    assert np.allclose(key(merged), key(reference), rtol=0, atol=1e-8)
 
 
 def test_prune_of_unbalanced_parallel_neurons_lowers_the_penalty():

@@ -16,15 +16,14 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-import app_solve
-import app_state
-from app_state import K, S
+import ui
 from convexnn import datasets as ds
 from convexnn import optima
+from ui import K, S
 
-OPTIMUM = "pages/global_optimum.py"
-OPTIMA = "pages/optima.py"
-PATH = "pages/lasso_path.py"
+OPTIMUM = "views/global_optimum.py"
+OPTIMA = "views/optima.py"
+PATH = "views/lasso_path.py"
 
 
 @pytest.fixture
@@ -83,7 +82,7 @@ def test_optimum_page_shows_certificate_bars_table_and_exports(at):
     marks = [t for t in bars[0]["data"] if t.get("name", "").startswith("neuron, w2")]
     # one diamond per pattern of a neuron, on the line beta
     assert sum(len(values(t["x"])) for t in marks) == table["pattern"].nunique()
-    assert np.allclose(np.concatenate([values(t["y"]) for t in marks]), app_state.DEFAULTS[K.BETA], rtol=1e-4)
+    assert np.allclose(np.concatenate([values(t["y"]) for t in marks]), ui.schema.DEFAULTS[K.BETA], rtol=1e-4)
     assert any("complementary slackness" in c for c in texts(at.caption))
     assert len(table) == width and {"w1[1]", "w1[2]", "b1", "w2", "pattern", "norm ‖u‖"} <= set(table.columns)
     assert np.allclose(table["norm ‖u‖"], np.abs(table["w2"]) ** 2)  # balanced: ‖u‖ = w2²
@@ -102,7 +101,7 @@ def test_sampled_patterns_losses_and_the_gated_program(at):
     for patterns in ("gaussian", "geometric"):
         at.selectbox(key=K.PATTERNS).set_value(patterns).run()
         clean(at)
-        assert at.number_input(key="optimum_samples").value == app_solve.DEFAULT_SAMPLES
+        assert at.number_input(key="optimum_samples").value == ui.compute.DEFAULT_SAMPLES
         sampled = float(metrics(at)["Objective"])
         assert sampled >= exact * (1 - 1e-5)  # fewer patterns: a restriction of the program
         assert any("Sampled patterns" in c for c in texts(at.caption))
@@ -127,7 +126,7 @@ def test_regression_data_on_all_three_pages(at, name):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("preset", app_state.PRESETS)
+@pytest.mark.parametrize("preset", ui.PRESETS)
 def test_every_preset_on_the_three_pages(request, preset):
     """About 1.5 minutes for all presets: runs with ``-m slow`` (the default tests cover moons,
     sine, plane and small custom data)."""
@@ -149,9 +148,9 @@ def test_json_import_round_trip_and_bad_file(at):
     at.switch_page(OPTIMUM).run()
     objective = metrics(at)["Objective"]
     data = at.session_state[S.DATA]
-    d = app_state.DEFAULTS
-    result = app_solve.solve(data.X, data.y, d[K.BETA], d[K.LOSS], d[K.PROGRAM], d[K.PRUNE])
-    text = app_solve.export_json(result.model)
+    d = ui.schema.DEFAULTS
+    result = ui.compute.solve(data.X, data.y, d[K.BETA], d[K.LOSS], d[K.PROGRAM], d[K.PRUNE])
+    text = ui.compute.export_json(result.model)
     at.file_uploader(key="optimum_import").set_value(("network.json", text.encode(), "application/json"))
     at.run()
     clean(at)
@@ -167,11 +166,11 @@ def test_json_import_round_trip_and_bad_file(at):
 
 def test_exported_python_snippet_runs_and_predicts_the_same():
     data = ds.moons(40)
-    result = app_solve.solve(data.X, data.y, 0.1, "squared", "exact", True)
+    result = ui.compute.solve(data.X, data.y, 0.1, "squared", "exact", True)
     namespace: dict = {}
-    exec(compile(app_solve.export_python(result.model), "network.py", "exec"), namespace)
+    exec(compile(ui.compute.export_python(result.model), "network.py", "exec"), namespace)
     assert np.allclose(namespace["predict"](data.X), result.model.predict(data.X), rtol=0, atol=1e-12)
-    loaded = optima.load_network(app_solve.export_json(result.model), input_dim=2)
+    loaded = optima.load_network(ui.compute.export_json(result.model), input_dim=2)
     assert np.array_equal(loaded.predict(data.X), result.model.predict(data.X))
 
 
@@ -185,7 +184,7 @@ def test_split_pad_permute_keeps_the_objective_live(at):
     clean(at)
     m = metrics(at)
     base = at.session_state[K.BETA]
-    assert base == app_state.DEFAULTS[K.BETA]
+    assert base == ui.schema.DEFAULTS[K.BETA]
     width0 = int(m["Width"]) - 3 + 1 - 1  # defaults: 3 copies, 1 zero neuron
     assert float(m["|Δ objective|"]) <= 1e-12 * float(m["Objective"])
     assert any("another global optimum" in t for t in texts(at.success))
@@ -255,6 +254,6 @@ def test_large_data_wait_for_a_click(at):
     use_data(at, ds.Dataset(X, np.where(X[:, 0] > X[:, 1], 1.0, -1.0), "classification", "big"))
     at.switch_page(PATH).run()
     assert not at.exception
-    assert at.button(key="path_run") is not None
+    assert [b.label for b in at.button if b.key == "path_run"] == ["Compute the path"]
     assert any("120 points" in t for t in texts(at.info))
     assert not at.get("plotly_chart")

@@ -1,79 +1,32 @@
-# page: 70 | Neural recovery | :material/troubleshoot: | neural-recovery
 """Neural recovery: when does the min-norm ReLU network with a skip connection recover a planted
 linear model? Phase transition (gated and cone-constrained programs), NIC-L, the 2-D pictures."""
-
-import threading
-from collections import OrderedDict
 
 import numpy as np
 import pandas as pd
 import streamlit as st
 
-import app_state
+import ui
 from convexnn import recovery as rc
 from convexnn.figures import theory as tf
-
-app_state.init()  # also when Streamlit runs this file on its own
 
 D_CHOICES = list(range(2, 21))
 MAX_TRIALS = 50
 JOBS = 2
-DEFAULTS = {
-    "recovery_ds": [4, 6, 8, 10, 12],
-    "recovery_programs": list(rc.PROGRAMS),
-    "recovery_n_range": (4, 40),
-    "recovery_n_step": 4,
-    "recovery_trials": 8,
-    "recovery_planted": "gaussian",
-    "recovery_all_ones": "reference",
-    "recovery_nic_n": 30,
-    "recovery_nic_d": 10,
-    "recovery_nic_seed": 0,
-    "recovery_nic_program": "gated",
-}
-# Widget defaults, written once into the session (widgets take their value from there). The
+# Widget defaults: in the settings schema (ui/schema.py), which writes them into the session. The
 # default grid is 50 cells x 8 trials = 400 instances: about 10 s of CPU, well under a minute on
 # 2 cores even when they are shared.
 KEEP = {"persist_state": "session"}  # widget values survive page switches
-for _key, _value in DEFAULTS.items():
-    st.session_state.setdefault(_key, _value)
-
-
-STORE_CELLS = 4000
-
-
-@st.cache_resource
-def _cell_store() -> tuple[OrderedDict, threading.Lock]:
-    """Solved cells shared by all sessions: (n, d, trials, programs, planted, seed) -> trials.
-
-    Not ``st.cache_data``: the grid is solved in one joblib run over every missing cell, with a
-    progress bar updated trial by trial in the page, and a cached function cannot update an
-    element created outside it; the results are pure and never mutated.
-    """
-    return OrderedDict(), threading.Lock()
 
 
 def solve_cells(cells, trials: int, programs: tuple, planted: str, all_ones: str, seed: int,
                 progress) -> list[dict]:
-    """The trials of every cell, solving only the cells not in the store (joblib, JOBS workers)."""
-    store, lock = _cell_store()
-    key = lambda n, d: (n, d, trials, programs, planted, all_ones, seed)  # noqa: E731
-    with lock:
-        missing = [(n, d) for n, d in cells if key(n, d) not in store]
-    tasks = [(n, d, t) for n, d in missing for t in range(trials)]
+    """The trials of every cell (joblib, JOBS workers), solved once per grid for all sessions."""
+    tasks = [(n, d, t) for n, d in cells for t in range(trials)]
     kwargs = {"seed": seed, "programs": programs, "planted": planted, "n_gates": None,
               "all_ones": all_ones}
-    solved = rc.run_tasks(tasks, kwargs, n_jobs=JOBS, progress=progress)
-    with lock:
-        for i, (n, d) in enumerate(missing):
-            store[key(n, d)] = solved[i * trials:(i + 1) * trials]
-        out = []
-        for n, d in cells:
-            store.move_to_end(key(n, d))
-            out += store[key(n, d)]
-        while len(store) > STORE_CELLS:
-            store.popitem(last=False)
-    return out
+    key = ui.compute.fingerprint(tuple(cells), trials, programs, planted, all_ones, seed)
+    return ui.compute.once("recovery_grid", key,
+                           lambda: rc.run_tasks(tasks, kwargs, n_jobs=JOBS, progress=progress))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -151,10 +104,10 @@ run_programs = tuple(programs) + ("linear",)
 cells = [(n, d) for d in ds for n in ns]
 st.caption(f"{len(cells)} cells × {int(trials)} trials = {len(cells) * int(trials)} instances, "
            f"each solved with {' and '.join(tf.PROGRAM_NAMES[p] for p in programs)}; "
-           "solved cells are kept for the next run.")
+           "a solved grid is kept for every session.")
 
 with st.status("Solving the grid…", expanded=False) as status:
-    bar = st.progress(0.0, text="looking up solved cells")
+    bar = st.progress(0.0, text="solving (or waiting for another session solving the same grid)")
 
     def progress(done: int, total: int) -> None:
         if done == total or done % 5 == 0:
@@ -164,7 +117,7 @@ with st.status("Solving the grid…", expanded=False) as status:
         results = solve_cells(cells, int(trials), run_programs, planted, all_ones, seed, progress)
     except Exception as exc:  # a solver failure must not become a traceback
         status.update(label="The grid failed", state="error")
-        st.error(f"The grid failed: {type(exc).__name__}: {exc}")
+        st.error(f"The grid failed: {type(exc).__name__}: {ui.plain(exc, limit=300)}")
         st.stop()
     bar.progress(1.0, text="done")
     plural = "s" if len(cells) != 1 else ""

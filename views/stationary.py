@@ -1,16 +1,13 @@
-# page: 50 | Stationary points | :material/landscape: | stationary
 """Stationary points vs global optima: restarts, p_I, the global optimum, landscape slices."""
 
 import numpy as np
 import pandas as pd
 import streamlit as st
 
-import app_landscape as al
-import app_state
+import ui
 from convexnn import figures
 from convexnn.figures import landscape as lf
-
-app_state.init()
+from ui import landscape as al
 
 P = "stationary_"  # widget-key prefix of this page
 
@@ -20,7 +17,8 @@ st.caption(
     "realise a set I of activation patterns, and θ is a global optimum of the convex program "
     "restricted to I (Wang, Lacotte & Pilanci, ICLR 2022): **L(θ) = p_I ≥ p\\***. Training stops short "
     "exactly when it lacks patterns the global optimum uses.")
-st.caption("Convention: L = ½‖f(X) − y‖² + (β/2)(‖W1‖² + ‖b1‖² + ‖w2‖²), the squared loss of math.md "
+st.caption("Convention: L = ½‖f(X) − y‖² + (β/2)(‖W1‖² + ‖b1‖² + ‖w2‖²), the squared loss of the "
+           "Mathematics page "
            "(half the sum of squares). Training minimises L itself (Adam or GD on the explicit "
            "objective), then polishes with full-batch GD.")
 
@@ -30,7 +28,7 @@ with c1:
     preset_key = st.selectbox("Example", list(al.PRESETS), key=P + "preset",
                               index=list(al.PRESETS).index(al.DEFAULT_PRESET))
 preset = al.PRESETS[preset_key]
-data = al.preset_data(preset_key, app_state.current_data())
+data = al.preset_data(preset_key, ui.current_data())
 keyed = P + preset.name + "_"
 with c2:
     width = st.number_input("Width m", 1, 200, preset.width, key=keyed + "width",
@@ -48,7 +46,8 @@ with st.expander("Training details"):
     lr = d1.number_input("Learning rate", 1e-5, 1.0, preset.lr, format="%.4g", key=keyed + "lr")
     epochs = d2.number_input("Epochs", 10, 50000, preset.epochs, step=100, key=keyed + "epochs")
     polish = d3.number_input("GD polish steps", 0, 50000, preset.polish, step=500, key=keyed + "polish",
-                             help="Full-batch GD on L after training (math.md §4 step 1), so that the "
+                             help="Full-batch GD on L after training (Mathematics page: optima and "
+                                  "stationary points, step 1), so that the "
                                   "network is close to its stationary point.")
 st.caption(preset.note)
 
@@ -56,8 +55,8 @@ if data.dim != 2:
     st.warning("This page draws 2-D data; the current data are 1-D. Pick an example above or 2-D data on "
                "the Data page.")
     st.stop()
-if data.n > app_state.MAX_SOLVE_POINTS:
-    st.warning(f"The data have {data.n} points; this page works with at most {app_state.MAX_SOLVE_POINTS}. "
+if data.n > ui.MAX_SOLVE_POINTS:
+    st.warning(f"The data have {data.n} points; this page works with at most {ui.MAX_SOLVE_POINTS}. "
                "Use fewer points.")
     st.stop()
 classification = data.task == "classification"
@@ -136,7 +135,8 @@ with st.expander("All runs as a table", expanded=False):
     })
     st.dataframe(table, hide_index=True)
     st.caption("certificate = max over all patterns of ‖Π_K(±X̃ᵀD λ)‖ / β with λ = y − f(X) "
-               "(math.md §4 step 6): ≤ 1 exactly when a stationary point is globally optimal.")
+               "(Mathematics page: optima and stationary points, step 6): ≤ 1 exactly when a stationary "
+               "point is globally optimal.")
 
 # ---- one run next to the global optimum --------------------------------------------------------
 st.divider()

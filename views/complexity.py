@@ -1,4 +1,3 @@
-# page: 90 | Complexity | :material/speed: | complexity-theory
 """Complexity: how many patterns, which data are easy (two patterns suffice), and the Max-Cut
 connection with its SDP relaxation and Goemans-Williamson rounding."""
 
@@ -6,20 +5,15 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-import app_state
+import ui
 from convexnn import complexity as cx
 from convexnn import count_patterns
 from convexnn.figures import theory as tf
 
-app_state.init()  # also when Streamlit runs this file on its own
-
 COUNT_NS = (10, 20, 40, 80, 160, 320, 640)
 MAXCUT_MAX = 16
 BETAS = (0.01, 0.1, 1.0)
-DEFAULTS = {"complexity_seed": 0, "complexity_bias": False}
 KEEP = {"persist_state": "session"}  # widget values survive page switches
-for _key, _value in DEFAULTS.items():
-    st.session_state.setdefault(_key, _value)
 
 
 @st.cache_data(show_spinner=False)
@@ -56,8 +50,8 @@ st.caption(
     "number of patterns p = O(n^r) for data of rank r. Some data are easier: for orthogonally separable "
     "data two patterns suffice; in general, checking the dual constraint is a Max-Cut-type problem "
     "(Wang & Pilanci, arXiv 2311.10972).")
-data = app_state.current_data()
-s = app_state.settings()
+data = ui.current_data()
+s = ui.settings()
 
 # --------------------------------------------------------------------------------------------
 # Counts
@@ -102,7 +96,7 @@ st.caption(
     "logistic and hinge losses; the squared loss is shown for contrast (its residual can change sign).")
 sources = ["orthogonally separable example (n = 20, d = 3)"]
 if data.task == "classification":
-    sources.append(f"current data ({data.name}, {data.n} points)")
+    sources.append(f"current data ({ui.plain(data.name)}, {data.n} points)")
 source = st.radio("Data", sources, key="complexity_source", horizontal=True, **KEEP)
 bias = False
 if source.startswith("current"):
@@ -159,7 +153,8 @@ if klass is not None:
 st.subheader("The Max-Cut connection")
 st.caption(
     "For a fixed dual vector λ, the largest dual constraint over all D = diag(δ), δ ∈ {0,1}ⁿ, is "
-    "max_δ δᵀ(diag(λ) X̃X̃ᵀ diag(λ))δ = max ‖X̃ᵀDλ‖²: a binary quadratic program. With δ_i = (1 + z₀z_i)/2 it "
+    "max_δ δᵀ(diag(λ) X̃X̃ᵀ diag(λ))δ = max ‖X̃ᵀDλ‖²: a binary quadratic program. With δ_i = (1 + "
+    "z₀z_i)/2 it "
     "becomes a Max-Cut-type form over z ∈ {±1}ⁿ⁺¹ with a PSD matrix, relaxed to an SDP (cvxpy, SCS) and "
     "rounded by random hyperplanes (Goemans–Williamson). For a PSD matrix the relaxation loses at most a "
     "factor π/2, i.e. √(π/2) ≈ 1.2533 on the norm: the negatively-correlated guarantee.")
@@ -210,4 +205,4 @@ st.plotly_chart(tf.hardness_ladder_figure(), key="complexity_ladder", config={"d
 st.caption(
     "Schematic: the guaranteed factor 1 + ε of a polynomial-time algorithm by data class. Beyond √(π/2) the "
     "bars are not to scale (the general-data factor depends on the data). The talk states NP-hardness for "
-    f"ε ≤ √(84/83) − 1; the formula gives {cx.HARDNESS_EPS:.6f} (math.md quotes ≈ 0.00598).")
+    f"ε ≤ √(84/83) − 1; the formula gives {cx.HARDNESS_EPS:.6f} (≈ 0.00598).")

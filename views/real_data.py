@@ -1,6 +1,5 @@
-# page: 95 | Real data | :material/science: | real-data
 """Real data: a convex two-layer head on features vs AdamW, test accuracy against wall time
-(math.md section 9). Bundled digits and breast-cancer sets, uploads, optional sentence embeddings."""
+(docs/experiments.md). Bundled digits and breast-cancer sets, uploads, optional sentence embeddings."""
 
 import hashlib
 
@@ -8,30 +7,21 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-import app_state
+import ui
 from convexnn import compare as cmp
 from convexnn import realdata as rd
 from convexnn.figures import compare as cf
 
-app_state.init()
-
 P = "real_data_"
-SOURCES = ("Digits: two classes", "Digits: one-vs-rest", "Breast cancer", "Upload a file", "Sentences")
+SOURCES = ui.schema.REAL_DATA_SOURCES
 K_CHOICES = [10, 20, 50, 100, 200, 400]
 METHOD_CHOICES = list(cmp.METHODS)
-DEFAULTS = {
-    P + "source": SOURCES[0], P + "digit_a": 3, P + "digit_b": 8, P + "digits_ovr": [0, 1, 2, 3, 4],
-    P + "test": 0.5, P + "standardize": "standard", P + "methods": ["convex_gated", "adamw"],
-    P + "ks": [50], P + "sampling": "gaussian", P + "sketch": 0, P + "seeds": 3, P + "epochs": 20,
-    P + "batch": 20, P + "sizes": False, P + "max_train": 2000, P + "tol": 1e-4,
-}
-KEEP = {}
-for _key, _value in DEFAULTS.items():
-    st.session_state.setdefault(_key, _value)
+KEEP = {"persist_state": "session"}  # the form keeps its values through st.stop() and uploads
 
 st.title("Real data: the convex head against AdamW")
 st.caption(
-    "A two-layer ReLU head on fixed features, trained two ways on the same rows (math.md §9): the **convex** "
+    "A two-layer ReLU head on fixed features, trained two ways on the same rows (Mathematics page: "
+    "experiments): the **convex** "
     "gated program on k sampled activation patterns (FISTA, β chosen by validation on a grid of fractions of "
     "β_max) and **AdamW** on a network of the same width k (mean squared error, mini-batches, learning "
     "rate chosen by validation). Each curve is the test accuracy of the model that is best on the "
@@ -69,20 +59,20 @@ def make_split(data: rd.LabelledData, test: float, standardize: str, max_train: 
     return rd.split(data, test, seed=0, standardize=standardize, max_train=max_train)
 
 
-source = st.radio("Data", SOURCES, horizontal=True, key=P + "source")
+source = st.radio("Data", SOURCES, horizontal=True, key=P + "source", **KEEP)
 data = None
 try:
     if source == SOURCES[0]:
         c1, c2, _ = st.columns([1, 1, 3])
-        a = c1.selectbox("Digit", list(range(10)), key=P + "digit_a")
-        b = c2.selectbox("against digit", list(range(10)), key=P + "digit_b")
+        a = c1.selectbox("Digit", list(range(10)), key=P + "digit_a", **KEEP)
+        b = c2.selectbox("against digit", list(range(10)), key=P + "digit_b", **KEEP)
         if a == b:
             st.warning("Choose two different digits.")
             st.stop()
         data = bundled(source, (int(a), int(b)))
     elif source == SOURCES[1]:
         chosen = st.multiselect("Digits (one head per class, predicted by argmax)", list(range(10)),
-                                key=P + "digits_ovr")
+                                key=P + "digits_ovr", **KEEP)
         if len(chosen) < 3:
             st.warning("Choose at least three digits (two digits: use the two-class choice).")
             st.stop()
@@ -93,10 +83,10 @@ try:
         c1, c2 = st.columns([3, 1])
         up = c1.file_uploader("Features with labels: CSV (header row, one label column), .npy (last column = "
                               "label) or .npz (arrays X and y)", type=["csv", "txt", "npy", "npz"],
-                              key=P + "upload", max_upload_size=app_state.MAX_FEATURE_UPLOAD_MB)
+                              key=P + "upload", max_upload_size=ui.MAX_FEATURE_UPLOAD_MB)
         label_column = c2.text_input("Label column (CSV)", "", key=P + "label_column",
                                      help="Its header name; empty: a column named label/y/target/class, "
-                                          "else the last one.")
+                                          "else the last one.", **KEEP)
         if up is None:
             st.info(f"Upload a file: up to {rd.MAX_ROWS:,} rows and {rd.MAX_COLUMNS:,} feature columns, "
                     "two or more classes (one-vs-rest heads beyond two). Arrays are read with "
@@ -109,13 +99,13 @@ try:
                     "machine (no download at run time).", icon=":material/info:")
             st.stop()
         text = st.text_area("One labelled sentence a line: `label, sentence`", key=P + "sentences",
-                            height=200)
+                            height=200, **KEEP)
         if not text.strip():
             st.stop()
         with st.spinner("Embedding the sentences…"):
             data = embed(text)
 except ValueError as exc:
-    st.error(f"These data cannot be used: {exc}")
+    st.error(f"These data cannot be used: {ui.plain(exc)}")
     st.stop()
 
 # --------------------------------------------------------------------------------------------
@@ -126,27 +116,31 @@ with st.form(P + "form"):
     c1, c2, c3, c4 = st.columns([1.4, 1.2, 1.2, 1.2])
     methods = c1.multiselect("Methods", METHOD_CHOICES, key=P + "methods", format_func=cf.METHOD_NAMES.get,
                              help="The exact (cone-constrained) program uses the certified working-set "
-                                  "solver: tens of seconds per β on the digits, so it is opt-in.")
-    ks = c1.multiselect("Width k (sampled patterns = AdamW neurons)", K_CHOICES, key=P + "ks")
+                                  "solver: tens of seconds per β on the digits, so it is opt-in.", **KEEP)
+    ks = c1.multiselect("Width k (sampled patterns = AdamW neurons)", K_CHOICES, key=P + "ks", **KEEP)
     sampling = c2.selectbox("Pattern sampling", cmp.SAMPLING, key=P + "sampling",
-                            format_func={"gaussian": "Gaussian", "geometric": "geometric algebra"}.get)
-    sketch = c2.number_input("Sketch dimension (GA; 0 = none)", 0, 1000, step=10, key=P + "sketch")
-    seeds = c3.number_input("Seeds", 1, 10, key=P + "seeds")
-    test = c3.slider("Test fraction", 0.1, 0.9, step=0.05, key=P + "test")
+                            format_func={"gaussian": "Gaussian", "geometric": "geometric algebra"}.get,
+                            **KEEP)
+    sketch = c2.number_input("Sketch dimension (GA; 0 = none)", 0, 1000, step=10, key=P + "sketch", **KEEP)
+    seeds = c3.number_input("Seeds", 1, 10, key=P + "seeds", **KEEP)
+    test = c3.slider("Test fraction", 0.1, 0.9, step=0.05, key=P + "test", **KEEP)
     standardize = c4.selectbox("Scaling", rd.STANDARDIZE, key=P + "standardize",
                                format_func={"none": "none", "standard": "standardise (train statistics)",
-                                            "minmax": "min-max to [0, 1]", "unit": "unit-norm rows"}.get)
-    max_train = c4.number_input("Max training rows", 20, rd.MAX_ROWS, step=100, key=P + "max_train")
+                                            "minmax": "min-max to [0, 1]", "unit": "unit-norm rows"}.get,
+                               **KEEP)
+    max_train = c4.number_input("Max training rows", 20, rd.MAX_ROWS, step=100, key=P + "max_train", **KEEP)
     with st.expander("Solver and AdamW details"):
         d1, d2, d3, d4 = st.columns(4)
-        epochs = d1.number_input("AdamW epochs", 1, 200, key=P + "epochs")
-        batch = d2.number_input("Batch size", 1, 1000, key=P + "batch")
+        epochs = d1.number_input("AdamW epochs", 1, 200, key=P + "epochs", **KEEP)
+        batch = d2.number_input("Batch size", 1, 1000, key=P + "batch", **KEEP)
         tol = d3.select_slider("FISTA relative gap", [1e-6, 1e-5, 1e-4, 1e-3], key=P + "tol",
-                               format_func=lambda v: f"{v:g}")
+                               format_func=lambda v: f"{v:g}", **KEEP)
         sizes = d4.toggle("Also ¼ and ½ of the training rows", key=P + "sizes",
-                          help="For the plot of accuracy against training-set size at a fixed budget.")
+                          help="For the plot of accuracy against training-set size at a fixed "
+                               "budget.", **KEEP)
         st.caption("β grid: 0.1, 0.03, 0.01 × β_max (β_max = max_i ‖X̃ᵀ D_i y‖, the smallest β with the zero "
-                   "solution); learning rates 1e-2, 1e-3, 1e-4, AdamW weight decay 1e-3 (math.md §9).")
+                   "solution); learning rates 1e-2, 1e-3, 1e-4, AdamW weight decay 1e-3 (Mathematics "
+                   "page: experiments).")
     run = st.form_submit_button("Run the comparison", type="primary")
 
 if not methods or not ks:
@@ -158,7 +152,8 @@ if "convex_exact" in methods and split.n_train * split.dim > 20_000:
     st.warning(f"The exact program keeps all {split.n_train} constraints per cone: with {split.dim} "
                "features expect tens of seconds per β and width (measured: 15-35 s at 143 rows x 64 "
                "features, k = 50), up to its time limit of 60 s per solve.", icon=":material/hourglass:")
-st.caption(f"{data.describe()} → {split.n_train} training rows (of which 20% validate the hyper-parameters), "
+st.caption(f"{ui.plain(data.describe())} → {split.n_train} training rows (of which 20% validate the "
+           f"hyper-parameters), "
            f"{split.X_test.shape[0]} test rows, {split.dim} features.")
 if split.n_train < 16:
     st.warning("Fewer than 16 training rows: lower the test fraction or use more data.")
@@ -171,7 +166,7 @@ try:
                            sketch_dim=int(sketch) or None, tol=float(tol), epochs=int(epochs),
                            batch_size=int(batch))
 except ValueError as exc:
-    st.error(f"Invalid settings: {exc}")
+    st.error(f"Invalid settings: {ui.plain(exc)}")
     st.stop()
 
 
@@ -224,7 +219,7 @@ with st.status(f"Training: {len(todo)} runs…", expanded=True) as status:
             rows += run_task(key, split, spec_items, task)
         except Exception as exc:  # a failing run must not become a traceback
             status.update(label="A run failed", state="error")
-            st.error(f"{cf.METHOD_NAMES[m]} failed: {type(exc).__name__}: {exc}")
+            st.error(f"{cf.METHOD_NAMES[m]} failed: {type(exc).__name__}: {ui.plain(exc, limit=300)}")
             st.stop()
     bar.progress(1.0, text="done")
     status.update(label=f"Trained {len({(r['method'], r['seed'], r['k'], r['n_train']) for r in rows})} runs"
@@ -274,7 +269,7 @@ if len(sizes_present) > 1:
     budget = st.number_input("Budget (s)", min_value=1e-3, value=float(f"{cmp.default_budget(rows):.3g}"),
                              format="%.3g", key=P + "budget",
                              help="Default: the median time at which the convex gated runs finish on all "
-                                  "training rows (math.md §9's t0).")
+                                  "training rows (t0 of the experiments, Mathematics page).")
     st.plotly_chart(cf.accuracy_size_figure(rows, float(budget)), key=P + "size_figure",
                     config={"displayModeBar": False}, theme=None)
 

@@ -1,4 +1,3 @@
-# page: 10 | Data | :material/scatter_plot: | dataset
 """Data: presets, a drawing canvas (add, erase, undo), a train/test split, CSV and a shareable URL."""
 
 import io
@@ -8,26 +7,23 @@ import streamlit as st
 from PIL import Image, ImageDraw
 from streamlit_drawable_canvas import st_canvas
 
-import app_state
-from app_state import K, S
+import ui
 from convexnn import datasets as ds
 from convexnn import figures
-
-app_state.init()  # also when Streamlit runs this file on its own
+from ui import K, S
 
 ss = st.session_state
 
 st.title("Data")
-app_state.show_flashes()
 # a drawing the canvas sent in this rerun: take it before anything shows the data
-for note in app_state.process_canvas(ss.get(K.CANVAS)):
-    st.warning(note)
+for note in ui.drawing.process_canvas(ss.get(K.CANVAS)):
+    st.warning(ui.plain(note))
 
 PRESET_LABELS = {
     "spiral": "spiral (two arms)", "moons": "moons", "circles": "circles", "xor": "xor",
     "gaussians": "two Gaussians", "linear": "linearly separable", "sine": "sine (1-D regression)",
     "abs": "|x| (1-D regression)", "steps": "steps (1-D regression)", "plane": "plane (2-D regression)",
-    app_state.TALK: "the talk's 3 points (X = [[3,3],[2,2],[1,0]])",
+    ui.TALK: "the talk's 3 points (X = [[3,3],[2,2],[1,0]])",
 }
 
 
@@ -40,18 +36,18 @@ def nice_ticks(lo: float, hi: float, count: int = 6) -> np.ndarray:
 
 def background(view, task: str) -> bytes:
     """A light grid with the axes and tick labels of the canvas's data window, as PNG bytes."""
-    size = app_state.CANVAS_SIZE
+    size = ui.canvas.CANVAS_SIZE
     img = Image.new("RGB", (size, size), "#fbfbfb")
     draw = ImageDraw.Draw(img)
     x0, x1, y0, y1 = view
     for t in nice_ticks(x0, x1):
-        px = app_state.to_pixels([[t, y0]], view)[0, 0]
+        px = ui.canvas.to_pixels([[t, y0]], view)[0, 0]
         axis = abs(t) < 1e-9
         draw.line([(px, 0), (px, size)], fill="#9a9a9a" if axis else "#e6e6e6", width=1)
         if 12 < px < size - 30:  # keep clear of the corners and the axis names
             draw.text((px + 2, size - 12), f"{t:g}", fill="#8a8a8a")
     for t in nice_ticks(y0, y1):
-        py = app_state.to_pixels([[x0, t]], view)[0, 1]
+        py = ui.canvas.to_pixels([[x0, t]], view)[0, 1]
         axis = abs(t) < 1e-9
         draw.line([(0, py), (size, py)], fill="#9a9a9a" if axis else "#e6e6e6", width=1)
         if 14 < py < size - 26:
@@ -65,55 +61,52 @@ def background(view, task: str) -> bytes:
 
 def load_pasted() -> None:
     text = ss.get("csv_text", "")
-    app_state.load_csv(text, "pasted CSV")
+    ui.state.load_csv(text, "pasted CSV")
 
 
 def on_upload() -> None:
     file = ss.get(K.UPLOAD)
     if file is not None:
-        app_state.load_csv(file.getvalue(), file.name)
+        ui.state.load_csv(file.getvalue(), file.name)
 
 
 def regenerate() -> None:
     """New random data of the same preset (the next seed), as TF Playground's regenerate."""
     ss[K.SEED] = int(ss.get(K.SEED, 0)) + 1
-    app_state.use_preset()
+    ui.state.use_preset()
 
 
 left, right = st.columns([1, 1.35], gap="large")
 
 with left:
     st.subheader("Preset")
-    st.selectbox("Data set", app_state.PRESETS, key=K.PRESET, persist_state="session",
-                 on_change=app_state.on_preset_change,
-                 format_func=lambda p: PRESET_LABELS.get(p, p))
-    follow = dict(persist_state="session", on_change=app_state.use_preset)
-    fixed = ss.get(K.PRESET) in app_state.FIXED_PRESETS
-    st.slider("Points", *app_state.N_RANGE, key=K.N, disabled=fixed, **follow)
-    st.slider("Noise", 0.0, 0.5, step=0.01, key=K.NOISE, disabled=fixed, **follow)
-    st.number_input("Seed", min_value=0, max_value=1_000_000, step=1, key=K.SEED, disabled=fixed,
-                    **follow)
-    st.slider("Held out for testing", *app_state.TEST_RANGE, step=0.05, key=K.TEST,
-              persist_state="session", on_change=app_state.on_split_change,
-              format="%.2f", help="A seeded random share of the points becomes test data: drawn "
+    ui.widgets.choice(K.PRESET, "Data set", on_change=ui.state.on_preset_change,
+                      format_func=lambda p: PRESET_LABELS.get(p, p))
+    fixed = ss.get(K.PRESET) in ui.FIXED_PRESETS
+    follow = dict(on_change=ui.state.use_preset, disabled=fixed)
+    ui.widgets.slider(K.N, "Points", **follow)
+    ui.widgets.slider(K.NOISE, "Noise", step=0.01, **follow)
+    ui.widgets.number(K.SEED, "Seed", step=1, **follow)
+    ui.widgets.slider(K.TEST, "Held out for testing", step=0.05, on_change=ui.state.on_split_change,
+                      format="%.2f", help="A seeded random share of the points becomes test data: drawn "
               "hollow, never used for training (as in TensorFlow Playground).")
     b1, b2 = st.columns(2)
     b1.button("Regenerate", key="regenerate", on_click=regenerate, disabled=fixed,
               icon=":material/refresh:", help="New random points of this preset (the next seed).")
     if ss.get(S.SOURCE) != "preset":
-        b2.button("Back to the preset", key=K.GENERATE, on_click=app_state.use_preset,
+        b2.button("Back to the preset", key=K.GENERATE, on_click=ui.state.use_preset,
                   help="Replace the current data by the preset with these settings.")
     if fixed:
         st.caption("The talk's example has three fixed points; its arrangement (without bias) has "
                    "exactly the four patterns D1..D4, see the Arrangements page.")
 
     st.subheader("CSV")
-    data = app_state.current_data()
+    data = ui.current_data()
     st.download_button("Download the data as CSV", ds.to_csv(data), file_name=f"{data.name}.csv",
                        mime="text/csv", key=K.DOWNLOAD, on_click="ignore", icon=":material/download:")
     st.file_uploader("Upload a CSV file (columns x1[,x2],y[,split])", type=["csv"], key=K.UPLOAD,
-                     on_change=on_upload, max_upload_size=app_state.MAX_UPLOAD_MB,
-                     help=f"Labels ±1 make a classification; at most {app_state.MAX_POINTS} rows.")
+                     on_change=on_upload, max_upload_size=ui.MAX_UPLOAD_MB,
+                     help=f"Labels ±1 make a classification; at most {ui.MAX_POINTS} rows.")
     with st.expander("…or paste CSV text"):
         st.text_area("CSV text", key="csv_text", height=120, placeholder="x1,x2,y\n0.1,0.2,1\n-0.3,0.5,-1")
         st.button("Load the pasted CSV", key="load_csv_text", on_click=load_pasted)
@@ -121,61 +114,61 @@ with left:
 with right:
     st.subheader("Draw")
     task = ss[S.CANVAS_TASK]
-    data = app_state.current_data()
-    if not app_state.drawable(data) and ss.get(S.SOURCE) != "drawing":
-        st.info(f"The current data ({data.name}) are a 2-D regression and cannot be drawn; "
+    data = ui.current_data()
+    if not ui.canvas.drawable(data) and ss.get(S.SOURCE) != "drawing":
+        st.info(f"The current data ({ui.plain(data.name)}) are a 2-D regression and cannot be drawn; "
                 "here they are as a plot. *Start a drawing* replaces them by points you click "
                 "(two classes).")
         st.plotly_chart(figures.data_scatter(data, height=400), key="data_plot", theme=None)
-        st.button("Start a drawing", key=K.CLEAR, on_click=app_state.clear_canvas)
+        st.button("Start a drawing", key=K.CLEAR, on_click=ui.drawing.clear_canvas)
     else:
         if task == "classification":
-            cls = st.radio("A click", [1, -1, app_state.ERASE], horizontal=True, key=K.DRAW_CLASS,
+            cls = st.radio("A click", [1, -1, ui.canvas.ERASE], horizontal=True, key=K.DRAW_CLASS,
                            persist_state="session",
                            format_func={1: ":orange[●] adds class +1", -1: ":blue[●] adds class −1",
-                                        app_state.ERASE: ":red[✕] erases a point"}.get)
-            color = app_state.ERASE_COLOR if cls == app_state.ERASE else app_state.CLASS_COLORS[cls]
+                                        ui.canvas.ERASE: ":red[✕] erases a point"}.get)
+            color = ui.canvas.ERASE_COLOR if cls == ui.canvas.ERASE else ui.canvas.CLASS_COLORS[cls]
         else:
             erase = st.toggle(":red[✕] A click erases a point", key="draw_erase_1d",
                               persist_state="session",
                               help="Off: a click at (x, y) adds the point x with target y.")
-            color = app_state.ERASE_COLOR if erase else app_state.REGRESSION_COLOR
+            color = ui.canvas.ERASE_COLOR if erase else ui.canvas.REGRESSION_COLOR
         st.caption("Hover over the canvas for its toolbar: ↶ undo, ↷ redo, ✎ edit (drag points, "
                    "select several and ✕ delete them), 🗑 back to the drawing as it was loaded.")
         result = st_canvas(
-            fill_color=color, stroke_color=color, stroke_width=app_state.POINT_STROKE,
+            fill_color=color, stroke_color=color, stroke_width=ui.canvas.POINT_STROKE,
             background_image=background(ss[S.CANVAS_VIEW], task),
-            height=app_state.CANVAS_SIZE, width=app_state.CANVAS_SIZE, drawing_mode="point",
-            point_display_radius=app_state.POINT_RADIUS, initial_drawing=ss[S.CANVAS_INITIAL],
+            height=ui.canvas.CANVAS_SIZE, width=ui.canvas.CANVAS_SIZE, drawing_mode="point",
+            point_display_radius=ui.canvas.POINT_RADIUS, initial_drawing=ss[S.CANVAS_INITIAL],
             key=K.CANVAS,
         )
-        for note in app_state.process_canvas(result.json_data):
-            st.warning(note)
+        for note in ui.drawing.process_canvas(result.json_data):
+            st.warning(ui.plain(note))
         c1, c2 = st.columns(2)
-        c1.button("Undo", key=K.UNDO, on_click=app_state.undo, disabled=not app_state.can_undo(),
+        c1.button("Undo", key=K.UNDO, on_click=ui.state.undo, disabled=not ui.state.can_undo(),
                   icon=":material/undo:", help="Back to the data before the last change (a click, "
                   "a preset, a split, an upload or a clear).")
-        c2.button("Clear the drawing", key=K.CLEAR, on_click=app_state.clear_canvas,
+        c2.button("Clear the drawing", key=K.CLEAR, on_click=ui.drawing.clear_canvas,
                   icon=":material/delete:")
         problem = ss.get(S.CANVAS_PROBLEM)
         if problem and ss.get(S.SOURCE) == "drawing":
-            st.warning(f"{problem} Until then the app keeps the previous data "
-                       f"({app_state.describe(app_state.current_data())}).")
+            st.warning(f"{ui.plain(problem)} Until then the app keeps the previous data "
+                       f"({ui.plain(ui.describe(ui.current_data()))}).")
 
-data = app_state.current_data()
+data = ui.current_data()
 st.divider()
-st.markdown(f"**Current data** · {app_state.describe(data)} · source: {ss.get(S.SOURCE)}")
-if data.train().n > app_state.MAX_SOLVE_POINTS:
+st.markdown(f"**Current data** · {ui.plain(ui.describe(data))} · source: {ss.get(S.SOURCE)}")
+if data.train().n > ui.MAX_SOLVE_POINTS:
     st.warning(f"{data.train().n} training points: the Global optimum page solves at most "
-               f"{app_state.MAX_SOLVE_POINTS}.")
-if app_state.points_in_url():
+               f"{ui.MAX_SOLVE_POINTS}.")
+if ui.url.points_in_url():
     st.caption("The address bar holds this experiment (settings and, for drawn or uploaded data of "
-               f"at most {app_state.URL_MAX_POINTS} points, the points rounded to 0.001): copy it to "
+               f"at most {ui.url.URL_MAX_POINTS} points, the points rounded to 0.001): copy it to "
                "share this view.")
 else:
-    st.caption(f"More than {app_state.URL_MAX_POINTS} drawn or uploaded points do not fit in the "
+    st.caption(f"More than {ui.url.URL_MAX_POINTS} drawn or uploaded points do not fit in the "
                "address bar: share them as the CSV file.")
 with st.expander("Show the points"):
     st.plotly_chart(figures.data_scatter(data, height=380), key="data_preview", theme=None)
 
-app_state.sync_url()  # the drawing of this run may have changed the data
+ui.sync_url()  # the drawing of this run may have changed the data

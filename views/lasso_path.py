@@ -1,4 +1,3 @@
-# page: 34 | Lasso path | :material/timeline: | path
 """Lasso path: the optimal networks for β from β_max down to 10⁻³ β_max, as one animation."""
 
 import time
@@ -7,11 +6,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-import app_solve
-import app_state
-from app_state import K
-
-app_state.init()  # also when Streamlit runs this file on its own
+import ui
 
 KEY_N_BETAS = "path_n_betas"
 KEY_RUN = "path_run"
@@ -20,53 +15,39 @@ AUTO_POINTS = 100  # paths of data up to this size are computed on arrival; larg
 st.title("Lasso path of networks")
 st.caption("The convex program is a group Lasso: as β decreases from β_max, blocks (neurons) enter one "
            "by one. Each β is solved warm-started from the previous one, certified, and pruned to a "
-           "minimal network, so the neuron count is meaningful (math.md §5).")
+           "minimal network, so the neuron count is meaningful (Mathematics page: the Lasso path).")
 
-data = app_state.current_data()
+data = ui.current_data()
 train = data.train()
 
 c1, c2, c3, c4 = st.columns([1, 1.4, 1.2, 1.5])
-with c1:
-    st.selectbox("Loss", app_state.LOSSES, key=K.LOSS, persist_state="session",
-                 help="squared: ½‖f − y‖²; logistic and hinge need labels ±1.")
-with c2:
-    st.radio("Program", app_state.PROGRAMS, key=K.PROGRAM, persist_state="session", horizontal=True,
-             format_func={"exact": "exact ReLU", "gated": "gated relaxation"}.get,
-             help="exact: cone constraints, gives a ReLU network; gated: gates fixed, no constraints.")
-with c3:
-    st.selectbox("Patterns", app_state.PATTERN_SOURCES, key=K.PATTERNS, persist_state="session",
-                 format_func=app_solve.PATTERN_LABELS.get,
-                 help="exact: every arrangement pattern; sampled: the number of directions set on the "
-                      "Global optimum page.")
-with c4:
-    n_betas = st.slider("Number of β values", 20, 50, 25, step=5, key=KEY_N_BETAS,
-                        help="A geometric grid from β_max down to 10⁻³ β_max.")
+ui.widgets.problem_block([c1, c2, c3], beta=False, prune=False, samples=False)
+n_betas = ui.widgets.slider(KEY_N_BETAS, "Number of β values", where=c4, step=5,
+                            help="A geometric grid from β_max down to 10⁻³ β_max.")
 
-s = app_state.settings()
-if train.n > app_state.MAX_SOLVE_POINTS:
+s = ui.settings()
+if train.n > ui.MAX_SOLVE_POINTS:
     st.warning(f"The data have {train.n} training points; this page solves at most "
-               f"{app_state.MAX_SOLVE_POINTS}. Use fewer points on the Data page.")
+               f"{ui.MAX_SOLVE_POINTS}. Use fewer points on the Data page.")
     st.stop()
 
-samples = app_solve.n_samples()
-key = app_solve.path_key(data, s.loss, s.program, n_betas, s.patterns, samples)
-result = app_solve.cached(key)
-if result is None:
-    if train.n > AUTO_POINTS and not st.session_state.get(KEY_RUN):
-        st.info(f"{train.n} points: the path solves {n_betas} programs with {train.n**2 - train.n + 2:,} "
-                "patterns each, which can take a minute or more.")
-        st.button("Compute the path", key=KEY_RUN, type="primary")
-        st.stop()
-    bar = st.progress(0.0, text="Computing the path…")
-    t0 = time.perf_counter()
+ready = ui.compute.path_ready(data, s.loss, s.program, int(n_betas), s.patterns, s.samples)
+if train.n > AUTO_POINTS and not ready and not st.session_state.get(KEY_RUN):
+    st.info(f"{train.n} points: the path solves {n_betas} programs with {train.n**2 - train.n + 2:,} "
+            "patterns each, which can take a minute or more (once: the result is shared).")
+    st.button("Compute the path", key=KEY_RUN, type="primary")
+    st.stop()
+bar = st.progress(0.0, text="Computing the path (or waiting for another session computing it)…")
+t0 = time.perf_counter()
 
-    def progress(k: int, total: int, beta: float) -> None:
-        bar.progress(k / total, text=f"β {k}/{total} = {beta:.3g} solved and pruned "
-                                     f"({time.perf_counter() - t0:.1f} s)")
 
-    result = app_solve.network_path(data, s.loss, s.program, n_betas, progress=progress, patterns=s.patterns,
-                                    samples=samples)
-    bar.empty()
+def progress(k: int, total: int, beta: float) -> None:
+    bar.progress(k / total, text=f"β {k}/{total} = {beta:.3g} solved and pruned "
+                                 f"({time.perf_counter() - t0:.1f} s)")
+
+
+result = ui.compute.network_path(data, s.loss, s.program, int(n_betas), progress, s.patterns, s.samples)
+bar.empty()
 if result.error is not None:
     st.error(result.error)
     st.stop()

@@ -1,4 +1,3 @@
-# page: 40 | Arrangements | :material/grid_on: | patterns
 """Arrangements: sweep a hyperplane through the data and watch the patterns D = 1[X~ g >= 0]
 appear; all patterns, the arrangement on the sphere of directions, and sampling compared."""
 
@@ -8,12 +7,10 @@ import time
 import numpy as np
 import streamlit as st
 
-import app_state
+import ui
 from convexnn import arrangements as A
 from convexnn import sampling as sm
 from convexnn.figures import arrangements as fa
-
-app_state.init()  # also when Streamlit runs this file on its own
 
 ss = st.session_state
 MAX_LIST_POINTS = 200  # above this many points the patterns are counted, not listed
@@ -85,7 +82,6 @@ def session_figure(name: str, key: tuple, build):
 # --------------------------------------------------------------------------------------------
 
 st.title("Hyperplane arrangements")
-app_state.show_flashes()
 st.markdown(
     r"Every direction $g$ splits the data by the hyperplane $\{x : g^\top\tilde x = 0\}$ "
     r"($\tilde x = (x, 1)$ with a bias) and gives the **pattern** "
@@ -94,19 +90,19 @@ st.markdown(
     r"and the convex program has one pair of blocks per pattern."
 )
 
-data = app_state.current_data()
+data = ui.current_data()
 if data.dim not in (1, 2):
     st.error("This page shows 1-D or 2-D data.")
     st.stop()
 
 c_bias, c_info = st.columns([1, 3])
 with c_bias:
-    bias_choice = st.selectbox(
-        "Bias column", ["auto", "with", "without"], key="arr_bias", bind="query-params",
+    bias_choice = ui.widgets.choice(
+        "arr_bias", "Bias column",
         help="with: x̃ = (x, 1), the hyperplanes are any lines; without: x̃ = x, lines through the "
              "origin; auto: without for the talk's example, with otherwise.",
     )
-bias = (data.name != app_state.TALK) if bias_choice == "auto" else bias_choice == "with"
+bias = (data.name != ui.TALK) if bias_choice == "auto" else bias_choice == "with"
 X = data.X
 n = data.n
 Xt = A.lift(X, bias)
@@ -114,7 +110,7 @@ rank = int(A.reduce_rank(Xt)[0].shape[1])
 fingerprint = (hashlib.md5(np.ascontiguousarray(X).tobytes()).hexdigest(), bias)
 listed = n <= MAX_LIST_POINTS
 with c_info:
-    st.caption(f"{app_state.describe(data)} · rank of X̃ = {rank}"
+    st.caption(f"{ui.plain(ui.describe(data))} · rank of X̃ = {rank}"
                + ("" if listed else f" · more than {MAX_LIST_POINTS} points: the patterns are "
                   "counted, not listed"))
 
@@ -151,7 +147,7 @@ def go_to_pattern(k: int, points: np.ndarray) -> None:
     steps) nearest to the cell's centre that still shows pattern k."""
     p = points[k] if 0 <= k < len(points) else None
     if p is None or not np.all(np.isfinite(p)):
-        app_state.flash("warning", f"Pattern D{k + 1} lies only on a boundary: no slider position shows it.")
+        ui.flash("warning", f"Pattern D{k + 1} lies only on a boundary: no slider position shows it.")
         return
     t0, f0 = slider_position(p @ arr.basis.T)
     if data.dim == 2:
@@ -169,7 +165,7 @@ def go_to_pattern(k: int, points: np.ndarray) -> None:
         t_new, f_new = float(T[best]), float(F[best])
     else:
         t_new, f_new = float(np.round(t0) % 360), float(np.round(f0, 2))
-        app_state.flash("info", f"D{k + 1} is a small cell: no slider position shows it. "
+        ui.flash("info", f"D{k + 1} is a small cell: no slider position shows it. "
                         "Hover the sphere to see it.")
     if data.dim == 2:
         ss["arr_theta"] = int(t_new) % 360
@@ -210,23 +206,21 @@ left, right = st.columns([1.55, 1], gap="large")
 with right:
     st.subheader("The hyperplane")
     if data.dim == 2:
-        theta = st.slider("Angle of the normal w (degrees)", 0, 359, 30, key="arr_theta",
-                          bind="query-params", help="w = (cos θ, sin θ)")
+        theta = ui.widgets.slider("arr_theta", "Angle of the normal w (degrees)", help="w = (cos θ, sin θ)")
     else:
-        direction = st.radio("Active side", ["right", "left"], horizontal=True, key="arr_dir",
-                             bind="query-params", help="right: x ≥ t (w = +1); left: x ≤ t (w = −1)")
+        direction = ui.widgets.choice("arr_dir", "Active side", kind="radio", horizontal=True,
+                                      help="right: x ≥ t (w = +1); left: x ≤ t (w = −1)")
         theta = 0 if direction == "right" else 180
     if bias:
-        frac = st.slider("Offset b (fraction of the data radius)", -1.0, 1.0, 0.0, step=0.01,
-                         key="arr_offset", bind="query-params",
-                         help=f"b = fraction × {R:.3g}; the active side is wᵀx + b ≥ 0.")
+        frac = ui.widgets.slider("arr_offset", "Offset b (fraction of the data radius)", step=0.01,
+                                 help=f"b = fraction × {R:.3g}; the active side is wᵀx + b ≥ 0.")
     else:
         frac = 0.0
         st.caption("Without a bias every hyperplane passes through the origin (b = 0).")
     offset = frac * R
     modes = ["rotate", "shift"] if (bias and data.dim == 2) else (["shift"] if data.dim == 1 and bias
                                                                    else ["rotate"])
-    anim = st.radio("Play: the line", modes, horizontal=True, key="arr_anim", bind="query-params")
+    anim = ui.widgets.choice("arr_anim", "Play: the line", kind="radio", options=modes, horizontal=True)
 
 g = sm.gate(theta, offset, data.dim, bias)
 pattern = Xt @ g >= 0
@@ -286,7 +280,7 @@ with right:
 # ---- tabs ------------------------------------------------------------------------------------
 tab_all, tab_sphere, tab_sampling = st.tabs(
     ["All patterns", "Sphere", "Sampling"],
-    key="arr_tab", on_change="rerun", bind="query-params",
+    key="arr_tab", on_change="rerun",
 )
 
 
@@ -311,7 +305,7 @@ if tab_all.open:
                     st.dataframe({"D": [f"D{k + 1}" for k in range(count)],
                                   "pattern": [fa.pattern_string(p) for p in arr.patterns]},
                                  hide_index=True, height=min(35 * count + 40, 420))
-                if data.name == app_state.TALK and not bias:
+                if data.name == ui.TALK and not bias:
                     st.success("The talk's example: X = [[3,3],[2,2],[1,0]] without bias has exactly "
                                "the four patterns D1 = 111, D2 = 110, D3 = 001, D4 = 000. Points 0 "
                                "and 1 are on one line through the origin, so there are only two "
@@ -407,20 +401,18 @@ if tab_sampling.open:
             "data points (a generalized cross product), nudged so those points are active. Every draw "
             "lands next to a vertex of the arrangement, however small its cells, but only in the one "
             "cell where the chosen points are active; *mirror* adds −g (both inactive).")
-        st.selectbox("Patterns for solving", app_state.PATTERN_SOURCES, key=app_state.K.PATTERNS,
-                     persist_state="session",
-                     help="The pattern source of the experiment (saved in the URL as 'patterns'): all "
+        ui.widgets.choice("patterns", "Patterns for solving",
+                          help="The pattern source of the experiment (saved in the URL as 'patterns'): all "
                           "exact patterns, or sampled ones. Solving pages that support sampled patterns "
                           "use it.")
         c1, c2, c3, c4 = st.columns(4)
-        k_max = c1.select_slider("samples k up to", K_CHOICES, value=10_000, key="arr_kmax",
-                                 bind="query-params")
-        seeds = c2.slider("seeds", 1, 10, 5, key="arr_seeds", bind="query-params")
-        mirror = c3.toggle("GA with mirror (−g)", key="arr_mirror", bind="query-params")
+        k_max = ui.widgets.choice("arr_kmax", "samples k up to", where=c1, kind="select_slider")
+        seeds = ui.widgets.slider("arr_seeds", "seeds", where=c2)
+        mirror = ui.widgets.toggle("arr_mirror", "GA with mirror (−g)", where=c3)
         sketch = None
         if data.dim > 1:
-            use_sketch = c4.toggle("GA sketch (s = 1)", key="arr_sketch", bind="query-params",
-                                   help="Sketch S ∈ R^{1×2}: one random signed coordinate; lines "
+            use_sketch = ui.widgets.toggle("arr_sketch", "GA sketch (s = 1)", where=c4,
+                                           help="Sketch S ∈ R^{1×2}: one random signed coordinate; lines "
                                         "through one point, parallel to an axis.")
             sketch = 1 if use_sketch else None
         with st.status("Sampling …", expanded=False) as status:

@@ -1,17 +1,13 @@
-# page: 0 | Home | :material/home: | home
 """Home: the idea in a few lines, and a solved network on the current data."""
 
 import streamlit as st
 
-import app_solve
-import app_state
-
-app_state.init()  # also when Streamlit runs this file on its own
+import ui
 
 st.title("Training a ReLU network is a convex program")
 
-data = app_state.current_data()
-s = app_state.settings()
+data = ui.current_data()
+s = ui.settings()
 
 intro, figure = st.columns([1, 1], gap="large")
 with intro:
@@ -49,16 +45,16 @@ with intro:
 """
     )
     links = st.columns(2)
-    links[0].page_link("pages/data.py", label="Change the data", icon=":material/scatter_plot:")
-    links[1].page_link("pages/global_optimum.py", label="Solve with other settings",
+    links[0].page_link("views/data.py", label="Change the data", icon=":material/scatter_plot:")
+    links[1].page_link("views/global_optimum.py", label="Solve with other settings",
                        icon=":material/target:")
-    links[0].page_link("pages/optima.py", label="All global optima", icon=":material/call_split:")
-    links[1].page_link("pages/lasso_path.py", label="The Lasso path", icon=":material/timeline:")
+    links[0].page_link("views/optima.py", label="All global optima", icon=":material/call_split:")
+    links[1].page_link("views/lasso_path.py", label="The Lasso path", icon=":material/timeline:")
 
 with figure:
-    st.subheader(f"The global optimum on {data.name}")
-    st.caption(f"{app_state.describe(data)} · β = {s.beta:g}, {s.loss} loss, {s.program} program")
-    result = app_solve.solve_current(data, s, status=False)
+    st.subheader(f"The global optimum on {ui.plain(data.name)}")
+    st.caption(f"{ui.plain(ui.describe(data))} · β = {s.beta:g}, {s.loss} loss, {s.program} program")
+    result = ui.results.solve_current(data, s, status=False)
     if result is not None:
-        app_solve.show_figure(result, data, key="home_chart", height=460)
-        app_solve.show_metrics(result, data, columns=2)
+        ui.results.show_figure(result, data, key="home_chart", height=460)
+        ui.results.show_metrics(result, data, columns=2)

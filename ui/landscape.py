@@ -1,9 +1,13 @@
 """Cached computations of the landscape pages (Stationary points, AdamW vs convex).
 
-Everything here is a thin, cached call into :mod:`convexnn.train`, :mod:`convexnn.stationary`
-and :func:`convexnn.fit_convex`; results are small picklable records (networks, numbers,
-trajectories without heavy solver state), keyed on the data and the settings. Both pages use
-the same functions, so e.g. the exact solve of the spiral is done once per server.
+Everything here is a thin, cached call (``st.cache_data``/``st.cache_resource``) into
+:func:`convexnn.fit_nonconvex`, :mod:`convexnn.stationary` and :func:`convexnn.fit_convex`;
+results are small picklable records (networks, numbers, trajectories without heavy solver
+state), keyed on the data and the settings. Both pages use the same functions, so e.g. the exact
+solve of the spiral is done once per server.
+
+The V4.1 and V4.2 examples (:func:`v41_data`, :func:`v42_data`) are the documentation's data
+sets; they belong in ``convexnn.datasets`` (left here for the package's owner to move).
 """
 
 from __future__ import annotations
@@ -15,10 +19,9 @@ import numpy as np
 import streamlit as st
 
 import convexnn as cn
+from convexnn import ReLUNetwork, fit_nonconvex
 from convexnn import datasets as ds
 from convexnn import stationary as stn
-from convexnn.network import ReLUNetwork
-from convexnn.train import fit_nonconvex
 
 # --------------------------------------------------------------------------------------------
 # Presets of the Stationary page
@@ -41,16 +44,20 @@ class Preset:
 PRESETS = {
     "V4.2: 30 random points": Preset(
         "V4.2", 0.05, 6, True,
-        "math.md V4.2: 30 points from U[−1,1]², y = sign(sin 3x₁ + x₂), with bias, β = 0.05 "
+        "V4.2 (Mathematics page: optima and stationary points): 30 points from U[−1,1]², y = sign(sin "
+        "3x₁ + x₂), with bias, β = 0.05 "
         "(p* = 1.892417). Small widths stop at many different stationary points."),
     "V4.1: X = I₂, y = (1, 1)": Preset(
         "V4.1", 0.1, 2, False,
-        "math.md V4.1: two points, no bias, β = 0.1. The first two runs start from math.md's "
+        "V4.1 (Mathematics page: optima and stationary points): two points, no bias, β = 0.1. The first "
+        "two runs "
+        "start from the documented "
         "W1 = [[1, −.5], [−.5, 1]] (GD stops at 0.19) and W1 = (1, −.5)ᵀ with one neuron (stops "
         "at 0.595); p* = 0.1364214.", optimizer="gd", lr=1e-2, epochs=6000, polish=0),
     "Spiral (160 points), small widths": Preset(
         "spiral", 5e-4, 8, True,
-        "math.md §9's spiral at β = 5e-4 (the notebook's β = 1e-3 with sum_squares). Small "
+        "The spiral of the experiments (Mathematics page) at β = 5e-4 (β = 1e-3 for an unhalved sum of "
+        "squares). Small "
         "networks stop far above p*; the exact p* (about 24,000 patterns) takes 10–60 s once.",
         lr=1e-2, epochs=1500, polish=1500),
     "Current data": Preset(
@@ -181,7 +188,7 @@ def one_run(X: np.ndarray, y: np.ndarray, width: int, beta: float, seed: int, op
     init = V41_STARTS[start] if start >= 0 else None
     if init is not None:
         width = init.width
-    label = f"seed {seed}" if start < 0 else f"math.md start {'AB'[start]}"
+    label = f"seed {seed}" if start < 0 else f"documented start {'AB'[start]}"
     t0 = time.perf_counter()
     try:
         net, traj = fit_nonconvex(X, y, width, beta, optimizer, lr=lr, epochs=epochs, seed=seed, bias=bias,
@@ -269,7 +276,7 @@ class TrainRecord:
 def adamw_run(X: np.ndarray, y: np.ndarray, width: int, beta: float, lr: float, epochs: int,
               weight_decay: float, seed: int, intercept: bool, clip: float | None,
               schedule: str, snapshots: int = 21) -> TrainRecord:
-    """AdamW on the mean squared error, as in math.md section 9 (never raises)."""
+    """AdamW on the mean squared error, as in docs/experiments.md (never raises)."""
     label = f"AdamW lr {lr:g}"
     try:
         net, tr = fit_nonconvex(X, y, width, beta, "adamw", lr=lr, epochs=epochs, loss="mse",

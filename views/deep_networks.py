@@ -1,4 +1,3 @@
-# page: 80 | Deep networks | :material/layers: | deep
 """Deep networks: the duality gap of standard deep linear networks, gradient descent reaching the
 closed form or stalling, and the parallel architecture with zero gap."""
 
@@ -6,21 +5,13 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-import app_state
 from convexnn import duality as du
 from convexnn.figures import theory as tf
 
-app_state.init()  # also when Streamlit runs this file on its own
-
 SCALES = (0.25, 0.5, 1.0, 1.5)
-DEFAULTS = {
-    "deep_L": 3, "deep_s1": 4.0, "deep_s2": 1.0, "deep_s3": 0.0,
-    "deep_gd_L": 4, "deep_gd_beta": 0.1, "deep_gd_scales": [0.5, 1.0], "deep_gd_steps": 5000,
-}
-# Widget defaults: diag(4, 1) at L = 3 (a row of the math.md table) and the GD check at L = 4.
+# Widget defaults (in ui/schema.py): diag(4, 1) at L = 3 (a row of the verification table) and
+# the GD check at L = 4.
 KEEP = {"persist_state": "session"}  # widget values survive page switches
-for _key, _value in DEFAULTS.items():
-    st.session_state.setdefault(_key, _value)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -77,7 +68,7 @@ else:
         "iff at most one σ_i ≠ 0), not \u201ciff the singular values are equal\u201d as the slide puts it.")
 st.plotly_chart(tf.gap_curve(L, s1, s2, rest=(s3,) if s3 else ()), key="deep_gap_curve",
                 config={"displayModeBar": False})
-with st.expander("The verification table (math.md section 7), recomputed"):
+with st.expander("The verification table (Mathematics page: deep networks), recomputed"):
     st.dataframe(pd.DataFrame(du.pd_table()).style.format({"P": "{:.6f}", "D": "{:.6f}", "gap": "{:.6f}"}),
                  hide_index=True)
     st.caption("random 3×4 / 3×2: X then Y drawn from default_rng(0); σ(X⁺Y) = (4.3317, 0.5165).")

@@ -1,65 +1,63 @@
-# page: 55 | AdamW vs convex | :material/speed: | adamw
-"""AdamW vs the convex program on the spiral of math.md section 9 (or the current data)."""
+"""AdamW vs the convex program on the spiral of docs/experiments.md (or the current data)."""
 
 import numpy as np
 import pandas as pd
 import streamlit as st
 
-import app_landscape as al
-import app_state
+import ui
 from convexnn import datasets as ds
 from convexnn.figures import landscape as lf
-
-app_state.init()
+from ui import landscape as al
 
 P = "adamw_"
 
 st.title("AdamW vs the convex program")
 st.caption(
-    "The demo of math.md §9 (the Randomized-Geometric-Algebra spiral notebook): a 200-neuron ReLU network "
+    "The spiral experiment (Mathematics page: experiments): "
+    "a 200-neuron ReLU network "
     "trained with AdamW for 1,000 full-batch epochs at three learning rates, against the convex program "
     "solved once with all patterns (exact), with 200 Gaussian and with 200 geometric-algebra sampled "
     "patterns. AdamW's accuracy is whatever it really is; nothing here is tuned.")
 st.info(
     "**Conventions.** AdamW minimises the *mean* squared error (PyTorch's MSELoss) with decoupled weight "
-    "decay 1e-3, gradient clipping at norm 1 and a linear learning-rate decay to 0, as the notebook does. "
-    "The notebook's convex programs use `sum_squares` (no ½) with β = 1e-3; this app writes the squared "
+    "decay 1e-3, gradient clipping at norm 1 and a linear learning-rate decay to 0, as the reference "
+    "experiment does. "
+    "The reference convex programs use a sum of squares (no ½) with β = 1e-3; this app writes the squared "
     "loss as ½‖f − y‖², so the same problem has **β = 5e-4** here, and every objective on this page is "
-    "½‖f − y‖² + (β/2)(‖W1‖² + ‖b1‖² + ‖w2‖²) at that β (half the notebook's value), AdamW's included.",
+    "½‖f − y‖² + (β/2)(‖W1‖² + ‖b1‖² + ‖w2‖²) at that β (half the reference value), AdamW's included.",
     icon=":material/info:")
 
 # ---- settings ----------------------------------------------------------------------------------
 c1, c2, c3, c4 = st.columns([1.5, 1.5, 0.8, 1.7])
 with c1:
-    source = st.radio("Data", ("Spiral (math.md §9, 160 points)", "Current data"), horizontal=True,
-                      key=P + "data")
+    source = ui.widgets.choice(P + "data", "Data", kind="radio", horizontal=True)
 with c2:
-    lrs = st.multiselect("AdamW learning rates", [1e-1, 1e-2, 1e-3], default=[1e-1, 1e-2, 1e-3],
-                         key=P + "lrs", format_func=lambda v: f"{v:g}")
+    lrs = ui.widgets.multi(P + "lrs", "AdamW learning rates", format_func=lambda v: f"{v:g}")
 with c3:
-    beta = st.number_input("β (½ convention)", 1e-6, 10.0, 5e-4, format="%.4g", key=P + "beta",
-                           help="5e-4 = the notebook's β = 1e-3 with sum_squares.")
+    beta = ui.widgets.number(P + "beta", "β (½ convention)", format="%.4g",
+                             help="5e-4 = β = 1e-3 for an unhalved sum of squares.")
 with c4:
-    methods = st.multiselect("Convex programs", ["exact", "gaussian", "geometric"],
-                             default=["exact", "gaussian", "geometric"], key=P + "methods")
+    methods = ui.widgets.multi(P + "methods", "Convex programs")
 with st.expander("AdamW details"):
     e1, e2, e3, e4, e5 = st.columns(5)
-    width = e1.number_input("Width", 1, 400, 200, key=P + "width")
-    epochs = e2.number_input("Epochs", 10, 5000, 1000, step=100, key=P + "epochs")
-    wd = e3.number_input("Weight decay", 0.0, 1.0, 1e-3, format="%.4g", key=P + "wd")
-    seed = e4.number_input("Seed", 0, 10_000, 0, key=P + "seed")
-    intercept = e5.toggle("Output bias", True, key=P + "intercept",
-                          help="PyTorch's output nn.Linear has a bias (the notebook's model). The convex "
+    width = ui.widgets.number(P + "width", "Width", where=e1)
+    epochs = ui.widgets.number(P + "epochs", "Epochs", where=e2, step=100)
+    wd = ui.widgets.number(P + "wd", "Weight decay", where=e3, format="%.4g")
+    seed = ui.widgets.number(P + "seed", "Seed", where=e4)
+    intercept = ui.widgets.toggle(P + "intercept", "Output bias", where=e5,
+                                  help="PyTorch's output nn.Linear has a bias (as in the reference "
+                                       "experiment). "
+                               "The convex "
                                "program has none.")
-    n_samples = st.slider("Sampled patterns (Gaussian, geometric)", 20, 400, 200, 20, key=P + "samples")
+    n_samples = ui.widgets.slider(P + "samples", "Sampled patterns (Gaussian, geometric)", step=20)
 
-data = ds.spiral() if source.startswith("Spiral") else app_state.current_data().train()
+data = ds.spiral() if source.startswith("Spiral") else ui.current_data().train()
 if data.task != "classification" or data.dim != 2:
     st.warning("This comparison needs 2-D classification data (labels ±1): pick the spiral or change the "
                "data on the Data page.")
     st.stop()
-if data.n > app_state.MAX_SOLVE_POINTS:
-    st.warning(f"The data have {data.n} points; this page works with at most {app_state.MAX_SOLVE_POINTS}. "
+if data.n > ui.MAX_SOLVE_POINTS:
+    st.warning(f"The data have {data.n} points; this page works with at most {ui.MAX_SOLVE_POINTS}. "
                "Use fewer points on the Data page.")
     st.stop()
 if not lrs and not methods:
@@ -142,7 +140,8 @@ st.caption("AdamW: curves over its epochs (training time only). Convex programs:
 st.subheader("Where AdamW stopped")
 st.markdown(
     "AdamW's final network realises a set I of activation patterns. The convex program restricted to I has "
-    "optimum p_I ≤ L(AdamW), and p_I ≥ p* (math.md §4). AdamW minimises a different problem (the mean loss "
+    "optimum p_I ≤ L(AdamW), and p_I ≥ p* (Mathematics page: optima and stationary points). AdamW "
+    "minimises a different problem (the mean loss "
     "with decoupled decay), so it does not end at a stationary point of L and L can be far above p_I: the "
     "patterns AdamW found already hold a better network than AdamW itself.")
 if trained:

@@ -1,4 +1,3 @@
-# page: 32 | All global optima | :material/call_split: | optima
 """All global optima: split, pad and permute the optimal network (same function, same objective),
 and the critical width m*: nonconvex training of every width against p*."""
 
@@ -7,12 +6,9 @@ import time
 import numpy as np
 import streamlit as st
 
-import app_solve
-import app_state
+import ui
 from convexnn import figures, optima
 from convexnn.figures.optima import critical_width_figure, split_figure
-
-app_state.init()  # also when Streamlit runs this file on its own
 
 KEY_NEURON = "optima_neuron"
 KEY_COPIES = "optima_copies"
@@ -30,25 +26,26 @@ MAX_COPIES = 5
 st.title("All global optima")
 st.caption("Every optimal network of width m ≥ m* is the convex optimum's network up to splitting "
            "neurons into parallel copies, adding zero neurons and permuting them (Wang, Lacotte & "
-           "Pilanci, ICLR 2022; math.md §4). Try it: the function and the objective do not move.")
+           "Pilanci, ICLR 2022; Mathematics page: optima and stationary points). Try it: the function "
+           "and the objective do not move.")
 
-data = app_state.current_data()
+data = ui.current_data()
 train = data.train()
-s = app_state.settings()
-if train.n > app_state.MAX_SOLVE_POINTS:
+s = ui.settings()
+if train.n > ui.MAX_SOLVE_POINTS:
     st.warning(f"The data have {train.n} training points; this page solves at most "
-               f"{app_state.MAX_SOLVE_POINTS}. Use fewer points on the Data page.")
+               f"{ui.MAX_SOLVE_POINTS}. Use fewer points on the Data page.")
     st.stop()
 if s.program != "exact":
     st.info("This page uses the exact ReLU program (the gated model is not a ReLU network).")
 
 with st.spinner("Solving the convex program…"):
-    result = app_solve.solve(train.X, train.y, s.beta, s.loss, "exact", True, "exact")
+    result = ui.compute.solve(train.X, train.y, s.beta, s.loss, "exact", True, "exact")
 if not result.ok:
     st.error(result.error)
     st.stop()
 base = result.model
-st.caption(f"{app_state.describe(data)} · β = {s.beta:g}, {s.loss} loss · the minimal optimal network "
+st.caption(f"{ui.plain(ui.describe(data))} · β = {s.beta:g}, {s.loss} loss · the minimal optimal network "
            f"has {base.width} neuron{'s' if base.width != 1 else ''}, p* = {result.objective:.6g} "
            f"({result.certificate_line()}). Change β and the loss on the Global optimum page.")
 if base.width == 0:
@@ -66,15 +63,15 @@ def split_section() -> None:
         j = st.selectbox("Neuron to split", range(base.width), key=KEY_NEURON,
                          index=int(np.argmax(base.neuron_norms())),
                          format_func=lambda k: f"neuron {k} (w2 = {base.w2[k]:+.3f})")
-        k = st.slider("Copies", 1, MAX_COPIES, 3, key=KEY_COPIES,
-                      help="(w1, b1, w2) → (√α_l w1, √α_l b1, √α_l w2), l = 1..k, Σ α_l = 1")
+        k = ui.widgets.slider(KEY_COPIES, "Copies",
+                              help="(w1, b1, w2) → (√α_l w1, √α_l b1, √α_l w2), l = 1..k, Σ α_l = 1")
         raw = [st.slider(f"weight of copy {i + 1}", 0.0, 1.0, [0.2, 0.3, 0.5, 0.4, 0.6][i], 0.05,
                          key=f"{KEY_ALPHA}{i}") for i in range(k)]
         alphas = optima.normalize_alphas(raw)
         st.caption("α = (" + ", ".join(f"{a:.3f}" for a in alphas) + ") (the weights, normalised to sum 1)")
-        zeros = st.slider("Zero neurons to add", 0, 5, 1, key=KEY_ZEROS)
-        shuffle = st.toggle("Permute the neurons", value=True, key=KEY_SHUFFLE)
-        seed = int(st.number_input("Permutation seed", 0, 10_000, 0, key=KEY_SEED, disabled=not shuffle))
+        zeros = ui.widgets.slider(KEY_ZEROS, "Zero neurons to add")
+        shuffle = ui.widgets.toggle(KEY_SHUFFLE, "Permute the neurons")
+        seed = int(ui.widgets.number(KEY_SEED, "Permutation seed", disabled=not shuffle))
     t = optima.transform_network(base, split=j, alphas=alphas, pad=zeros,
                                  permutation=seed if shuffle else None)
     if train.dim == 2:  # the plotted box, on a 60 x 60 grid
@@ -123,31 +120,30 @@ st.markdown(
     f"objective of each width is compared with p*. The pruned convex optimum has {base.width} "
     "neurons, an upper bound on m*.")
 c1, c2, c3, c4 = st.columns(4)
-optimizer = c1.selectbox("Optimizer", ("adam", "gd"), key=KEY_OPTIMIZER,
-                         format_func={"adam": "Adam (lr 0.02)", "gd": "gradient descent (lr 0.01)"}.get,
+optimizer = ui.widgets.choice(KEY_OPTIMIZER, "Optimizer", where=c1,
+                              format_func={"adam": "Adam (lr 0.02)", "gd": "gradient descent (lr 0.01)"}.get,
                          help="Both minimise the explicit objective (no decoupled weight decay); the "
                               "learning rate decays linearly to 0.")
-epochs = c2.select_slider("Epochs", (1000, 2000, 4000, 8000, 16000), value=4000, key=KEY_EPOCHS)
-restarts = c3.slider("Restarts per width", 1, 5, 3, key=KEY_RESTARTS)
+epochs = ui.widgets.choice(KEY_EPOCHS, "Epochs", where=c2, kind="select_slider")
+restarts = ui.widgets.slider(KEY_RESTARTS, "Restarts per width", where=c3)
 max_width = int(c4.number_input("Largest width", 1, 60, min(base.width + 2, 60), key=KEY_MAX_WIDTH))
-key = app_solve.width_key(data, s.beta, s.loss, optimizer, epochs, restarts, max_width)
-found = app_solve.cached(key)
 runs = max_width * restarts
-if found is None:
+found = None
+ready = ui.compute.width_ready(data, s.beta, s.loss, optimizer, epochs, restarts, max_width)
+if not ready:
     estimate = runs * epochs * (80e-6 + 1e-6 * train.n)  # measured: ~0.1 ms per epoch at n = 40
     st.caption(f"{runs} training runs of {epochs} epochs: roughly {estimate:.0f} s.")
-    if st.button("Train the networks", key=KEY_TRAIN, type="primary", icon=":material/play_arrow:"):
-        bar = st.progress(0.0, text="Training…")
-        t0 = time.perf_counter()
+if ready or st.button("Train the networks", key=KEY_TRAIN, type="primary", icon=":material/play_arrow:"):
+    bar = st.progress(0.0, text="Training (or waiting for another session training the same)…")
+    t0 = time.perf_counter()
 
-        def progress(done: int, total: int) -> None:
-            seconds = time.perf_counter() - t0
-            bar.progress(done / total, text=f"{done}/{total} networks trained ({seconds:.0f} s)")
+    def progress(done: int, total: int) -> None:
+        seconds = time.perf_counter() - t0
+        bar.progress(done / total, text=f"{done}/{total} networks trained ({seconds:.0f} s)")
 
-        found = app_solve.critical_width(data, s.beta, s.loss, optimizer, epochs, restarts, max_width,
-                                         p_star=result.objective, convex_width=base.width,
-                                         progress=progress)
-        bar.empty()
+    found = ui.compute.critical_width(data, s.beta, s.loss, optimizer, epochs, restarts, max_width,
+                                      p_star=result.objective, convex_width=base.width, progress=progress)
+    bar.empty()
 if found is not None:
     if found.error is not None:
         st.error(found.error)

@@ -1,17 +1,12 @@
-# page: 30 | Global optimum | :material/target: | optimum
 """Global optimum: solve the convex program on the current data, show the network, its
 certificate (the dual values of every pattern against β), export it and import a network back."""
 
 import numpy as np
 import streamlit as st
 
-import app_solve
-import app_state
-from app_state import K
+import ui
 from convexnn import optima
 from convexnn.figures.optima import dual_bars
-
-app_state.init()  # also when Streamlit runs this file on its own
 
 KEY_HIGHLIGHT = "optimum_highlight"
 KEY_IMPORT = "optimum_import"
@@ -20,44 +15,18 @@ st.title("Global optimum")
 st.caption("The convex program is solved and certified by its duality gap; the network is read "
            "off its nonzero blocks, one neuron per block.")
 
-data = app_state.current_data()
+data = ui.current_data()
 
-c1, c2, c3, c4 = st.columns([1.2, 1, 1.5, 1.1])
-with c1:
-    st.number_input("β (weight decay)", min_value=1e-6, max_value=1e4, step=0.001, format="%.4g",
-                    key=K.BETA, persist_state="session",
-                    help="The penalty is (β/2)(‖W1‖² + ‖b1‖² + ‖w2‖²).")
-with c2:
-    st.selectbox("Loss", app_state.LOSSES, key=K.LOSS, persist_state="session",
-                 help="squared: ½‖f − y‖²; logistic and hinge need labels ±1.")
-with c3:
-    st.radio("Program", app_state.PROGRAMS, key=K.PROGRAM, persist_state="session", horizontal=True,
-             format_func={"exact": "exact ReLU", "gated": "gated relaxation"}.get,
-             help="exact: cone constraints, gives a ReLU network; gated: gates fixed, no constraints.")
-with c4:
-    st.toggle("Minimal network", key=K.PRUNE, persist_state="session",
-              help="Prune linearly dependent blocks (math.md §5): same fit, at most n neurons.")
+ui.widgets.problem_block([*st.columns([1.2, 1, 1.5, 1.1]), *st.columns([1.5, 1, 2.1])[:2]])
 
-p1, p2, _ = st.columns([1.5, 1, 2.1])
-with p1:
-    patterns = st.selectbox("Patterns", app_state.PATTERN_SOURCES, key=K.PATTERNS, persist_state="session",
-                            format_func=app_solve.PATTERN_LABELS.get,
-                            help="exact: every arrangement pattern D_i (the true p*); Gaussian or "
-                                 "geometric-algebra: patterns of sampled directions (a subset).")
-with p2:
-    if patterns != "exact":
-        st.number_input("Samples", min_value=10, max_value=20000, step=100, value=app_solve.DEFAULT_SAMPLES,
-                        key=app_solve.KEY_SAMPLES, persist_state="session",
-                        help="Number of sampled directions (seed 0).")
-
-s = app_state.settings()
+s = ui.settings()
 train = data.train()
-if train.n <= app_state.MAX_SOLVE_POINTS:
-    bmax = app_solve.beta_max(train.X, train.y, s.loss, s.program)
+if train.n <= ui.MAX_SOLVE_POINTS:
+    bmax = ui.compute.beta_max(train.X, train.y, s.loss, s.program)
     if bmax is not None:
         st.caption(f"β_max = {bmax:.4g}: for β ≥ β_max the optimal network is zero.")
 
-result = app_solve.solve_current(data, s)
+result = ui.results.solve_current(data, s)
 if result is None:
     st.stop()
 
@@ -65,7 +34,7 @@ model = result.model
 exact = result.program == "exact"
 left, right = st.columns([1.35, 1], gap="large")
 with right:
-    app_solve.show_metrics(result, data, columns=2)
+    ui.results.show_metrics(result, data, columns=2)
     highlight = None
     if result.width > 0:
 
@@ -83,7 +52,7 @@ with right:
                  "its contribution (w1 x + b1)₊ w2.")
         highlight = None if choice == "none" else int(choice)
 with left:
-    app_solve.show_figure(result, data, key="optimum_chart", height=560, highlight=highlight)
+    ui.results.show_figure(result, data, key="optimum_chart", height=560, highlight=highlight)
 
 # ---- the certificate, made visible ----------------------------------------------------------
 bars_col, table_col = st.columns([1.35, 1], gap="large")
@@ -99,13 +68,14 @@ with bars_col:
                 else "λ = −∇ℓ(f)")
         st.caption(
             f"With the dual point λ ({dual}), the network is optimal iff every pattern's dual "
-            f"value {norm} is at most β (math.md §4). All {len(result.bars):,} patterns, sorted: the "
+            f"value {norm} is at most β (Mathematics page: optima and stationary points). All "
+            f"{len(result.bars):,} patterns, sorted: the "
             f"largest is {top:.6f} β. The patterns of the network's neurons (diamonds) reach the "
             f"line β (complementary slackness); {at_beta} patterns reach it in all, the others "
             "could carry a neuron of the same value too (e.g. a neighbouring cell sharing a face).")
 with table_col:
     st.subheader(f"The {result.width} neurons" if exact else f"The {result.width} gated units")
-    st.dataframe(app_solve.neuron_table(result), height=min(300, 35 * (result.width + 1) + 3),
+    st.dataframe(ui.results.neuron_table(result), height=min(300, 35 * (result.width + 1) + 3),
                  width="stretch")
     if exact:
         st.caption("Each row is one nonzero block u of the convex program: w1 = u/√‖u‖, "
@@ -119,25 +89,25 @@ with ex:
         st.markdown("The network as JSON (weights, biases, activation, input normalisation) or as "
                     "a runnable Python/numpy snippet.")
         b1, b2 = st.columns(2)
-        b1.download_button("Download JSON", app_solve.export_json(model), file_name="network.json",
+        b1.download_button("Download JSON", ui.compute.export_json(model), file_name="network.json",
                            mime="application/json", key="optimum_download_json",
                            icon=":material/download:")
-        b2.download_button("Download Python", app_solve.export_python(model), file_name="network.py",
+        b2.download_button("Download Python", ui.compute.export_python(model), file_name="network.py",
                            mime="text/x-python", key="optimum_download_py", icon=":material/code:")
         with st.expander("Python snippet"):
-            st.code(app_solve.export_python(model), language="python")
+            st.code(ui.compute.export_python(model), language="python")
     elif exact:
         st.info("The optimal network is zero: nothing to export.")
     else:
         st.info("The gated model is not a ReLU network; choose the exact program to export.")
 with im:
     upload = st.file_uploader("Import a network (JSON) and evaluate it on the current data",
-                              type=["json"], key=KEY_IMPORT, max_upload_size=app_state.MAX_UPLOAD_MB)
+                              type=["json"], key=KEY_IMPORT, max_upload_size=ui.MAX_UPLOAD_MB)
     if upload is not None:
         try:
             loaded = optima.load_network(upload.getvalue(), input_dim=train.dim)
         except ValueError as exc:
-            st.error(f"Could not read {app_state.plain(upload.name)}: {app_state.plain(exc)}.")
+            st.error(f"Could not read {ui.plain(upload.name)}: {ui.plain(exc)}.")
         else:
             obj = loaded.objective(train.X, train.y, s.beta, s.loss)
             m1, m2, m3 = st.columns(3)

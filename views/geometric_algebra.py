@@ -1,4 +1,3 @@
-# page: 45 | Geometric algebra | :material/change_history: | geometry
 """Geometric algebra: the generalized cross product as the normal of the line through data points,
 the signed volume, the Lasso features kappa, and the closed-form Lasso against the exact program."""
 
@@ -7,14 +6,12 @@ import time
 import numpy as np
 import streamlit as st
 
-import app_state
+import ui
 from convexnn import figures
 from convexnn import ga_lasso as gl
 from convexnn.arrangements import lift
 from convexnn.figures import geometric_algebra as fg
 from convexnn.geometric_algebra import cross_product
-
-app_state.init()  # also when Streamlit runs this file on its own
 
 ss = st.session_state
 MAX_LASSO_POINTS = 150  # the pair dictionary has n (n - 1) features
@@ -30,8 +27,8 @@ def solve_lasso(X: np.ndarray, y: np.ndarray, beta: float, variant: str):
     exact, note = None, None
     t0 = time.perf_counter()
     try:
-        if len(X) > app_state.MAX_SOLVE_POINTS:
-            note = f"The exact program is solved for at most {app_state.MAX_SOLVE_POINTS} points."
+        if len(X) > ui.MAX_SOLVE_POINTS:
+            note = f"The exact program is solved for at most {ui.MAX_SOLVE_POINTS} points."
         else:
             exact = gl.exact_value(X, y, beta, variant)
     except Exception as exc:
@@ -49,7 +46,6 @@ def ensure(key: str, valid, default) -> None:
 
 
 st.title("Geometric algebra: hyperplanes through data points")
-app_state.show_flashes()
 st.markdown(
     r"For $d-1$ vectors in $\mathbb R^d$ the **generalized cross product** "
     r"$\times(x_1,\dots,x_{d-1}) = \sum_i (-1)^{i-1}\det(A_i)\,e_i$ ($A_i$: the matrix "
@@ -58,7 +54,7 @@ st.markdown(
     r"With the bias column, $\tilde x_i \times \tilde x_j$ is the normal $h$ of the line through two "
     r"data points: $h_1 x_1 + h_2 x_2 + h_3 = 0$.")
 
-data = app_state.current_data()
+data = ui.current_data()
 train = data.train()
 X, y = train.X, train.y
 n, d = X.shape
@@ -95,12 +91,10 @@ if d == 2:
 
     st.subheader("Two points, one line")
     c1, c2, c3 = st.columns(3)
-    i = c1.selectbox("first point x_i", list(labels), key="ga_i", bind="query-params",
-                     format_func=labels.get)
-    j = c2.selectbox("second point x_j", list(labels), key="ga_j", bind="query-params",
-                     format_func=labels.get)
-    k = c3.selectbox("a third point x (for the volume)", list(labels), key="ga_k", bind="query-params",
-                     format_func=labels.get)
+    i = ui.widgets.choice("ga_i", "first point x_i", where=c1, options=list(labels), format_func=labels.get)
+    j = ui.widgets.choice("ga_j", "second point x_j", where=c2, options=list(labels), format_func=labels.get)
+    k = ui.widgets.choice("ga_k", "a third point x (for the volume)", where=c3, options=list(labels),
+                          format_func=labels.get)
     if i == j:
         st.warning("Pick two different points: a single point does not define a line.")
         st.stop()
@@ -129,7 +123,7 @@ if d == 2:
                    "its normal, and the plane meets the data plane x₃ = 1 in the line.")
 
     st.subheader("The Lasso features κ")
-    flip = st.toggle("Other orientation (−h)", key="ga_flip", bind="query-params")
+    flip = ui.widgets.toggle("ga_flip", "Other orientation (−h)")
     g = (-h if flip else h) / np.linalg.norm(h)
     st.markdown(
         r"Each line through two data points, in both orientations, gives one feature "
@@ -147,26 +141,26 @@ if d == 2:
 elif d == 1:
     st.info("1-D data: the cross product of one lifted point x̃_j = (x_j, 1) in R² is h = (1, −x_j), "
             "the threshold x = x_j. The Lasso features are the ramps (x − x_j)₊ and (x_j − x)₊, one kink "
-            "at each data point (math.md section 3).")
+            "at each data point (Mathematics page: sampling and geometric algebra).")
 else:
     st.error("This page shows 1-D or 2-D data.")
     st.stop()
 
 # ---- the closed-form Lasso --------------------------------------------------------------------
 st.subheader("The closed-form Lasso against the exact convex program")
-s = app_state.settings()
+s = ui.settings()
 st.markdown(
     r"A Lasso over all these features, $\min_{z,t} \tfrac12\|Kz + t\mathbf 1 - y\|^2 + \beta\|z\|_1$, "
     r"is a two-layer ReLU network (neuron $j$: $w_1 = \sqrt{|z_j|}\,h_j/\|h_j\|$, "
     r"$w_2 = \mathrm{sign}(z_j)\sqrt{|z_j|}$, penalty $\beta|z_j|$). Is it optimal?")
-variant = st.radio("Variant", list(gl.VARIANTS), key="ga_variant", bind="query-params", horizontal=True,
+variant = ui.widgets.choice("ga_variant", "Variant", kind="radio", horizontal=True,
                    captions=[gl.VARIANT_LABELS[v] for v in gl.VARIANTS])
 descr = {
     "l2": "Same objective as the app's exact program (squared loss, weight decay with the bias in "
           "the penalty, no intercept). Only neurons through two data points: an upper bound, often "
           "strictly above the optimum, because the best neuron of a cone can lie inside the cone.",
-    "l2-free": "Weight decay on the weights only, free bias and a free intercept (the reference "
-               "notebooks' convention). Again an upper bound on its exact program.",
+    "l2-free": "Weight decay on the weights only, free bias and a free intercept (the reference code's "
+               "convention). Again an upper bound on its exact program.",
     "l1": "An ℓ1 penalty on the first-layer weights, (β/2)(‖w₁‖₁² + w₂²), free bias and intercept, with "
           "the pair features **plus axis-aligned features through each point** (w = ±e_k, "
           "b = −x_jᵀw). The maximum of the dual constraint over the polytope ‖w‖₁ ≤ 1 sits at a "

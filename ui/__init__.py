@@ -1,0 +1,64 @@
+"""The app's UI layer (Streamlit only; the mathematics is in :mod:`convexnn`).
+
+A page does::
+
+    import ui
+    data = ui.current_data()                  # the current data set (always valid)
+    s = ui.settings()                         # the shared experiment settings (beta, loss, ...)
+    ui.widgets.slider("arr_seeds", "seeds")   # a widget from the settings schema (URL, range)
+    result = ui.compute.solve(X, y, ...)      # cached computations (st.cache_data/resource)
+    ui.flash("warning", f"Could not read {ui.plain(name)}")   # a message; user text plain
+
+Modules: :mod:`ui.schema` (settings: name, type, default, range, URL), :mod:`ui.url` (links and
+the point codec), :mod:`ui.state` (data, presets, undo, CSV), :mod:`ui.canvas` (pure pixel
+maths), :mod:`ui.drawing` (the canvas's session side), :mod:`ui.messages`, :mod:`ui.text`
+(escaping), :mod:`ui.widgets`, :mod:`ui.compute`, :mod:`ui.results`, :mod:`ui.landscape`,
+:mod:`ui.docs` (the Mathematics page).
+"""
+
+# cvxpy, joblib, pandas and sklearn are imported lazily by pages; they are imported here once
+# instead: every run starts with app.py -> ui, whose body runs in one thread while other
+# sessions wait. Lazy imports of packages with internal import cycles from concurrent sessions
+# race ("partially initialized module 'pandas' has no attribute 'Series'", seen by
+# tests/test_load.py on a fresh server).
+import cvxpy  # noqa: F401
+import joblib  # noqa: F401
+import pandas  # noqa: F401
+
+try:
+    import sklearn.datasets  # noqa: F401  (the Real data page; same reason)
+except ImportError:  # pragma: no cover
+    pass
+
+from ui import canvas, compute, docs, drawing, keys, messages, results, schema, state, text, url, widgets
+from ui.drawing import restore_canvas
+from ui.keys import K, S
+from ui.messages import flash, show_messages
+from ui.schema import (
+    FIXED_PRESETS,
+    LOSSES,
+    MAX_FEATURE_UPLOAD_MB,
+    MAX_POINTS,
+    MAX_SOLVE_POINTS,
+    MAX_UPLOAD_MB,
+    PAGE_DATA,
+    PATTERN_LABELS,
+    PATTERN_SOURCES,
+    PRESETS,
+    PROGRAMS,
+    SLOW_SOLVE_POINTS,
+    TALK,
+    Settings,
+    settings,
+)
+from ui.state import current_data, describe, init
+from ui.text import plain
+from ui.url import sync_url
+
+__all__ = [
+    "FIXED_PRESETS", "K", "LOSSES", "MAX_FEATURE_UPLOAD_MB", "MAX_POINTS", "MAX_SOLVE_POINTS",
+    "MAX_UPLOAD_MB", "PAGE_DATA", "PATTERN_LABELS", "PATTERN_SOURCES", "PRESETS", "PROGRAMS", "S",
+    "SLOW_SOLVE_POINTS", "Settings", "TALK", "canvas", "compute", "current_data", "describe", "docs",
+    "drawing", "flash", "init", "keys", "messages", "plain", "restore_canvas", "results", "schema",
+    "settings", "show_messages", "state", "sync_url", "text", "url", "widgets",
+]

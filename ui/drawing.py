@@ -1,0 +1,145 @@
+"""The drawing canvas's session side: what it was loaded with, what it sent, and turning a
+drawing into the current data.
+
+**A click during a reload is applied to the reloaded drawing.** After an erase or undo the canvas
+is reloaded; a drawing it sends built on the drawing before that reload is read as a change
+(circles added or removed) and applied to the current drawing (see :func:`receive_drawing`).
+
+Limits of the component (streamlit-drawable-canvas 0.13), not fixable on the server: it sends its
+drawing 200 ms after the last click (debounced), so the server cannot order clicks against a class
+switch (a click's colour is the colour the canvas had when it was made: until the switch's rerun
+ends, the old one); and a click made while a reload reaches the component is replaced by the
+reloaded drawing before it is sent.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from convexnn import datasets as ds
+from ui import canvas as cv
+from ui import state
+from ui.keys import S
+from ui.text import sentence
+
+ERASE_1D = "draw_erase_1d"
+BASES = "_canvas_bases"
+SENT = "_canvas_sent"
+MAX_BASES = 8
+
+
+def load_canvas(data: ds.Dataset | None) -> None:
+    """Show ``data`` on the canvas (reloads it): the view, the circles and the exact-point map."""
+    ss = st.session_state
+    view = cv.canvas_view(data)
+    objects, exact = cv.data_to_objects(data, view) if data is not None else ([], [])
+    ss[S.CANVAS_VIEW] = view
+    ss[S.CANVAS_TASK] = cv.canvas_task(data)
+    ss[S.CANVAS_OBJECTS] = objects
+    ss[S.CANVAS_EXACT] = exact
+    set_initial_drawing(objects)
+    ss[S.CANVAS_PROBLEM] = None
+
+
+def clear_canvas() -> None:
+    """Callback of the clear button: an empty drawing of the current task; the data are kept
+    until the drawing is a valid data set."""
+    ss = st.session_state
+    task = ss.get(S.CANVAS_TASK, "classification")
+    load_canvas(None)
+    ss[S.CANVAS_TASK] = task
+    if task == "regression1d" and S.DATA in ss:
+        ss[S.CANVAS_VIEW] = cv.canvas_view(ss[S.DATA])
+    ss[S.SOURCE] = "drawing"
+
+
+def set_initial_drawing(objects: list[dict]) -> None:
+    """(Re)load the canvas with ``objects``. Until the canvas echoes a load, the drawings it sends
+    may be built on any drawing it showed since its last echo: those are kept as candidate bases
+    (:data:`BASES`), the oldest first."""
+    ss = st.session_state
+    bases = ss.get(BASES)
+    if not bases:
+        shown = ss.get(SENT)
+        if shown is None:
+            shown = (ss.get(S.CANVAS_INITIAL) or {}).get("objects", [])
+        bases = [list(shown)]
+    ss[BASES] = [*bases, list(objects)][-MAX_BASES:]
+    ss[S.CANVAS_INITIAL] = {"version": "6.0.0", "objects": list(objects)}
+
+
+def restore_canvas() -> None:
+    """Load the last drawing into the canvas; called whenever a page other than Data runs, so the
+    canvas shows it again when the user comes back."""
+    ss = st.session_state
+    if S.CANVAS_OBJECTS in ss:
+        ss[S.CANVAS_INITIAL] = {"version": "6.0.0", "objects": list(ss[S.CANVAS_OBJECTS])}
+        ss[BASES] = None
+        ss[SENT] = None
+        ss[S.CANVAS_SEEN] = None
+
+
+def process_canvas(value) -> list[str]:
+    """Take a drawing from the canvas if it is new (see :func:`receive_drawing`); return notes."""
+    objects = cv.canvas_objects(value)
+    if objects is None:
+        return []
+    signature = cv.canvas_signature(objects)
+    if signature == st.session_state.get(S.CANVAS_SEEN):
+        return []
+    st.session_state[S.CANVAS_SEEN] = signature
+    return receive_drawing(objects)[1]
+
+
+def _rebase(objects: list[dict]) -> tuple[list[dict], bool]:
+    """The drawing the user means: (objects, whether the canvas must be reloaded to show it).
+
+    The drawing is compared with every drawing the canvas may have shown (the candidate bases):
+    built on the latest load, it is taken as it is; built on an older one, its change (circles
+    added or removed) is applied to the current drawing; an exact echo of an older one is
+    ignored."""
+    ss = st.session_state
+    current = list(ss.get(S.CANVAS_OBJECTS) or [])
+    bases = ss.get(BASES) or [current]
+    deltas = [cv.circle_delta(objects, base) for base in bases]
+    sizes = [len(added) + len(gone) for added, gone in deltas]
+    best = min(range(len(bases)), key=lambda i: (sizes[i], -i))
+    added, gone = deltas[best]
+    if best == len(bases) - 1:  # made on what the canvas shows now: the loads have arrived
+        ss[BASES] = None
+        ss[SENT] = list(objects)
+        return list(objects), False
+    if sizes[best] == 0:  # a late echo of an older load
+        return current, False
+    _, unmatched = cv.circle_delta([bases[best][k] for k in gone], current)  # the gone circles still shown
+    removed = set(range(len(current))) - set(unmatched)
+    merged = [o for k, o in enumerate(current) if k not in removed]
+    return merged + [objects[k] for k in added], True
+
+
+def receive_drawing(objects: list[dict]) -> tuple[str | None, list[str]]:
+    """Handle a drawing sent by the canvas: store it, and make it the data if it is valid.
+
+    Returns (problem, notes): ``problem`` says why the drawing is not (yet) a data set, in
+    which case the previous data are kept.
+    """
+    ss = st.session_state
+    objects, reload = _rebase(list(objects or []))
+    objects, erased = cv.apply_erasers(objects)
+    if erased is not None or reload:
+        set_initial_drawing(objects)  # show it without eraser marks, in the right colours
+    ss[S.CANVAS_OBJECTS] = objects
+    try:
+        data = cv.objects_to_data(objects, ss[S.CANVAS_VIEW], ss[S.CANVAS_TASK], ss.get(S.CANVAS_EXACT))
+        data, notes = state.validate(data)
+    except ValueError as exc:
+        ss[S.CANVAS_PROBLEM] = sentence(str(exc))
+        return ss[S.CANVAS_PROBLEM], []
+    ss[S.CANVAS_PROBLEM] = None
+    old = ss.get(S.DATA)
+    same = (old is not None and old.X.shape == data.X.shape and (old.X == data.X).all()
+            and (old.y == data.y).all())
+    if not same:
+        state.set_data(ds.Dataset(data.X, data.y, data.task, "drawn", data.is_test), "drawing",
+                       reset_canvas=False)
+    return None, notes

@@ -1,0 +1,87 @@
+"""Widgets built from the settings schema, and the blocks several pages share.
+
+A schema widget takes its key, range and options from :data:`ui.schema.SCHEMA` and keeps its
+value for the whole session (``persist_state="session"``), so it survives page switches,
+``st.stop()`` and uploads. Its value is never passed as ``value=``: it is in session state
+already (:func:`ui.schema.write_defaults`, or the link).
+
+    ui.widgets.slider("arr_seeds", "seeds")
+    ui.widgets.choice("loss", "Loss", where=col)           # a selectbox of the schema's choices
+    ui.widgets.choice("program", "Program", kind="radio", horizontal=True)
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui.schema import PATTERN_LABELS, SCHEMA, default
+
+KEEP = {"persist_state": "session"}
+
+
+def _setting(name: str):
+    setting = SCHEMA[name]
+    ss = st.session_state
+    if name not in ss or not setting.valid(ss[name]):
+        ss[name] = default(name)
+    return setting
+
+
+def slider(name: str, label: str, where=st, **kwargs):
+    s = _setting(name)
+    return where.slider(label, s.kind(s.lo), s.kind(s.hi), key=name, **KEEP, **kwargs)
+
+
+def number(name: str, label: str, where=st, **kwargs):
+    s = _setting(name)
+    return where.number_input(label, min_value=s.kind(s.lo), max_value=s.kind(s.hi), key=name, **KEEP,
+                              **kwargs)
+
+
+def choice(name: str, label: str, where=st, kind: str = "selectbox", options=None, **kwargs):
+    """A selectbox (``kind="radio"``/``"select_slider"`` for those) of the setting's choices, or
+    of ``options`` (a subset of them that applies here; the value falls back to the first)."""
+    s = _setting(name)
+    options = list(s.choices if options is None else options)
+    if st.session_state[name] not in options:
+        st.session_state[name] = options[0]
+    return getattr(where, kind)(label, options, key=name, **KEEP, **kwargs)
+
+
+def toggle(name: str, label: str, where=st, **kwargs):
+    _setting(name)
+    return where.toggle(label, key=name, **KEEP, **kwargs)
+
+
+def multi(name: str, label: str, where=st, **kwargs):
+    s = _setting(name)
+    return where.multiselect(label, list(s.choices), key=name, **KEEP, **kwargs)
+
+
+PROGRAM_NAMES = {"exact": "exact ReLU", "gated": "gated relaxation"}
+
+
+def problem_block(columns, beta: bool = True, prune: bool = True, patterns: bool = True,
+                  samples: bool = True) -> None:
+    """The shared β / loss / program / minimal-network / patterns widgets, one per column of
+    ``columns`` (in that order, for the parts asked for)."""
+    cols = iter(columns)
+    if beta:
+        number("beta", "β (weight decay)", where=next(cols), step=0.001, format="%.4g",
+               help="The penalty is (β/2)(‖W1‖² + ‖b1‖² + ‖w2‖²).")
+    choice("loss", "Loss", where=next(cols), help="squared: ½‖f − y‖²; logistic and hinge need labels ±1.")
+    choice("program", "Program", where=next(cols), kind="radio", horizontal=True,
+           format_func=PROGRAM_NAMES.get,
+           help="exact: cone constraints, gives a ReLU network; gated: gates fixed, no constraints.")
+    if prune:
+        toggle("prune", "Minimal network", where=next(cols),
+               help="Prune linearly dependent blocks (Mathematics page: the Lasso path): same fit, at "
+                    "most n neurons.")
+    if patterns:
+        where = next(cols)
+        chosen = choice("patterns", "Patterns", where=where, format_func=PATTERN_LABELS.get,
+                        help="exact: every arrangement pattern D_i (the true p*); Gaussian or "
+                             "geometric-algebra: patterns of sampled directions (a subset).")
+        if samples and chosen != "exact":
+            number("optimum_samples", "Samples", where=next(cols), step=100,
+                   help="Number of sampled directions (seed 0).")
