@@ -226,7 +226,7 @@ PAGE_SETTINGS = (
     _int("optima_restarts", 3, 1, 5, page=PAGE_OPTIMA),
     # Neural recovery
     Setting("recovery_ds", list, [4, 6, 8, 10, 12], choices=tuple(range(2, 21)), page="neural-recovery"),
-    Setting("recovery_programs", list, ["gated", "relu"], choices=("gated", "relu"), page="neural-recovery"),
+    Setting("recovery_programs", list, ["gated", "exact"], choices=("gated", "exact"), page="neural-recovery"),
     Setting("recovery_n_range", tuple, (4, 40), 2, 80, page="neural-recovery"),
     _int("recovery_n_step", 4, 1, 20, page="neural-recovery"),
     _int("recovery_trials", 8, 1, 50, page="neural-recovery"),
@@ -235,7 +235,7 @@ PAGE_SETTINGS = (
     _int("recovery_nic_n", 30, 2, 200, page="neural-recovery"),
     _int("recovery_nic_d", 10, 1, 40, page="neural-recovery"),
     _int("recovery_nic_seed", 0, 0, 10_000, page="neural-recovery"),
-    _choice("recovery_nic_program", "gated", ("gated", "relu"), page="neural-recovery"),
+    _choice("recovery_nic_program", "gated", ("gated", "exact"), page="neural-recovery"),
     # Deep networks
     _int("deep_L", 3, 2, 8, page="deep"),
     _float("deep_s1", 4.0, 0.1, 5.0, digits=2, page="deep"),
