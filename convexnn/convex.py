@@ -247,7 +247,10 @@ def fit_convex(
         n_samples, seed: number of sampled directions and their seed for sampled patterns.
         cones: a precomputed pattern set (from :func:`prepare_patterns`), reused as is.
         tol: relative duality gap below which the solution counts as optimal.
-        time_limit, max_outer: limits of the fast solver (it then returns its best point).
+        time_limit, max_outer: limits of the fast solver, ``time_limit`` in CPU seconds of this
+            process (a busy machine does not shorten it). At a limit the fit is the best
+            feasible point found (never worse than the zero network), with status
+            "time_limit" or "iteration_limit" and its certificate's gap.
         warm_start: a previous fit on the same data and patterns; its active blocks seed the
             working set (used along the Lasso path).
         cvxpy_solver: "CLARABEL" or "SCS" for ``solver="cvxpy"``.
