@@ -387,50 +387,84 @@ def solve_ray_lasso(Z, y, beta, H, tol=1e-6, max_rounds=80, time_limit=60.0,
 
     Each round solves the Lasso over the working set with :func:`nonneg_lasso`, prices every ray
     (|lam^T (Z h)_+| > beta means the atom can lower the objective), adds the worst violators
-    and drops idle atoms.
+    and drops idle atoms. The working set is a boolean table (ray, sign column 0 for +, 1 for -).
+    ``time_limit`` is in CPU seconds.
     """
     t0 = time.process_time()  # CPU time, as the budget of :func:`solve`
     n = Z.shape[0]
+    R = H.shape[0]
     features = None
-    if H.shape[0] * n <= RAY_CACHE_ENTRIES:
+    if R * n <= RAY_CACHE_ENTRIES:
         features = np.maximum(H @ Z.T, 0.0)  # (R, n), reused by every round's pricing
 
     def correlations(lam):
         return features @ lam if features is not None else ray_correlations(H, Z, lam)
 
-    g = correlations(y)
+    def columns(idx):
+        return features[idx] if features is not None else np.maximum(H[idx] @ Z.T, 0.0)
+
+    work = np.zeros((R, 2), dtype=bool)
     if init is not None and len(init):
-        # warm start (along a Lasso path): the previous working set
-        work = {(int(i), int(s)) for i, s in np.asarray(init, dtype=int) if 0 <= i < H.shape[0]}
+        # warm start (along a Lasso path): the previous working set, stored as (ray, sign)
+        init = np.asarray(init, dtype=int)
+        init = init[(init[:, 0] >= 0) & (init[:, 0] < R)]
+        work[init[:, 0], (init[:, 1] < 0).astype(int)] = True
     else:
-        k0 = min(2 * n + 10, H.shape[0])
+        g = correlations(y)
+        k0 = min(2 * n + 10, R)
         idx = np.argpartition(-np.abs(g), k0 - 1)[:k0]
-        work = {(int(i), 1 if g[i] >= 0 else -1) for i in idx}
+        work[idx, (g[idx] < 0).astype(int)] = True
+    max_new = max(20, int(MAX_ADD_FACTOR * n))
     rounds = 0
     accuracy = 1e-6
     while True:
         rounds += 1
-        ws = np.array(sorted(work))
-        Phi = np.maximum(H[ws[:, 0]] @ Z.T, 0.0).T * ws[:, 1]
+        ws = np.argwhere(work)
+        sign = np.where(ws[:, 1] == 0, 1.0, -1.0)
+        Phi = columns(ws[:, 0]).T * sign
         c = nonneg_lasso(Phi, y, beta, tol=accuracy)
         lam = y - Phi @ c
         g = correlations(lam)
         solved_accurately = accuracy <= 1e-10
         accuracy = float(np.clip(1e-3 * (np.abs(g).max() / beta - 1), 1e-10, 1e-6))
-        worst = np.abs(g) > beta * (1 + tol)
-        candidates = [(int(i), 1 if g[i] >= 0 else -1) for i in np.flatnonzero(worst)]
-        new = [b for b in candidates if b not in work]
-        if not new and not solved_accurately:
+        col = (g < 0).astype(int)
+        new = np.flatnonzero((np.abs(g) > beta * (1 + tol)) & ~work[np.arange(R), col])
+        if not new.size and not solved_accurately:
             accuracy = 1e-10  # confirm with an accurate solve of the same working set
             continue
-        if not new or rounds >= max_rounds or time.process_time() - t0 > time_limit:
+        if not new.size or rounds >= max_rounds or time.process_time() - t0 > time_limit:
             break
-        new.sort(key=lambda b: -abs(g[b[0]]))
-        idle = (c <= 1e-6 * max(c.max(initial=0.0), 1e-300)) & (ws[:, 1] * g[ws[:, 0]] < beta * (1 - 1e-3))
-        work -= {tuple(b) for b in ws[idle].tolist()}
-        work |= set(new[: max(20, int(MAX_ADD_FACTOR * n))])
+        new = _diverse(new, g, columns, max_new)
+        idle = (c <= 1e-6 * max(c.max(initial=0.0), 1e-300)) & (sign * g[ws[:, 0]] < beta * (1 - 1e-3))
+        work[ws[idle, 0], ws[idle, 1]] = False
+        work[new, col[new]] = True
     keep = c > 1e-9 * max(c.max(initial=0.0), 1e-300)
-    return RayLasso(H[ws[keep, 0]], ws[keep, 1].astype(float), c[keep], lam, rounds, ws[keep, 0], ws)
+    stored = np.column_stack([ws[:, 0], np.where(ws[:, 1] == 0, 1, -1)])
+    return RayLasso(H[ws[keep, 0]], sign[keep], c[keep], lam, rounds, ws[keep, 0], stored)
+
+
+DIVERSE_COS = 0.98
+DIVERSE_POOL = 4
+
+
+def _diverse(new: np.ndarray, g: np.ndarray, columns, k: int) -> np.ndarray:
+    """Up to k of the violating rays ``new``, in decreasing order of |g|, skipping any whose feature
+    (Z h)_+ has cosine above DIVERSE_COS with one already taken (neighbouring rays are
+    near-copies of one feature: adding them all costs a round each for a few useful atoms)."""
+    pool = new[np.argsort(-np.abs(g[new]), kind="stable")[: DIVERSE_POOL * k]]
+    F = columns(pool)
+    F = F / np.maximum(np.linalg.norm(F, axis=1, keepdims=True), 1e-300)
+    C = F @ F.T
+    blocked = np.zeros(pool.size, dtype=bool)
+    taken = []
+    for j in range(pool.size):
+        if blocked[j]:
+            continue
+        taken.append(j)
+        if len(taken) == k:
+            break
+        blocked |= C[j] > DIVERSE_COS
+    return pool[taken]
 
 
 def atom_cells(cones: Arrangement, Z: np.ndarray, rays: np.ndarray, signs: np.ndarray,
