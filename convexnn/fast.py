@@ -32,6 +32,7 @@ from .cones import cone_projections, dual_values, max_dual_value
 MAX_ADD_FACTOR = 1.0
 RAY_CACHE_ENTRIES = 10_000_000
 FINAL_ACCURACY = 1e-12  # Clarabel tolerances of the accurate restricted solves
+INNER_LINEAR_SOLVER = "qdldl"  # Clarabel's KKT solver: 2x faster than faer on these dense-ish KKTs
 INNER_WALL_FACTOR = 10.0  # Clarabel's time limit (wall clock) per CPU second left in the budget
 PRUNE = True
 TRACE = False
@@ -185,6 +186,8 @@ def solve_restricted(
     settings.tol_gap_abs = settings.tol_gap_rel = accuracy
     settings.tol_feas = settings.tol_ktratio = accuracy
     settings.max_iter = 300
+    settings.max_threads = 1  # as the app's BLAS; threads only contend on a shared machine
+    settings.direct_solve_method = INNER_LINEAR_SOLVER
     for name, value in _FINAL_VARIANTS[variant].items():
         setattr(settings, name, value)
     b_vec = np.concatenate(b_rows)
