@@ -114,7 +114,9 @@ class ConvexFit:
     def fitted(self) -> np.ndarray:
         """The convex model's prediction on the training data, sum_i D_i X~ (u_i - u'_i)."""
         Xt = lift(self.X, self.bias)
-        return np.einsum("pk,pk->k", self.patterns, (self.u - self.u_neg) @ Xt.T)
+        W = self.u - self.u_neg
+        live = np.flatnonzero(W.any(axis=1))  # most of the P blocks are zero
+        return np.einsum("pk,pk->k", self.patterns[live], W[live] @ Xt.T)
 
     def gates(self, patterns: np.ndarray | None = None) -> np.ndarray:
         """Gate vectors g_i (lifted coordinates, shape (d~, k)) with 1[X~ g_i >= 0] = pattern i.

@@ -708,16 +708,24 @@ class _Start:
     ray_working_set: np.ndarray | None = None
 
 
+def _rays_of(cones: Arrangement, Z: np.ndarray):
+    """The ray dictionary (H, ptr, cells) of the cones (cells only for sampled cones), memoized
+    on the cones for the same Z (a Lasso path solves many times on one arrangement)."""
+    cached = getattr(cones, "_ray_dictionary", None)
+    if cached is not None and cached[0].shape == Z.shape and np.array_equal(cached[0], Z):
+        return cached[1]
+    rays = (ray_directions(Z), None, None) if cones.complete else cone_rays(cones, Z)
+    cones._ray_dictionary = (Z.copy(), rays)
+    return rays
+
+
 def _first_phase(cones, Z, y, beta, loss, gated, tol, usable, clock, init_rays, best) -> _Start:
     """The ray Lasso (exact program, squared loss, rank 2-3) or the initial working set of blocks."""
     n, r = Z.shape
     start = _Start(np.zeros((cones.count, 2), dtype=bool))
     use_rays = loss == "squared" and not gated and r in (2, 3) and not cones.full_hrep.all()
     if use_rays:
-        if cones.complete:
-            H = ray_directions(Z)
-        else:
-            H, ray_ptr, ray_cells = cone_rays(cones, Z)
+        H, ray_ptr, ray_cells = _rays_of(cones, Z)
         use_rays = H.shape[0] > 0
     if use_rays:
         ray = solve_ray_lasso(Z, y, beta, H, tol=tol, time_limit=clock.limit - clock.used(),
