@@ -29,12 +29,14 @@ from . import losses
 from .arrangements import Arrangement
 from .cones import cone_projections, dual_values, max_dual_value
 
-MAX_ADD_FACTOR = 1.0
+MAX_ADD_FACTOR = 1.0  # blocks added per round, per data point
+RAY_ADD_FACTOR = 2.0  # rays added per ray Lasso round, per data point (after the diversity filter)
 RAY_CACHE_ENTRIES = 10_000_000
 FINAL_ACCURACY = 1e-12  # Clarabel tolerances of the accurate restricted solves
 INNER_LINEAR_SOLVER = "qdldl"  # Clarabel's KKT solver: 2x faster than faer on these dense-ish KKTs
 INNER_WALL_FACTOR = 10.0  # Clarabel's time limit (wall clock) per CPU second left in the budget
 PRUNE = True
+VIOLATION_MARGIN = 1.0  # a block violates above beta (1 + tol); 0.1 buys no margin: at beta ~ 5e-4 Clarabel's floor is ~5e-7
 TRACE = False
 _STATUS_OK = {"Solved", "AlmostSolved"}
 WOODBURY_FACTOR = 8  # nonneg_lasso works in the n-dimensional space beyond k = 8 n atoms
@@ -417,7 +419,7 @@ def solve_ray_lasso(Z, y, beta, H, tol=1e-6, max_rounds=80, time_limit=60.0,
         k0 = min(2 * n + 10, R)
         idx = np.argpartition(-np.abs(g), k0 - 1)[:k0]
         work[idx, (g[idx] < 0).astype(int)] = True
-    max_new = max(20, int(MAX_ADD_FACTOR * n))
+    max_new = max(20, int(RAY_ADD_FACTOR * n))
     rounds = 0
     accuracy = 1e-6
     while True:
@@ -431,7 +433,7 @@ def solve_ray_lasso(Z, y, beta, H, tol=1e-6, max_rounds=80, time_limit=60.0,
         solved_accurately = accuracy <= 1e-10
         accuracy = float(np.clip(1e-3 * (np.abs(g).max() / beta - 1), 1e-10, 1e-6))
         col = (g < 0).astype(int)
-        new = np.flatnonzero((np.abs(g) > beta * (1 + tol)) & ~work[np.arange(R), col])
+        new = np.flatnonzero((np.abs(g) > beta * (1 + VIOLATION_MARGIN * tol)) & ~work[np.arange(R), col])
         if not new.size and not solved_accurately:
             accuracy = 1e-10  # confirm with an accurate solve of the same working set
             continue
@@ -447,7 +449,7 @@ def solve_ray_lasso(Z, y, beta, H, tol=1e-6, max_rounds=80, time_limit=60.0,
 
 
 DIVERSE_COS = 0.98
-DIVERSE_POOL = 4
+DIVERSE_POOL = 8  # candidates scanned per ray added
 
 
 def _diverse(new: np.ndarray, g: np.ndarray, columns, k: int) -> np.ndarray:
@@ -457,7 +459,6 @@ def _diverse(new: np.ndarray, g: np.ndarray, columns, k: int) -> np.ndarray:
     pool = new[np.argsort(-np.abs(g[new]), kind="stable")[: DIVERSE_POOL * k]]
     F = columns(pool)
     F = F / np.maximum(np.linalg.norm(F, axis=1, keepdims=True), 1e-300)
-    C = F @ F.T
     blocked = np.zeros(pool.size, dtype=bool)
     taken = []
     for j in range(pool.size):
@@ -466,7 +467,7 @@ def _diverse(new: np.ndarray, g: np.ndarray, columns, k: int) -> np.ndarray:
         taken.append(j)
         if len(taken) == k:
             break
-        blocked |= C[j] > DIVERSE_COS
+        blocked |= F @ F[j] > DIVERSE_COS
     return pool[taken]
 
 
@@ -595,7 +596,7 @@ def solve(
         if solved:
             best.offer_point(primal, res, ws)
         rel_gap = (primal - round_dual) / max(abs(primal), 1e-12)
-        violating = (values > beta * (1 + tol)) & ~in_set
+        violating = (values > beta * (1 + VIOLATION_MARGIN * tol)) & ~in_set
         if TRACE:
             print(f"round {outer}: |W|={len(ws)} atoms={0 if atoms is None else atoms.shape[1]} "
                   f"violators={violating.sum()} vmax/beta-1={vmax / beta - 1:.2e} gap={rel_gap:.2e}")
