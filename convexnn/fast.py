@@ -387,10 +387,11 @@ class RayLasso:
 
 
 def solve_ray_lasso(Z, y, beta, H, tol=1e-6, max_rounds=80, time_limit=60.0,
-                    init: np.ndarray | None = None) -> RayLasso:
-    """The Lasso over the ray atoms s (Z h)_+ (squared loss), by working-set column generation.
+                    init: np.ndarray | None = None, loss: str = "squared") -> RayLasso:
+    """The Lasso over the ray atoms s (Z h)_+, by working-set column generation.
 
-    Each round solves the Lasso over the working set with :func:`nonneg_lasso`, prices every ray
+    Each round solves the Lasso over the working set (squared loss: :func:`nonneg_lasso`; other
+    losses: :func:`solve_restricted` with atoms only), prices every ray
     (|lam^T (Z h)_+| > beta means the atom can lower the objective), adds the worst violators
     and drops idle atoms. The working set is a boolean table (ray, sign column 0 for +, 1 for -).
     ``time_limit`` is in CPU seconds.
@@ -427,8 +428,14 @@ def solve_ray_lasso(Z, y, beta, H, tol=1e-6, max_rounds=80, time_limit=60.0,
         ws = np.argwhere(work)
         sign = np.where(ws[:, 1] == 0, 1.0, -1.0)
         Phi = columns(ws[:, 0]).T * sign
-        c = nonneg_lasso(Phi, y, beta, tol=accuracy)
-        lam = y - Phi @ c
+        if loss == "squared":
+            c = nonneg_lasso(Phi, y, beta, tol=accuracy)
+            lam = y - Phi @ c
+        else:
+            res = solve_restricted(Z, y, np.zeros((0, n)), np.zeros(0), None, beta, loss,
+                                   time_limit=max(time_limit, 1.0) * INNER_WALL_FACTOR,
+                                   accuracy=max(accuracy, FINAL_ACCURACY), atoms=Phi)
+            c, lam = res.c, res.lam
         g = correlations(lam)
         solved_accurately = accuracy <= 1e-10
         accuracy = float(np.clip(1e-3 * (np.abs(g).max() / beta - 1), 1e-10, 1e-6))
@@ -724,13 +731,13 @@ def _first_phase(cones, Z, y, beta, loss, gated, tol, usable, clock, init_rays, 
     """The ray Lasso (exact program, squared loss, rank 2-3) or the initial working set of blocks."""
     n, r = Z.shape
     start = _Start(np.zeros((cones.count, 2), dtype=bool))
-    use_rays = loss == "squared" and not gated and r in (2, 3) and not cones.full_hrep.all()
+    use_rays = not gated and r in (2, 3) and not cones.full_hrep.all()
     if use_rays:
         H, ray_ptr, ray_cells = _rays_of(cones, Z)
         use_rays = H.shape[0] > 0
     if use_rays:
         ray = solve_ray_lasso(Z, y, beta, H, tol=tol, time_limit=clock.limit - clock.used(),
-                              init=init_rays)
+                              init=init_rays, loss=loss)
         start.use_rays, start.rounds, start.ray_working_set = True, ray.rounds, ray.working_set
         start.atom_dirs, start.atom_signs = ray.rays, ray.signs
         start.atoms = np.maximum(ray.rays @ Z.T, 0.0).T * ray.signs
@@ -738,7 +745,7 @@ def _first_phase(cones, Z, y, beta, loss, gated, tol, usable, clock, init_rays, 
             start.owners = [ray_cells[ray_ptr[j] : ray_ptr[j + 1]] for j in ray.index]
         pred = start.atoms @ ray.c
         best.offer_point(losses.value(loss, pred, y) + beta * float(ray.c.sum()),
-                         Restricted(np.zeros((0, r)), pred, y - pred, "Solved", 0, ray.c),
+                         Restricted(np.zeros((0, r)), pred, ray.lam, "Solved", 0, ray.c),
                          np.zeros((0, 2), dtype=int))
         return start
     lam = losses.gradient_at_zero(loss, y)
