@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import clarabel
 import numpy as np
 import scipy.linalg
+import scipy.linalg.lapack
 import scipy.sparse as sp
 
 from . import losses
@@ -345,10 +346,8 @@ def _woodbury_solver(Phi: np.ndarray, d: np.ndarray):
     """Solve with Phi^T Phi + diag(d) through the n x n matrix I + Phi diag(1/d) Phi^T."""
     d_inv = 1.0 / d
     S = np.eye(Phi.shape[0]) + (Phi * d_inv) @ Phi.T
-    try:
-        cho = scipy.linalg.cho_factor(S, check_finite=False)
-        inner = lambda v: scipy.linalg.cho_solve(cho, v, check_finite=False)  # noqa: E731
-    except np.linalg.LinAlgError:  # rounding: S = I + PSD has eigenvalues >= 1
+    inner = _cholesky_solver(S)
+    if inner is None:  # rounding: S = I + PSD has eigenvalues >= 1
         w, V = np.linalg.eigh(S)
         w = np.maximum(w, 1.0)
         inner = lambda v: V @ ((V.T @ v) / w)  # noqa: E731
@@ -360,14 +359,27 @@ def _woodbury_solver(Phi: np.ndarray, d: np.ndarray):
     return solve
 
 
+def _cholesky_solver(M: np.ndarray):
+    """Solve with M = U^T U by LAPACK potrf/potrs called directly (the scipy.linalg wrappers cost
+    more than the factorisation at these sizes); None when M is not numerically positive definite."""
+    U, info = scipy.linalg.lapack.dpotrf(M, lower=False, clean=False)
+    if info != 0:
+        return None
+
+    def solve(r):
+        x, _ = scipy.linalg.lapack.dpotrs(U, r, lower=False)
+        return x
+
+    return solve
+
+
 def _spd_solver(M: np.ndarray):
     """Solve with a symmetric positive definite M (Cholesky; LU if rounding breaks it)."""
-    try:
-        cho = scipy.linalg.cho_factor(M, check_finite=False)
-        return lambda r: scipy.linalg.cho_solve(cho, r, check_finite=False)
-    except np.linalg.LinAlgError:
-        lu = scipy.linalg.lu_factor(M, check_finite=False)
-        return lambda r: scipy.linalg.lu_solve(lu, r, check_finite=False)
+    solve = _cholesky_solver(M)
+    if solve is not None:
+        return solve
+    lu = scipy.linalg.lu_factor(M, check_finite=False)
+    return lambda r: scipy.linalg.lu_solve(lu, r, check_finite=False)
 
 
 def _max_step(x: np.ndarray, dx: np.ndarray) -> float:
