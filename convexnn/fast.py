@@ -37,7 +37,8 @@ FINAL_ACCURACY = 1e-12  # Clarabel tolerances of the accurate restricted solves
 INNER_LINEAR_SOLVER = "qdldl"  # Clarabel's KKT solver: 2x faster than faer on these dense-ish KKTs
 INNER_WALL_FACTOR = 10.0  # Clarabel's time limit (wall clock) per CPU second left in the budget
 PRUNE = True
-VIOLATION_MARGIN = 1.0  # a block violates above beta (1 + tol); 0.1 buys no margin: at beta ~ 5e-4 Clarabel's floor is ~5e-7
+VIOLATION_MARGIN = 0.1  # blocks above beta (1 + 0.1 tol) violate ...
+GAP_MARGIN = 0.8  # ... until an accurate round's gap is below 0.8 tol: the certificate keeps a margin
 TRACE = False
 _STATUS_OK = {"Solved", "AlmostSolved"}
 WOODBURY_FACTOR = 8  # nonneg_lasso works in the n-dimensional space beyond k = 8 n atoms
@@ -452,7 +453,7 @@ def solve_ray_lasso(Z, y, beta, H, tol=1e-6, max_rounds=80, time_limit=60.0,
         solved_accurately = accuracy <= 1e-10
         accuracy = float(np.clip(1e-3 * (np.abs(g).max() / beta - 1), 1e-10, 1e-6))
         col = (g < 0).astype(int)
-        new = np.flatnonzero((np.abs(g) > beta * (1 + VIOLATION_MARGIN * tol)) & ~work[np.arange(R), col])
+        new = np.flatnonzero((np.abs(g) > beta * (1 + tol)) & ~work[np.arange(R), col])
         if not new.size and not solved_accurately:
             accuracy = 1e-10  # confirm with an accurate solve of the same working set
             continue
@@ -626,7 +627,7 @@ def solve(
         if not violating.any() and accuracy > FINAL_ACCURACY:
             accuracy = FINAL_ACCURACY  # confirm with an accurate solve of the same working set
             continue
-        if not violating.any():
+        if not violating.any() or (accuracy <= FINAL_ACCURACY and rel_gap <= GAP_MARGIN * tol):
             if final is None or rel_gap < final[4]:
                 final = (res, ws, primal, round_dual, rel_gap, res.lam, vmax)
             if final[4] > tol and variant + 1 < len(_FINAL_VARIANTS):
