@@ -626,20 +626,10 @@ def solve(
     while True:
         outer += 1
         ws = np.argwhere(in_set)
-        masks = cones.patterns[ws[:, 0]]
-        signs = np.where(ws[:, 1] == 0, 1.0, -1.0)
-        rows = None if gated else [block_rows(cones, Z, i) for i in ws[:, 0]]
-        res = solve_restricted(Z, y, masks, signs, rows, beta, loss,
-                               time_limit=clock.inner_limit(), accuracy=accuracy, atoms=atoms,
-                               variant=variant)
-        values, v = dual_values(cones, Z, res.lam, gated, threshold=beta)
-        values[~usable] = 0.0
-        if gated:
-            values[:, 1] = 0.0
+        res, primal, values, v = _restricted_round(cones, Z, y, beta, loss, gated, ws, atoms,
+                                                   accuracy, variant, clock, usable)
         vmax = float(values.max(initial=0.0))
         round_dual = best.offer_dual(res.lam, vmax)
-        penalty = float(np.linalg.norm(res.w, axis=1).sum()) + (0.0 if atoms is None else float(res.c.sum()))
-        primal = losses.value(loss, res.pred, y) + beta * penalty
         solved = res.status in _STATUS_OK and np.isfinite(primal)
         if solved:
             best.offer_point(primal, res, ws)
@@ -674,11 +664,7 @@ def solve(
             accuracy = float(np.clip(1e-3 * (vmax / beta - 1), FINAL_ACCURACY, 1e-6))
         add = _distinct_violators(cones, Z, values, violating, v, gated, max_add)
         if PRUNE:
-            # drop blocks that carry no weight and whose dual constraint is slack
-            norms = np.linalg.norm(res.w, axis=1)
-            idle = norms <= 1e-6 * max(norms.max(initial=0.0), 1e-300)
-            slack = _block_values(cones, Z, v, ws, gated) < beta * (1 - 1e-3)
-            drop = ws[idle & slack]
+            drop = _idle_blocks(cones, Z, res, ws, v, beta, gated)
             in_set[drop[:, 0], drop[:, 1]] = False
         in_set[add[:, 0], add[:, 1]] = True
 
@@ -694,6 +680,32 @@ def solve(
     u, u_neg = _blocks(cones, Z, res, ws, start)
     return FastResult(u, u_neg, res.pred, lam, primal, dual, vmax, status,
                       outer + start.rounds, ws, message, start.ray_working_set)
+
+
+def _restricted_round(cones, Z, y, beta, loss, gated, ws, atoms, accuracy, variant, clock, usable):
+    """Solve the program restricted to the blocks ``ws`` (and the atoms) and price every
+    pattern at its dual point. Returns (restricted solution, its objective, dual values (P, 2),
+    the pattern vectors v_i = Z^T D_i lam)."""
+    masks = cones.patterns[ws[:, 0]]
+    signs = np.where(ws[:, 1] == 0, 1.0, -1.0)
+    rows = None if gated else [block_rows(cones, Z, i) for i in ws[:, 0]]
+    res = solve_restricted(Z, y, masks, signs, rows, beta, loss, time_limit=clock.inner_limit(),
+                           accuracy=accuracy, atoms=atoms, variant=variant)
+    values, v = dual_values(cones, Z, res.lam, gated, threshold=beta)
+    values[~usable] = 0.0
+    if gated:
+        values[:, 1] = 0.0
+    penalty = float(np.linalg.norm(res.w, axis=1).sum()) + (0.0 if atoms is None else float(res.c.sum()))
+    return res, losses.value(loss, res.pred, y) + beta * penalty, values, v
+
+
+def _idle_blocks(cones, Z, res: Restricted, ws: np.ndarray, v: np.ndarray, beta: float,
+                 gated: bool) -> np.ndarray:
+    """Blocks of the working set that carry no weight and whose dual constraint is slack."""
+    norms = np.linalg.norm(res.w, axis=1)
+    idle = norms <= 1e-6 * max(norms.max(initial=0.0), 1e-300)
+    slack = _block_values(cones, Z, v, ws, gated) < beta * (1 - 1e-3)
+    return ws[idle & slack]
 
 
 class _Clock:
