@@ -25,6 +25,7 @@ import numpy as np
 import scipy.linalg
 import scipy.linalg.lapack
 import scipy.sparse as sp
+from threadpoolctl import threadpool_limits
 
 from . import losses
 from .arrangements import Arrangement
@@ -603,6 +604,14 @@ def solve(
     iterate), and ``lam`` is the dual point of highest dual value over all rounds, so that
     dual value <= optimum <= ``primal``.
     """
+    with threadpool_limits(1, user_api="blas"):  # small dense factorisations: threads only contend
+        return _solve(cones, Z, y, beta, loss, gated, tol, max_outer, time_limit, init_blocks,
+                      max_add, init_rays)
+
+
+def _solve(cones, Z, y, beta, loss, gated, tol, max_outer, time_limit, init_blocks, max_add,
+           init_rays) -> FastResult:
+    """The body of :func:`solve`."""
     clock = _Clock(time_limit)
     n, r = Z.shape
     usable = cones.patterns.any(axis=1)
