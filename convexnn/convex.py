@@ -125,7 +125,9 @@ class ConvexFit:
 
     def fitted(self) -> np.ndarray:
         """The convex model's prediction on the training data, sum_i D_i X~ (u_i - u'_i)."""
-        return np.einsum("pk,pk->k", self.patterns, (self.u - self.u_neg) @ self.problem.Xt.T)
+        W = self.u - self.u_neg
+        live = np.flatnonzero(W.any(axis=1))  # most of the P blocks are zero
+        return np.einsum("pk,pk->k", self.patterns[live], W[live] @ self.problem.Xt.T)
 
     def warm_start(self) -> WarmStart:
         """This solution as a start for the next solve on the same patterns (the Lasso path)."""
@@ -246,7 +248,10 @@ def fit_convex(
         n_samples, seed: number of sampled directions and their seed for sampled patterns.
         cones: a precomputed pattern set (from :func:`prepare_patterns`), reused as is.
         tol: relative duality gap below which the solution counts as optimal.
-        time_limit, max_outer: limits of the solver (it then returns its best point).
+        time_limit, max_outer: limits of the solver; the working-set solver counts ``time_limit``
+            in CPU seconds of this process (a busy machine does not shorten it). At a limit the
+            fit is the best feasible point found (never worse than the zero network), with status
+            "time_limit" or "iteration_limit" and its certificate's gap.
         warm_start: a previous fit (or its :meth:`ConvexFit.warm_start`) on the same data and
             patterns; its active blocks seed the working set (used along the Lasso path).
         cvxpy_solver: "CLARABEL" or "SCS" for ``solver="cvxpy"``.

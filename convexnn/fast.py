@@ -1,6 +1,6 @@
 """The fast, certified solver for the convex program: a working set of patterns grown by the dual.
 
-The program (math.md section 1) has a block pair (u_i, u'_i) for each of P patterns, but an
+The program (docs/convex-program.md) has a block pair (u_i, u'_i) for each of P patterns, but an
 optimum uses at most n + 1 blocks. The solver keeps a small working set W of blocks (pattern,
 sign), solves the program restricted to W exactly (an SOCP of a few hundred variables, handed to
 Clarabel's interior-point method in its native form), and prices every pattern with the dual
@@ -23,16 +23,23 @@ from dataclasses import dataclass
 import clarabel
 import numpy as np
 import scipy.linalg
+import scipy.linalg.lapack
 import scipy.sparse as sp
+from threadpoolctl import threadpool_limits
 
 from . import losses
 from .arrangements import Arrangement
 from .cones import cone_projections, dual_values, max_dual_value
 
-MAX_ADD_FACTOR = 1.0
-RAY_CACHE_ENTRIES = 10_000_000
+MAX_ADD_FACTOR = 1.0  # blocks added per round, per data point
+RAY_ADD_FACTOR = 2.0  # rays added per ray Lasso round, per data point (after the diversity filter)
+RAY_CACHE_ENTRIES = 64_000_000  # float32 ray features kept for pricing (256 MB at the limit, n = 400)
 FINAL_ACCURACY = 1e-12  # Clarabel tolerances of the accurate restricted solves
+INNER_LINEAR_SOLVER = "qdldl"  # Clarabel's KKT solver: 2x faster than faer on these dense-ish KKTs
+INNER_WALL_FACTOR = 10.0  # Clarabel's time limit (wall clock) per CPU second left in the budget
 PRUNE = True
+VIOLATION_MARGIN = 0.1  # blocks above beta (1 + 0.1 tol) violate ...
+GAP_MARGIN = 0.8  # ... until an accurate round's gap is below 0.8 tol: the certificate keeps a margin
 TRACE = False
 _STATUS_OK = {"Solved", "AlmostSolved"}
 WOODBURY_FACTOR = 8  # nonneg_lasso works in the n-dimensional space beyond k = 8 n atoms
@@ -192,6 +199,8 @@ def solve_restricted(
     settings.tol_gap_abs = settings.tol_gap_rel = accuracy
     settings.tol_feas = settings.tol_ktratio = accuracy
     settings.max_iter = 300
+    settings.max_threads = 1  # as the app's BLAS; threads only contend on a shared machine
+    settings.direct_solve_method = INNER_LINEAR_SOLVER
     for name, value in _FINAL_VARIANTS[variant].items():
         setattr(settings, name, value)
     b_vec = np.concatenate(b_rows)
@@ -347,10 +356,8 @@ def _woodbury_solver(Phi: np.ndarray, d: np.ndarray):
     """Solve with Phi^T Phi + diag(d) through the n x n matrix I + Phi diag(1/d) Phi^T."""
     d_inv = 1.0 / d
     S = np.eye(Phi.shape[0]) + (Phi * d_inv) @ Phi.T
-    try:
-        cho = scipy.linalg.cho_factor(S, check_finite=False)
-        inner = lambda v: scipy.linalg.cho_solve(cho, v, check_finite=False)  # noqa: E731
-    except np.linalg.LinAlgError:  # rounding: S = I + PSD has eigenvalues >= 1
+    inner = _cholesky_solver(S)
+    if inner is None:  # rounding: S = I + PSD has eigenvalues >= 1
         w, V = np.linalg.eigh(S)
         w = np.maximum(w, 1.0)
         inner = lambda v: V @ ((V.T @ v) / w)  # noqa: E731
@@ -362,19 +369,67 @@ def _woodbury_solver(Phi: np.ndarray, d: np.ndarray):
     return solve
 
 
+def _cholesky_solver(M: np.ndarray):
+    """Solve with M = U^T U by LAPACK potrf/potrs called directly (the scipy.linalg wrappers cost
+    more than the factorisation at these sizes); None when M is not numerically positive definite."""
+    U, info = scipy.linalg.lapack.dpotrf(M, lower=False, clean=False)
+    if info != 0:
+        return None
+
+    def solve(r):
+        x, _ = scipy.linalg.lapack.dpotrs(U, r, lower=False)
+        return x
+
+    return solve
+
+
 def _spd_solver(M: np.ndarray):
     """Solve with a symmetric positive definite M (Cholesky; LU if rounding breaks it)."""
-    try:
-        cho = scipy.linalg.cho_factor(M, check_finite=False)
-        return lambda r: scipy.linalg.cho_solve(cho, r, check_finite=False)
-    except np.linalg.LinAlgError:
-        lu = scipy.linalg.lu_factor(M, check_finite=False)
-        return lambda r: scipy.linalg.lu_solve(lu, r, check_finite=False)
+    solve = _cholesky_solver(M)
+    if solve is not None:
+        return solve
+    lu = scipy.linalg.lu_factor(M, check_finite=False)
+    return lambda r: scipy.linalg.lu_solve(lu, r, check_finite=False)
 
 
 def _max_step(x: np.ndarray, dx: np.ndarray) -> float:
     neg = dx < 0
     return min(1.0, float(np.min(-x[neg] / dx[neg]))) if neg.any() else 1.0
+
+
+class _RayPricing:
+    """lam^T (Z h)_+ for every ray h. The features (Z h)_+ are kept in float32 when they fit in
+    RAY_CACHE_ENTRIES (half the memory and bandwidth of float64); a float32 value is exact to
+    (n + 2) eps_32 ||(Z h)_+||_1 ||lam||_inf, and rows within that distance of the threshold
+    |g| = beta (1 + tol) are recomputed in float64, so every violation decision is exact."""
+
+    def __init__(self, H: np.ndarray, Z: np.ndarray, threshold: float):
+        self.H, self.Z, self.threshold = H, Z, threshold
+        self.features = None
+        R, n = H.shape[0], Z.shape[0]
+        if R * n <= RAY_CACHE_ENTRIES:
+            self.features = np.empty((R, n), dtype=np.float32)
+            step = max(1, 2**22 // max(n, 1))
+            for lo in range(0, R, step):
+                self.features[lo : lo + step] = np.maximum(H[lo : lo + step] @ Z.T, 0.0)
+            self.row_l1 = self.features.sum(axis=1, dtype=np.float64)
+            self.unit = (n + 2) * float(np.finfo(np.float32).eps)
+
+    def exact_columns(self, idx: np.ndarray) -> np.ndarray:
+        return np.maximum(self.H[idx] @ self.Z.T, 0.0)
+
+    def columns(self, idx: np.ndarray) -> np.ndarray:
+        return self.exact_columns(idx)
+
+    def correlations(self, lam: np.ndarray) -> np.ndarray:
+        if self.features is None:
+            return ray_correlations(self.H, self.Z, lam)
+        g = (self.features @ lam.astype(np.float32)).astype(np.float64)
+        err = self.unit * self.row_l1 * float(np.abs(lam).max(initial=0.0))
+        near = np.flatnonzero(np.abs(np.abs(g) - self.threshold) <= err)
+        if near.size:
+            g[near] = self.exact_columns(near) @ lam
+        return g
 
 
 @dataclass
@@ -389,55 +444,88 @@ class RayLasso:
 
 
 def solve_ray_lasso(Z, y, beta, H, tol=1e-6, max_rounds=80, time_limit=60.0,
-                    init: np.ndarray | None = None) -> RayLasso:
-    """The Lasso over the ray atoms s (Z h)_+ (squared loss), by working-set column generation.
+                    init: np.ndarray | None = None, loss: str = "squared") -> RayLasso:
+    """The Lasso over the ray atoms s (Z h)_+, by working-set column generation.
 
-    Each round solves the Lasso over the working set with :func:`nonneg_lasso`, prices every ray
+    Each round solves the Lasso over the working set (squared loss: :func:`nonneg_lasso`; other
+    losses: :func:`solve_restricted` with atoms only), prices every ray
     (|lam^T (Z h)_+| > beta means the atom can lower the objective), adds the worst violators
-    and drops idle atoms.
+    and drops idle atoms. The working set is a boolean table (ray, sign column 0 for +, 1 for -).
+    ``time_limit`` is in CPU seconds.
     """
-    t0 = time.perf_counter()
+    t0 = time.process_time()  # CPU time, as the budget of :func:`solve`
     n = Z.shape[0]
-    features = None
-    if H.shape[0] * n <= RAY_CACHE_ENTRIES:
-        features = np.maximum(H @ Z.T, 0.0)  # (R, n), reused by every round's pricing
+    R = H.shape[0]
+    pricing = _RayPricing(H, Z, beta * (1 + tol))
+    correlations, columns = pricing.correlations, pricing.columns
 
-    def correlations(lam):
-        return features @ lam if features is not None else ray_correlations(H, Z, lam)
-
-    g = correlations(y)
+    work = np.zeros((R, 2), dtype=bool)
     if init is not None and len(init):
-        # warm start (along a Lasso path): the previous working set
-        work = {(int(i), int(s)) for i, s in np.asarray(init, dtype=int) if 0 <= i < H.shape[0]}
+        # warm start (along a Lasso path): the previous working set, stored as (ray, sign)
+        init = np.asarray(init, dtype=int)
+        init = init[(init[:, 0] >= 0) & (init[:, 0] < R)]
+        work[init[:, 0], (init[:, 1] < 0).astype(int)] = True
     else:
-        k0 = min(2 * n + 10, H.shape[0])
+        g = correlations(y)
+        k0 = min(2 * n + 10, R)
         idx = np.argpartition(-np.abs(g), k0 - 1)[:k0]
-        work = {(int(i), 1 if g[i] >= 0 else -1) for i in idx}
+        work[idx, (g[idx] < 0).astype(int)] = True
+    max_new = max(20, int(RAY_ADD_FACTOR * n))
     rounds = 0
     accuracy = 1e-6
     while True:
         rounds += 1
-        ws = np.array(sorted(work))
-        Phi = np.maximum(H[ws[:, 0]] @ Z.T, 0.0).T * ws[:, 1]
-        c = nonneg_lasso(Phi, y, beta, tol=accuracy)
-        lam = y - Phi @ c
+        ws = np.argwhere(work)
+        sign = np.where(ws[:, 1] == 0, 1.0, -1.0)
+        Phi = columns(ws[:, 0]).T * sign
+        if loss == "squared":
+            c = nonneg_lasso(Phi, y, beta, tol=accuracy)
+            lam = y - Phi @ c
+        else:
+            res = solve_restricted(Z, y, np.zeros((0, n)), np.zeros(0), None, beta, loss,
+                                   time_limit=max(time_limit, 1.0) * INNER_WALL_FACTOR,
+                                   accuracy=max(accuracy, FINAL_ACCURACY), atoms=Phi)
+            c, lam = res.c, res.lam
         g = correlations(lam)
         solved_accurately = accuracy <= 1e-10
         accuracy = float(np.clip(1e-3 * (np.abs(g).max() / beta - 1), 1e-10, 1e-6))
-        worst = np.abs(g) > beta * (1 + tol)
-        candidates = [(int(i), 1 if g[i] >= 0 else -1) for i in np.flatnonzero(worst)]
-        new = [b for b in candidates if b not in work]
-        if not new and not solved_accurately:
+        col = (g < 0).astype(int)
+        new = np.flatnonzero((np.abs(g) > beta * (1 + tol)) & ~work[np.arange(R), col])
+        if not new.size and not solved_accurately:
             accuracy = 1e-10  # confirm with an accurate solve of the same working set
             continue
-        if not new or rounds >= max_rounds or time.perf_counter() - t0 > time_limit:
+        if not new.size or rounds >= max_rounds or time.process_time() - t0 > time_limit:
             break
-        new.sort(key=lambda b: -abs(g[b[0]]))
-        idle = (c <= 1e-6 * max(c.max(initial=0.0), 1e-300)) & (ws[:, 1] * g[ws[:, 0]] < beta * (1 - 1e-3))
-        work -= {tuple(b) for b in ws[idle].tolist()}
-        work |= set(new[: max(20, int(MAX_ADD_FACTOR * n))])
+        new = _diverse(new, g, columns, max_new)
+        idle = (c <= 1e-6 * max(c.max(initial=0.0), 1e-300)) & (sign * g[ws[:, 0]] < beta * (1 - 1e-3))
+        work[ws[idle, 0], ws[idle, 1]] = False
+        work[new, col[new]] = True
     keep = c > 1e-9 * max(c.max(initial=0.0), 1e-300)
-    return RayLasso(H[ws[keep, 0]], ws[keep, 1].astype(float), c[keep], lam, rounds, ws[keep, 0], ws)
+    stored = np.column_stack([ws[:, 0], np.where(ws[:, 1] == 0, 1, -1)])
+    return RayLasso(H[ws[keep, 0]], sign[keep], c[keep], lam, rounds, ws[keep, 0], stored)
+
+
+DIVERSE_COS = 0.98
+DIVERSE_POOL = 8  # candidates scanned per ray added
+
+
+def _diverse(new: np.ndarray, g: np.ndarray, columns, k: int) -> np.ndarray:
+    """Up to k of the violating rays ``new``, in decreasing order of |g|, skipping any whose feature
+    (Z h)_+ has cosine above DIVERSE_COS with one already taken (neighbouring rays are
+    near-copies of one feature: adding them all costs a round each for a few useful atoms)."""
+    pool = new[np.argsort(-np.abs(g[new]), kind="stable")[: DIVERSE_POOL * k]]
+    F = columns(pool)
+    F = F / np.maximum(np.linalg.norm(F, axis=1, keepdims=True), 1e-300)
+    blocked = np.zeros(pool.size, dtype=bool)
+    taken = []
+    for j in range(pool.size):
+        if blocked[j]:
+            continue
+        taken.append(j)
+        if len(taken) == k:
+            break
+        blocked |= F @ F[j] > DIVERSE_COS
+    return pool[taken]
 
 
 def atom_cells(cones: Arrangement, Z: np.ndarray, rays: np.ndarray, signs: np.ndarray,
@@ -514,141 +602,260 @@ def solve(
     first phase solves the Lasso over the ray atoms (:func:`solve_ray_lasso`); its atoms stay in
     the restricted programs of the second phase, which adds cone blocks for the few neurons
     that leave the rays. Stops when no block violates its dual constraint by more than ``tol``
-    (relative) and the relative duality gap is below ``tol``, or at ``max_outer`` rounds /
-    ``time_limit`` seconds, returning the best point with its status.
+    (relative) and the relative duality gap is below ``tol`` (status "optimal").
+
+    Honest stops: ``time_limit`` counts CPU seconds of this process (``time.process_time``), so
+    a busy machine does not turn a solve that would succeed into a failure. At ``max_outer``
+    rounds ("iteration_limit"), the time limit ("time_limit") or a failed inner solve
+    ("solver_error") the result is the feasible point of lowest objective seen so far (a
+    restricted optimum, the ray Lasso's point or the zero network; never an interrupted inner
+    iterate), and ``lam`` is the dual point of highest dual value over all rounds, so that
+    dual value <= optimum <= ``primal``.
     """
-    t0 = time.perf_counter()
+    with threadpool_limits(1, user_api="blas"):  # small dense factorisations: threads only contend
+        return _solve(cones, Z, y, beta, loss, gated, tol, max_outer, time_limit, init_blocks,
+                      max_add, init_rays)
+
+
+def _solve(cones, Z, y, beta, loss, gated, tol, max_outer, time_limit, init_blocks, max_add,
+           init_rays) -> FastResult:
+    """The body of :func:`solve`."""
+    clock = _Clock(time_limit)
     n, r = Z.shape
-    P = cones.count
     usable = cones.patterns.any(axis=1)
     max_add = max_add or max(20, int(MAX_ADD_FACTOR * n))
-    in_set = np.zeros((P, 2), dtype=bool)
-    atoms = atom_signs = None
-    rounds_before = 0
-    use_rays = (
-        loss == "squared" and not gated and r in (2, 3)
-        and not cones.full_hrep.all()
-    )
-    owners = None
-    small = False
     warm = init_rays is not None or init_blocks is not None
-    zero = None if warm else _zero_solution(cones, Z, y, beta, loss, gated, usable, P)
+    zero = None if warm else _zero_solution(cones, Z, y, beta, loss, gated)
     if zero is not None:
         return zero
-    if use_rays:
-        if cones.complete:
-            H = ray_directions(Z)
-        else:
-            H, ray_ptr, ray_cells = cone_rays(cones, Z)
-        use_rays = H.shape[0] > 0
-    if use_rays:
-        ray = solve_ray_lasso(Z, y, beta, H, tol=tol, time_limit=time_limit, init=init_rays)
-        rounds_before = ray.rounds
-        atom_dirs, atom_signs = ray.rays, ray.signs
-        atoms = np.maximum(atom_dirs @ Z.T, 0.0).T * atom_signs
-        if not cones.complete:
-            owners = [ray_cells[ray_ptr[j] : ray_ptr[j + 1]] for j in ray.index]
-    else:
-        lam = losses.gradient_at_zero(loss, y)
-        values, _ = dual_values(cones, Z, lam, gated=True)
-        values[~usable] = 0.0
-        if gated:
-            values[:, 1] = 0.0
-        n_blocks = int(usable.sum()) * (1 if gated else 2)
-        small = n_blocks <= 2 * n + 10  # small programs are solved whole, in one accurate round
-        start = _top_blocks(values, n_blocks if small else 2 * n + 10)
-        in_set[start[:, 0], start[:, 1]] = True
+    best = _Incumbent(loss, y, beta, n, r)
+    start = _first_phase(cones, Z, y, beta, loss, gated, tol, usable, clock, init_rays, best)
+    in_set = start.in_set
     if init_blocks is not None and len(init_blocks):
         init_blocks = np.asarray(init_blocks, dtype=int)
         in_set[init_blocks[:, 0], init_blocks[:, 1]] = True
+    atoms = start.atoms
 
     status, message, outer = "iteration_limit", "", 0
-    accuracy = FINAL_ACCURACY if use_rays or small else 1e-6  # loose while far from optimal
-    best = None
+    accuracy = FINAL_ACCURACY if start.use_rays or start.small else 1e-6  # loose while far off
+    final = None  # the accurate solves of the last working set (one per Clarabel variant)
     variant = 0
     while True:
         outer += 1
         ws = np.argwhere(in_set)
-        masks = cones.patterns[ws[:, 0]]
-        signs = np.where(ws[:, 1] == 0, 1.0, -1.0)
-        rows = None if gated else [block_rows(cones, Z, i) for i in ws[:, 0]]
-        remaining = time_limit - (time.perf_counter() - t0)
-        res = solve_restricted(Z, y, masks, signs, rows, beta, loss, time_limit=remaining,
-                               accuracy=accuracy, atoms=atoms, variant=variant)
-        values, v = dual_values(cones, Z, res.lam, gated, threshold=beta)
-        values[~usable] = 0.0
-        if gated:
-            values[:, 1] = 0.0
+        res, primal, values, v = _restricted_round(cones, Z, y, beta, loss, gated, ws, atoms,
+                                                   accuracy, variant, clock, usable)
         vmax = float(values.max(initial=0.0))
-        penalty = float(np.linalg.norm(res.w, axis=1).sum()) + (0.0 if atoms is None else float(res.c.sum()))
-        primal = losses.value(loss, res.pred, y) + beta * penalty
-        scale = min(1.0, beta / vmax) if vmax > 0 else 1.0
-        dual = losses.dual_value(loss, scale * losses.project_dual(loss, res.lam, y), y)
-        rel_gap = (primal - dual) / max(abs(primal), 1e-12)
-        if variant == 0 or best is None or rel_gap < best[5]:
-            best = (res, ws, primal, dual, vmax, rel_gap)
-        violating = (values > beta * (1 + tol)) & ~in_set
+        round_dual = best.offer_dual(res.lam, vmax)
+        solved = res.status in _STATUS_OK and np.isfinite(primal)
+        if solved:
+            best.offer_point(primal, res, ws)
+        rel_gap = (primal - round_dual) / max(abs(primal), 1e-12)
+        violating = (values > beta * (1 + VIOLATION_MARGIN * tol)) & ~in_set
         if TRACE:
             print(f"round {outer}: |W|={len(ws)} atoms={0 if atoms is None else atoms.shape[1]} "
                   f"violators={violating.sum()} vmax/beta-1={vmax / beta - 1:.2e} gap={rel_gap:.2e}")
-        if res.status not in _STATUS_OK:
-            status, message = "solver_error", f"inner solver stopped with status {res.status}"
+        if not solved:
+            status = "time_limit" if res.status == "MaxTime" else "solver_error"
+            message = f"inner solver stopped with status {res.status}"
             break
         if not violating.any() and accuracy > FINAL_ACCURACY:
             accuracy = FINAL_ACCURACY  # confirm with an accurate solve of the same working set
             continue
-        if not violating.any() and rel_gap > tol and variant + 1 < len(_FINAL_VARIANTS):
-            variant += 1  # the same working set, solved again with other settings
-            continue
-        if not violating.any():
-            rel_gap = best[5]
-            status = "optimal" if rel_gap <= tol else "inaccurate"
-            message = f"relative duality gap {rel_gap:.1e}"
+        if not violating.any() or (accuracy <= FINAL_ACCURACY and rel_gap <= GAP_MARGIN * tol):
+            if final is None or rel_gap < final[4]:
+                final = (res, ws, primal, round_dual, rel_gap, res.lam, vmax)
+            if final[4] > tol and variant + 1 < len(_FINAL_VARIANTS):
+                variant += 1  # the same working set, solved again with other settings
+                continue
+            status = "optimal" if final[4] <= tol else "inaccurate"
+            message = f"relative duality gap {final[4]:.1e}"
             break
         if outer >= max_outer:
-            status, message = "iteration_limit", f"stopped after {outer} rounds, gap {rel_gap:.1e}"
+            status = "iteration_limit"
             break
-        if time.perf_counter() - t0 > time_limit:
-            status, message = "time_limit", f"stopped after {time_limit:.0f} s, gap {rel_gap:.1e}"
+        if clock.expired():
+            status = "time_limit"
             break
-        if not use_rays:
+        if not start.use_rays:
             accuracy = float(np.clip(1e-3 * (vmax / beta - 1), FINAL_ACCURACY, 1e-6))
         add = _distinct_violators(cones, Z, values, violating, v, gated, max_add)
         if PRUNE:
-            # drop blocks that carry no weight and whose dual constraint is slack
-            norms = np.linalg.norm(res.w, axis=1)
-            idle = norms <= 1e-6 * max(norms.max(initial=0.0), 1e-300)
-            slack = _block_values(cones, Z, v, ws, gated) < beta * (1 - 1e-3)
-            drop = ws[idle & slack]
+            drop = _idle_blocks(cones, Z, res, ws, v, beta, gated)
             in_set[drop[:, 0], drop[:, 1]] = False
         in_set[add[:, 0], add[:, 1]] = True
 
-    res, ws, primal, dual, vmax, _ = best
-    u = np.zeros((P, r))
-    u_neg = np.zeros((P, r))
+    if status in ("optimal", "inaccurate"):
+        res, ws, primal, dual, _, lam, vmax = final
+    else:
+        res, ws, primal = best.point
+        lam, vmax, dual = best.lam, best.vmax, best.dual
+        gap = (primal - dual) / max(abs(primal), 1e-12)
+        stop = {"iteration_limit": f"after {outer} rounds",
+                "time_limit": f"after {clock.used():.1f} s of CPU time"}.get(status, message)
+        message = f"stopped {stop}: best point at relative gap {gap:.1e}"
+    u, u_neg = _blocks(cones, Z, res, ws, start)
+    return FastResult(u, u_neg, res.pred, lam, primal, dual, vmax, status,
+                      outer + start.rounds, ws, message, start.ray_working_set)
+
+
+def _restricted_round(cones, Z, y, beta, loss, gated, ws, atoms, accuracy, variant, clock, usable):
+    """Solve the program restricted to the blocks ``ws`` (and the atoms) and price every
+    pattern at its dual point. Returns (restricted solution, its objective, dual values (P, 2),
+    the pattern vectors v_i = Z^T D_i lam)."""
+    masks = cones.patterns[ws[:, 0]]
+    signs = np.where(ws[:, 1] == 0, 1.0, -1.0)
+    rows = None if gated else [block_rows(cones, Z, i) for i in ws[:, 0]]
+    res = solve_restricted(Z, y, masks, signs, rows, beta, loss, time_limit=clock.inner_limit(),
+                           accuracy=accuracy, atoms=atoms, variant=variant)
+    values, v = dual_values(cones, Z, res.lam, gated, threshold=beta)
+    values[~usable] = 0.0
+    if gated:
+        values[:, 1] = 0.0
+    penalty = float(np.linalg.norm(res.w, axis=1).sum()) + (0.0 if atoms is None else float(res.c.sum()))
+    return res, losses.value(loss, res.pred, y) + beta * penalty, values, v
+
+
+def _idle_blocks(cones, Z, res: Restricted, ws: np.ndarray, v: np.ndarray, beta: float,
+                 gated: bool) -> np.ndarray:
+    """Blocks of the working set that carry no weight and whose dual constraint is slack."""
+    norms = np.linalg.norm(res.w, axis=1)
+    idle = norms <= 1e-6 * max(norms.max(initial=0.0), 1e-300)
+    slack = _block_values(cones, Z, v, ws, gated) < beta * (1 - 1e-3)
+    return ws[idle & slack]
+
+
+class _Clock:
+    """The CPU-time budget of one solve (time.process_time: a busy machine does not eat it)."""
+
+    def __init__(self, limit: float):
+        self.limit = float(limit)
+        self.start = time.process_time()
+
+    def used(self) -> float:
+        return time.process_time() - self.start
+
+    def expired(self) -> bool:
+        return self.used() > self.limit
+
+    def inner_limit(self) -> float:
+        """Clarabel's own limit counts wall time: give it room for a machine ~10x overloaded."""
+        return max(self.limit - self.used(), 1.0) * INNER_WALL_FACTOR
+
+
+class _Incumbent:
+    """The feasible point of lowest objective and the dual point of highest value seen so far.
+
+    Starts from the zero network (always feasible) and lam = 0 (always dual feasible).
+    """
+
+    def __init__(self, loss: str, y: np.ndarray, beta: float, n: int, r: int):
+        self.loss, self.y, self.beta = loss, y, beta
+        zero = Restricted(np.zeros((0, r)), np.zeros(n), np.zeros(n), "Solved", 0, None)
+        self.point = (zero, np.zeros((0, 2), dtype=int), losses.value(loss, np.zeros(n), y))
+        self.lam, self.vmax = np.zeros(n), 0.0
+        self.dual = losses.dual_value(loss, self.lam, y)
+
+    def offer_point(self, primal: float, res: Restricted, ws: np.ndarray) -> None:
+        if primal < self.point[2]:
+            self.point = (res, ws, primal)
+
+    def offer_dual(self, lam: np.ndarray, vmax: float) -> float:
+        """The dual value of lam scaled to feasibility by min(1, beta / vmax); kept if best."""
+        if not (np.all(np.isfinite(lam)) and np.isfinite(vmax)):
+            return -np.inf
+        scale = min(1.0, self.beta / vmax) if vmax > 0 else 1.0
+        value = losses.dual_value(self.loss, scale * losses.project_dual(self.loss, lam, self.y), self.y)
+        if value > self.dual:
+            self.lam, self.vmax, self.dual = lam, vmax, value
+        return value
+
+
+@dataclass
+class _Start:
+    """What the first phase hands to the working-set loop."""
+
+    in_set: np.ndarray  # (P, 2) initial working set
+    use_rays: bool = False
+    small: bool = False  # the whole program fits in one restricted solve
+    atoms: np.ndarray | None = None  # (n, k) ray atoms s (Z h)_+
+    atom_dirs: np.ndarray | None = None
+    atom_signs: np.ndarray | None = None
+    owners: list | None = None  # candidate cells of each atom (sampled cones)
+    rounds: int = 0
+    ray_working_set: np.ndarray | None = None
+
+
+def _rays_of(cones: Arrangement, Z: np.ndarray):
+    """The ray dictionary (H, ptr, cells) of the cones (cells only for sampled cones), memoized
+    on the cones for the same Z (a Lasso path solves many times on one arrangement)."""
+    cached = getattr(cones, "_ray_dictionary", None)
+    if cached is not None and cached[0].shape == Z.shape and np.array_equal(cached[0], Z):
+        return cached[1]
+    rays = (ray_directions(Z), None, None) if cones.complete else cone_rays(cones, Z)
+    cones._ray_dictionary = (Z.copy(), rays)
+    return rays
+
+
+def _first_phase(cones, Z, y, beta, loss, gated, tol, usable, clock, init_rays, best) -> _Start:
+    """The ray Lasso (exact program, squared loss, rank 2-3) or the initial working set of blocks."""
+    n, r = Z.shape
+    start = _Start(np.zeros((cones.count, 2), dtype=bool))
+    use_rays = not gated and r in (2, 3) and not cones.full_hrep.all()
+    if use_rays:
+        H, ray_ptr, ray_cells = _rays_of(cones, Z)
+        use_rays = H.shape[0] > 0
+    if use_rays:
+        ray = solve_ray_lasso(Z, y, beta, H, tol=tol, time_limit=clock.limit - clock.used(),
+                              init=init_rays, loss=loss)
+        start.use_rays, start.rounds, start.ray_working_set = True, ray.rounds, ray.working_set
+        start.atom_dirs, start.atom_signs = ray.rays, ray.signs
+        start.atoms = np.maximum(ray.rays @ Z.T, 0.0).T * ray.signs
+        if not cones.complete:
+            start.owners = [ray_cells[ray_ptr[j] : ray_ptr[j + 1]] for j in ray.index]
+        pred = start.atoms @ ray.c
+        best.offer_point(losses.value(loss, pred, y) + beta * float(ray.c.sum()),
+                         Restricted(np.zeros((0, r)), pred, ray.lam, "Solved", 0, ray.c),
+                         np.zeros((0, 2), dtype=int))
+        return start
+    lam = losses.gradient_at_zero(loss, y)
+    values, _ = dual_values(cones, Z, lam, gated=True)
+    values[~usable] = 0.0
+    if gated:
+        values[:, 1] = 0.0
+    n_blocks = int(usable.sum()) * (1 if gated else 2)
+    start.small = n_blocks <= 2 * n + 10  # small programs are solved whole, in one accurate round
+    first = _top_blocks(values, n_blocks if start.small else 2 * n + 10)
+    start.in_set[first[:, 0], first[:, 1]] = True
+    return start
+
+
+def _blocks(cones, Z, res: Restricted, ws: np.ndarray, start: _Start) -> tuple[np.ndarray, np.ndarray]:
+    """(u, u_neg), (P, r) each: the working-set blocks, plus each ray atom placed in a cell."""
+    P, r = cones.count, Z.shape[1]
+    u, u_neg = np.zeros((P, r)), np.zeros((P, r))
     pos = ws[:, 1] == 0
     u[ws[pos, 0]] = res.w[pos]
     u_neg[ws[~pos, 0]] = res.w[~pos]
-    if atoms is not None:
+    if start.atoms is not None and res.c is not None and res.c.size:
         order = np.argsort(-res.c)
         order = order[res.c[order] > 0]
         used = {(int(i), int(s)) for (i, s), w in zip(ws, res.w, strict=True) if np.any(w != 0)}
-        cells = atom_cells(cones, Z, atom_dirs[order], atom_signs[order], used,
-                           owners=None if owners is None else [owners[j] for j in order])
+        cells = atom_cells(cones, Z, start.atom_dirs[order], start.atom_signs[order], used,
+                           owners=None if start.owners is None else [start.owners[j] for j in order])
         for cell, j in zip(cells, order, strict=True):
-            (u if atom_signs[j] > 0 else u_neg)[cell] += res.c[j] * atom_dirs[j]
-    return FastResult(u, u_neg, res.pred, res.lam, primal, dual, vmax, status,
-                      outer + rounds_before, ws, message,
-                      ray.working_set if use_rays else None)
+            (u if start.atom_signs[j] > 0 else u_neg)[cell] += res.c[j] * start.atom_dirs[j]
+    return u, u_neg
 
 
-def _zero_solution(cones, Z, y, beta, loss, gated, usable, P) -> FastResult | None:
+def _zero_solution(cones, Z, y, beta, loss, gated) -> FastResult | None:
     """The zero network when beta >= beta_max (lam0 = -grad l(0) is then dual feasible)."""
     lam0 = losses.gradient_at_zero(loss, y)
     vmax = max_dual_value(cones, Z, lam0, gated, stop_above=beta)
     if vmax > beta:
         return None
     n, r = Z.shape
+    P = cones.count
     primal = losses.value(loss, np.zeros(n), y)
     dual = losses.dual_value(loss, losses.project_dual(loss, lam0, y), y)
     return FastResult(np.zeros((P, r)), np.zeros((P, r)), np.zeros(n), lam0, primal, dual, vmax,
