@@ -12,7 +12,7 @@ Every trial has its own seed ``[seed, n, d, trial]``, so the CSV does not depend
 are run (serially, with joblib or on Dask).
 
 ``compare`` runs the convex head vs AdamW experiment of docs/experiments.md on real features
-(:mod:`convexnn.compare`) and writes one row per checkpoint (or ``--summary``)::
+(:mod:`convexnn.experiments.compare`) and writes one row per checkpoint (or ``--summary``)::
 
     python -m convexnn compare --data digits:3,8 --k 50 100 --seeds 3 --out results.csv
     python -m convexnn compare --data embeddings.npz --k 50 --methods convex_gated adamw --summary
@@ -26,7 +26,9 @@ import sys
 import time
 from collections.abc import Callable
 
-from . import compare, realdata, recovery
+from .data import realdata
+from .experiments import compare
+from .theory import recovery
 
 
 def _ranges(values: list[str]) -> list[int]:

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from convexnn import datasets as ds
-from convexnn.datasets import Dataset, from_csv, to_csv
+from convexnn.data.datasets import Dataset, from_csv, to_csv
 
 CLASSIFIERS = ["spiral", "moons", "circles", "xor", "gaussians", "linear"]
 REGRESSORS_1D = ["sine", "abs", "steps"]

@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from convexnn.arrangements import gaussian_patterns, lift
-from convexnn.convex import fit_convex
-from convexnn.first_order import fista_gated
+from convexnn.patterns.arrangements import gaussian_patterns, lift
+from convexnn.program.convex import fit_convex
+from convexnn.program.first_order import fista_gated
 
 
 def _problem(n=40, d=8, k=25, seed=0):
@@ -83,7 +83,7 @@ def test_fista_callback_sees_decreasing_gaps_and_can_stop():
 
 def test_lipschitz_estimate_bounds_the_operator_norm():
     """The power-iteration estimate (1.05 x) is at least ||A||^2, computed densely."""
-    from convexnn.first_order import lipschitz_estimate
+    from convexnn.program.first_order import lipschitz_estimate
 
     X, y, P = _problem(n=50, d=6, k=10, seed=6)
     Xt, M = lift(X), P.T.astype(float)

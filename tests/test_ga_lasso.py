@@ -10,8 +10,8 @@ import pytest
 import convexnn as cn
 from convexnn import datasets as ds
 from convexnn import ga_lasso as gl
-from convexnn.arrangements import lift
-from convexnn.geometric_algebra import cross_product
+from convexnn.patterns.arrangements import lift
+from convexnn.patterns.geometric_algebra import cross_product
 
 # --------------------------------------------------------------------------------------------
 # V3.1: the generalized cross product

@@ -29,7 +29,7 @@ from convexnn import datasets as ds
 from convexnn import figures
 from convexnn import network as nw
 from convexnn import realdata as rd
-from convexnn.network import ReLUNetwork
+from convexnn.models.network import ReLUNetwork
 
 ROOT = Path(__file__).resolve().parent.parent
 MB = 1_000_000

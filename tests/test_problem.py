@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 import convexnn as cn
-from convexnn.arrangements import lift
-from convexnn.problem import ConvexProblem, Program
-from convexnn.solvers import (
+from convexnn.patterns.arrangements import lift
+from convexnn.program.problem import ConvexProblem, Program
+from convexnn.program.solvers import (
     CvxpySolver,
     FistaSolver,
     Solver,

@@ -8,7 +8,7 @@ from helpers import TALK_X, as_set
 
 from convexnn import datasets as ds
 from convexnn import sampling as sm
-from convexnn.arrangements import (
+from convexnn.patterns.arrangements import (
     arrangement,
     exact_patterns,
     gaussian_patterns,
@@ -16,7 +16,7 @@ from convexnn.arrangements import (
     lift,
     match_patterns,
 )
-from convexnn.geometric_algebra import ga_directions
+from convexnn.patterns.geometric_algebra import ga_directions
 
 RNG = np.random.default_rng(7)
 DATASETS = {

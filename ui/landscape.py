@@ -1,13 +1,13 @@
 """Cached computations of the landscape pages (Stationary points, AdamW vs convex).
 
 Everything here is a thin, cached call (``st.cache_data``/``st.cache_resource``) into
-:func:`convexnn.fit_nonconvex`, :mod:`convexnn.stationary` and :func:`convexnn.fit_convex`;
+:func:`convexnn.fit_nonconvex`, :mod:`convexnn.theory.stationary` and :func:`convexnn.fit_convex`;
 results are small picklable records (networks, numbers, trajectories without heavy solver
 state), keyed on the data and the settings. Both pages use the same functions, so e.g. the exact
 solve of the spiral is done once per server.
 
 The V4.1 and V4.2 examples (:func:`v41_data`, :func:`v42_data`) are the documentation's data
-sets; they belong in ``convexnn.datasets`` (left here for the package's owner to move).
+sets; they belong in ``convexnn.data.datasets`` (left here for the package's owner to move).
 """
 
 from __future__ import annotations

@@ -226,7 +226,8 @@ PAGE_SETTINGS = (
     _int("optima_restarts", 3, 1, 5, page=PAGE_OPTIMA),
     # Neural recovery
     Setting("recovery_ds", list, [4, 6, 8, 10, 12], choices=tuple(range(2, 21)), page="neural-recovery"),
-    Setting("recovery_programs", list, ["gated", "exact"], choices=("gated", "exact"), page="neural-recovery"),
+    Setting("recovery_programs", list, ["gated", "exact"], choices=("gated", "exact"),
+            page="neural-recovery"),
     Setting("recovery_n_range", tuple, (4, 40), 2, 80, page="neural-recovery"),
     _int("recovery_n_step", 4, 1, 20, page="neural-recovery"),
     _int("recovery_trials", 8, 1, 50, page="neural-recovery"),

@@ -9,9 +9,9 @@ import streamlit as st
 import ui
 from convexnn import figures
 from convexnn import ga_lasso as gl
-from convexnn.arrangements import lift
 from convexnn.figures import geometric_algebra as fg
-from convexnn.geometric_algebra import cross_product
+from convexnn.patterns.arrangements import lift
+from convexnn.patterns.geometric_algebra import cross_product
 
 ss = st.session_state
 MAX_LASSO_POINTS = 150  # the pair dictionary has n (n - 1) features

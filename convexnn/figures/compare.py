@@ -1,5 +1,5 @@
 """Figures of the convex-head vs AdamW comparison (the rows of
-:func:`convexnn.compare.run_comparison`).
+:func:`convexnn.experiments.compare.run_comparison`).
 
 - :func:`time_curves`: per method, the seeds' step curves of test accuracy against cumulative
   wall time on a common (log) time grid: median and min-max band.
@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from ..compare import accuracy_at
+from ..experiments.compare import accuracy_at
 from .core import finish_layout
 
 METHOD_COLORS = {"convex_gated": "#d62728", "convex_exact": "#9467bd", "adamw": "#1f77b4"}

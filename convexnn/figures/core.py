@@ -3,7 +3,7 @@
 Every builder returns a ``plotly.graph_objects.Figure`` and can be used in a notebook as well as
 in the app:
 
-- :func:`data_scatter`: the points of a :class:`~convexnn.datasets.Dataset`; classes coloured on a
+- :func:`data_scatter`: the points of a :class:`~convexnn.data.datasets.Dataset`; classes coloured on a
   fixed scale (``cmin=-1, cmax=1``, so a one-class plot keeps its colour), held-out points hollow.
 - :func:`decision_boundary`: f(x) of a network as a heatmap over the data's (square) box, the
   decision boundary {f = 0} as a contour, and each neuron's hyperplane {x : w1.x + b1 = 0} as a
@@ -14,7 +14,7 @@ in the app:
   neurons' hyperplanes.
 - :func:`network_figure`: picks the right one of the three for the data.
 
-A "model" is anything with ``predict(X) -> (n,)``: a :class:`~convexnn.network.ReLUNetwork`, or
+A "model" is anything with ``predict(X) -> (n,)``: a :class:`~convexnn.models.network.ReLUNetwork`, or
 e.g. a gated-ReLU model. Neuron lines are taken from ``model.hyperplanes()`` (W1, b1, sign of w2)
 unless ``hyperplanes=(W, b, sign)`` is given (sign 0 draws a neutral line).
 """
@@ -26,8 +26,8 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from ..datasets import CLASSIFICATION, Dataset
-from ..network import row_blocks
+from ..data.datasets import CLASSIFICATION, Dataset
+from ..models.network import row_blocks
 
 # TensorFlow Playground's colours: orange for +1, blue for -1.
 POSITIVE = "#f59322"
@@ -115,7 +115,7 @@ def neuron_hyperplanes(model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 def evaluate(model, X: np.ndarray) -> np.ndarray:
     """f(X) of a model (``predict`` or a callable), in blocks of rows when it has a ``width``, so a
-    wide network on a fine grid needs O(:data:`~convexnn.network.EVAL_BLOCK_BYTES`) memory."""
+    wide network on a fine grid needs O(:data:`~convexnn.models.network.EVAL_BLOCK_BYTES`) memory."""
     call = model if callable(model) and not hasattr(model, "predict") else model.predict
     X = np.asarray(X, dtype=float)
     width = getattr(model, "width", None)

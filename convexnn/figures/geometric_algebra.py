@@ -15,8 +15,8 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from ..arrangements import lift
-from ..datasets import Dataset
+from ..data.datasets import Dataset
+from ..patterns.arrangements import lift
 from .core import CLASS_SCALE, bounding_box, equal_axes, finish_layout, grid_points, hyperplane_segment
 
 PICK_COLOR = "#c0392b"

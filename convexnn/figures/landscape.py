@@ -1,7 +1,7 @@
 """Figures of the nonconvex landscape: restarts vs p*, slices, trajectories, AdamW vs convex.
 
-Pure builders (no solving, no streamlit): they take the numbers :mod:`convexnn.stationary` and
-:mod:`convexnn.train` compute and return plotly figures.
+Pure builders (no solving, no streamlit): they take the numbers :mod:`convexnn.theory.stationary` and
+:mod:`convexnn.training.train` compute and return plotly figures.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from ..datasets import Dataset
+from ..data.datasets import Dataset
 from .core import (
     CLASS_SCALE,
     NEGATIVE,

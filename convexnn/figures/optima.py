@@ -15,7 +15,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from ..datasets import Dataset
+from ..data.datasets import Dataset
 from .core import (
     NEGATIVE,
     NEURON_COLORS,
@@ -50,7 +50,7 @@ def dual_bars(values: np.ndarray, beta: float, active: np.ndarray | None = None,
     keeps its room; the values are on a linear axis unless ``log`` (a log axis squeezes the
     values just below beta onto the line).
 
-    ``values`` (P, 2) from :func:`convexnn.optima.dual_bar_values`; ``active`` (k, 2) rows
+    ``values`` (P, 2) from :func:`convexnn.theory.optima.dual_bar_values`; ``active`` (k, 2) rows
     (pattern, sign column) of the network's neurons, drawn in the neuron colours (orange: u,
     w2 > 0; blue: u', w2 < 0; dark grey "gated unit" for the gated program). Up to
     ``BAR_LIMIT`` patterns are bars; more are a filled WebGL curve with the active patterns as

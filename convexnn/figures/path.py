@@ -1,6 +1,6 @@
 """The Lasso path of networks as one animated figure (pure plotly).
 
-:func:`path_figure` draws a :class:`convexnn.optima.NetworkPath`: on the left the minimal network
+:func:`path_figure` draws a :class:`convexnn.theory.optima.NetworkPath`: on the left the minimal network
 at the current beta (decision boundary with the zero contour, regression surface, or the 1-D
 curve with its kinks) and its neurons; on the right, against beta on a log axis (decreasing to
 the right, the direction of the animation), the norm of every block, the number of neurons,
@@ -15,7 +15,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from ..datasets import CLASSIFICATION, Dataset
+from ..data.datasets import CLASSIFICATION, Dataset
 from .core import (
     CLASS_SCALE,
     NEGATIVE,

@@ -196,7 +196,7 @@ def _illustration_title(ill) -> str:
 def gap_curve(L: int, sigma1: float, sigma2_now: float | None = None, rest=(),
               height: int = 360) -> go.Figure:
     """P, D and the gap of diag(sigma1, s, rest...) as s goes from 0 to 1.5 sigma1 at depth L."""
-    from ..duality import values_from_sigma
+    from ..theory.duality import values_from_sigma
 
     s = np.linspace(0, 1.5 * sigma1, 301)
     vals = [values_from_sigma([sigma1, x, *rest], L) for x in s]
@@ -303,8 +303,8 @@ def pattern_time_figure(rows: list[dict], height: int = 300) -> go.Figure:
 def cnn_bound_figure(ns, rs=(2, 3, 4), height: int = 380) -> go.Figure:
     """The talk's CNN bound r^3 (n/r)^{3r} vs n for filter sizes r, with Cover's bound for a
     fully connected layer of rank r for comparison."""
-    from ..arrangements import cover_bound
-    from ..complexity import cnn_bound
+    from ..patterns.arrangements import cover_bound
+    from ..theory.complexity import cnn_bound
 
     ns = np.asarray(ns, dtype=float)
     fig = go.Figure()
@@ -346,7 +346,7 @@ def two_pattern_figure(results, height: int = 360) -> go.Figure:
 
 def maxcut_figure(result, height: int = 380) -> go.Figure:
     """Empirical ratios of the Max-Cut experiment against sqrt(pi/2) and sqrt(84/83)."""
-    from ..complexity import HARDNESS_EPS
+    from ..theory.complexity import HARDNESS_EPS
 
     labels = ["relaxation<br>√(SDP / OPT)", "GW rounding, best<br>√(OPT / best)",
               "GW rounding, mean<br>√(OPT / mean)"]
@@ -372,7 +372,7 @@ def maxcut_figure(result, height: int = 380) -> go.Figure:
 
 def hardness_ladder_figure(height: int = 380) -> go.Figure:
     """The talk's hardness ladder as a schematic: guaranteed factor 1 + eps by data class."""
-    from ..complexity import HARDNESS_EPS, NEGATIVE_CORRELATION_EPS
+    from ..theory.complexity import HARDNESS_EPS, NEGATIVE_CORRELATION_EPS
 
     rows = [
         ("orthogonally separable", "exact: ε = 0, polynomial time (two patterns)", 1.0, 1.0, "#1b9e77"),

@@ -12,7 +12,7 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
-from . import losses
+from ..program import losses
 
 FORMAT = "convexnn.relu_network.v1"
 GATED_FORMAT = "convexnn.gated_relu_model.v1"
@@ -321,7 +321,7 @@ class GatedReLUModel:
         return W, b, np.zeros(self.width, dtype=int)
 
     def _lifted(self, X: np.ndarray) -> np.ndarray:
-        from .arrangements import lift
+        from ..patterns.arrangements import lift
 
         X = np.asarray(X, dtype=float)
         return lift(X[:, None] if X.ndim == 1 else X, self.bias)

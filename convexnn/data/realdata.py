@@ -36,7 +36,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .losses import accuracy, predict_labels
+from ..program.losses import accuracy, predict_labels
 
 MAX_ROWS = 50_000
 """Most rows (points) a loaded data set may have."""

@@ -24,12 +24,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import losses
-from .arrangements import Arrangement
-from .convex import ConvexFit, dual_vector, fit_convex
-from .network import ReLUNetwork
-from .path import beta_grid, path_problem, problem_beta_max, solve_path
-from .pruning import prune_to_minimal
+from ..models.network import ReLUNetwork
+from ..patterns.arrangements import Arrangement
+from ..program import losses
+from ..program.convex import ConvexFit, dual_vector, fit_convex
+from ..program.path import beta_grid, path_problem, problem_beta_max, solve_path
+from ..program.pruning import prune_to_minimal
 
 # --------------------------------------------------------------------------------------------
 # Dual values (the bars against beta)
@@ -42,7 +42,7 @@ def dual_bar_values(fit: ConvexFit, cones: Arrangement | None = None) -> np.ndar
     At an optimum every value is <= beta (to the solver's tolerance), and the patterns of the
     active blocks reach beta (complementary slackness).
     """
-    from .cones import dual_values
+    from ..patterns.cones import dual_values
 
     cones, Z = _cones(fit, cones)
     values, _ = dual_values(cones, Z, dual_vector(fit, cones), fit.relu == "gated", threshold=0.0)
@@ -308,14 +308,14 @@ def critical_width(
     **train_options,
 ) -> CriticalWidth:
     """Train nonconvex networks of width m = 1 .. m_hat + ``extra`` (m_hat: the pruned convex
-    optimum's width), ``restarts`` seeds each, with :func:`convexnn.train.fit_nonconvex` (GD on
+    optimum's width), ``restarts`` seeds each, with :func:`convexnn.training.train.fit_nonconvex` (GD on
     the explicit objective by default), and return the objectives against p*.
 
     p* and m_hat come from ``fit`` (solved here if not given) unless ``p_star`` and
     ``convex_width`` are given. ``train_options`` go to ``fit_nonconvex`` (optimizer, lr,
     epochs, ...); ``progress(done, total)`` is called after each training run.
     """
-    from .train import fit_nonconvex
+    from ..training.train import fit_nonconvex
 
     X = np.asarray(X, dtype=float)
     X = X[:, None] if X.ndim == 1 else X

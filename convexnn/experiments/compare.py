@@ -4,7 +4,7 @@ For every seed, width k and training-set size the experiment trains, on the same
 
 - ``convex_gated``: the gated program (the group Lasso of docs/convex-program.md) on the patterns of
   k sampled gate vectors (Gaussian, or geometric-algebra with an optional sketch, section 3),
-  solved by the restarted FISTA of :mod:`convexnn.first_order` along a descending grid of
+  solved by the restarted FISTA of :mod:`convexnn.program.first_order` along a descending grid of
   beta = fraction * beta_max (warm-started). The clock starts before the gates are sampled.
 - ``convex_exact``: the cone-constrained program on the same patterns and beta grid
   (:func:`convexnn.fit_convex`, the certified working-set solver). It is much slower in high
@@ -36,12 +36,12 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from .arrangements import gaussian_directions, lift
-from .first_order import fista_gated, lipschitz_estimate
-from .losses import accuracy
-from .path import gated_beta_max
-from .realdata import Split, one_vs_rest
-from .train import fit_nonconvex
+from ..data.realdata import Split, one_vs_rest
+from ..patterns.arrangements import gaussian_directions, lift
+from ..program.first_order import fista_gated, lipschitz_estimate
+from ..program.losses import accuracy
+from ..program.path import gated_beta_max
+from ..training.train import fit_nonconvex
 
 METHODS = ("convex_gated", "convex_exact", "adamw")
 SAMPLING = ("gaussian", "geometric")
@@ -115,12 +115,12 @@ def sample_gates(X: np.ndarray, k: int, sampling: str = "gaussian", seed: int = 
                  sketch_dim: int | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Gate vectors G (d+1, m) and their patterns M = 1[X~ G >= 0] (n, m), duplicates and the
     all-zero pattern removed (m <= k). Gaussian: g ~ N(0, I); geometric: hyperplanes through
-    random data points (:func:`convexnn.geometric_algebra.ga_directions`, optional sketch)."""
+    random data points (:func:`convexnn.patterns.geometric_algebra.ga_directions`, optional sketch)."""
     Xt = lift(X)
     if sampling == "gaussian":
         G = gaussian_directions(Xt.shape[1], int(k), seed)
     elif sampling == "geometric":
-        from .geometric_algebra import ga_directions
+        from ..patterns.geometric_algebra import ga_directions
 
         G = ga_directions(X, int(k), seed, sketch_dim, bias=True)
     else:
@@ -157,7 +157,7 @@ class _Problem:
 
 
 def _problem(split: Split, n_train: int | None, seed: int, val_fraction: float) -> _Problem:
-    from .realdata import ensure_classes, stratified_order
+    from ..data.realdata import ensure_classes, stratified_order
 
     sub = split if n_train is None else split.subsample(int(n_train), seed)
     order = stratified_order(sub.labels_train, seed + 7919)
@@ -261,7 +261,7 @@ def run_convex_gated(prob: _Problem, spec: CompareSpec, seed: int, k: int, shoul
 
 def run_convex_exact(prob: _Problem, spec: CompareSpec, seed: int, k: int, should_stop=None):
     """Candidates of the cone-constrained program (one per beta; the working-set solver)."""
-    from .convex import fit_convex
+    from ..program.convex import fit_convex
 
     t0 = time.perf_counter()
     G, M = sample_gates(prob.X_fit, k, spec.sampling, seed, spec.sketch_dim)

@@ -18,7 +18,7 @@ gives what is needed to *see* the answer on the sphere of directions:
   for the interactive sweep.
 
 Everything here is vectorized; the all-zeros pattern is left out of the sampled counts (it
-contributes nothing to the convex program, and the samplers of :mod:`convexnn.arrangements`
+contributes nothing to the convex program, and the samplers of :mod:`convexnn.patterns.arrangements`
 drop it too), so the ceiling is the number of nonzero exact patterns.
 """
 
@@ -194,7 +194,7 @@ def _unit(A: np.ndarray) -> np.ndarray:
 
 def sphere_coordinates(X: np.ndarray, bias: bool = True) -> np.ndarray:
     """The rows of X~ in reduced coordinates Z = X~ Q (Q orthonormal, r = rank), as in
-    :class:`~convexnn.arrangements.Arrangement`. For 2-D data with bias Z = X~."""
+    :class:`~convexnn.patterns.arrangements.Arrangement`. For 2-D data with bias Z = X~."""
     Z, _ = reduce_rank(lift(X, bias))
     return Z
 

@@ -46,9 +46,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .arrangements import exact_patterns, lift
-from .fast import nonneg_lasso
-from .network import ReLUNetwork
+from ..models.network import ReLUNetwork
+from ..patterns.arrangements import exact_patterns, lift
+from ..program.fast import nonneg_lasso
 
 VARIANTS = {
     "l2": {"norm": "l2-full", "axis": False, "intercept": False},
@@ -73,7 +73,7 @@ def batch_cross(A: np.ndarray) -> np.ndarray:
     """Generalized cross products of stacks of d-1 vectors in R^d: A (m, d-1, d) -> (m, d).
 
     Entry i is (-1)^i det(A without column i) (0-based), so x^T h = det[x; A] for every x
-    (the batched form of :func:`convexnn.geometric_algebra.cross_product`).
+    (the batched form of :func:`convexnn.patterns.geometric_algebra.cross_product`).
     """
     A = np.asarray(A, dtype=float)
     m, k, d = A.shape
@@ -404,7 +404,7 @@ def exact_value(X: np.ndarray, y: np.ndarray, beta: float, variant: str = "l2") 
     """The exact convex program's value for a Lasso variant: :func:`convexnn.fit_convex` (certified)
     for "l2", :func:`exact_program_cvxpy` for "l2-free" and "l1" (n <= 30)."""
     if variant == "l2":
-        from .convex import fit_convex
+        from ..program.convex import fit_convex
 
         return float(fit_convex(X, y, beta, patterns="exact").objective)
     return exact_program_cvxpy(X, y, beta, variant)

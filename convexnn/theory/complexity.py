@@ -24,8 +24,8 @@ from math import sqrt
 
 import numpy as np
 
-from .arrangements import count_patterns, cover_bound, exact_patterns, general_position_count
-from .validate import as_matrix, as_vector
+from ..data.validate import as_matrix, as_vector
+from ..patterns.arrangements import count_patterns, cover_bound, exact_patterns, general_position_count
 
 NEGATIVE_CORRELATION_EPS = sqrt(np.pi / 2) - 1
 """sqrt(pi/2) - 1 ~ 0.2533: the approximation for negatively correlated data."""
@@ -155,7 +155,7 @@ class TwoPatternResult:
 def two_pattern_comparison(X, y, betas=(0.01, 0.1, 1.0), losses=("logistic", "hinge", "squared"),
                            bias: bool = False, solver: str = "fast") -> list[TwoPatternResult]:
     """The cone-constrained program on all exact patterns vs on the two class patterns only."""
-    from .convex import fit_convex
+    from ..program.convex import fit_convex
 
     X = np.asarray(X, dtype=float)
     y = np.asarray(y, dtype=float)
@@ -289,9 +289,9 @@ def maxcut_experiment(X: np.ndarray, lam: np.ndarray, rounds: int = 200, seed: i
 
 def dual_vector(X, y, beta: float, loss: str = "squared", bias: bool = True,
                 relu: str = "exact") -> np.ndarray:
-    """The dual vector of the solved convex program (:func:`convexnn.convex.dual_vector`):
+    """The dual vector of the solved convex program (:func:`convexnn.program.convex.dual_vector`):
     lambda = -l'(f), the residual y - f for the squared loss; the solver's dual for hinge."""
-    from . import convex
+    from ..program import convex
 
     return convex.dual_vector(convex.fit_convex(X, y, beta, loss=loss, bias=bias, relu=relu))
 

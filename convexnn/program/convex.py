@@ -9,7 +9,7 @@ objective l(f(X), y) + (beta/2)(||W1||^2 + ||b1||^2 + ||w2||^2) equals p*
 (docs/convex-program.md).
 
 :func:`fit_convex` reads as problem -> solver -> certificate: it builds a
-:class:`~convexnn.problem.ConvexProblem` once, hands it to a solver of :mod:`convexnn.solvers`
+:class:`~convexnn.program.problem.ConvexProblem` once, hands it to a solver of :mod:`convexnn.program.solvers`
 (chosen explicitly, or automatically with the reason recorded on the fit) and certifies the
 returned blocks independently of the solver (:func:`certify`).
 """
@@ -21,10 +21,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..models.network import GatedReLUModel, ReLUNetwork
+from ..patterns.arrangements import MAX_EXACT_POINTS, Arrangement
+from ..patterns.cones import dual_values
 from . import losses
-from .arrangements import MAX_EXACT_POINTS, Arrangement
-from .cones import dual_values
-from .network import GatedReLUModel, ReLUNetwork
 from .problem import DEFAULT_SAMPLES, PROGRAMS, ConvexProblem, Program, prepare_patterns
 from .solvers import SOLVERS, Solver, Status, WarmStart, as_status, make_solver
 
@@ -62,7 +62,7 @@ class ConvexFit:
 
     ``u`` and ``u_neg`` hold the blocks u_i and u'_i (shape (P, d~), lifted coordinates with the
     bias last) for the P patterns ``patterns``; for the gated program ``u`` holds w_i and
-    ``u_neg`` is zero. ``problem`` is the :class:`~convexnn.problem.ConvexProblem` it solves
+    ``u_neg`` is zero. ``problem`` is the :class:`~convexnn.program.problem.ConvexProblem` it solves
     (built from the other fields when a fit is made by hand); ``solver`` names the solver that
     ran and ``solver_reason`` why it was chosen.
     """
@@ -142,7 +142,7 @@ class ConvexFit:
         For the given pattern indices (default: the patterns of the active blocks). They extend the
         patterns to new inputs, which the gated model needs (:meth:`predict`).
         """
-        from .cones import interior_directions
+        from ..patterns.cones import interior_directions
 
         if patterns is None:
             patterns = np.unique(self.active_blocks()[:, 0])
@@ -242,9 +242,9 @@ def fit_convex(
             keyword (both work; ``program`` wins when given).
         solver: "auto" (the working-set solver, or FISTA for the gated program of data of rank
             > 3; the choice and its reason are recorded in ``fit.solver`` and
-            ``fit.solver_reason``), "fast" (certified working set, :mod:`convexnn.fast`),
+            ``fit.solver_reason``), "fast" (certified working set, :mod:`convexnn.program.fast`),
             "fista" (gated program only), "cvxpy" (reference) or any
-            :class:`~convexnn.solvers.Solver`.
+            :class:`~convexnn.program.solvers.Solver`.
         n_samples, seed: number of sampled directions and their seed for sampled patterns.
         cones: a precomputed pattern set (from :func:`prepare_patterns`), reused as is.
         tol: relative duality gap below which the solution counts as optimal.

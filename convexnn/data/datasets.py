@@ -87,7 +87,7 @@ class Dataset:
 
 
 # --------------------------------------------------------------------------------------------
-# Data-set validation (the generic validators live in convexnn.validate)
+# Data-set validation (the generic validators live in convexnn.data.validate)
 # --------------------------------------------------------------------------------------------
 
 def check_data(X, y, task: str) -> tuple[np.ndarray, np.ndarray]:

@@ -1,17 +1,17 @@
-"""The solvers of a :class:`~convexnn.problem.ConvexProblem`, behind one small protocol.
+"""The solvers of a :class:`~convexnn.program.problem.ConvexProblem`, behind one small protocol.
 
 Every solver has a ``name`` and ``solve(problem, warm_start=None) -> SolverResult``: the blocks
 u_i, u'_i (lifted coordinates), a dual vector lam when the solver has one, a :class:`Status`
 and the time it took. The certificate is not the solver's business: :func:`convexnn.certify`
 computes it from the returned blocks, whichever solver ran (docs/solvers.md).
 
-- :class:`WorkingSetSolver` ("fast"): the certified working-set method of :mod:`convexnn.fast`,
+- :class:`WorkingSetSolver` ("fast"): the certified working-set method of :mod:`convexnn.program.fast`,
   both programs, every loss.
 - :class:`FistaSolver` ("fista"): restarted FISTA for the gated program with the squared or
-  logistic loss (:mod:`convexnn.first_order`); two matrix products per iteration, the right tool
+  logistic loss (:mod:`convexnn.program.first_order`); two matrix products per iteration, the right tool
   for sampled patterns of high-dimensional data.
 - :class:`CvxpySolver` ("cvxpy"): the vectorized cvxpy model (Clarabel or SCS), the reference
-  every faster solver is tested against (:mod:`convexnn.reference`).
+  every faster solver is tested against (:mod:`convexnn.program.reference`).
 
 :func:`choose_solver` is the automatic choice ``fit_convex(..., solver="auto")`` makes; it
 returns the solver and the reason, and the fit records both.
@@ -101,7 +101,7 @@ class Solver(Protocol):
 
 @dataclass
 class WorkingSetSolver:
-    """The certified working-set solver (:func:`convexnn.fast.solve`), both programs, all losses."""
+    """The certified working-set solver (:func:`convexnn.program.fast.solve`), both programs, all losses."""
 
     tol: float = 1e-6
     time_limit: float = 120.0
@@ -137,7 +137,7 @@ FISTA_LOSSES = ("squared", "logistic")
 
 @dataclass
 class FistaSolver:
-    """Restarted FISTA for the gated program (:func:`convexnn.first_order.fista_gated`)."""
+    """Restarted FISTA for the gated program (:func:`convexnn.program.first_order.fista_gated`)."""
 
     tol: float = 1e-6
     time_limit: float = 120.0
@@ -163,7 +163,7 @@ class FistaSolver:
 
 @dataclass
 class CvxpySolver:
-    """The cvxpy reference model (:func:`convexnn.reference.solve_cvxpy`), Clarabel or SCS."""
+    """The cvxpy reference model (:func:`convexnn.program.reference.solve_cvxpy`), Clarabel or SCS."""
 
     backend: str = "CLARABEL"
     time_limit: float | None = 120.0

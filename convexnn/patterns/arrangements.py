@@ -26,7 +26,7 @@ from math import comb, e
 
 import numpy as np
 
-from .validate import MAX_ENTRIES, as_count, as_matrix
+from ..data.validate import MAX_ENTRIES, as_count, as_matrix
 
 _ANGLE_TOL = 1e-11
 _PARALLEL_TOL = 1e-12
@@ -551,7 +551,7 @@ def geometric_algebra_patterns(X: np.ndarray, k: int, seed: int = 0, sketch_dim:
 
     Each direction is the hyperplane through randomly chosen data points (generalized cross
     product, optionally after a sketch of dimension ``sketch_dim``), nudged so that those points
-    are active; see :func:`convexnn.geometric_algebra.ga_directions`. Unlike Gaussian samples,
+    are active; see :func:`convexnn.patterns.geometric_algebra.ga_directions`. Unlike Gaussian samples,
     these land next to vertices of the arrangement, so small cells are found as easily as big ones;
     but each draw only yields the cell where its points are active, so without ``mirror`` (also
     use -g, the reference's ``aug_sym``) at most one of the cells around each vertex is found.

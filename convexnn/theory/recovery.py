@@ -36,8 +36,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .arrangements import gaussian_directions
-from .validate import MAX_ENTRIES, as_count, as_matrix, as_vector
+from ..data.validate import MAX_ENTRIES, as_count, as_matrix, as_vector
+from ..patterns.arrangements import gaussian_directions
 
 PROGRAMS = ("gated", "exact")
 """The two convex programs: gated relaxation and cone-constrained (exact ReLU) program, named as
@@ -215,11 +215,11 @@ def _program_blocks(n: int, patterns: np.ndarray, program: str):
 
 
 def _solve_blocks(X, y, masks, signs, constrained, tol=1e-9, time_limit=60.0):
-    """Solve with Clarabel (the fast solver's restricted model, :func:`convexnn.fast.solve_restricted`
+    """Solve with Clarabel (the fast solver's restricted model, :func:`convexnn.program.fast.solve_restricted`
     with ``loss="interpolation"``); returns (V (G, d), lambda (n,), status). lambda is the dual
     vector of the equalities, scaled so that ||X^T D_g lambda|| (or its cone projection) <= 1 and
     X^T lambda = w0/||w0|| when w0 != 0."""
-    from .fast import solve_restricted
+    from ..program.fast import solve_restricted
 
     empty = np.zeros((0, X.shape[1]))
     rows = [np.where(m, 1.0, -1.0)[:, None] * X if c else empty
@@ -656,7 +656,7 @@ def illustration(n: int, seed: int = ILLUSTRATION_SEED) -> Illustration:
     """The talk's 2-D picture: the first ``n`` of five Gaussian points in R^2 (no bias), a unit
     Gaussian w*, and the min-norm ReLU network with skip connection on all exact patterns
     (cone-constrained program)."""
-    from .arrangements import exact_patterns
+    from ..patterns.arrangements import exact_patterns
 
     if not 1 <= n <= 5:
         raise ValueError("the illustration has 1 to 5 points")

@@ -6,8 +6,8 @@ relaxation uses ||X~^T D_i g||, an upper bound of the exact value.
 
 :func:`solve_path` is the one path loop of the package: a decreasing beta grid, each solve
 warm-started from the previous one, optionally pruned to a minimal network
-(:func:`convexnn.pruning.prune_to_minimal`), with a progress callback. :func:`lasso_path` and
-:func:`convexnn.optima.network_path` are its two faces.
+(:func:`convexnn.program.pruning.prune_to_minimal`), with a progress callback. :func:`lasso_path` and
+:func:`convexnn.theory.optima.network_path` are its two faces.
 """
 
 from __future__ import annotations
@@ -18,11 +18,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .arrangements import Arrangement
-from .cones import max_dual_value
+from ..data.validate import as_count, as_number, as_vector
+from ..patterns.arrangements import Arrangement
+from ..patterns.cones import max_dual_value
 from .convex import ConvexFit, solve_problem
 from .problem import DEFAULT_SAMPLES, ConvexProblem, Program, prepare_patterns
-from .validate import as_count, as_number, as_vector
 
 
 def gated_beta_max(A: np.ndarray, M: np.ndarray, g: np.ndarray) -> float:
@@ -101,7 +101,7 @@ def solve_path(
     """Solve ``problem`` at each beta of ``betas`` (sorted decreasingly), each solve warm-started
     from the previous fit; with ``prune`` each fit with more than one active block is pruned to
     linearly independent blocks. ``progress(k, total, fit)`` is called after each beta.
-    ``solve_options`` go to :func:`convexnn.convex.solve_problem` (solver, tol, time_limit, ...).
+    ``solve_options`` go to :func:`convexnn.program.convex.solve_problem` (solver, tol, time_limit, ...).
     """
     from .pruning import prune_to_minimal
 

@@ -18,8 +18,8 @@ from enum import StrEnum
 
 import numpy as np
 
-from . import losses
-from .arrangements import (
+from ..data.validate import as_matrix, as_number, as_vector
+from ..patterns.arrangements import (
     Arrangement,
     arrangement,
     gaussian_patterns,
@@ -27,8 +27,8 @@ from .arrangements import (
     lift,
     reduce_rank,
 )
-from .cones import pattern_cones
-from .validate import as_matrix, as_number, as_vector
+from ..patterns.cones import pattern_cones
+from . import losses
 
 
 class Program(StrEnum):

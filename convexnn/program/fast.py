@@ -7,7 +7,7 @@ Clarabel's interior-point method in its native form), and prices every pattern w
 variable lam = -grad l(f): block (i, s) can lower the objective iff
 ||Pi_{K_i}(s X~^T D_i lam)|| > beta (exact program) or ||X~^T D_i lam|| > beta (gated program).
 Pricing screens all patterns with the cheap gated bound and projects only the survivors onto
-their cones (:mod:`convexnn.cones`). Violating blocks join W; when none is left the restricted
+their cones (:mod:`convexnn.patterns.cones`). Violating blocks join W; when none is left the restricted
 optimum is optimal for the full program, and the duality gap (primal value minus the dual value
 of lam scaled to dual feasibility) certifies it.
 
@@ -27,9 +27,9 @@ import scipy.linalg.lapack
 import scipy.sparse as sp
 from threadpoolctl import threadpool_limits
 
+from ..patterns.arrangements import Arrangement
+from ..patterns.cones import cone_projections, dual_values, max_dual_value
 from . import losses
-from .arrangements import Arrangement
-from .cones import cone_projections, dual_values, max_dual_value
 
 MAX_ADD_FACTOR = 1.0  # blocks added per round, per data point
 RAY_ADD_FACTOR = 2.0  # rays added per ray Lasso round, per data point (after the diversity filter)
@@ -84,7 +84,7 @@ def solve_restricted(
 ) -> Restricted:
     """Solve min l(sum_b s_b D_b Z w_b + Phi c) + beta (sum_b ||w_b|| + sum c) with Clarabel,
     s.t. R_b w_b >= 0 and c >= 0. ``loss="interpolation"`` is the min-norm interpolation program
-    instead (no loss, pred = y as constraints; :mod:`convexnn.recovery`).
+    instead (no loss, pred = y as constraints; :mod:`convexnn.theory.recovery`).
 
     ``masks`` (B, n) are the diagonals of D_b, ``signs`` the s_b, ``rows`` the constraint rows
     R_b of each block (None: gated program, no constraints). ``atoms`` (n, k) are fixed neuron

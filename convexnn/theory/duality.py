@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .validate import as_count, as_matrix, as_number, as_vector
+from ..data.validate import as_count, as_matrix, as_number, as_vector
 
 # --------------------------------------------------------------------------------------------
 # Closed forms

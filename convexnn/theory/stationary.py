@@ -29,13 +29,13 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
-from . import losses
-from .arrangements import Arrangement, lift
-from .cones import max_dual_value
-from .convex import ConvexFit, fit_convex, prepare_patterns
-from .network import ReLUNetwork
-from .problem import ConvexProblem
-from .validate import as_matrix, as_number, as_vector
+from ..data.validate import as_matrix, as_number, as_vector
+from ..models.network import ReLUNetwork
+from ..patterns.arrangements import Arrangement, lift
+from ..patterns.cones import max_dual_value
+from ..program import losses
+from ..program.convex import ConvexFit, fit_convex, prepare_patterns
+from ..program.problem import ConvexProblem
 
 DEAD_TOL = 1e-8
 """A neuron is dead when its cost ||(w1, b1)|| |w2| is below DEAD_TOL x the largest cost."""
@@ -197,9 +197,9 @@ def polish(network: ReLUNetwork, X: np.ndarray, y: np.ndarray, beta: float, loss
     For networks from AdamW or from short runs: about 10^4 steps bring them close to the
     stationary point whose objective is p_I. The step is :func:`polish_lr` unless given, and
     decays linearly to 0 (which lets neurons settle onto kinks). Returns ``(network,
-    trajectory)`` of :func:`convexnn.train.fit_nonconvex`.
+    trajectory)`` of :func:`convexnn.training.train.fit_nonconvex`.
     """
-    from .train import fit_nonconvex
+    from ..training.train import fit_nonconvex
 
     if network.intercept != 0.0:
         raise ValueError("the network has an output intercept: the objective L has none")
@@ -269,7 +269,7 @@ def restarts(X: np.ndarray, y: np.ndarray, width: int, beta: float, n_runs: int 
     pattern set. ``init`` replaces the random start of the first run (e.g. V4.1's starts).
     ``progress(fraction, text)`` is called after every run.
     """
-    from .train import fit_nonconvex
+    from ..training.train import fit_nonconvex
 
     X = _lifted(X)
     y = np.asarray(y, dtype=float).reshape(-1)
