@@ -46,7 +46,6 @@ page = st.navigation(PAGES, position="sidebar", expanded=True)
 ui.init(page.url_path)
 
 with st.sidebar:
-    st.divider()
     summary = st.empty()
 
 if page.url_path != ui.PAGE_DATA:

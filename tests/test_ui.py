@@ -152,3 +152,10 @@ def test_docs_sections_follow_the_file_order(tmp_path):
     assert found[1].title == "The Lasso path" and "#### Pruning" in found[1].body
     assert "# not a heading" in found[0].body and "### not" not in found[0].body
     assert ui.docs.sections(tmp_path / "missing") == []
+
+
+def test_the_schema_lists_the_stationary_examples_of_the_page():
+    from ui import landscape
+
+    assert SCHEMA["stationary_preset"].choices == tuple(landscape.PRESETS)
+    assert SCHEMA["stationary_preset"].default == landscape.DEFAULT_PRESET

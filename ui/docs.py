@@ -46,8 +46,10 @@ def _demote(text: str) -> str:
     return "\n".join(out)
 
 
-def sections(folder: Path = DOCS) -> list[Section]:
-    """The documentation files of ``folder`` as sections (empty when there are none)."""
+def sections(folder: Path | None = None) -> list[Section]:
+    """The documentation files of ``folder`` (default :data:`DOCS`) as sections (empty when there
+    are none)."""
+    folder = DOCS if folder is None else folder
     if not folder.is_dir():
         return []
     files = {p.stem: p for p in folder.glob("*.md") if p.is_file() and p.stat().st_size <= MAX_DOC_BYTES}

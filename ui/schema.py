@@ -216,6 +216,11 @@ PAGE_SETTINGS = (
     _int("adamw_seed", 0, 0, 10_000, page="adamw"),
     _flag("adamw_intercept", True, page="adamw"),
     _int("adamw_samples", 200, 20, 400, page="adamw"),
+    # Stationary points (the examples are ui.landscape.PRESETS, in this order)
+    _choice("stationary_preset", "V4.2: 30 random points",
+            ("V4.2: 30 random points", "V4.1: X = I₂, y = (1, 1)", "Spiral (160 points), small widths",
+             "Current data"), page="stationary"),
+    _choice("stationary_third", "training start", ("training start", "random direction"), page="stationary"),
     # All global optima
     _int("optima_copies", 3, 1, 5, page=PAGE_OPTIMA),
     _int("optima_zeros", 1, 0, 5, page=PAGE_OPTIMA),
