@@ -23,7 +23,7 @@ P = "pg_"
 CANVAS = P + "canvas"
 INITIAL, SHOWN, SEEN = "_pg_initial", "_pg_shown", "_pg_seen"
 LAST_GOOD, RUN, PAUSES = "_pg_last_good", "_pg_run", "_pg_pauses"
-PLAYING = "_pg_playing"
+PLAYING, TIMER = "_pg_playing", "_pg_timer"
 MAX_POINTS = 100  # most training points solved on each click (about a second at 100)
 BETAS = [1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3, 1e-2, 2e-2, 5e-2, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0]
 LRS = [1e-3, 3e-3, 1e-2, 3e-2, 1e-1]
@@ -140,9 +140,9 @@ train = data.train()
 # the canvas, its numbers and the neurons side by side; what does not fit wraps below
 st.html("<style>[data-testid='stMainBlockContainer']{padding-top:2.2rem}</style>")
 row = st.container(horizontal=True, wrap=True, gap="medium")
-left = row.container(width=app_state.CANVAS_SIZE + 10)
-middle = row.container(width=260)
-right = row.container(width=260)
+left = row.container(width=app_state.CANVAS_SIZE + 4)
+middle = row.container(width=250)
+right = row.container(width=250)
 
 with middle:
     numbers = st.container()
@@ -247,8 +247,13 @@ def step_once() -> None:
         pg.advance_adamw(run, train.X, train.y, s.beta, s.loss, STEPS_PER_TICK, float(ss.get(P + "lr", 1e-2)))
 
 
-@st.fragment(run_every=TICK_SECONDS if ss.get(PLAYING) else None)
+ss[TIMER] = bool(ss.get(PLAYING))  # the fragment's timer runs while playing (set per full run)
+
+
+@st.fragment(run_every=TICK_SECONDS if ss[TIMER] else None)
 def adamw_panel(p_star: float | None) -> None:
+    if bool(ss.get(PLAYING)) != ss[TIMER]:
+        st.rerun()  # Play/Pause: a full run starts or stops the fragment's timer
     run = current_run()
     if run is None:
         return

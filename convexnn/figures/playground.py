@@ -234,6 +234,21 @@ def thumbnails(model, view: View, order: np.ndarray, task: str, size: int = 72,
     return out
 
 
+def _objective_range(objectives, p_star, others) -> list[float] | None:
+    """A y range that shows the approach to p*: from below p* to the objective after the first
+    tenth of the run (the first steps, far above, are cut off)."""
+    ys = [float(v) for v in objectives if np.isfinite(v)]
+    if not ys:
+        return None
+    tail = ys[max(1, len(ys) // 10):] or ys
+    lows = ys + [float(v) for v in others if np.isfinite(v)]
+    if p_star is not None and np.isfinite(p_star):
+        lows.append(float(p_star))
+    lo, hi = min(lows), max(tail)
+    pad = 0.08 * (hi - lo) + 1e-9 * max(abs(hi), 1.0)
+    return [lo - pad, hi + pad]
+
+
 def objective_chart(steps, objectives, p_star: float | None, pauses=(), patterns_now=None,
                     height: int = 300) -> go.Figure:
     """AdamW's objective L over the steps with p* as a horizontal line and, at each pause, the
@@ -254,7 +269,8 @@ def objective_chart(steps, objectives, p_star: float | None, pauses=(), patterns
     if patterns_now is not None:
         fig.add_trace(go.Scatter(x=list(steps), y=list(patterns_now), mode="lines", name="patterns now",
                                  line=dict(color="#9467bd", width=2, shape="hv")), row=2, col=1)
-    fig.update_yaxes(type="log", title_text="objective", row=1, col=1, title_font=dict(size=13))
+    fig.update_yaxes(title_text="objective", row=1, col=1, title_font=dict(size=13),
+                     range=_objective_range(objectives, p_star, [p[1] for p in pauses]))
     fig.update_yaxes(title_text="patterns", row=2, col=1, title_font=dict(size=13), rangemode="tozero")
     fig.update_xaxes(title_text="AdamW step", row=2, col=1, title_font=dict(size=13))
     fig.update_layout(height=height, margin=dict(l=60, r=10, t=10, b=40), showlegend=True,
