@@ -229,7 +229,11 @@ def advance_adamw(run: AdamWRun, X: np.ndarray, y: np.ndarray, beta: float, loss
     done = 0
     with np.errstate(over="ignore", invalid="ignore"):
         while done < steps:
-            g = gradient(run.network(), X, y, beta, loss)
+            try:
+                g = gradient(run.network(), X, y, beta, loss)
+            except ValueError:  # the gradient overflowed (weights far too large)
+                run.diverged = True
+                break
             theta = adamw_step(run.theta, flatten(g), run.adam, lr=lr, weight_decay=weight_decay)
             if not np.all(np.isfinite(theta)):
                 run.diverged = True

@@ -202,9 +202,9 @@ with left:
     if "edit" not in hidden:
         b1, b2 = st.columns(2)
         b1.button("Undo", key=P + "undo", on_click=app_state.undo, disabled=not app_state.can_undo(),
-                  icon=":material/undo:", use_container_width=True)
+                  icon=":material/undo:", width="stretch")
         b2.button("Clear", key=P + "clear", on_click=app_state.clear_canvas, icon=":material/delete:",
-                  use_container_width=True)
+                  width="stretch")
     st.caption(f"{app_state.describe(data)}. Lines: each neuron's hyperplane (orange: output weight "
                "> 0, blue: < 0); dark: the decision boundary f = 0.")
 
@@ -268,12 +268,12 @@ def adamw_panel(p_star: float | None) -> None:
     with pic:
         b1, b2, b3 = st.columns(3)
         b1.button("Pause" if playing else "Play", key=P + "play", on_click=toggle_play,
-                  icon=":material/pause:" if playing else ":material/play_arrow:", use_container_width=True)
-        b2.button("Step", key=P + "step", on_click=step_once, disabled=playing, use_container_width=True,
+                  icon=":material/pause:" if playing else ":material/play_arrow:", width="stretch")
+        b2.button("Step", key=P + "step", on_click=step_once, disabled=playing, width="stretch",
                   help=f"{STEPS_PER_TICK} AdamW steps")
-        b3.button("Reset", key=P + "reset", on_click=reset_run, use_container_width=True)
-        img = fpg.optimum_image(net, view, task, 300, points=(train.X if task != "regression1d" else train.X[:, 0],
-                                                              train.y), X=train.X)
+        b3.button("Reset", key=P + "reset", on_click=reset_run, width="stretch")
+        inputs = train.X[:, 0] if task == "regression1d" else train.X
+        img = fpg.optimum_image(net, view, task, 300, points=(inputs, train.y), X=train.X)
         st.image(img, width=300)
     L = run.objectives[-1]
     line = f"step {run.step:,} · L(θ) = {L:.5g}"
