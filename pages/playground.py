@@ -205,8 +205,9 @@ with left:
                   icon=":material/undo:", width="stretch")
         b2.button("Clear", key=P + "clear", on_click=app_state.clear_canvas, icon=":material/delete:",
                   width="stretch")
-    st.caption(f"{app_state.describe(data)}. Lines: each neuron's hyperplane (orange: output weight "
-               "> 0, blue: < 0); dark: the decision boundary f = 0.")
+    legend = ("Dark curve: the optimum f(x); thin lines: each neuron's kink" if task == "regression1d"
+              else "Dark: the decision boundary f = 0; thin lines: each neuron's hyperplane")
+    st.caption(f"{app_state.describe(data)}. {legend} (orange: output weight > 0, blue: < 0).")
 
 
 # --------------------------------------------------------------------------------------------
@@ -320,9 +321,9 @@ if "link" not in hidden:
     with st.expander("Lesson link (hide controls for a class)"):
         pick_hide = st.multiselect("Hide", list(HIDEABLE), key=P + "hide", format_func=HIDEABLE.get)
         params = {**app_state.url_params(), **{f"{name}_hide": "true" for name in pick_hide}}
-        base = str(getattr(st.context, "url", "") or "").split("?")[0]
+        base = str(getattr(st.context, "url", "") or "").split("?")[0].rstrip("/")
         query = "&".join(f"{k}={v}" for k, v in params.items())
-        st.code(f"{base}?{query}" if query else base, language=None)
+        st.code(f"{base}/?{query}" if query else f"{base}/", language=None)
         st.caption("Copy the link with the button at its right; it opens this page with these data, "
                    "these settings and the chosen controls hidden.")
 
