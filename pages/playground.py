@@ -328,3 +328,4 @@ if "link" not in hidden:
                    "these settings and the chosen controls hidden.")
 
 app_state.sync_url()  # the drawing of this run may have changed the data
+app_state.restore_canvas()  # the Data page's canvas opens with this drawing (this page reloads INITIAL)

@@ -351,3 +351,23 @@ def test_adamw_step_and_pause_show_p_I(at):
     assert "p_I =" in line and "L ≥ p_I ≥ p*" in line
     at.pills(key="pg_highlight").set_value(1).run()
     clean(at)
+
+
+def test_the_drawing_travels_between_the_playground_and_the_data_page(at):
+    objects = shown_objects(at) + [app_state.circle(25.0, 25.0, BLUE)]
+    draw(at, objects)
+    assert at.session_state[S.DATA].n == 41
+    at.switch_page("pages/data.py").run()
+    clean(at)
+    # the Data page's canvas is loaded with the playground's drawing, the new point included
+    assert len(at.session_state[S.CANVAS_INITIAL]["objects"]) == 41
+    more = list(at.session_state[S.CANVAS_OBJECTS]) + [app_state.circle(375.0, 30.0, ORANGE)]
+    at.session_state[K.CANVAS] = {"drawing": {"raw": {"version": "6.0.0", "objects": more}, "data": None}}
+    at.run()
+    assert at.session_state[S.DATA].n == 42
+    at.switch_page(PAGE).run()
+    clean(at)
+    assert len(at.session_state["_pg_initial"]["objects"]) == 42
+    data = at.session_state[S.DATA]
+    ref = pg.solve_optimum(data.X, data.y, at.session_state[K.BETA])
+    assert objective(at) == pytest.approx(ref.objective, rel=1e-4)  # shown with 5 digits
