@@ -98,13 +98,14 @@ def controls(task: str) -> None:
     if "beta" not in hidden:
         options = sorted(set(BETAS) | {float(ss[K.BETA])})
         st.select_slider("β (weight decay)", options, key=K.BETA, format_func=lambda v: f"{v:g}",
+                         persist_state="session",
                          help="The penalty (β/2)‖θ‖²: larger β, fewer neurons.")
     c1, c2 = st.columns(2)
     if "loss" not in hidden:
-        c1.selectbox("Loss", app_state.LOSSES, key=K.LOSS,
+        c1.selectbox("Loss", app_state.LOSSES, key=K.LOSS, persist_state="session",
                      help="logistic and hinge need labels ±1 (classification).")
     if "program" not in hidden:
-        c2.selectbox("Program", app_state.PROGRAMS, key=K.PROGRAM,
+        c2.selectbox("Program", app_state.PROGRAMS, key=K.PROGRAM, persist_state="session",
                      help="exact: ReLU cone constraints; gated: the relaxation without them.")
 
 

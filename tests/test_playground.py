@@ -371,3 +371,14 @@ def test_the_drawing_travels_between_the_playground_and_the_data_page(at):
     data = at.session_state[S.DATA]
     ref = pg.solve_optimum(data.X, data.y, at.session_state[K.BETA])
     assert objective(at) == pytest.approx(ref.objective, rel=1e-4)  # shown with 5 digits
+
+
+def test_settings_are_shared_with_the_other_pages(at):
+    at.select_slider(key=K.BETA).set_value(0.05).run()
+    at.selectbox(key=K.PROGRAM).select("gated").run()
+    clean(at)
+    assert badge(at).startswith("certified optimal")
+    at.switch_page("pages/global_optimum.py").run()
+    assert at.session_state[K.BETA] == 0.05 and at.session_state[K.PROGRAM] == "gated"
+    at.switch_page(PAGE).run()
+    assert at.select_slider(key=K.BETA).value == 0.05
