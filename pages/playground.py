@@ -22,6 +22,7 @@ ss = st.session_state
 P = "pg_"
 CANVAS = P + "canvas"
 INITIAL, SHOWN, SEEN = "_pg_initial", "_pg_shown", "_pg_seen"
+PENDING, STALE = "_pg_pending", "_pg_stale"
 LAST_GOOD, RUN, PAUSES = "_pg_last_good", "_pg_run", "_pg_pauses"
 PLAYING, TIMER = "_pg_playing", "_pg_timer"
 MAX_POINTS = 100  # most training points solved on each click (about a second at 100)
@@ -58,21 +59,30 @@ def restricted_optimum(theta: np.ndarray, d: int, width: int, X, y, beta: float,
 
 def receive_canvas() -> None:
     """Take a new drawing from the canvas into the shared data (app_state); reload the canvas only
-    when the drawing to show differs from what it shows (an erase, Undo, Clear, new data)."""
+    when the drawing to show differs from what it shows (an erase, Undo, Clear, new data).
+
+    After a reload, a late echo of the drawing shown before it (``STALE``) is ignored until the
+    reloaded drawing (``PENDING``) comes back, as on the Data page.
+    """
     objects = app_state.canvas_objects(ss.get(CANVAS))
     entering = CANVAS not in ss
     if not entering and objects is not None:
         signature = app_state.canvas_signature(objects)
         if signature != ss.get(SEEN):
             ss[SEEN] = signature
-            ss[SHOWN] = app_state.drawing_key(objects)
-            ss[S.CANVAS_PENDING] = None  # this canvas is reloaded here, not by app.py's restore
-            for note in app_state.receive_drawing(objects)[1]:
-                st.warning(note)
+            key = app_state.drawing_key(objects)
+            pending = ss.get(PENDING)
+            if pending is None or key == pending or key != ss.get(STALE):
+                ss[PENDING] = None
+                ss[SHOWN] = key
+                ss[S.CANVAS_PENDING] = None  # app_state's own echo guard is for the Data page's canvas
+                for note in app_state.receive_drawing(objects)[1]:
+                    st.warning(note)
     want = app_state.drawing_key(ss.get(S.CANVAS_OBJECTS))
     if entering or INITIAL not in ss or want != ss.get(SHOWN):
+        ss[STALE], ss[PENDING], ss[SHOWN] = ss.get(SHOWN), want, want
         ss[INITIAL] = {"version": "6.0.0", "objects": list(ss.get(S.CANVAS_OBJECTS) or [])}
-        ss[SHOWN] = want
+        ss[SEEN] = app_state.canvas_signature(ss[INITIAL]["objects"])  # not a new drawing
 
 
 def show_numbers(opt, X: np.ndarray, y: np.ndarray, task: str) -> None:
@@ -149,6 +159,8 @@ with middle:
     numbers = st.container()
     problem = ss.get(S.CANVAS_PROBLEM) if ss.get(S.SOURCE) == "drawing" else None
     shown, note = ss.get(LAST_GOOD), None
+    if shown is not None and shown[1].shape[1] != train.X.shape[1]:
+        shown = None  # the last optimum was of data with another number of inputs
     if train.n > MAX_POINTS:
         note = (f"{train.n} training points: the playground solves at most {MAX_POINTS} on each "
                 "click (the Global optimum page solves up to 200).")

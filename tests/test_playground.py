@@ -328,6 +328,28 @@ def test_loss_that_does_not_fit_the_data_is_a_message(at):
     at.selectbox(key=K.LOSS).select("logistic").run()
     assert not at.exception
     assert any("Cannot solve" in e.value for e in at.warning)
+    at.button(key="pg_step").click().run()  # AdamW still trains, without a p* to compare with
+    assert not at.exception
+    assert any(m.value.startswith("step 100") for m in at.markdown)
+
+
+def test_moving_from_2d_to_1d_data_after_a_failure(at):
+    at.selectbox(key=K.LOSS).select("logistic").run()
+    clean(at)
+    at.session_state[K.PRESET] = "sine"
+    at.run()
+    assert not at.exception
+    assert any("Cannot solve" in e.value for e in at.warning)
+
+
+def test_data_the_playground_cannot_draw(at):
+    at.session_state[K.PRESET] = "plane"
+    at.run()
+    assert not at.exception
+    assert any("cannot draw" in e.value for e in at.info)
+    at.button(key="pg_start").click().run()
+    assert not at.exception
+    assert at.session_state[S.SOURCE] == "drawing"
 
 
 def test_controls_hide_from_the_url_and_the_lesson_link():
@@ -382,3 +404,18 @@ def test_settings_are_shared_with_the_other_pages(at):
     assert at.session_state[K.BETA] == 0.05 and at.session_state[K.PROGRAM] == "gated"
     at.switch_page(PAGE).run()
     assert at.select_slider(key=K.BETA).value == 0.05
+
+
+def test_a_late_echo_after_undo_is_ignored(at):
+    moons = shown_objects(at)
+    with_click = moons + [app_state.circle(20.0, 380.0, BLUE)]
+    draw(at, with_click)
+    assert at.session_state[S.DATA].n == 41
+    at.button(key="pg_undo").click().run()
+    assert at.session_state[S.DATA].n == 40
+    assert len(at.session_state["_pg_initial"]["objects"]) == 40  # the canvas is reloaded
+    draw(at, with_click + [])  # the canvas still sends the drawing from before the reload
+    assert at.session_state[S.DATA].n == 40  # ignored: a late echo
+    draw(at, moons + [app_state.circle(380.0, 20.0, ORANGE)])  # the next real click counts
+    clean(at)
+    assert at.session_state[S.DATA].n == 41
