@@ -193,8 +193,9 @@ with right:
         ranks = list(range(1, len(order) + 1))
         pick = st.pills("Neurons by weight (click one to highlight it)", ranks, key=P + "highlight",
                         format_func=lambda r: f"{r}{'+' if signs[order[r - 1]] > 0 else '−'}")
-        tiles = fpg.thumbnails(model, view, order[:24], task, size=64, X=shown[1])
-        st.image(tiles, caption=[f"{r} · {weights[order[r - 1]]:.2g}" for r in ranks[:24]], width=64)
+        tiles = fpg.thumbnails(model, view, order[:24], task, size=72, X=shown[1])
+        labels = [f"{r} · {weights[order[r - 1]]:.2g}" for r in ranks[:24]]
+        st.image(fpg.thumbnail_sheet(tiles, labels), width=234)
         if len(order) > 24:
             st.caption(f"…and {len(order) - 24} lighter neurons.")
     else:

@@ -154,6 +154,10 @@ def test_thumbnails_and_highlight(moons, moons_optimum):
     order = pg.neuron_order(net)
     tiles = fpg.thumbnails(net, VIEW, order, "classification", size=48)
     assert len(tiles) == net.width and all(t.size == (48, 48) for t in tiles)
+    sheet = fpg.thumbnail_sheet(tiles, [str(k) for k in range(len(tiles))], columns=3)
+    rows = -(-len(tiles) // 3)
+    assert sheet.size == (3 * 54, rows * (48 + 19 + 6))
+    assert np.array_equal(np.asarray(sheet)[:48, :48], np.asarray(tiles[0]))
     plain = np.asarray(fpg.region_image(net, VIEW, 120))
     marked = np.asarray(fpg.region_image(net, VIEW, 120, highlight=int(order[0])))
     assert np.any(np.all(marked == (214, 39, 40), axis=2))  # the highlighted hyperplane in red

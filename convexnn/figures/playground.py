@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 import plotly.graph_objects as go
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFont
 from plotly.subplots import make_subplots
 
 from ..playground import neuron_signs, neuron_weights, unit_outputs
@@ -249,6 +249,25 @@ def _objective_range(objectives, p_star, others) -> list[float] | None:
     return [lo - pad, hi + pad]
 
 
+def thumbnail_sheet(tiles: list[Image.Image], labels: list[str], columns: int = 3,
+                    font_size: int = 13) -> Image.Image:
+    """The thumbnails in one picture, ``columns`` per row, each with its label below (one image
+    is one element to send and draw, where a list of small images is one fetch each)."""
+    if not tiles:
+        return Image.new("RGB", (1, 1), "white")
+    size = tiles[0].size[0]
+    pad, text_h = 6, font_size + 6
+    rows = -(-len(tiles) // columns)
+    sheet = Image.new("RGB", (columns * (size + pad), rows * (size + text_h + pad)), "white")
+    draw = ImageDraw.Draw(sheet)
+    font = ImageFont.load_default(size=font_size)
+    for k, (tile, label) in enumerate(zip(tiles, labels, strict=True)):
+        x, y = (k % columns) * (size + pad), (k // columns) * (size + text_h + pad)
+        sheet.paste(tile, (x, y))
+        draw.text((x + size / 2, y + size + 2), label, fill=(70, 70, 70), font=font, anchor="ma")
+    return sheet
+
+
 def objective_chart(steps, objectives, p_star: float | None, pauses=(), patterns_now=None,
                     height: int = 300) -> go.Figure:
     """AdamW's objective L over the steps with p* as a horizontal line and, at each pause, the
@@ -288,5 +307,6 @@ __all__ = [
     "objective_chart",
     "optimum_image",
     "region_image",
+    "thumbnail_sheet",
     "thumbnails",
 ]
