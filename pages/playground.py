@@ -6,6 +6,8 @@ exact convex program over all patterns, re-solved on every click. Classroom link
 with ``<control>_hide=true`` (see ``HIDEABLE``).
 """
 
+import urllib.parse
+
 import numpy as np
 import streamlit as st
 from streamlit_drawable_canvas import st_canvas
@@ -333,10 +335,12 @@ if "adamw" not in hidden:
 
 if "link" not in hidden:
     with st.expander("Lesson link (hide controls for a class)"):
-        pick_hide = st.multiselect("Hide", list(HIDEABLE), key=P + "hide", format_func=HIDEABLE.get)
-        params = {**app_state.url_params(), **{f"{name}_hide": "true" for name in pick_hide}}
+        pick_hide = st.multiselect("Hide", list(HIDEABLE), default=sorted(hidden), key=P + "hide",
+                                   format_func=HIDEABLE.get)
+        bound = {k: st.query_params[k] for k in (P + "width", P + "lr") if k in st.query_params}
+        params = {**app_state.url_params(), **bound, **{f"{name}_hide": "true" for name in pick_hide}}
         base = str(getattr(st.context, "url", "") or "").split("?")[0].rstrip("/")
-        query = "&".join(f"{k}={v}" for k, v in params.items())
+        query = urllib.parse.urlencode(params)
         st.code(f"{base}/?{query}" if query else f"{base}/", language=None)
         st.caption("Copy the link with the button at its right; it opens this page with these data, "
                    "these settings and the chosen controls hidden.")

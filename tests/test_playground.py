@@ -4,6 +4,8 @@ would send them)."""
 
 from __future__ import annotations
 
+import urllib.parse
+
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -265,6 +267,10 @@ def test_a_click_resolves_on_the_same_page(at):
     ref = cn.fit_convex(data.X, data.y, at.session_state[K.BETA])
     assert objective(at) == pytest.approx(ref.objective, rel=1e-4) and objective(at) != before
     assert badge(at).startswith("certified optimal")
+    link = [c.value for c in at.code][-1]
+    assert "pts=" in link  # the lesson link carries the drawn points
+    shared = app_state.decode_points(urllib.parse.parse_qs(urllib.parse.urlsplit(link).query)["pts"][0])
+    assert np.allclose(shared.X, data.X, atol=1e-3) and np.array_equal(shared.y, data.y)
     # Undo goes back to the moons and their optimum
     at.button(key="pg_undo").click().run()
     clean(at)
