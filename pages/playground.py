@@ -321,7 +321,8 @@ if "adamw" not in hidden:
                      bind="query-params")
     w3.caption("AdamW (PyTorch's update, no decoupled decay) on L(θ) = loss + (β/2)‖θ‖², the "
                "objective of the convex program: its value never goes below p*. At a pause, p_I is "
-               "the optimum over the activation patterns the network realises now: L ≥ p_I ≥ p*.")
+               "the optimum over the activation patterns the network realises now: L ≥ p_I ≥ p*. "
+               "New data or a new β start AdamW again.")
     current = (shown is not None and shown[0].beta == float(s.beta) and shown[0].loss == s.loss
                and shown[0].program == "exact"
                and np.array_equal(shown[1], train.X) and np.array_equal(shown[2], train.y))

@@ -429,3 +429,17 @@ def test_a_late_echo_after_undo_is_ignored(at):
     draw(at, moons + [app_state.circle(380.0, 20.0, ORANGE)])  # the next real click counts
     clean(at)
     assert at.session_state[S.DATA].n == 41
+
+
+@pytest.mark.parametrize("preset", app_state.PRESETS)
+def test_every_preset_opens_without_a_traceback(preset):
+    app = AppTest.from_file("../app.py", default_timeout=180)
+    app.query_params["preset"] = preset
+    app.run()
+    clean(app)
+    assert app.session_state[K.PRESET] == preset
+    data = app.session_state[S.DATA]
+    if app_state.drawable(data):
+        assert badge(app).startswith("certified optimal")
+        app.button(key="pg_step").click().run()
+        clean(app)
