@@ -106,18 +106,29 @@ def show_numbers(opt, X: np.ndarray, y: np.ndarray, task: str) -> None:
                f"β = {opt.beta:g}, {opt.loss} loss, {opt.program} program")
 
 
-def controls(task: str) -> None:
+def use_setting(widget_key: str, setting_key: str) -> None:
+    """Callback: a playground widget writes the shared setting (other pages show it with their own
+    widget types, so the playground's widgets have keys of their own)."""
+    ss[setting_key] = ss[widget_key]
+
+
+def controls() -> None:
+    """β, loss and program: this page's widgets for the shared settings ``K.BETA``, ``K.LOSS``,
+    ``K.PROGRAM``."""
+    for key in (K.BETA, K.LOSS, K.PROGRAM):
+        ss[P + key] = ss[key]
     if "beta" not in hidden:
         options = sorted(set(BETAS) | {float(ss[K.BETA])})
-        st.select_slider("β (weight decay)", options, key=K.BETA, format_func=lambda v: f"{v:g}",
-                         persist_state="session",
+        st.select_slider("β (weight decay)", options, key=P + K.BETA, format_func=lambda v: f"{v:g}",
+                         on_change=use_setting, args=(P + K.BETA, K.BETA),
                          help="The penalty (β/2)‖θ‖²: larger β, fewer neurons.")
     c1, c2 = st.columns(2)
     if "loss" not in hidden:
-        c1.selectbox("Loss", app_state.LOSSES, key=K.LOSS, persist_state="session",
-                     help="logistic and hinge need labels ±1 (classification).")
+        c1.selectbox("Loss", app_state.LOSSES, key=P + K.LOSS, on_change=use_setting,
+                     args=(P + K.LOSS, K.LOSS), help="logistic and hinge need labels ±1 (classification).")
     if "program" not in hidden:
-        c2.selectbox("Program", app_state.PROGRAMS, key=K.PROGRAM, persist_state="session",
+        c2.selectbox("Program", app_state.PROGRAMS, key=P + K.PROGRAM, on_change=use_setting,
+                     args=(P + K.PROGRAM, K.PROGRAM),
                      help="exact: ReLU cone constraints; gated: the relaxation without them.")
 
 
@@ -183,7 +194,7 @@ with middle:
             st.warning(note)
         if shown is not None:
             show_numbers(shown[0], shown[1], shown[2], task)
-        controls(task)
+        controls()
 
 model = shown[0].model if shown is not None else None
 order = pg.neuron_order(model) if model is not None else np.zeros(0, int)

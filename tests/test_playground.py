@@ -335,7 +335,7 @@ def test_loss_that_does_not_fit_the_data_is_a_message(at):
     app_state_preset = at.session_state[K.PRESET]
     assert app_state_preset == "sine"
     at.run()
-    at.selectbox(key=K.LOSS).select("logistic").run()
+    at.selectbox(key="pg_" + K.LOSS).select("logistic").run()
     assert not at.exception
     assert any("Cannot solve" in e.value for e in at.warning)
     at.button(key="pg_step").click().run()  # AdamW still trains, without a p* to compare with
@@ -344,7 +344,7 @@ def test_loss_that_does_not_fit_the_data_is_a_message(at):
 
 
 def test_moving_from_2d_to_1d_data_after_a_failure(at):
-    at.selectbox(key=K.LOSS).select("logistic").run()
+    at.selectbox(key="pg_" + K.LOSS).select("logistic").run()
     clean(at)
     at.session_state[K.PRESET] = "sine"
     at.run()
@@ -368,9 +368,9 @@ def test_controls_hide_from_the_url_and_the_lesson_link():
     app.query_params["adamw_hide"] = "true"
     app.run()
     clean(app)
-    assert not [s for s in app.select_slider if s.key == K.BETA]
+    assert not [s for s in app.select_slider if s.key == "pg_" + K.BETA]
     assert not [b for b in app.button if b.key == "pg_play"]
-    assert [s for s in app.selectbox if s.key == K.LOSS]
+    assert [s for s in app.selectbox if s.key == "pg_" + K.LOSS]
     app.multiselect(key="pg_hide").select("loss").run()
     link = [c.value for c in app.code][-1]
     assert "loss_hide=true" in link
@@ -406,14 +406,19 @@ def test_the_drawing_travels_between_the_playground_and_the_data_page(at):
 
 
 def test_settings_are_shared_with_the_other_pages(at):
-    at.select_slider(key=K.BETA).set_value(0.05).run()
-    at.selectbox(key=K.PROGRAM).select("gated").run()
+    at.select_slider(key="pg_" + K.BETA).set_value(0.05).run()
+    at.selectbox(key="pg_" + K.PROGRAM).select("gated").run()
     clean(at)
     assert badge(at).startswith("certified optimal")
     at.switch_page("pages/global_optimum.py").run()
     assert at.session_state[K.BETA] == 0.05 and at.session_state[K.PROGRAM] == "gated"
+    assert at.number_input(key=K.BETA).value == 0.05 and at.radio(key=K.PROGRAM).value == "gated"
+    gated = pg.solve_optimum(at.session_state[S.DATA].X, at.session_state[S.DATA].y, 0.05, program="gated")
+    shown = float(next(m.value for m in at.metric if m.label == "Objective"))
+    assert shown == pytest.approx(gated.objective, rel=1e-4)  # that page solved with these settings
+    at.number_input(key=K.BETA).set_value(0.2).run()
     at.switch_page(PAGE).run()
-    assert at.select_slider(key=K.BETA).value == 0.05
+    assert at.select_slider(key="pg_" + K.BETA).value == 0.2
 
 
 def test_a_late_echo_after_undo_is_ignored(at):
