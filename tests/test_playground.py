@@ -10,16 +10,16 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-import app_state
 import convexnn as cn
-from app_state import K, S
+import ui
 from convexnn import datasets as ds
 from convexnn import playground as pg
 from convexnn import stationary
 from convexnn.figures import playground as fpg
 from convexnn.network import ReLUNetwork
+from ui import K, S
 
-ORANGE, BLUE = app_state.CLASS_COLORS[1], app_state.CLASS_COLORS[-1]
+ORANGE, BLUE = ui.canvas.CLASS_COLORS[1], ui.canvas.CLASS_COLORS[-1]
 VIEW = (-1.5, 2.5, -1.5, 1.5)
 
 
@@ -212,7 +212,7 @@ def test_adamw_objective_bounds(moons, moons_optimum):
 # The page (AppTest)
 # --------------------------------------------------------------------------------------------
 
-PAGE = "pages/playground.py"
+PAGE = "views/playground.py"
 CANVAS = "pg_canvas"
 
 
@@ -259,7 +259,7 @@ def test_page_opens_on_the_certified_optimum(at):
 
 def test_a_click_resolves_on_the_same_page(at):
     before = objective(at)
-    objects = shown_objects(at) + [app_state.circle(20.0, 20.0, BLUE)]
+    objects = shown_objects(at) + [ui.canvas.circle(20.0, 20.0, BLUE)]
     draw(at, objects)
     clean(at)
     data = at.session_state[S.DATA]
@@ -269,7 +269,7 @@ def test_a_click_resolves_on_the_same_page(at):
     assert badge(at).startswith("certified optimal")
     link = [c.value for c in at.code][-1]
     assert "pts=" in link  # the lesson link carries the drawn points
-    shared = app_state.decode_points(urllib.parse.parse_qs(urllib.parse.urlsplit(link).query)["pts"][0])
+    shared = ui.url.decode_points(urllib.parse.parse_qs(urllib.parse.urlsplit(link).query)["pts"][0])
     assert np.allclose(shared.X, data.X, atol=1e-3) and np.array_equal(shared.y, data.y)
     # Undo goes back to the moons and their optimum
     at.button(key="pg_undo").click().run()
@@ -280,11 +280,11 @@ def test_a_click_resolves_on_the_same_page(at):
 
 def test_erase_removes_the_point_and_reloads_the_canvas(at):
     objects = shown_objects(at)
-    first = app_state.circle_centre(objects[0])
-    draw(at, objects + [app_state.circle(first[0] + 2, first[1], app_state.ERASE_COLOR)])
+    first = ui.canvas.circle_centre(objects[0])
+    draw(at, objects + [ui.canvas.circle(first[0] + 2, first[1], ui.canvas.ERASE_COLOR)])
     clean(at)
     assert at.session_state[S.DATA].n == 39
-    reloaded = at.session_state["_pg_initial"]["objects"]
+    reloaded = at.session_state[S.CANVAS_INITIAL]["objects"]
     assert len(reloaded) == 39  # the canvas is reloaded without the erased point and the mark
 
 
@@ -298,7 +298,7 @@ def test_bad_drawings_keep_the_last_picture(at, case):
         "duplicates": [(50, 50, ORANGE), (50, 50, ORANGE), (200, 220, BLUE), (300, 100, BLUE)],
         "collinear": [(50, 50, ORANGE), (100, 100, BLUE), (150, 150, ORANGE), (200, 200, BLUE)],
     }[case]
-    draw(at, [app_state.circle(x, y, c) for x, y, c in points])
+    draw(at, [ui.canvas.circle(x, y, c) for x, y, c in points])
     clean(at)
     text = " ".join(e.value for e in at.warning)
     if case == "one class":
@@ -332,9 +332,8 @@ def test_a_solve_stopped_on_its_limit_keeps_the_last_picture(at, monkeypatch):
 
 def test_loss_that_does_not_fit_the_data_is_a_message(at):
     at.session_state[K.PRESET] = "sine"
-    app_state_preset = at.session_state[K.PRESET]
-    assert app_state_preset == "sine"
     at.run()
+    assert at.session_state[S.DATA].name == "sine"
     at.selectbox(key="pg_" + K.LOSS).select("logistic").run()
     assert not at.exception
     assert any("Cannot solve" in e.value for e in at.warning)
@@ -386,20 +385,20 @@ def test_adamw_step_and_pause_show_p_I(at):
 
 
 def test_the_drawing_travels_between_the_playground_and_the_data_page(at):
-    objects = shown_objects(at) + [app_state.circle(25.0, 25.0, BLUE)]
+    objects = shown_objects(at) + [ui.canvas.circle(25.0, 25.0, BLUE)]
     draw(at, objects)
     assert at.session_state[S.DATA].n == 41
-    at.switch_page("pages/data.py").run()
+    at.switch_page("views/data.py").run()
     clean(at)
     # the Data page's canvas is loaded with the playground's drawing, the new point included
     assert len(at.session_state[S.CANVAS_INITIAL]["objects"]) == 41
-    more = list(at.session_state[S.CANVAS_OBJECTS]) + [app_state.circle(375.0, 30.0, ORANGE)]
+    more = list(at.session_state[S.CANVAS_OBJECTS]) + [ui.canvas.circle(375.0, 30.0, ORANGE)]
     at.session_state[K.CANVAS] = {"drawing": {"raw": {"version": "6.0.0", "objects": more}, "data": None}}
     at.run()
     assert at.session_state[S.DATA].n == 42
     at.switch_page(PAGE).run()
     clean(at)
-    assert len(at.session_state["_pg_initial"]["objects"]) == 42
+    assert len(at.session_state[S.CANVAS_INITIAL]["objects"]) == 42
     data = at.session_state[S.DATA]
     ref = pg.solve_optimum(data.X, data.y, at.session_state[K.BETA])
     assert objective(at) == pytest.approx(ref.objective, rel=1e-4)  # shown with 5 digits
@@ -410,7 +409,7 @@ def test_settings_are_shared_with_the_other_pages(at):
     at.selectbox(key="pg_" + K.PROGRAM).select("gated").run()
     clean(at)
     assert badge(at).startswith("certified optimal")
-    at.switch_page("pages/global_optimum.py").run()
+    at.switch_page("views/global_optimum.py").run()
     assert at.session_state[K.BETA] == 0.05 and at.session_state[K.PROGRAM] == "gated"
     assert at.number_input(key=K.BETA).value == 0.05 and at.radio(key=K.PROGRAM).value == "gated"
     gated = pg.solve_optimum(at.session_state[S.DATA].X, at.session_state[S.DATA].y, 0.05, program="gated")
@@ -423,20 +422,20 @@ def test_settings_are_shared_with_the_other_pages(at):
 
 def test_a_late_echo_after_undo_is_ignored(at):
     moons = shown_objects(at)
-    with_click = moons + [app_state.circle(20.0, 380.0, BLUE)]
+    with_click = moons + [ui.canvas.circle(20.0, 380.0, BLUE)]
     draw(at, with_click)
     assert at.session_state[S.DATA].n == 41
     at.button(key="pg_undo").click().run()
     assert at.session_state[S.DATA].n == 40
-    assert len(at.session_state["_pg_initial"]["objects"]) == 40  # the canvas is reloaded
+    assert len(at.session_state[S.CANVAS_INITIAL]["objects"]) == 40  # the canvas is reloaded
     draw(at, with_click + [])  # the canvas still sends the drawing from before the reload
     assert at.session_state[S.DATA].n == 40  # ignored: a late echo
-    draw(at, moons + [app_state.circle(380.0, 20.0, ORANGE)])  # the next real click counts
+    draw(at, moons + [ui.canvas.circle(380.0, 20.0, ORANGE)])  # the next real click counts
     clean(at)
     assert at.session_state[S.DATA].n == 41
 
 
-@pytest.mark.parametrize("preset", app_state.PRESETS)
+@pytest.mark.parametrize("preset", ui.PRESETS)
 def test_every_preset_opens_without_a_traceback(preset):
     app = AppTest.from_file("../app.py", default_timeout=180)
     app.query_params["preset"] = preset
@@ -444,7 +443,7 @@ def test_every_preset_opens_without_a_traceback(preset):
     clean(app)
     assert app.session_state[K.PRESET] == preset
     data = app.session_state[S.DATA]
-    if app_state.drawable(data):
+    if ui.canvas.drawable(data):
         assert badge(app).startswith("certified optimal")
         app.button(key="pg_step").click().run()
         clean(app)
