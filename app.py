@@ -43,8 +43,7 @@ PAGES = [
     st.Page("views/mathematics.py", title="Mathematics", icon=":material/menu_book:", url_path="mathematics"),
 ]
 
-CANVAS_PAGES = (ui.schema.PAGE_PLAYGROUND, ui.PAGE_DATA)
-"""The pages with a drawing canvas (ui.drawing.enter_page)."""
+CANVAS_PAGES = (ui.schema.PAGE_PLAYGROUND, ui.PAGE_DATA)  # the pages with a drawing canvas
 
 page = st.navigation(PAGES, position="sidebar", expanded=True)
 ui.init(page.url_path)

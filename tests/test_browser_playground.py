@@ -13,9 +13,9 @@ import statistics
 import time
 
 import pytest
+from conftest import LONG, wait_idle
 from playwright.sync_api import Page, expect
 
-LONG = 120_000  # ms: a cold start loads plotly.js and solves; the machine may be busy
 CLICKS = [(60, 60), (340, 340), (200, 40), (40, 340), (330, 90), (90, 300), (250, 250), (150, 160)]
 
 
@@ -24,8 +24,11 @@ def open_playground(page: Page, app_url: str) -> None:
     page.goto(app_url)  # the playground is the page the app opens on
     expect(page.get_by_text(re.compile("^certified optimal, gap"))).to_be_visible(timeout=LONG)
     expect(page.locator("canvas.upper-canvas")).to_be_visible(timeout=LONG)
-    page.wait_for_timeout(300)
-    expect(page.get_by_test_id("stStatusWidget")).to_be_hidden(timeout=LONG)
+    wait_idle(page)
+
+
+def in_main(page: Page, pattern: str):
+    return page.get_by_test_id("stMain").get_by_text(re.compile(pattern))
 
 
 def objective(page: Page):
@@ -41,7 +44,7 @@ def test_each_click_moves_the_certified_optimum(page: Page, app_url):
     for k, (x, y) in enumerate(CLICKS):
         if k == len(CLICKS) // 2:
             page.get_by_text("class −1").click()
-            expect(page.get_by_test_id("stStatusWidget")).to_be_hidden(timeout=LONG)
+            wait_idle(page)
         start = time.monotonic()
         canvas.click(position={"x": x, "y": y})
         expect(objective(page)).not_to_have_text(seen[-1], timeout=LONG)
@@ -92,3 +95,70 @@ def test_adamw_plays_towards_p_star(page: Page, app_url):
     chart = page.get_by_test_id("stPlotlyChart")
     expect(chart.get_by_text(re.compile(r"p\* = ")).first).to_be_visible()
     expect(page.get_by_test_id("stException")).to_have_count(0)
+
+
+@pytest.mark.browser
+def test_the_drawing_goes_to_the_data_page_and_back(page: Page, app_url):
+    open_playground(page, app_url)
+    first = objective(page).inner_text()
+    page.locator("canvas.upper-canvas").click(position={"x": 30, "y": 30})
+    expect(objective(page)).not_to_have_text(first, timeout=LONG)
+    wait_idle(page)
+    page.get_by_test_id("stSidebar").get_by_role("link", name="Data", exact=True).click()
+    wait_idle(page)
+    expect(page.get_by_text(re.compile(r"drawn: 41 points")).first).to_be_visible(timeout=LONG)
+    page.locator("canvas.upper-canvas").click(position={"x": 370, "y": 370})  # a 42nd point, on Data
+    expect(page.get_by_text(re.compile(r"drawn: 42 points")).first).to_be_visible(timeout=LONG)
+    wait_idle(page)
+    page.get_by_test_id("stSidebar").get_by_role("link", name="Playground", exact=True).click()
+    expect(in_main(page, r"^drawn: 42 points")).to_be_visible(timeout=LONG)
+    expect(page.get_by_text(re.compile("^certified optimal, gap"))).to_be_visible(timeout=LONG)
+    wait_idle(page)
+    with_42 = objective(page).inner_text()
+    page.locator("canvas.upper-canvas").click(position={"x": 200, "y": 380})  # the canvas has all 42
+    expect(objective(page)).not_to_have_text(with_42, timeout=LONG)
+    expect(in_main(page, r"^drawn: 43 points")).to_be_visible(timeout=LONG)
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+
+
+def choose(page: Page, label: str, option: str, attempts: int = 5) -> None:
+    """Add ``option`` to the multiselect ``label``. Typing opens its list filtered to the option;
+    a rerun that lands meanwhile (the canvas sends its drawing again) may close the list, so the
+    typing is repeated until the option shows."""
+    box = page.get_by_role("combobox", name=label)
+    for _ in range(attempts):
+        box.fill(option)
+        try:
+            expect(page.get_by_role("option", name=option, exact=True)).to_be_visible(timeout=10_000)
+            break
+        except AssertionError:
+            wait_idle(page)
+    box.press("Enter")
+    box.press("Escape")
+
+
+@pytest.mark.browser
+def test_a_lesson_link_opens_with_its_controls_hidden(page: Page, app_url, browser):
+    open_playground(page, app_url)
+    page.locator("canvas.upper-canvas").click(position={"x": 30, "y": 30})
+    expect(in_main(page, r"^drawn: 41 points")).to_be_visible(timeout=LONG)
+    wait_idle(page)
+    page.get_by_text("Lesson link").click()
+    code = page.get_by_test_id("stCode")
+    for name, flag in (("β", "beta_hide=true"), ("AdamW", "adamw_hide=true")):
+        choose(page, "Hide", name)
+        expect(code).to_contain_text(flag, timeout=LONG)
+        wait_idle(page)
+    link = code.inner_text().strip()
+    assert "beta_hide=true" in link and "pts=" in link, link
+    fresh = browser.new_context(viewport={"width": 1280, "height": 720}).new_page()
+    fresh.goto(link)
+    expect(fresh.get_by_text(re.compile("^certified optimal, gap"))).to_be_visible(timeout=LONG)
+    expect(in_main(fresh, r"^shared: 41 points")).to_be_visible(timeout=LONG)
+    wait_idle(fresh)
+    expect(fresh.get_by_text("β (weight decay)")).to_have_count(0)
+    expect(fresh.get_by_role("button", name="Play")).to_have_count(0)
+    expect(fresh.get_by_text("Loss", exact=True)).to_be_visible()
+    assert "beta_hide=true" in fresh.url and "adamw_hide=true" in fresh.url  # the lesson stays in the link
+    expect(fresh.get_by_test_id("stException")).to_have_count(0)
+    fresh.context.close()
