@@ -447,3 +447,49 @@ def test_every_preset_opens_without_a_traceback(preset):
         assert badge(app).startswith("certified optimal")
         app.button(key="pg_step").click().run()
         clean(app)
+
+
+def test_a_lesson_link_reproduces_width_learning_rate_and_hidden_controls():
+    app = AppTest.from_file("../app.py", default_timeout=180)
+    for key, value in {"pg_width": "35", "pg_lr": "0.03", "neurons_hide": "true", "edit_hide": "1"}.items():
+        app.query_params[key] = value
+    app.run()
+    clean(app)
+    assert app.slider(key="pg_width").value == 35 and app.select_slider(key="pg_lr").value == 0.03
+    assert not [p for p in app.pills if p.key == "pg_highlight"]  # no pills of the thumbnails
+    assert not [b for b in app.button if b.key in ("pg_undo", "pg_clear")]
+    written = app.session_state["_url_written"]  # what the address bar holds: the same view
+    assert {k: written[k] for k in ("pg_width", "pg_lr", "neurons_hide", "edit_hide")} == {
+        "pg_width": "35", "pg_lr": "0.03", "neurons_hide": "true", "edit_hide": "true"}
+    app.button(key="pg_step").click().run()
+    run = app.session_state["_pg_run"][1]
+    assert run.width == 35 and run.step == 100
+
+
+def test_a_bad_width_in_a_link_is_a_message_and_the_default():
+    app = AppTest.from_file("../app.py", default_timeout=180)
+    app.query_params["pg_width"] = "5000"
+    app.query_params["beta_hide"] = "maybe"
+    app.run()
+    assert not app.exception
+    text = " ".join(w.value for w in app.warning)
+    assert "pg\\_width='5000' was ignored" in text and "beta\\_hide='maybe' was ignored" in text  # Markdown-escaped
+    assert app.slider(key="pg_width").value == 20
+    assert [s for s in app.select_slider if s.key == "pg_" + K.BETA]
+
+
+def test_from_the_data_page_straight_to_the_playground(at):
+    at.switch_page("views/data.py").run()
+    at.session_state[K.CANVAS] = {"drawing": {"raw": {"version": "6.0.0", "objects": shown_objects(at) + [
+        ui.canvas.circle(30.0, 370.0, BLUE)]}, "data": None}}
+    at.run()
+    assert at.session_state[S.DATA].n == 41
+    at.switch_page(PAGE).run()
+    clean(at)
+    assert len(at.session_state[S.CANVAS_INITIAL]["objects"]) == 41  # the canvas opens with it
+    data = at.session_state[S.DATA]
+    ref = pg.solve_optimum(data.X, data.y, at.session_state[K.BETA])
+    assert objective(at) == pytest.approx(ref.objective, rel=1e-4)
+    draw(at, shown_objects(at) + [ui.canvas.circle(370.0, 30.0, ORANGE)])  # the next click counts
+    clean(at)
+    assert at.session_state[S.DATA].n == 42
