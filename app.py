@@ -23,7 +23,8 @@ threadpool_limits(1)
 st.set_page_config(page_title="convexnn: ReLU networks as convex programs", page_icon="🔷", layout="wide")
 
 PAGES = [
-    st.Page("views/home.py", title="Home", icon=":material/home:", default=True),  # served at /
+    st.Page("views/playground.py", title="Playground", icon=":material/draw:", default=True),  # served at /
+    st.Page("views/home.py", title="Home", icon=":material/home:", url_path="home"),
     st.Page("views/data.py", title="Data", icon=":material/scatter_plot:", url_path=ui.PAGE_DATA),
     st.Page("views/global_optimum.py", title="Global optimum", icon=":material/target:", url_path="optimum"),
     st.Page("views/optima.py", title="All global optima", icon=":material/call_split:", url_path="optima"),
@@ -42,15 +43,16 @@ PAGES = [
     st.Page("views/mathematics.py", title="Mathematics", icon=":material/menu_book:", url_path="mathematics"),
 ]
 
+CANVAS_PAGES = (ui.schema.PAGE_PLAYGROUND, ui.PAGE_DATA)  # the pages with a drawing canvas
+
 page = st.navigation(PAGES, position="sidebar", expanded=True)
 ui.init(page.url_path)
 
 with st.sidebar:
     summary = st.empty()
 
-if page.url_path != ui.PAGE_DATA:
-    # the canvas forgets its drawing when its page is left: reload it from session state
-    ui.restore_canvas()
+# the canvas forgets its drawing when its page is left: reload it from session state
+ui.drawing.enter_page(page.url_path, CANVAS_PAGES)
 
 
 def show_summary() -> None:

@@ -66,6 +66,8 @@ ORANGE, BLUE = ui.canvas.CLASS_COLORS[1], ui.canvas.CLASS_COLORS[-1]
 
 
 def test_home_opens_ready_with_a_solved_default(at):
+    assert_clean(at)  # the app opens on the Playground
+    at.switch_page(HOME_PAGE).run()
     assert_clean(at)
     assert "convex program" in at.title[0].value
     data = at.session_state[S.DATA]

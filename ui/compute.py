@@ -20,7 +20,8 @@ import streamlit as st
 
 import convexnn as cn
 from convexnn import datasets as ds
-from convexnn import optima
+from convexnn import optima, playground, stationary
+from ui.text import plain
 
 TIME_LIMIT = 90.0
 DEFAULT_SAMPLES = 500
@@ -297,3 +298,34 @@ def export_python(model) -> str:
     example = "[[0.0, 0.0]]" if d == 2 else "[[0.0]]" if d == 1 else f"[[0.0] * {d}]"
     return (model.to_python() + "\n\nif __name__ == \"__main__\":\n"
             f"    print(predict(np.array({example})))\n")
+
+
+# --------------------------------------------------------------------------------------------
+# The Playground: the optimum of each click, and p_I of the AdamW network at a pause
+# --------------------------------------------------------------------------------------------
+
+
+@st.cache_data(show_spinner=False, max_entries=256, ttl=CACHE_TTL)
+def playground_optimum(X: np.ndarray, y: np.ndarray, beta: float, loss: str,
+                       program: str) -> tuple[object | None, str | None]:
+    """(:class:`convexnn.playground.Optimum`, None) or (None, a message): the certified optimum
+    over all patterns (:func:`convexnn.playground.solve_optimum`); never raises."""
+    try:
+        return playground.solve_optimum(X, y, beta, loss, program), None
+    except ValueError as exc:
+        return None, f"Cannot solve: {plain(exc)}."
+    except Exception as exc:  # a solver failure is a message, never a traceback
+        return None, f"The solver failed ({type(exc).__name__}); the last certified picture is kept."
+
+
+@st.cache_data(show_spinner=False, max_entries=64, ttl=CACHE_TTL)
+def restricted_optimum(theta: np.ndarray, d: int, width: int, X: np.ndarray, y: np.ndarray, beta: float,
+                       loss: str) -> tuple[float, int, bool] | None:
+    """(p_I, number of patterns, certified) of the network ``theta`` (flattened W1, b1, w2 of a
+    width-``width`` network on ``d`` inputs): the optimum of the convex program over the
+    activation patterns it realises (:func:`convexnn.stationary.subsampled_optimum`), or None."""
+    try:
+        sub = stationary.subsampled_optimum(stationary.unflatten(theta, d, width), X, y, beta, loss)
+    except Exception:  # noqa: BLE001  (the page shows no p_I)
+        return None
+    return float(sub.p_I), int(sub.n_patterns), bool(sub.certified)

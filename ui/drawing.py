@@ -79,6 +79,21 @@ def restore_canvas() -> None:
         ss[S.CANVAS_SEEN] = None
 
 
+CANVAS_PAGE = "_canvas_page"
+
+
+def enter_page(page: str, canvas_pages: tuple[str, ...]) -> None:
+    """Called by ``app.py`` before every page: :func:`restore_canvas` unless this run's page has a
+    canvas and the previous run showed it too. A canvas is a new component on each page it is
+    entered (the Data page's, the Playground's), so it starts from the last drawing; between
+    reruns of its own page the reload guard of :func:`receive_drawing` must stay."""
+    ss = st.session_state
+    here = page if page in canvas_pages else None
+    if here is None or ss.get(CANVAS_PAGE) != here:
+        restore_canvas()
+    ss[CANVAS_PAGE] = here
+
+
 def process_canvas(value) -> list[str]:
     """Take a drawing from the canvas if it is new (see :func:`receive_drawing`); return notes."""
     objects = cv.canvas_objects(value)

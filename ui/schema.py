@@ -57,6 +57,8 @@ PAGE_PATH = "path"
 PAGE_PATTERNS = "patterns"
 PAGE_GEOMETRY = "geometry"
 PAGE_OPTIMA = "optima"
+PAGE_PLAYGROUND = ""
+"""The Playground is the default page: Streamlit serves it at the root, its url path is ""."""
 
 
 @dataclass(frozen=True)
@@ -275,6 +277,21 @@ PAGE_SETTINGS = (
     _choice("real_data_tol", 1e-4, (1e-6, 1e-5, 1e-4, 1e-3), page="real-data"),
 )
 SCHEMA.update({s.name: s for s in PAGE_SETTINGS})
+
+# Playground: the AdamW beside the optimum, and the classroom flags ``<control>_hide=true``
+# (TensorFlow Playground's convention) that a lesson link sets to hide controls
+PLAYGROUND_LRS = (1e-3, 3e-3, 1e-2, 3e-2, 1e-1)
+PLAYGROUND_HIDEABLE = {"mode": "click mode", "beta": "β", "loss": "loss", "program": "program",
+                       "edit": "undo/clear", "neurons": "neuron thumbnails", "adamw": "AdamW",
+                       "link": "lesson link"}
+"""The controls a lesson link can hide, by the name of their flag ``<name>_hide``."""
+HIDE = "_hide"
+PLAYGROUND_SETTINGS = (
+    _int("pg_width", 20, 1, 100, page=PAGE_PLAYGROUND),
+    _choice("pg_lr", 1e-2, PLAYGROUND_LRS, page=PAGE_PLAYGROUND),
+    *(_flag(name + HIDE, False, page=PAGE_PLAYGROUND) for name in PLAYGROUND_HIDEABLE),
+)
+SCHEMA.update({s.name: s for s in PLAYGROUND_SETTINGS})
 
 SETTING_NAMES = ("preset", "n", "noise", "seed", "test", "beta", "loss", "program", "prune", "patterns")
 DATA_SETTINGS = ("preset", "n", "noise", "seed", "test")

@@ -26,6 +26,8 @@ with intro:
     st.markdown(
         """
 **Pages**
+- **Playground** (the page the app opens on): click points onto the certified optimum and watch
+  it move; the neurons as thumbnails; AdamW training live beside it; lesson links.
 - **Data**: presets (size, noise, seed), draw points with the mouse, upload or download CSV.
 - **Global optimum**: solve the convex program on your data with your β, loss, program and
   patterns; see the decision boundary (or regression curve), each neuron's hyperplane and
