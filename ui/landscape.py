@@ -22,6 +22,7 @@ import convexnn as cn
 from convexnn import ReLUNetwork, fit_nonconvex
 from convexnn import datasets as ds
 from convexnn import stationary as stn
+from ui.compute import CACHE_TTL
 
 # --------------------------------------------------------------------------------------------
 # Presets of the Stationary page
@@ -180,7 +181,7 @@ class RunRecord:
         return (self.objective - self.p_I) / max(abs(self.p_I), 1e-300)
 
 
-@st.cache_data(show_spinner=False, max_entries=512)
+@st.cache_data(show_spinner=False, max_entries=128, ttl=CACHE_TTL)
 def one_run(X: np.ndarray, y: np.ndarray, width: int, beta: float, seed: int, optimizer: str, lr: float,
             epochs: int, polish: int, bias: bool, start: int = -1,
             with_certificate: bool = True) -> RunRecord:

@@ -25,21 +25,21 @@ MAX_MESH_CELLS = 2500  # cells drawn exactly on the sphere up to this many; a sa
 # --------------------------------------------------------------------------------------------
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@st.cache_data(max_entries=4, ttl=ui.compute.CACHE_TTL, show_spinner=False)  # ~12 MB each at 200 points
 def enumerate_patterns(X: np.ndarray, bias: bool):
     t0 = time.perf_counter()
     arr = A.arrangement(X, bias)
     return arr, time.perf_counter() - t0
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@st.cache_data(max_entries=4, ttl=ui.compute.CACHE_TTL, show_spinner=False)  # ~12 MB each at 200 points
 def count_only(X: np.ndarray, bias: bool):
     t0 = time.perf_counter()
     count = A.count_patterns(X, bias)
     return count, time.perf_counter() - t0
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@st.cache_data(max_entries=4, ttl=ui.compute.CACHE_TTL, show_spinner=False)  # ~12 MB each at 200 points
 def cell_directions(X: np.ndarray, bias: bool, rank: int):
     arr, _ = enumerate_patterns(X, bias)
     if rank == 3:
@@ -47,19 +47,19 @@ def cell_directions(X: np.ndarray, bias: bool, rank: int):
     return sm.arc_points(X, arr, bias)
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@st.cache_data(max_entries=4, ttl=ui.compute.CACHE_TTL, show_spinner=False)  # ~12 MB each at 200 points
 def triangles(X: np.ndarray, bias: bool):
     arr, _ = enumerate_patterns(X, bias)
     return sm.cell_triangles(X, arr, bias) if arr.count <= MAX_MESH_CELLS else None
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@st.cache_data(max_entries=4, ttl=ui.compute.CACHE_TTL, show_spinner=False)  # ~12 MB each at 200 points
 def areas(X: np.ndarray, bias: bool):
     arr, _ = enumerate_patterns(X, bias)
     return sm.cell_areas(X, arr, bias)
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@st.cache_data(max_entries=4, ttl=ui.compute.CACHE_TTL, show_spinner=False)  # ~12 MB each at 200 points
 def coverage(X: np.ndarray, bias: bool, k_max: int, seeds: int, sketch: int | None, mirror: bool):
     arr, t_exact = enumerate_patterns(X, bias)
     cov = sm.coverage(X, sm.default_ks(k_max), seeds=tuple(range(seeds)), bias=bias,

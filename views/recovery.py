@@ -43,7 +43,7 @@ def nic_sample(n: int, d: int, seed: int, planted: str) -> dict:
     return out
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=1)
 def illustrations():
     return rc.illustration(2), rc.illustration(5)
 
