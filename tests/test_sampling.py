@@ -218,3 +218,72 @@ def test_a_rotation_and_shift_sweep_only_meets_exact_patterns():
     P = (lift(X) @ G.T >= 0).T
     assert as_set(P) <= as_set(exact_patterns(X))
     assert P.all(axis=1).any() and (~P).all(axis=1).any()  # |b| up to R reaches all-on and all-off
+
+
+@pytest.mark.parametrize("theta, off", [(0, 0.3), (45, -1.2), (200, 0.0), (359, 2.0), (90, 5.0)])
+def test_slider_position_inverts_the_gate_in_2d(theta, off):
+    R = 2.5
+    t, f = sm.slider_position(3.5 * sm.gate(theta, off, 2), 2, True, R)
+    assert t == pytest.approx(theta) and f == pytest.approx(np.clip(off / R, -1, 1))
+    t, f = sm.slider_position(0.2 * sm.gate(theta, 0.0, 2, bias=False), 2, False, R)
+    assert t == pytest.approx(theta) and f == 0.0
+
+
+def test_slider_position_in_1d_reads_side_and_offset():
+    R = 2.0
+    assert sm.slider_position(np.array([2.0, 1.0]), 1, True, R) == pytest.approx((0.0, 0.25))  # b/|w| = 0.5
+    assert sm.slider_position(np.array([-4.0, -1.0]), 1, True, R) == pytest.approx((180.0, -0.125))
+    assert sm.slider_position(np.array([0.0, 1.0]), 1, True, R) == (0.0, 1.0)  # w = 0: offset +-10 R, clipped
+    assert sm.slider_position(np.array([-1.0]), 1, False, R) == (180.0, 0.0)
+
+
+def _brute_force_position(X, pattern, t0, f0, R, bias, dim):
+    """Loop over the +-8 step window by hand: the nearest slider position showing ``pattern``."""
+    Xt = np.column_stack([X, np.ones(len(X))]) if bias else X
+    best, best_dist = None, np.inf
+    thetas = [np.round(t0) + s for s in range(-8, 9)] if dim == 2 else [t0]
+    fracs = [min(max(np.round(f0, 2) + 0.01 * s, -1.0), 1.0) for s in range(-8, 9)] if bias else [0.0]
+    for f in fracs:
+        for t in thetas:
+            rad = np.deg2rad(t)
+            w = [np.cos(rad), np.sin(rad)] if dim == 2 else [1.0 if np.cos(rad) >= 0 else -1.0]
+            g = np.array(w + ([f * R] if bias else []))
+            if np.array_equal(Xt @ g >= 0, pattern):
+                dist = abs(((t % 360 - t0 + 180) % 360) - 180) / 180 + abs(f - f0)
+                if dist < best_dist:
+                    best, best_dist = (t % 360, f), dist
+    return best
+
+
+@pytest.mark.parametrize("bias", [True, False])
+def test_slider_position_in_cell_matches_a_brute_force_search(bias):
+    X = ds.moons(12, seed=2).X
+    R = sm.offset_range(X)
+    arr = arrangement(X, bias)
+    centres = sm.cell_points(X, arr, bias) if bias else sm.arc_points(X, arr, bias)
+    found = 0
+    for k, c in enumerate(centres):
+        if not np.all(np.isfinite(c)):
+            continue
+        g0 = c @ arr.basis.T
+        t, f, shown = sm.slider_position_in_cell(X, arr, k, g0, bias, R)
+        t0, f0 = sm.slider_position(g0, 2, bias, R)
+        ref = _brute_force_position(X, arr.patterns[k], t0, f0, R, bias, 2)
+        if ref is None:
+            assert not shown and (t, f) == pytest.approx((np.round(t0) % 360, np.round(f0, 2)))
+            continue
+        found += 1
+        assert shown and (t, f) == pytest.approx(ref)
+        # the position found shows pattern k
+        assert np.array_equal(lift(X, bias) @ sm.gate(t, f * R, 2, bias) >= 0, arr.patterns[k])
+    assert found >= arr.count // 2
+
+
+def test_slider_position_in_cell_in_1d():
+    X = np.array([[-1.0], [0.5], [2.0]])
+    R = sm.offset_range(X)
+    arr = arrangement(X, True)
+    k = int(arr.index_of((lift(X) @ np.array([1.0, -1.0]) >= 0)[None])[0])  # x >= 1: only x = 2
+    t, f, shown = sm.slider_position_in_cell(X, arr, k, np.array([1.0, -1.0]), True, R)
+    assert shown and t == 0.0
+    assert np.array_equal(lift(X) @ sm.gate(t, f * R, 1) >= 0, arr.patterns[k])

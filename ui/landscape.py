@@ -6,8 +6,8 @@ results are small picklable records (networks, numbers, trajectories without hea
 state), keyed on the data and the settings. Both pages use the same functions, so e.g. the exact
 solve of the spiral is done once per server.
 
-The V4.1 and V4.2 examples (:func:`v41_data`, :func:`v42_data`) are the documentation's data
-sets; they belong in ``convexnn.data.datasets`` (left here for the package's owner to move).
+The V4.1 and V4.2 examples are the documentation's data sets: :func:`convexnn.data.datasets.v41_example`
+and :func:`convexnn.data.datasets.v42_example`.
 """
 
 from __future__ import annotations
@@ -67,22 +67,12 @@ PRESETS = {
 DEFAULT_PRESET = "V4.2: 30 random points"
 
 
-def v41_data() -> ds.Dataset:
-    return ds.Dataset(np.eye(2), np.ones(2), ds.REGRESSION, "V4.1: X = I₂")
-
-
-def v42_data() -> ds.Dataset:
-    rng = np.random.default_rng(0)
-    X = rng.uniform(-1, 1, size=(30, 2))
-    return ds.Dataset(X, np.sign(np.sin(3 * X[:, 0]) + X[:, 1]), ds.CLASSIFICATION, "V4.2 random")
-
-
 def preset_data(key: str, current: ds.Dataset) -> ds.Dataset:
     name = PRESETS[key].name
     if name == "V4.1":
-        return v41_data()
+        return ds.v41_example()
     if name == "V4.2":
-        return v42_data()
+        return ds.v42_example()
     if name == "spiral":
         return ds.spiral()
     return current.train()

@@ -288,6 +288,20 @@ def talk_example(y: tuple[float, float, float] = (3.0, 2.0, 1.0)) -> Dataset:
     return Dataset(np.array([[3.0, 3.0], [2.0, 2.0], [1.0, 0.0]]), np.array(y), REGRESSION, "talk")
 
 
+
+def v41_example() -> Dataset:
+    """Example V4.1 of docs/optima-and-stationary-points.md: X = I_2, y = (1, 1), regression
+    (use it without bias)."""
+    return Dataset(np.eye(2), np.ones(2), REGRESSION, "V4.1: X = I₂")
+
+
+def v42_example() -> Dataset:
+    """Example V4.2 of docs/optima-and-stationary-points.md: 30 points x_i ~ U[-1, 1]^2 from
+    ``default_rng(0)``, labels y_i = sign(sin(3 x_i1) + x_i2)."""
+    rng = np.random.default_rng(0)
+    X = rng.uniform(-1, 1, size=(30, 2))
+    return Dataset(X, np.sign(np.sin(3 * X[:, 0]) + X[:, 1]), CLASSIFICATION, "V4.2 random")
+
 GENERATORS: dict[str, Callable[..., Dataset]] = {
     "spiral": spiral,
     "moons": moons,

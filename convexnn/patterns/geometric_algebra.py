@@ -39,6 +39,21 @@ def cross_product(vectors) -> np.ndarray:
     return out
 
 
+def signed_volume(x, vectors) -> float:
+    """det[x; x_1; ..; x_{d-1}]: the signed volume of the parallelotope spanned by x and the d-1
+    rows of ``vectors`` in R^d.
+
+    Expanding the determinant along its first row gives x^T x(x_1, .., x_{d-1}) (the cross
+    product of :func:`cross_product`): positive on the side the normal points to, negative on
+    the other, zero on the hyperplane spanned by the x_k.
+    """
+    V = np.atleast_2d(np.asarray(vectors, dtype=float))
+    x = np.asarray(x, dtype=float).ravel()
+    if V.shape != (x.size - 1, x.size):
+        raise ValueError(f"the volume takes x in R^d and d-1 vectors in R^d, got {x.size} and {V.shape}")
+    return float(np.linalg.det(np.vstack([x, V])))
+
+
 def unit_normal(vectors) -> np.ndarray:
     """A unit vector orthogonal to the rows of ``vectors`` (the last right singular vector).
 

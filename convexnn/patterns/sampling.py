@@ -15,7 +15,8 @@ gives what is needed to *see* the answer on the sphere of directions:
   why Gaussian sampling misses small cells: a cell of area a is missed by k samples with
   probability (1 - a / 4 pi)^k.
 - :func:`gate` and :func:`sweep_gates`: gate vectors of a line given by an angle and an offset,
-  for the interactive sweep.
+  for the interactive sweep; :func:`slider_position` and :func:`slider_position_in_cell` go back
+  from a gate (or a cell) to the sweep's slider position.
 
 Everything here is vectorized; the all-zeros pattern is left out of the sampled counts (it
 contributes nothing to the convex program, and the samplers of :mod:`convexnn.patterns.arrangements`
@@ -378,3 +379,52 @@ def angle_offset(g: np.ndarray, dim: int) -> tuple[float, float]:
         return 0.0, float(np.sign(b)) * 1e9
     theta = float(np.rad2deg(np.arctan2(w[1], w[0])) % 360.0) if dim == 2 else (0.0 if w[0] > 0 else 180.0)
     return theta, float(b / norm)
+
+
+def slider_position(g: np.ndarray, dim: int, bias: bool, offset_range: float) -> tuple[float, float]:
+    """(theta in degrees, offset fraction in [-1, 1]) of a lifted gate g = (w, b) on the sweep's
+    sliders: the inverse of :func:`gate` up to a positive scale, before rounding to slider steps.
+
+    2-D: theta = atan2(w_2, w_1) mod 360 and the offset b / ||w|| (0 without a bias);
+    1-D: theta = 0 if w >= 0 else 180 and the offset b / |w| (+-10 R when w = 0). The fraction
+    is offset / R clipped to [-1, 1], R = ``offset_range``.
+    """
+    g = np.asarray(g, dtype=float)
+    R = float(offset_range)
+    if dim == 2:
+        if bias:
+            t, o = angle_offset(g, 2)
+            return t, float(np.clip(o / R, -1, 1))
+        return float(np.rad2deg(np.arctan2(g[1], g[0])) % 360), 0.0
+    t = 0.0 if g[0] >= 0 else 180.0
+    if not bias:
+        return t, 0.0
+    o = g[1] / abs(g[0]) if abs(g[0]) > 1e-12 else np.sign(g[1]) * 10 * R
+    return t, float(np.clip(o / R, -1, 1))
+
+
+def slider_position_in_cell(X: np.ndarray, arr: Arrangement, k: int, direction: np.ndarray, bias: bool,
+                            offset_range: float, reach: int = 8) -> tuple[float, float, bool]:
+    """The slider position (1 degree, 0.01 offset steps) nearest to a lifted direction g0 inside
+    the cell of pattern k that still shows pattern k: (theta, offset fraction, found).
+
+    Searches the grid of +-``reach`` steps around the rounded position (t0, f0) of g0 (theta only
+    in 2-D, the offset only with a bias) for gates g with 1[X~ g >= 0] = D_k, and returns the one
+    minimizing |angle difference| / 180 + |f - f0|. When none shows D_k (a small cell), returns
+    the rounded position of g0 with found = False.
+    """
+    X = np.asarray(X, dtype=float).reshape(len(X), -1)
+    dim = X.shape[1]
+    R = float(offset_range)
+    t0, f0 = slider_position(direction, dim, bias, R)
+    ts = np.round(t0) + np.arange(-reach, reach + 1) if dim == 2 else np.array([t0])
+    fs = (np.round(f0, 2) + 0.01 * np.arange(-reach, reach + 1)) if bias else np.array([0.0])
+    T, F = np.meshgrid(ts, np.clip(fs, -1, 1))
+    T, F = T.ravel() % 360, F.ravel()
+    G = sweep_gates(T, F * R if bias else 0.0 * F, dim, bias)
+    hit = arr.index_of(G @ lift(X, bias).T >= 0) == k
+    if not hit.any():
+        return float(np.round(t0) % 360), float(np.round(f0, 2)), False
+    dist = np.abs(((T - t0 + 180) % 360) - 180) / 180 + np.abs(F - f0)
+    best = int(np.argmin(np.where(hit, dist, np.inf)))
+    return float(T[best]), float(F[best]), True
