@@ -167,7 +167,7 @@ def sweep_figure(data: Dataset, gates: np.ndarray, patterns: np.ndarray, indices
     fig.add_trace(go.Heatmap(
         z=[row], x=np.arange(n), y=["D"], zmin=0, zmax=1, showscale=False, xgap=1, ygap=1,
         colorscale=[[0, CELL_OFF], [1, CELL_ON]], text=text,
-        texttemplate="%{text}" if text else None, textfont=dict(color="#888888", size=10),
+        texttemplate="%{text}" if text else None, textfont=dict(color="#888888", size=12),
         hovertemplate="point %{x}: %{z}<extra></extra>", name="pattern",
     ), row=2, col=1)
     fig.update_xaxes(range=[box[0], box[1]], constrain="domain", showgrid=False, zeroline=False,
@@ -178,14 +178,14 @@ def sweep_figure(data: Dataset, gates: np.ndarray, patterns: np.ndarray, indices
         yopts.update(scaleanchor="x", scaleratio=1)
     fig.update_yaxes(**yopts, row=1, col=1)
     fig.update_xaxes(showticklabels=n <= 60, dtick=1 if n <= 30 else (5 if n <= 60 else None),
-                     title_text="point", title_standoff=0, ticks="", tickfont=dict(size=9),
+                     title_text="point", title_standoff=0, ticks="", tickfont=dict(size=12),
                      row=2, col=1)
     fig.update_yaxes(showticklabels=False, row=2, col=1)
     fig.update_layout(
         title=dict(text=title(current), font=dict(size=14), x=0.01, y=0.985, yanchor="top"),
         height=height, margin=dict(l=40, r=20, t=62, b=40), plot_bgcolor="white",
         legend=dict(orientation="h", yanchor="bottom", y=1.005, xanchor="left", x=0.0,
-                    font=dict(size=11)),
+                    font=dict(size=12)),
         hovermode="closest",
     )
     if F > 1:
@@ -459,7 +459,7 @@ def sphere_figure(Z: np.ndarray, patterns: np.ndarray, current_g: np.ndarray | N
                    camera=dict(eye=dict(x=1.05, y=1.05, z=0.62)),
                    domain=dict(x=[0, 1], y=[0, 0.93])),
         height=height, margin=dict(l=0, r=0, t=40 if title else 10, b=0), title=title,
-        legend=dict(orientation="h", yanchor="top", y=1.0, x=0.0, font=dict(size=11)),
+        legend=dict(orientation="h", yanchor="top", y=1.0, x=0.0, font=dict(size=12)),
     )
     return fig
 

@@ -224,7 +224,7 @@ def _add_player(fig: go.Figure, steps: list, prefix: str, duration: int = 250, w
         )],
         sliders=[dict(active=0, steps=steps, x=0.2, len=0.8, y=y, yanchor=anchor,
                       pad=dict(t=0, b=0), ticklen=3 if many else 7,
-                      font=dict(color="rgba(0,0,0,0)" if many else "#444", size=10),
+                      font=dict(color="rgba(0,0,0,0)" if many else "#444", size=12),
                       currentvalue=dict(prefix=prefix, visible=True, xanchor="left",
                                         font=dict(color="#222", size=13)),
                       transition=dict(duration=0))],
