@@ -238,6 +238,8 @@ def test_lasso_path_page_animates_the_pruned_path(at):
     assert len(spec["frames"]) == 25 and len(spec["layout"]["sliders"][0]["steps"]) == 25
     table = at.dataframe[0].value
     assert table["neurons"].iloc[0] == 0 and (table["neurons"] <= table["solver blocks"]).all()
+    start = spec["layout"]["sliders"][0]["active"]  # opens mid-path, on a network of half the neurons
+    assert 0 < start < 24 and 2 * table["neurons"].iloc[start] >= table["neurons"].iloc[-1] > 0
     at.slider(key="path_n_betas").set_value(20).run()
     clean(at)
     assert len(chart_specs(at)[0]["frames"]) == 20
