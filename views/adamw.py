@@ -65,6 +65,7 @@ if not lrs and not methods:
     st.info("Pick at least one learning rate or one convex program.")
     st.stop()
 X, y = data.X, data.y
+st.session_state[ui.S.PAGE_DATA] = ui.describe(data)  # the sidebar names the data of this page
 
 # ---- compute, with progress ----------------------------------------------------------------------
 labels = {"exact": "convex, exact patterns", "gaussian": f"convex, {n_samples} Gaussian",

@@ -107,6 +107,7 @@ try:
 except ValueError as exc:
     st.error(f"These data cannot be used: {ui.plain(exc)}")
     st.stop()
+st.session_state[ui.S.PAGE_DATA] = data.describe()  # the sidebar names the data of this page
 
 # --------------------------------------------------------------------------------------------
 # Settings
