@@ -222,8 +222,8 @@ def _add_player(fig: go.Figure, steps: list, prefix: str, duration: int = 250, w
                                         transition=dict(duration=0))]),
             ],
         )],
-        sliders=[dict(active=0, steps=steps, x=0.2, len=0.8, y=y, yanchor=anchor,
-                      pad=dict(t=0, b=0), ticklen=3 if many else 7,
+        sliders=[dict(active=0, steps=steps, x=0.0, len=1.0, y=y, yanchor=anchor,  # clear of the buttons:
+                      pad=dict(t=0, b=0, l=170), ticklen=3 if many else 7,  # 170 px, at any width
                       font=dict(color="rgba(0,0,0,0)" if many else "#444", size=12),
                       currentvalue=dict(prefix=prefix, visible=True, xanchor="left",
                                         font=dict(color="#222", size=13)),
