@@ -76,6 +76,9 @@ if d == 2:
     ensure("ga_j", lambda v: v in labels, int(np.argmax(far)))
     third = np.minimum(far, np.hypot(*(X - X[np.argmax(far)]).T))
     ensure("ga_k", lambda v: v in labels, int(np.argmax(third)))
+    if ss.get("_ga_placed") != data.name and not {"ga_i", "ga_j", "ga_k"} & set(st.query_params):
+        ss["_ga_placed"] = data.name  # once per data set: the first view shows the far-apart picks
+        ss["ga_i"], ss["ga_j"], ss["ga_k"] = 0, int(np.argmax(far)), int(np.argmax(third))
 
     def take_pick() -> None:
         """A click on a point (the chart's selection, new since the last run) replaces the older
