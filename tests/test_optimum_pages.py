@@ -207,7 +207,9 @@ def test_critical_width_experiment_on_small_data(at):
     use_data(at, ds.Dataset(X, np.sign(X[:, 0] * X[:, 1] + 0.1), "classification", "tiny"))
     at.switch_page(OPTIMA).run()
     clean(at)
-    at.select_slider(key="optima_epochs").set_value(2000).run()
+    assert "m* (experiment)" in metrics(at)  # a small default experiment runs by itself
+    at.select_slider(key="optima_epochs").set_value(4000).run()  # a larger one waits for the button
+    assert "m* (experiment)" not in metrics(at)
     at.button(key="optima_train").click().run()
     clean(at)
     m = metrics(at)

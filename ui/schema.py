@@ -222,8 +222,8 @@ PAGE_SETTINGS = (
     _flag("optima_shuffle", True, page=PAGE_OPTIMA),
     _int("optima_seed", 0, 0, 10_000, page=PAGE_OPTIMA),
     _choice("optima_optimizer", "adam", ("adam", "gd"), page=PAGE_OPTIMA),
-    _choice("optima_epochs", 4000, (1000, 2000, 4000, 8000, 16000), page=PAGE_OPTIMA),
-    _int("optima_restarts", 3, 1, 5, page=PAGE_OPTIMA),
+    _choice("optima_epochs", 2000, (1000, 2000, 4000, 8000, 16000), page=PAGE_OPTIMA),
+    _int("optima_restarts", 2, 1, 5, page=PAGE_OPTIMA),
     # Neural recovery
     Setting("recovery_ds", list, [4, 8], choices=tuple(range(2, 21)), page="neural-recovery"),
     Setting("recovery_programs", list, ["gated", "relu"], choices=("gated", "relu"), page="neural-recovery"),
