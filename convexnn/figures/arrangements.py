@@ -183,7 +183,7 @@ def sweep_figure(data: Dataset, gates: np.ndarray, patterns: np.ndarray, indices
     fig.update_yaxes(showticklabels=False, row=2, col=1)
     fig.update_layout(
         title=dict(text=title(current), font=dict(size=14), x=0.01, y=0.985, yanchor="top"),
-        height=height, margin=dict(l=40, r=20, t=62, b=40), plot_bgcolor="white",
+        height=height, margin=dict(l=40, r=20, t=84, b=40), plot_bgcolor="white",
         legend=dict(orientation="h", yanchor="bottom", y=1.005, xanchor="left", x=0.0,
                     font=dict(size=12)),
         hovermode="closest",
@@ -207,21 +207,22 @@ def sweep_figure(data: Dataset, gates: np.ndarray, patterns: np.ndarray, indices
         fig.update_layout(
             updatemenus=[dict(
                 type="buttons", direction="left", showactive=False, x=0.0, y=-0.075,
-                xanchor="left", yanchor="top", pad=dict(t=0, r=6),
+                xanchor="left", yanchor="top", pad=dict(t=36, r=6),  # below the strip's "point" label
                 buttons=[dict(label="▶ Play", method="animate", args=[None, play]),
                          dict(label="❚❚ Pause", method="animate",
                               args=[[None], dict(frame=dict(duration=0, redraw=False),
                                                  mode="immediate", transition=dict(duration=0))])],
             )],
             sliders=[dict(
-                active=current, x=0.33, len=0.67, y=-0.06, yanchor="top", pad=dict(t=0),
+                # the slider starts 170 px right, clear of Play/Pause at any figure width
+                active=current, x=0.0, len=1.0, y=-0.06, yanchor="top", pad=dict(t=36, l=170),
                 currentvalue=dict(prefix="", visible=False),
                 steps=[dict(method="animate", label=labels[f],
                             args=[[str(f)], dict(mode="immediate", frame=dict(duration=0, redraw=True),
                                                  transition=dict(duration=0))])
                        for f in range(F)],
             )],
-            margin=dict(l=40, r=20, t=62, b=110),
+            margin=dict(l=40, r=20, t=84, b=150),
         )
     return fig
 
