@@ -114,7 +114,7 @@ def show_summary() -> None:
         if own:
             st.markdown("**Data on this page**")
             st.caption(ui.plain(own))
-        st.markdown("**Current data**" + (" (Data page)" if own else ""))
+        st.markdown("**Current data (Data page)**" if own else "**Current data**")
         st.caption(ui.plain(ui.describe(data)))
         st.markdown("**Settings**")
         st.caption(f"β = {s.beta:g} · {s.loss} loss · {s.program} program")
