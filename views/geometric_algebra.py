@@ -58,6 +58,8 @@ st.markdown(
 
 def sci(value: float) -> str:
     """A number in LaTeX scientific notation, 1.4\\times10^{-17} (1.4e-17 reads as a subtraction)."""
+    if value == 0:
+        return "0"
     mantissa, exponent = f"{value:.1e}".split("e")
     return f"{mantissa}\\times10^{{{int(exponent)}}}"
 
