@@ -11,6 +11,8 @@ link got a "Page not found" dialog (streamlit issues #8860, #9992, #9624). No op
 off; renaming the folder does.
 """
 
+import threading
+
 import streamlit as st
 from threadpoolctl import threadpool_limits
 
@@ -21,6 +23,9 @@ import ui
 threadpool_limits(1)
 
 st.set_page_config(page_title="convexnn: ReLU networks as convex programs", page_icon="🔷", layout="wide")
+# Less empty space above the title (Streamlit keeps 6rem): the main figure and its numbers start
+# above the fold at 1280x720.
+st.html("<style>[data-testid='stMainBlockContainer'] {padding-top: 2.5rem;}</style>")
 
 PAGES = [
     st.Page("views/playground.py", title="Playground", icon=":material/draw:", default=True),  # served at /
@@ -45,7 +50,53 @@ PAGES = [
 
 CANVAS_PAGES = (ui.schema.PAGE_PLAYGROUND, ui.PAGE_DATA)  # the pages with a drawing canvas
 
+
+
+def warm_adamw_defaults() -> None:
+    """The AdamW page's default results (the spiral, its AdamW runs and sampled convex programs,
+    several seconds of CPU), computed through the page's own cached functions so that its first
+    visitor finds them ready. Never raises: the page computes what is missing itself."""
+    from convexnn import datasets as ds
+    from ui import landscape as al
+    from ui.schema import default
+
+    with threadpool_limits(1):
+        data = ds.spiral()
+        X, y, n_samples = data.X, data.y, int(default("adamw_samples"))
+        for lr in default("adamw_lrs"):
+            al.adamw_run(X, y, int(default("adamw_width")), float(default("adamw_beta")), float(lr),
+                         int(default("adamw_epochs")), float(default("adamw_wd")), int(default("adamw_seed")),
+                         bool(default("adamw_intercept")), 1.0, "linear")
+        labels = {"gaussian": f"convex, {n_samples} Gaussian",
+                  "geometric": f"convex, {n_samples} geometric-algebra"}
+        for method in ("gaussian", "geometric"):
+            if method in default("adamw_methods"):
+                al.convex_solve(X, y, float(default("adamw_beta")), method, n_samples, 0, True, "squared",
+                                labels[method])
+
+
+@st.cache_resource(show_spinner=False)
+def warm_up() -> threading.Thread:
+    """Once per server, at its first run: fill the shared caches for the slowest page's defaults in a
+    background thread (a page that needs a result being computed waits for it, no work is repeated)."""
+    thread = threading.Thread(target=warm_adamw_defaults, name="convexnn-warm-up", daemon=True)
+    thread.start()
+    return thread
+
+
+warm_up()
 page = st.navigation(PAGES, position="sidebar", expanded=True)
+# Pages that never use the current data, and what they use instead (the sidebar tells the truth);
+# a page whose data depend on its own choice sets ui.S.PAGE_DATA while it runs.
+OWN_DATA = {
+    "adamw": "the spiral of the experiments (160 points), unless the page's Data choice is the current data",
+    "stationary": "the page's Example (the documented cases, or the current data)",
+    "neural-recovery": "planted linear models y = X w* with Gaussian X, drawn for each trial",
+    "deep": "the page's own matrices (deep linear networks)",
+    "real-data": "real features chosen on the page (digits 3 vs 8 by default)",
+    "mathematics": "none (the mathematics behind the pages)",
+}
+st.session_state.pop(ui.S.PAGE_DATA, None)
 ui.init(page.url_path)
 
 with st.sidebar:
@@ -60,7 +111,11 @@ def show_summary() -> None:
     with summary.container():
         data = ui.current_data()
         s = ui.settings()
-        st.markdown("**Current data**")
+        own = st.session_state.get(ui.S.PAGE_DATA) or OWN_DATA.get(page.url_path)
+        if own:
+            st.markdown("**Data on this page**")
+            st.caption(ui.plain(own))
+        st.markdown("**Current data (Data page)**" if own else "**Current data**")
         st.caption(ui.plain(ui.describe(data)))
         st.markdown("**Settings**")
         st.caption(f"β = {s.beta:g} · {s.loss} loss · {s.program} program")

@@ -60,13 +60,13 @@ def test_adamw_animation_plays(page: Page, app_url):
     expect(summary).to_be_visible(timeout=LONG)
     anim = page.get_by_test_id("stPlotlyChart").filter(has=page.locator("g.updatemenu-button"))
     expect(anim).to_have_count(1, timeout=LONG)
-    expect(anim.locator(".gtitle, .annotation-text", has_text="exact patterns")).to_have_count(1)
+    expect(anim.locator(".gtitle, .annotation-text", has_text="200 Gaussian")).to_have_count(1)
     anim.scroll_into_view_if_needed()
     title = anim.locator(".annotation-text").first
     expect(title).to_have_text(re.compile(r"epoch 0$"))
     anim.locator("g.updatemenu-button", has_text="Play").click()
     expect(title).not_to_have_text(re.compile(r"epoch 0$"), timeout=20_000)
     anim.locator("g.updatemenu-button", has_text="Pause").click()
-    time_chart = chart_with_legend(page, "convex, exact patterns")
+    time_chart = chart_with_legend(page, "convex, 200 Gaussian")  # the default convex programs: sampled
     expect(time_chart).to_have_count(1)
     expect(page.get_by_test_id("stException")).to_have_count(0)

@@ -26,7 +26,7 @@ def test_theory_pages_answer_on_defaults(page: Page, app_url):
     open_page(page, "Neural recovery")
     expect(page.get_by_role("heading", name="Neural recovery of a planted linear model")).to_be_visible(
         timeout=LONG)
-    expect(page.get_by_text(re.compile(r"Grid solved: 50 cells, 400 instances"))).to_be_visible(timeout=LONG)
+    expect(page.get_by_text(re.compile(r"Grid solved: 20 cells, 80 instances"))).to_be_visible(timeout=LONG)
     wait_idle(page)
     charts = page.get_by_test_id("stPlotlyChart")
     expect(charts).to_have_count(5, timeout=LONG)  # 2 heatmaps, slice, NIC-L bars, 2-D pictures

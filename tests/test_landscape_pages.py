@@ -94,7 +94,7 @@ SMALL_ADAMW = {
 
 
 def test_adamw_page_on_the_current_data():
-    at = open_page(ADAMW, SMALL_ADAMW)
+    at = open_page(ADAMW, {**SMALL_ADAMW, "adamw_methods": ["exact", "gaussian", "geometric"]})
     summary = table(at, "train accuracy")
     methods = summary["method"].tolist()
     assert methods == ["AdamW lr 0.01", "convex, 200 Gaussian", "convex, 200 geometric-algebra",

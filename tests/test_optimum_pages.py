@@ -207,7 +207,9 @@ def test_critical_width_experiment_on_small_data(at):
     use_data(at, ds.Dataset(X, np.sign(X[:, 0] * X[:, 1] + 0.1), "classification", "tiny"))
     at.switch_page(OPTIMA).run()
     clean(at)
-    at.select_slider(key="optima_epochs").set_value(2000).run()
+    assert "m* (experiment)" in metrics(at)  # a small default experiment runs by itself
+    at.select_slider(key="optima_epochs").set_value(4000).run()  # a larger one waits for the button
+    assert "m* (experiment)" not in metrics(at)
     at.button(key="optima_train").click().run()
     clean(at)
     m = metrics(at)
@@ -238,6 +240,8 @@ def test_lasso_path_page_animates_the_pruned_path(at):
     assert len(spec["frames"]) == 25 and len(spec["layout"]["sliders"][0]["steps"]) == 25
     table = at.dataframe[0].value
     assert table["neurons"].iloc[0] == 0 and (table["neurons"] <= table["solver blocks"]).all()
+    start = spec["layout"]["sliders"][0]["active"]  # opens mid-path, on a network of half the neurons
+    assert 0 < start < 24 and 2 * table["neurons"].iloc[start] >= table["neurons"].iloc[-1] > 0
     at.slider(key="path_n_betas").set_value(20).run()
     clean(at)
     assert len(chart_specs(at)[0]["frames"]) == 20

@@ -226,7 +226,9 @@ def _network_path(data, loss, program, n_betas, progress, patterns, samples) -> 
                                    relu=program, patterns=patterns, n_samples=int(samples),
                                    progress=progress, time_limit=TIME_LIMIT)
         t1 = time.perf_counter()
-        figure = path_figure(path, data)
+        # open mid-path on a network: the first beta with half the neurons of the smallest one
+        start = int(np.argmax(path.n_neurons >= max(1, path.n_neurons[-1] / 2)))
+        figure = path_figure(path, data, start=start)
     except ValueError as exc:
         return PathResult(error=f"Cannot compute the path: {exc}.")
     except Exception as exc:  # never a traceback on the page

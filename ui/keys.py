@@ -41,3 +41,4 @@ class S:
     CANVAS_TASK = "_canvas_task"
     CANVAS_EXACT = "_canvas_exact"
     CANVAS_PROBLEM = "_canvas_problem"
+    PAGE_DATA = "_page_data"  # set by a page that uses other data than the current data: what it uses

@@ -16,9 +16,10 @@ st.title("AdamW vs the convex program")
 st.caption(
     "The spiral experiment (Mathematics page: experiments): "
     "a 200-neuron ReLU network "
-    "trained with AdamW for 1,000 full-batch epochs at three learning rates, against the convex program "
-    "solved once with all patterns (exact), with 200 Gaussian and with 200 geometric-algebra sampled "
-    "patterns. AdamW's accuracy is whatever it really is; nothing here is tuned.")
+    "trained with AdamW for 1,000 full-batch epochs (the reference budget; up to 10,000 under AdamW "
+    "details) at three learning rates, against the convex program solved once with 200 Gaussian and "
+    "with 200 geometric-algebra sampled patterns (add *exact*, all patterns: about 30 s of CPU the first "
+    "time). AdamW's accuracy is whatever it really is; nothing here is tuned.")
 st.info(
     "**Conventions.** AdamW minimises the *mean* squared error (PyTorch's MSELoss) with decoupled weight "
     "decay 1e-3, gradient clipping at norm 1 and a linear learning-rate decay to 0, as the reference "
@@ -65,6 +66,7 @@ if not lrs and not methods:
     st.info("Pick at least one learning rate or one convex program.")
     st.stop()
 X, y = data.X, data.y
+st.session_state[ui.S.PAGE_DATA] = ui.describe(data)  # the sidebar names the data of this page
 
 # ---- compute, with progress ----------------------------------------------------------------------
 labels = {"exact": "convex, exact patterns", "gaussian": f"convex, {n_samples} Gaussian",
@@ -107,6 +109,12 @@ st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
 st.caption("objective: ½‖f − y‖² + (β/2)‖θ‖² of the final network at β shown above (AdamW's output bias, "
            "when on, is not penalised). time: training or solving time (pattern sampling and the certificate "
            "included for the convex programs). neurons: nonzero blocks of the convex solution.")
+if source.startswith("Spiral"):
+    st.caption("**With more budget AdamW gets there.** Measured on this spiral (seed 0, width 200): lr 0.01 "
+               "reaches 97.5% training accuracy at 3,000 epochs and 100% at 10,000; lr 0.001 reaches 93% and "
+               "lr 0.1 77% at 10,000. Its shortfall at 1,000 epochs is a budget effect, not a limit of "
+               "AdamW: raise *Epochs* under AdamW details (about 0.2 s of CPU per 1,000 epochs and rate). "
+               "The convex program needs no budget: its solution is certified by the duality gap.")
 
 # ---- animation -------------------------------------------------------------------------------------
 st.subheader("Decision regions: AdamW over its epochs, next to the convex solutions")

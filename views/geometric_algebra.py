@@ -54,6 +54,16 @@ st.markdown(
     r"With the bias column, $\tilde x_i \times \tilde x_j$ is the normal $h$ of the line through two "
     r"data points: $h_1 x_1 + h_2 x_2 + h_3 = 0$.")
 
+
+
+def sci(value: float) -> str:
+    """A number in LaTeX scientific notation, 1.4\\times10^{-17} (1.4e-17 reads as a subtraction)."""
+    if value == 0:
+        return "0"
+    mantissa, exponent = f"{value:.1e}".split("e")
+    return f"{mantissa}\\times10^{{{int(exponent)}}}"
+
+
 data = ui.current_data()
 train = data.train()
 X, y = train.X, train.y
@@ -63,8 +73,14 @@ Xt = lift(X)
 if d == 2:
     labels = {k: f"x{k} = ({X[k, 0]:.2f}, {X[k, 1]:.2f})" for k in range(n)}
     ensure("ga_i", lambda v: v in labels, 0)
-    ensure("ga_j", lambda v: v in labels, 1 if n > 1 else 0)
-    ensure("ga_k", lambda v: v in labels, 2 % n)
+    # by default two points far apart and a third away from both: their labels do not overlap
+    far = np.hypot(*(X - X[0]).T)
+    ensure("ga_j", lambda v: v in labels, int(np.argmax(far)))
+    third = np.minimum(far, np.hypot(*(X - X[np.argmax(far)]).T))
+    ensure("ga_k", lambda v: v in labels, int(np.argmax(third)))
+    if ss.get("_ga_placed") != data.name and not {"ga_i", "ga_j", "ga_k"} & set(st.query_params):
+        ss["_ga_placed"] = data.name  # once per data set: the first view shows the far-apart picks
+        ss["ga_i"], ss["ga_j"], ss["ga_k"] = 0, int(np.argmax(far)), int(np.argmax(third))
 
     def take_pick() -> None:
         """A click on a point (the chart's selection, new since the last run) replaces the older
@@ -107,7 +123,7 @@ if d == 2:
     st.markdown(
         f"$h = \\tilde x_{{{i}}} \\times \\tilde x_{{{j}}} = ({h[0]:.3f},\\ {h[1]:.3f},\\ {h[2]:.3f})$: "
         f"the line ${h[0]:.3f}\\,x_1 {h[1]:+.3f}\\,x_2 {h[2]:+.3f} = 0$ passes through both points "
-        f"($\\tilde x_{{{i}}}^\\top h = {Xt[i] @ h:.1e}$, $\\tilde x_{{{j}}}^\\top h = {Xt[j] @ h:.1e}$). "
+        f"($\\tilde x_{{{i}}}^\\top h = {sci(Xt[i] @ h)}$, $\\tilde x_{{{j}}}^\\top h = {sci(Xt[j] @ h)}$). "
         f"For the third point, $\\tilde x_{{{k}}}^\\top h = {vol:.4f}$ and "
         f"$\\det[\\tilde x_{{{k}}}; \\tilde x_{{{i}}}; \\tilde x_{{{j}}}] = {det:.4f}$: "
         f"{'the same number, ' if abs(vol - det) <= 1e-9 * max(1, abs(det)) else ''}"

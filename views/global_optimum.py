@@ -55,7 +55,7 @@ with left:
     ui.results.show_figure(result, data, key="optimum_chart", height=560, highlight=highlight)
 
 # ---- the certificate, made visible ----------------------------------------------------------
-bars_col, table_col = st.columns([1.35, 1], gap="large")
+bars_col, table_col = st.columns([1, 1.1], gap="medium")  # the neuron table's columns fit at 1280 px
 with bars_col:
     st.subheader("Why it is optimal")
     if result.bars is not None and len(result.bars):
@@ -75,8 +75,10 @@ with bars_col:
             "could carry a neuron of the same value too (e.g. a neighbouring cell sharing a face).")
 with table_col:
     st.subheader(f"The {result.width} neurons" if exact else f"The {result.width} gated units")
-    st.dataframe(ui.results.neuron_table(result), height=min(300, 35 * (result.width + 1) + 3),
-                 width="stretch")
+    neurons = ui.results.neuron_table(result)
+    st.dataframe(neurons, height=min(300, 35 * (result.width + 1) + 3), width="stretch",
+                 column_config={c: st.column_config.NumberColumn(format="%.4f")  # narrow columns: no cut
+                                for c in neurons.columns if c != "pattern"})
     if exact:
         st.caption("Each row is one nonzero block u of the convex program: w1 = u/√‖u‖, "
                    "w2 = ±√‖u‖, so ‖(w1, b1)‖ = |w2| and the norm ‖u‖ = ‖(w1, b1)‖·|w2|.")

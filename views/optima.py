@@ -104,7 +104,7 @@ def split_section() -> None:
                    "they share its hyperplane and carry the fractions α of its cost ‖(w1, b1)‖·|w2| (and "
                    "√α of its w2). Light grey: the zero neurons. The costs add up to the same penalty, "
                    "the outputs to the same f.")
-    with st.expander("The transformed network's function (identical to the optimum's)"):
+    with st.expander("The transformed network's function (identical to the optimum's)", expanded=True):
         st.plotly_chart(figures.network_figure(t.network, data, height=420), key="optima_network_chart",
                         theme=None, width="stretch")
 
@@ -112,6 +112,7 @@ def split_section() -> None:
 split_section()
 
 # ---- the critical width -------------------------------------------------------------------------
+AUTO_SECONDS = 8.0  # an estimated experiment up to this long runs on the first visit, unasked
 st.subheader("The critical width m*")
 st.markdown(
     "m* is the smallest number of neurons among all global optima (m* ≤ n + 1). A network with "
@@ -130,10 +131,14 @@ max_width = int(c4.number_input("Largest width", 1, 60, min(base.width + 2, 60),
 runs = max_width * restarts
 found = None
 ready = ui.compute.width_ready(data, s.beta, s.loss, optimizer, epochs, restarts, max_width)
+estimate = runs * epochs * (80e-6 + 1e-6 * train.n)  # measured: ~0.1 ms per epoch at n = 40
 if not ready:
-    estimate = runs * epochs * (80e-6 + 1e-6 * train.n)  # measured: ~0.1 ms per epoch at n = 40
     st.caption(f"{runs} training runs of {epochs} epochs: roughly {estimate:.0f} s.")
-if ready or st.button("Train the networks", key=KEY_TRAIN, type="primary", icon=":material/play_arrow:"):
+small = not ready and estimate <= AUTO_SECONDS and not st.session_state.get(KEY_TRAIN + "_auto_done")
+if small:  # a small experiment runs by itself, once per session: the page opens with an m*
+    st.session_state[KEY_TRAIN + "_auto_done"] = True
+if ready or small or st.button("Train the networks", key=KEY_TRAIN, type="primary",
+                               icon=":material/play_arrow:"):
     bar = st.progress(0.0, text="Training (or waiting for another session training the same)…")
     t0 = time.perf_counter()
 

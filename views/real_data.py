@@ -108,6 +108,7 @@ try:
 except ValueError as exc:
     st.error(f"These data cannot be used: {ui.plain(exc)}")
     st.stop()
+st.session_state[ui.S.PAGE_DATA] = data.describe()  # the sidebar names the data of this page
 
 # --------------------------------------------------------------------------------------------
 # Settings
@@ -186,11 +187,12 @@ def run_task(key: str, _split: rd.Split, spec_items: tuple, task: tuple) -> list
     return cmp.run_task(_split, cmp.CompareSpec(**dict(spec_items)), task)
 
 
+AUTO_RUNS = 2  # the default (1 seed, convex gated and AdamW, k = 50: about a second each) opens ready
 key = data_key(split)
 spec_items = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in spec.as_dict().items()))
 request = (key, spec_items)
-if run:
-    st.session_state[P + "request"] = request
+if run or (P + "request" not in st.session_state and len(cmp.tasks(split, spec)) <= AUTO_RUNS):
+    st.session_state[P + "request"] = request  # the first view runs a small default by itself
 if st.session_state.get(P + "request") != request:
     st.info("Press **Run the comparison** to train (about a second per run on the digits; the line below "
             "counts the runs).", icon=":material/play_arrow:")

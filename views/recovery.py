@@ -13,8 +13,8 @@ D_CHOICES = list(range(2, 21))
 MAX_TRIALS = 50
 JOBS = 2
 # Widget defaults: in the settings schema (ui/schema.py), which writes them into the session. The
-# default grid is 50 cells x 8 trials = 400 instances: about 10 s of CPU, well under a minute on
-# 2 cores even when they are shared.
+# default grid is 20 cells x 4 trials = 80 instances (d = 4 and 8, each transition at n = 2d): a
+# fast first view; more dimensions and trials on request.
 KEEP = {"persist_state": "session"}  # widget values survive page switches
 
 

@@ -28,6 +28,7 @@ with c1:
     preset_key = ui.widgets.choice(P + "preset", "Example")
 preset = al.PRESETS[preset_key]
 data = al.preset_data(preset_key, ui.current_data())
+st.session_state[ui.S.PAGE_DATA] = ui.describe(data)  # the sidebar names the data of this page
 keyed = P + preset.name + "_"
 with c2:
     width = st.number_input("Width m", 1, 200, preset.width, key=keyed + "width",

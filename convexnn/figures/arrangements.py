@@ -170,7 +170,7 @@ def sweep_figure(data: Dataset, gates: np.ndarray, patterns: np.ndarray, indices
     fig.add_trace(go.Heatmap(
         z=[row], x=np.arange(n), y=["D"], zmin=0, zmax=1, showscale=False, xgap=1, ygap=1,
         colorscale=[[0, CELL_OFF], [1, CELL_ON]], text=text,
-        texttemplate="%{text}" if text else None, textfont=dict(color="#888888", size=10),
+        texttemplate="%{text}" if text else None, textfont=dict(color="#888888", size=12),
         hovertemplate="point %{x}: %{z}<extra></extra>", name="pattern",
     ), row=2, col=1)
     fig.update_xaxes(range=[box[0], box[1]], constrain="domain", showgrid=False, zeroline=False,
@@ -181,14 +181,14 @@ def sweep_figure(data: Dataset, gates: np.ndarray, patterns: np.ndarray, indices
         yopts.update(scaleanchor="x", scaleratio=1)
     fig.update_yaxes(**yopts, row=1, col=1)
     fig.update_xaxes(showticklabels=n <= 60, dtick=1 if n <= 30 else (5 if n <= 60 else None),
-                     title_text="point", title_standoff=0, ticks="", tickfont=dict(size=9),
+                     title_text="point", title_standoff=0, ticks="", tickfont=dict(size=12),
                      row=2, col=1)
     fig.update_yaxes(showticklabels=False, row=2, col=1)
     fig.update_layout(
         title=dict(text=title(current), font=dict(size=14), x=0.01, y=0.985, yanchor="top"),
-        height=height, margin=dict(l=40, r=20, t=62, b=40), plot_bgcolor="white",
+        height=height, margin=dict(l=40, r=20, t=84, b=40), plot_bgcolor="white",
         legend=dict(orientation="h", yanchor="bottom", y=1.005, xanchor="left", x=0.0,
-                    font=dict(size=11)),
+                    font=dict(size=12)),
         hovermode="closest",
     )
     if F > 1:
@@ -210,21 +210,22 @@ def sweep_figure(data: Dataset, gates: np.ndarray, patterns: np.ndarray, indices
         fig.update_layout(
             updatemenus=[dict(
                 type="buttons", direction="left", showactive=False, x=0.0, y=-0.075,
-                xanchor="left", yanchor="top", pad=dict(t=0, r=6),
+                xanchor="left", yanchor="top", pad=dict(t=36, r=6),  # below the strip's "point" label
                 buttons=[dict(label="▶ Play", method="animate", args=[None, play]),
                          dict(label="❚❚ Pause", method="animate",
                               args=[[None], dict(frame=dict(duration=0, redraw=False),
                                                  mode="immediate", transition=dict(duration=0))])],
             )],
             sliders=[dict(
-                active=current, x=0.33, len=0.67, y=-0.06, yanchor="top", pad=dict(t=0),
+                # the slider starts 170 px right, clear of Play/Pause at any figure width
+                active=current, x=0.0, len=1.0, y=-0.06, yanchor="top", pad=dict(t=36, l=170),
                 currentvalue=dict(prefix="", visible=False),
                 steps=[dict(method="animate", label=labels[f],
                             args=[[str(f)], dict(mode="immediate", frame=dict(duration=0, redraw=True),
                                                  transition=dict(duration=0))])
                        for f in range(F)],
             )],
-            margin=dict(l=40, r=20, t=62, b=110),
+            margin=dict(l=40, r=20, t=84, b=150),
         )
     return fig
 
@@ -462,7 +463,7 @@ def sphere_figure(Z: np.ndarray, patterns: np.ndarray, current_g: np.ndarray | N
                    camera=dict(eye=dict(x=1.05, y=1.05, z=0.62)),
                    domain=dict(x=[0, 1], y=[0, 0.93])),
         height=height, margin=dict(l=0, r=0, t=40 if title else 10, b=0), title=title,
-        legend=dict(orientation="h", yanchor="top", y=1.0, x=0.0, font=dict(size=11)),
+        legend=dict(orientation="h", yanchor="top", y=1.0, x=0.0, font=dict(size=12)),
     )
     return fig
 

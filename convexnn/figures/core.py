@@ -25,6 +25,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import plotly.graph_objects as go
+import plotly.io as pio
 
 from ..data.datasets import CLASSIFICATION, Dataset
 from ..models.network import row_blocks
@@ -38,6 +39,11 @@ NEURON_COLORS = {1: "#a0560c", -1: "#04406b", 0: "#555555"}
 REGRESSION_SCALE = "Viridis"
 GL_THRESHOLD = 1000
 """Above this many points the scatter traces use WebGL (``go.Scattergl``)."""
+FONT_SIZE = 14
+"""px: the base size of all figure text (titles, ticks, legends, hover), legible on a projector;
+no figure sets any text below 12 px. Applied through the default template "plotly+convexnn"."""
+pio.templates["convexnn"] = go.layout.Template(layout=dict(font=dict(size=FONT_SIZE)))
+pio.templates.default = "plotly+convexnn"
 MAX_NEURON_LINES = 200
 """Most neuron lines (or kink markers) drawn; above it, those of the largest |w2|·‖w1‖ (the jump
 of the gradient across the neuron's hyperplane), with a note in the figure."""
@@ -154,7 +160,7 @@ def _note_shown(fig: go.Figure, shown: int, total: int, ranked: bool, what: str 
     rule = "largest |w2|·‖w1‖" if ranked else "lowest indices"
     fig.add_annotation(text=f"{what}: the {shown:,} of {total:,} neurons with the {rule}",
                        xref="paper", yref="paper", x=0.0, y=1.0, xanchor="left", yanchor="bottom",
-                       showarrow=False, font=dict(size=11, color="#555555"))
+                       showarrow=False, font=dict(size=12, color="#555555"))
 
 
 def grid_points(box: Box, resolution: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -118,7 +118,7 @@ def lifted_figure(X: np.ndarray, picks, h: np.ndarray, height: int = 480) -> go.
                                  zaxis={**axis, "title": "x₃ (bias)"}, aspectmode="cube",
                                  camera=dict(eye=dict(x=1.6, y=-1.5, z=0.9))),
                       height=height, margin=dict(l=0, r=0, t=10, b=0),
-                      legend=dict(orientation="h", yanchor="top", y=1.0, x=0.0, font=dict(size=11)))
+                      legend=dict(orientation="h", yanchor="top", y=1.0, x=0.0, font=dict(size=12)))
     return fig
 
 
@@ -202,7 +202,7 @@ def plane_figure(P: np.ndarray, picks, h: np.ndarray, height: int = 460) -> go.F
                                text=["", "normal (h₁, h₂, h₃)"], name="normal", hoverinfo="skip"))
     fig.update_layout(scene=dict(aspectmode="cube", xaxis_title="x₁", yaxis_title="x₂", zaxis_title="x₃"),
                       height=height, margin=dict(l=0, r=0, t=10, b=0),
-                      legend=dict(orientation="h", yanchor="top", y=1.0, x=0.0, font=dict(size=11)))
+                      legend=dict(orientation="h", yanchor="top", y=1.0, x=0.0, font=dict(size=12)))
     return fig
 
 

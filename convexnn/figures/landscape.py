@@ -136,7 +136,7 @@ def segment_figure(ts: np.ndarray, L: np.ndarray, p_star: float | None = None,
     if p_star is not None:
         fig.add_hline(y=p_star, line=dict(color=P_STAR, width=1, dash="dash"),
                       annotation_text="p*", annotation_position="bottom right")
-    fig.update_xaxes(title_text="t (0 = where training stopped, 1 = global optimum)", gridcolor="#eee")
+    fig.update_xaxes(title_text="t (0: stopped, 1: optimum)", gridcolor="#eee")
     fig.update_yaxes(title_text="objective L", gridcolor="#eee")
     return finish_layout(fig, None, height)
 
@@ -193,7 +193,7 @@ def plane_figure(s: np.ndarray, t: np.ndarray, L: np.ndarray, points: Mapping[st
                                                 transition=dict(duration=0))]))
     fig.frames = frames
     fig.update_xaxes(title_text="s (direction θ* − θ_run)", range=[s[0], s[-1]], showgrid=False)
-    fig.update_yaxes(title_text="t (orthogonal, through the third point)", range=[t[0], t[-1]],
+    fig.update_yaxes(title_text="t (toward the third point)", range=[t[0], t[-1]],
                      showgrid=False)
     finish_layout(fig, None, height)
     fig.update_layout(legend=dict(y=-0.32))
@@ -209,10 +209,11 @@ def _add_player(fig: go.Figure, steps: list, prefix: str, duration: int = 250, w
     """
     many = len(steps) > 12
     y, anchor = (1.04, "bottom") if where == "top" else (-0.04, "top")
+    top = where == "top"  # the buttons at the right, in a row of their own beside the slider's label
     fig.update_layout(
         updatemenus=[dict(
-            type="buttons", direction="left", x=0.0, y=y, xanchor="left", yanchor=anchor,
-            pad=dict(r=6, t=0), showactive=False,
+            type="buttons", direction="left", x=1.0, y=y, xanchor="right", yanchor=anchor,
+            pad=dict(r=0, t=0 if top else 4, b=44 if top else 0), showactive=False,
             buttons=[
                 dict(label="▶ Play", method="animate",
                      args=[None, dict(frame=dict(duration=duration, redraw=True), fromcurrent=True,
@@ -222,17 +223,17 @@ def _add_player(fig: go.Figure, steps: list, prefix: str, duration: int = 250, w
                                         transition=dict(duration=0))]),
             ],
         )],
-        sliders=[dict(active=0, steps=steps, x=0.2, len=0.8, y=y, yanchor=anchor,
-                      pad=dict(t=0, b=0), ticklen=3 if many else 7,
-                      font=dict(color="rgba(0,0,0,0)" if many else "#444", size=10),
+        sliders=[dict(active=0, steps=steps, x=0.0, len=1.0, y=y, yanchor=anchor,
+                      pad=dict(t=0 if top else 44, b=0), ticklen=3 if many else 7,
+                      font=dict(color="rgba(0,0,0,0)" if many else "#444", size=12),
                       currentvalue=dict(prefix=prefix, visible=True, xanchor="left",
                                         font=dict(color="#222", size=13)),
                       transition=dict(duration=0))],
     )
     if where == "top":
-        fig.update_layout(margin=dict(t=110))
+        fig.update_layout(margin=dict(t=130))
     else:
-        fig.update_layout(margin=dict(b=130))
+        fig.update_layout(margin=dict(b=160))
 
 
 # --------------------------------------------------------------------------------------------
