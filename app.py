@@ -49,7 +49,6 @@ page = st.navigation(PAGES, position="sidebar", expanded=True)
 ui.init(page.url_path)
 
 with st.sidebar:
-    st.divider()
     summary = st.empty()
 
 # the canvas forgets its drawing when its page is left: reload it from session state

@@ -33,9 +33,9 @@ from threadpoolctl import threadpool_limits
 
 from convexnn import compare as cmp
 from convexnn import realdata as rd
-from convexnn.arrangements import lift
-from convexnn.convex import fit_convex
-from convexnn.first_order import fista_gated
+from convexnn.patterns.arrangements import lift
+from convexnn.program.convex import fit_convex
+from convexnn.program.first_order import fista_gated
 
 OLD_REVISION = "7461ced"
 

@@ -6,7 +6,7 @@ Run:  python bench/solver.py              (n = 50, 100, 200: a few minutes on 2 
 
 Everything runs with one BLAS thread and is timed in CPU seconds of this process
 (``time.process_time``); wall seconds and the load average are printed beside them, since a
-shared machine stretches wall time. Data: the spiral of ``convexnn.datasets.spiral`` with n
+shared machine stretches wall time. Data: the spiral of ``convexnn.data.datasets.spiral`` with n
 points (2-D + bias), *all* arrangement patterns, beta = 1e-3 and 1e-2 times ||X~^T y||_inf
 (the issue's convention), squared loss unless stated. The solver's time covers
 ``fit_convex`` on precomputed patterns (enumeration is listed apart). Clarabel runs through
@@ -29,8 +29,8 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 import convexnn as cn
-from convexnn.arrangements import lift
-from convexnn.convex import fit_convex, prepare_patterns
+from convexnn.patterns.arrangements import lift
+from convexnn.program.convex import fit_convex, prepare_patterns
 
 
 def constraint_violation(fit) -> float:

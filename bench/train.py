@@ -16,7 +16,7 @@ import time
 from threadpoolctl import threadpool_limits
 
 from convexnn import datasets
-from convexnn.train import fit_nonconvex
+from convexnn.training.train import fit_nonconvex
 
 
 def one_run() -> tuple[float, float]:

@@ -2,7 +2,7 @@
 
 Commands are registered in :data:`COMMANDS` (name -> (add_arguments, run, help)); a new command
 is one more entry: a function that adds its arguments to a subparser and a function that runs it
-and returns the exit code. ``recovery`` writes the phase-transition grid of math.md section 6::
+and returns the exit code. ``recovery`` writes the phase-transition grid of docs/recovery.md::
 
     python -m convexnn recovery --d 10 20 --n 10:60:5 --trials 20 --jobs 2 --out grid.csv
     python -m convexnn recovery --d 10 --n 10,20,40 --trials 5            # CSV to stdout
@@ -11,8 +11,8 @@ and returns the exit code. ``recovery`` writes the phase-transition grid of math
 Every trial has its own seed ``[seed, n, d, trial]``, so the CSV does not depend on how the trials
 are run (serially, with joblib or on Dask).
 
-``compare`` runs the convex head vs AdamW experiment of math.md section 9 on real features
-(:mod:`convexnn.compare`) and writes one row per checkpoint (or ``--summary``)::
+``compare`` runs the convex head vs AdamW experiment of docs/experiments.md on real features
+(:mod:`convexnn.experiments.compare`) and writes one row per checkpoint (or ``--summary``)::
 
     python -m convexnn compare --data digits:3,8 --k 50 100 --seeds 3 --out results.csv
     python -m convexnn compare --data embeddings.npz --k 50 --methods convex_gated adamw --summary
@@ -26,7 +26,9 @@ import sys
 import time
 from collections.abc import Callable
 
-from . import compare, realdata, recovery
+from .data import realdata
+from .experiments import compare
+from .theory import recovery
 
 
 def _ranges(values: list[str]) -> list[int]:
@@ -43,8 +45,9 @@ def add_recovery_arguments(p: argparse.ArgumentParser) -> None:
                    help="numbers of points, same syntax (e.g. 10:60:5)")
     p.add_argument("--trials", type=int, default=20, help="trials per (n, d) (default 20)")
     p.add_argument("--program", nargs="+", default=list(recovery.PROGRAMS),
-                   choices=recovery.PROGRAMS + recovery.BASELINES,
-                   help="gated (reference), relu (cone-constrained), linear (baseline); "
+                   choices=recovery.PROGRAMS + recovery.BASELINES + tuple(recovery.PROGRAM_ALIASES),
+                   help="gated (reference), exact (cone-constrained; 'relu' is its older name), "
+                        "linear (baseline); "
                         "default: both programs")
     p.add_argument("--planted", default="gaussian", choices=recovery.PLANTED,
                    help="w*: unit Gaussian (default) or the smallest right singular vector of X")
@@ -181,9 +184,9 @@ def run_compare(args: argparse.Namespace) -> int:
 Command = tuple[Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int], str]
 COMMANDS: dict[str, Command] = {
     "recovery": (add_recovery_arguments, run_recovery,
-                 "phase transition of planted-model recovery (math.md section 6) as CSV"),
+                 "phase transition of planted-model recovery (docs/recovery.md) as CSV"),
     "compare": (add_compare_arguments, run_compare,
-                "convex two-layer head vs AdamW on real features (math.md section 9) as CSV"),
+                "convex two-layer head vs AdamW on real features (docs/experiments.md) as CSV"),
 }
 
 

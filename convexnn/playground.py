@@ -22,12 +22,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .convex import fit_convex
-from .datasets import as_matrix, as_vector
-from .network import GatedReLUModel, ReLUNetwork
-from .pruning import prune_to_minimal
-from .stationary import flatten, pattern_set, unflatten
-from .train import ADAMW_WEIGHT_DECAY, adamw_step, gradient, torch_init
+from .data.validate import as_matrix, as_vector
+from .models.network import GatedReLUModel, ReLUNetwork
+from .patterns.arrangements import lift
+from .program.convex import fit_convex
+from .program.pruning import prune_to_minimal
+from .theory.stationary import flatten, pattern_set, unflatten
+from .training.train import ADAMW_WEIGHT_DECAY, adamw_step, gradient, torch_init
 
 TIME_LIMIT = 20.0
 """Wall-clock limit of one playground solve (seconds); a stopped solve is reported, not drawn."""
@@ -116,19 +117,14 @@ def solve_optimum(X: np.ndarray, y: np.ndarray, beta: float, loss: str = "square
 # --------------------------------------------------------------------------------------------
 
 
-def _lift(model: Model, X: np.ndarray) -> np.ndarray:
-    X = np.asarray(X, dtype=float)
-    X = X[:, None] if X.ndim == 1 else X
-    return np.column_stack([X, np.ones(len(X))]) if getattr(model, "bias", True) else X
-
-
 def unit_outputs(model: Model, X: np.ndarray) -> np.ndarray:
     """Each neuron's contribution to f on X, shape (n, m); the columns sum to f(X).
 
     ReLU network: (x^T w1_j + b1_j)_+ w2_j. Gated model: 1[x~^T g_j >= 0] x~^T v_j.
     """
     if isinstance(model, GatedReLUModel):
-        Xt = _lift(model, X)
+        X = np.asarray(X, dtype=float)
+        Xt = lift(X[:, None] if X.ndim == 1 else X, model.bias)
         return (Xt @ model.G >= 0) * (Xt @ model.V)
     return model.hidden(X) * model.w2
 

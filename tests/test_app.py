@@ -488,3 +488,25 @@ def test_a_page_setting_travels_in_the_link():
     assert at.selectbox(key="patterns").value == "gaussian"
     assert at.session_state["_url_written"] == {
         "patterns": "gaussian", "optimum_samples": "120"}  # and written back into the address bar
+
+
+def test_mathematics_page_renders_the_docs_one_section_per_file(tmp_path, monkeypatch):
+    (tmp_path / "lasso-path.md").write_text("# The Lasso path\n\nBlocks enter one by one.\n")
+    (tmp_path / "convex-program.md").write_text("# The convex program\n\n## Cones\nText.\n")
+    monkeypatch.setattr(ui.docs, "DOCS", tmp_path)
+    at = AppTest.from_file("../app.py", default_timeout=120)
+    at.run()
+    at.switch_page("views/mathematics.py").run()
+    assert not at.exception
+    assert [h.value for h in at.header] == ["The convex program", "The Lasso path"]
+    assert any("#### Cones" in m.value for m in at.markdown)
+    assert any("[The Lasso path](#lasso-path)" in c.value for c in at.caption)
+
+
+def test_no_page_points_to_a_file_the_app_does_not_ship():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    for path in [root / "app.py", *root.glob("views/*.py"), *root.glob("ui/*.py")]:
+        text = path.read_text()
+        assert "math.md" not in text and "notebook" not in text.lower(), path

@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from convexnn import count_patterns, cover_bound, exact_patterns, gaussian_patterns
-from convexnn.arrangements import arrangement
+from convexnn.patterns.arrangements import arrangement
 
 FAST = settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -60,10 +60,12 @@ def test_drawn_points_reach_the_arrangements_page_the_url_and_come_back(page: Pa
         wait_idle(page)
     page.get_by_test_id("stRadio").get_by_text("adds class −1").click()
     wait_idle(page)
-    for x, y in [(320, 110), (330, 290)]:
+    # The canvas sends its drawing ~200 ms after a click (its own debounce), so the app may still
+    # be idle right after one: wait for the count each click must reach (both classes now drawn).
+    for count, (x, y) in enumerate([(320, 110), (330, 290)], start=4):
         canvas.click(position={"x": x, "y": y})
+        expect(page.get_by_text(re.compile(rf"drawn: {count} points")).first).to_be_visible(timeout=LONG)
         wait_idle(page)
-    expect(page.get_by_text(re.compile(r"drawn: 5 points")).first).to_be_visible(timeout=LONG)
     assert "pts" in params(page)  # a small drawing travels in the URL
     # erase the middle point, then undo
     page.get_by_test_id("stRadio").get_by_text("erases a point").click()

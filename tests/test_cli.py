@@ -52,7 +52,7 @@ def test_bad_arguments(capsys):
     assert cli.main(["recovery", "--d", "3", "--n", "9:4", "--trials", "2"]) == 2
     assert "start <= stop" in capsys.readouterr().err
     with pytest.raises(SystemExit):
-        cli.main(["recovery", "--d", "3", "--n", "4", "--program", "exact"])
+        cli.main(["recovery", "--d", "3", "--n", "4", "--program", "convex"])
     with pytest.raises(SystemExit):
         cli.main([])
 

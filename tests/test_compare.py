@@ -8,10 +8,10 @@ import pytest
 
 from convexnn import compare as cmp
 from convexnn import realdata as rd
-from convexnn.arrangements import lift
-from convexnn.convex import fit_convex
 from convexnn.figures import compare as cf
-from convexnn.first_order import fista_gated
+from convexnn.patterns.arrangements import lift
+from convexnn.program.convex import fit_convex
+from convexnn.program.first_order import fista_gated
 
 SMALL = dict(ks=(20,), seeds=(0,), beta_fractions=(1e-1, 1e-2), lrs=(1e-2, 1e-3), epochs=4)
 

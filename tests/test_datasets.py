@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from convexnn import datasets as ds
-from convexnn.datasets import Dataset, from_csv, to_csv
+from convexnn.data.datasets import Dataset, from_csv, to_csv
+from convexnn.patterns.arrangements import count_patterns
 
 CLASSIFIERS = ["spiral", "moons", "circles", "xor", "gaussians", "linear"]
 REGRESSORS_1D = ["sine", "abs", "steps"]
@@ -246,3 +247,19 @@ def test_dataset_validation(X, y, task, words):
     with pytest.raises(ValueError) as info:
         Dataset(X, y, task)
     assert words.lower() in str(info.value).lower(), str(info.value)
+
+
+def test_v41_example_is_the_identity_with_unit_targets():
+    data = ds.v41_example()
+    assert np.array_equal(data.X, [[1.0, 0.0], [0.0, 1.0]]) and np.array_equal(data.y, [1.0, 1.0])
+    assert data.task == ds.REGRESSION
+
+
+def test_v42_example_is_the_documented_random_data():
+    data = ds.v42_example()
+    rng = np.random.default_rng(0)  # docs: 30 points U[-1,1]^2 from default_rng(0)
+    X = rng.uniform(-1, 1, 60).reshape(30, 2)
+    assert np.array_equal(data.X, X)
+    assert np.array_equal(data.y, np.where(np.sin(3 * X[:, 0]) + X[:, 1] > 0, 1.0, -1.0))
+    assert data.task == ds.CLASSIFICATION and set(np.unique(data.y)) == {-1.0, 1.0}
+    assert count_patterns(data.X) == 872  # the documented pattern count

@@ -35,6 +35,17 @@ def test_random_case_singular_values():
     assert np.allclose(X @ du.min_norm_map(X, Y), Y)
 
 
+def test_singular_values_of_the_gd_case_match_the_gram_eigenvalues():
+    X, Y = du.gd_case()
+    assert np.array_equal(X, np.eye(3))  # sigma(X^+ Y) = sigma(Y)
+    reference = np.sqrt(np.linalg.eigvalsh(Y.T @ Y))[::-1]  # sigma_i^2 = eigenvalues of Y^T Y
+    assert du.singular_values(Y) == pytest.approx(reference, rel=1e-12)
+    # rounding noise of a rank-1 matrix is set to zero
+    a, b = np.arange(1.0, 4.0), np.array([0.3, -0.7])
+    s = du.singular_values(np.outer(a, b))
+    assert s[0] == pytest.approx(np.linalg.norm(a) * np.linalg.norm(b)) and s[1] == 0.0
+
+
 def test_gap_vanishes_iff_rank_at_most_one():
     rng = np.random.default_rng(3)
     a, b = rng.standard_normal(4), rng.standard_normal(3)

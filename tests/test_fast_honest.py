@@ -12,7 +12,7 @@ from helpers import loss_value, rel
 
 import convexnn as cn
 from convexnn import fast, fit_convex, prepare_patterns
-from convexnn.arrangements import lift
+from convexnn.patterns.arrangements import lift
 
 
 def _feasibility(fit) -> float:

@@ -8,8 +8,8 @@ import pytest
 
 import convexnn as cn
 from convexnn import fast
-from convexnn.arrangements import lift
-from convexnn.convex import fit_convex, prepare_patterns
+from convexnn.patterns.arrangements import lift
+from convexnn.program.convex import fit_convex, prepare_patterns
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])

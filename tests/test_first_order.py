@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from convexnn.arrangements import gaussian_patterns, lift
-from convexnn.convex import fit_convex
-from convexnn.first_order import augmented_lagrangian_exact, fista_gated
+from convexnn.patterns.arrangements import gaussian_patterns, lift
+from convexnn.program.convex import fit_convex
+from convexnn.program.first_order import fista_gated
 
 
 def _problem(n=40, d=8, k=25, seed=0):
@@ -32,20 +32,21 @@ def test_fit_convex_routes_high_dimensional_gated_to_fista_and_certifies():
     beta = 0.5
     fit = fit_convex(X, y, beta, patterns=P, relu="gated")
     ref = fit_convex(X, y, beta, patterns=P, relu="gated", solver="cvxpy")
-    assert fit.info.get("method") == "fista"
+    assert fit.solver == "fista" and "first-order" in fit.solver_reason
     assert fit.status == "optimal" and fit.certificate.optimal
     assert fit.objective == pytest.approx(ref.objective, rel=1e-5)
     assert np.allclose(fit.predict(X), fit.fitted(), atol=1e-9)  # gates reproduce the patterns
 
 
-def test_augmented_lagrangian_reaches_the_exact_optimum():
+def test_exact_program_of_high_dimensional_data_matches_cvxpy():
+    """The case the removed augmented Lagrangian was tested on, now against the cvxpy reference."""
     X, y, P = _problem(n=30, d=6, k=15, seed=2)
     beta = 0.1 * np.abs(lift(X).T @ y).max()
-    res = augmented_lagrangian_exact(lift(X), y, P.T.astype(float), beta, "squared", tol=1e-5)
-    ref = fit_convex(X, y, beta, patterns=P, relu="exact")
-    assert ref.status == "optimal"
-    assert res.primal == pytest.approx(ref.objective, rel=1e-4)
-    assert res.dual <= ref.objective * (1 + 1e-8)
+    fit = fit_convex(X, y, beta, patterns=P, relu="exact")
+    ref = fit_convex(X, y, beta, patterns=P, relu="exact", solver="cvxpy")
+    assert fit.status == "optimal" and fit.solver == "fast"
+    assert fit.objective == pytest.approx(ref.objective, rel=1e-6)
+    assert fit.certificate.dual <= ref.objective * (1 + 1e-8)
 
 
 def test_fista_matches_cvxpy_on_200_by_20_with_50_patterns():
@@ -82,11 +83,11 @@ def test_fista_callback_sees_decreasing_gaps_and_can_stop():
 
 def test_lipschitz_estimate_bounds_the_operator_norm():
     """The power-iteration estimate (1.05 x) is at least ||A||^2, computed densely."""
-    from convexnn.first_order import _lipschitz
+    from convexnn.program.first_order import lipschitz_estimate
 
     X, y, P = _problem(n=50, d=6, k=10, seed=6)
     Xt, M = lift(X), P.T.astype(float)
     A = np.hstack([M[:, [i]] * Xt for i in range(M.shape[1])])  # columns: block i, coordinate j
     exact = np.linalg.norm(A, 2) ** 2
-    est = _lipschitz(Xt, M)
+    est = lipschitz_estimate(Xt, M)
     assert exact <= est <= 1.06 * exact

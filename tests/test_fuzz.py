@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import convexnn as cn
-from convexnn import arrangements, complexity, duality, recovery, stationary, train
+from convexnn import arrangements, complexity, duality, recovery, stationary, train, validate
 from convexnn import datasets as ds
 
 PACKAGE = str(Path(cn.__file__).resolve().parent)
@@ -538,7 +538,7 @@ HUGE = [
     ("Wendel at n = 10^9", lambda: recovery.wendel_probability(10**9, 3)),
     ("a CSV of 100,001 rows", lambda: ds.from_csv("x1,y\n" + "1,1\n" * 100_001)),
     ("a 25 MB network file", lambda: cn.ReLUNetwork.from_json(" " * 25_000_000)),
-    ("a 10^8-entry matrix", lambda: ds.as_matrix(np.broadcast_to(np.float64(1.0), (10**4, 10**4 + 1)))),
+    ("a 10^8-entry matrix", lambda: validate.as_matrix(np.broadcast_to(np.float64(1.0), (10**4, 10**4 + 1)))),
     ("a solve on 3,000 points", lambda: cn.fit_convex(np.random.default_rng(0).random((3000, 2)),
                                                       np.ones(3000), 0.1, patterns="exact")),
 ]
@@ -565,16 +565,16 @@ def test_training_stops_at_its_time_limit():
 
 def test_shared_validators_name_the_problem():
     cases = [
-        (lambda: ds.as_matrix([[1, 2], [3]]), "array of numbers"),
-        (lambda: ds.as_matrix(np.zeros((3, 0))), "at least 1 is needed"),
-        (lambda: ds.as_matrix([[np.nan, 1.0]]), "NaN"),
-        (lambda: ds.as_matrix(np.zeros((2, 2, 2))), "2-D"),
-        (lambda: ds.as_vector([1, 2], 3), "3 rows"),
-        (lambda: ds.as_number("x", "beta"), "beta must be a number"),
-        (lambda: ds.as_number(-1, "beta", positive=True), "positive"),
-        (lambda: ds.as_count(2.5, "the width"), "whole number"),
-        (lambda: ds.as_count(0, "the width"), "at least 1"),
-        (lambda: ds.as_count(10, "k", 1, 5), "limit is 5"),
+        (lambda: validate.as_matrix([[1, 2], [3]]), "array of numbers"),
+        (lambda: validate.as_matrix(np.zeros((3, 0))), "at least 1 is needed"),
+        (lambda: validate.as_matrix([[np.nan, 1.0]]), "NaN"),
+        (lambda: validate.as_matrix(np.zeros((2, 2, 2))), "2-D"),
+        (lambda: validate.as_vector([1, 2], 3), "3 rows"),
+        (lambda: validate.as_number("x", "beta"), "beta must be a number"),
+        (lambda: validate.as_number(-1, "beta", positive=True), "positive"),
+        (lambda: validate.as_count(2.5, "the width"), "whole number"),
+        (lambda: validate.as_count(0, "the width"), "at least 1"),
+        (lambda: validate.as_count(10, "k", 1, 5), "limit is 5"),
     ]
     for run, words in cases:
         with pytest.raises(ValueError, match=words):

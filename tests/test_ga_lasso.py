@@ -10,12 +10,42 @@ import pytest
 import convexnn as cn
 from convexnn import datasets as ds
 from convexnn import ga_lasso as gl
-from convexnn.arrangements import lift
-from convexnn.geometric_algebra import cross_product
+from convexnn.patterns.arrangements import lift
+from convexnn.patterns.geometric_algebra import cross_product, signed_volume
 
 # --------------------------------------------------------------------------------------------
 # V3.1: the generalized cross product
 # --------------------------------------------------------------------------------------------
+
+
+def _leibniz_det(M: np.ndarray) -> float:
+    """det M by the permutation sum (brute force, independent of LAPACK)."""
+    from itertools import permutations
+
+    n = len(M)
+    total = 0.0
+    for perm in permutations(range(n)):
+        inversions = sum(perm[a] > perm[b] for a in range(n) for b in range(a + 1, n))
+        total += (-1) ** inversions * np.prod([M[r, perm[r]] for r in range(n)])
+    return float(total)
+
+
+@pytest.mark.parametrize("d", [2, 3, 4])
+def test_signed_volume_is_the_determinant_and_the_cross_product_pairing(d):
+    rng = np.random.default_rng(d)
+    x, V = rng.standard_normal(d), rng.standard_normal((d - 1, d))
+    vol = signed_volume(x, V)
+    assert vol == pytest.approx(_leibniz_det(np.vstack([x, V])), rel=1e-12)
+    assert vol == pytest.approx(x @ cross_product(V), rel=1e-10)
+    assert signed_volume(V[0], V) == pytest.approx(0.0, abs=1e-12)  # x on the hyperplane
+    # swapping two rows flips the sign; the unit cube has volume 1
+    assert signed_volume(x, V[::-1]) == pytest.approx(vol * (-1) ** ((d - 1) // 2), rel=1e-12)
+    assert signed_volume(np.eye(d)[0], np.eye(d)[1:]) == pytest.approx(1.0)
+
+
+def test_signed_volume_rejects_mismatched_shapes():
+    with pytest.raises(ValueError, match="d-1 vectors"):
+        signed_volume(np.ones(3), np.ones((1, 3)))
 
 
 def test_v31_cross_product_of_e1_e2_is_e3_and_gives_the_signed_volume():

@@ -29,7 +29,7 @@ from convexnn import datasets as ds
 from convexnn import figures
 from convexnn import network as nw
 from convexnn import realdata as rd
-from convexnn.network import ReLUNetwork
+from convexnn.models.network import ReLUNetwork
 
 ROOT = Path(__file__).resolve().parent.parent
 MB = 1_000_000
@@ -302,7 +302,7 @@ def test_predict_in_blocks_equals_the_formula(monkeypatch):
     blocks = list(nw.row_blocks(257, 300, nw.EVAL_BLOCK_BYTES))
     assert len(blocks) == 26 and blocks[-1] == slice(250, 257)
     assert np.allclose(net.predict(X), direct, rtol=1e-12, atol=1e-12)
-    assert np.allclose(figures._predict(net, X), direct, rtol=1e-12, atol=1e-12)
+    assert np.allclose(figures.evaluate(net, X), direct, rtol=1e-12, atol=1e-12)
     gated = nw.GatedReLUModel(net.W1[:, :5].repeat(1, 0).tolist() + [net.b1[:5].tolist()],
                               np.ones((4, 5)), bias=True)
     Xt = np.column_stack([X, np.ones(len(X))])

@@ -100,3 +100,30 @@ def test_server_memory_is_read_from_proc():
     sum(k * k for k in range(300_000))
     assert 0 < cpu <= load.cpu_seconds(pid) < cpu + 60
     assert load.listening_pid(load.free_port()) is None
+
+
+@pytest.mark.load
+@pytest.mark.timeout(1200)
+def test_thirty_sessions_in_turn_leave_the_server_memory_where_it_was(tmp_path, capsys):
+    """30 sessions, one after another, each opening the Global optimum page on its own data set
+    (Streamlit's websocket protocol, no browser): every one gets its own certified objective, and
+    the server's resident memory ends within 100 MB of where it was after the first session."""
+    port = load.free_port()
+    with open(tmp_path / "server.log", "w") as log:
+        server = load.start_server(port, log)
+        try:
+            base = f"http://127.0.0.1:{port}"
+            specs = [("moons", 40, 0.1, 1000 + i, 0.1) for i in range(31)]
+            rss = []
+            for spec in specs:
+                (session,) = load.run_ws_sessions(base, [spec])
+                got = session.error or session.objective
+                assert session.ok, f"session {spec}: {got} (expected {session.expected})"
+                rss.append(load.rss_mb(server.pid))
+        finally:
+            server.terminate()
+            server.wait(timeout=60)
+    with capsys.disabled():
+        shown = ", ".join(f"{rss[i]:.0f}" for i in (0, 10, 20, 30))
+        print(f"\nserver RSS after sessions 1, 11, 21, 31: {shown} MB")
+    assert rss[-1] - rss[0] < 100, f"server RSS went from {rss[0]:.0f} to {rss[-1]:.0f} MB over 30 sessions"

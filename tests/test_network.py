@@ -301,3 +301,28 @@ def test_objective_rejects_negative_beta():
         with pytest.raises(ValueError):
             net.objective(X, y, bad)
     assert net.objective(X, y, 0.0) == pytest.approx(0.5 * float(np.sum((net.predict(X) - y) ** 2)))
+
+
+def test_gated_model_is_a_predictor_whose_objective_is_the_gated_optimum():
+    """The gated model: predictions on the data = the convex fit, objective = p*_gated, JSON round trip."""
+    data = cn.datasets.moons(30, seed=2)
+    fit = cn.fit_convex(data.X, data.y, 0.1, relu="gated")
+    model = fit.gated_model()
+    assert isinstance(model, cn.network.Predictor) and not hasattr(model, "w2")
+    assert np.allclose(model.predict(data.X), fit.fitted(), atol=1e-10)
+    assert model.objective(data.X, data.y, 0.1) == pytest.approx(fit.objective, rel=1e-9)
+    back = cn.GatedReLUModel.from_json(model.to_json())
+    grid = np.random.default_rng(0).normal(size=(200, 2))
+    assert np.array_equal(back.predict(grid), model.predict(grid)) and back.bias == model.bias
+    W, b, sign = model.hyperplanes()
+    assert np.array_equal(W, model.G[:-1]) and np.array_equal(b, model.G[-1]) and not sign.any()
+    with pytest.raises(ValueError, match="not a convexnn model"):
+        cn.GatedReLUModel.from_json(fit.network().to_json())
+
+
+def test_relu_network_is_a_predictor_with_its_hyperplanes():
+    net = random_network(3)
+    assert isinstance(net, cn.network.Predictor)
+    W, b, sign = net.hyperplanes()
+    assert np.array_equal(W, net.W1) and np.array_equal(b, net.b1)
+    assert np.array_equal(sign, np.sign(net.w2))

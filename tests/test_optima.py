@@ -1,4 +1,4 @@
-"""convexnn.optima and the figures of the Global optimum, All global optima and Lasso path pages.
+"""convexnn.theory.optima and the figures of the Global optimum, All global optima and Lasso path pages.
 
 Reference values are recomputed independently: dual values by a cvxpy SOCP per pattern
 (max v^T u over the cone and the unit ball), objectives from their definitions (tests/helpers.py),

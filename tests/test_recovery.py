@@ -21,7 +21,7 @@ def test_direct_clarabel_form_matches_the_cvxpy_reference(program, n, d):
     assert fast.residual < 1e-8
     # interpolation and (relu) the cone constraints hold
     S = np.where(prob.patterns, 1.0, -1.0)
-    if program == "relu":
+    if program == "exact":
         assert np.all(S * (fast.W @ prob.X.T) >= -1e-8)
         assert np.all(S * (fast.W_neg @ prob.X.T) >= -1e-8)
     else:
@@ -100,7 +100,7 @@ def test_cone_constrained_program_recovers_earlier():
     """math.md's caution: with sampled patterns the cone-constrained program recovers at n = 15."""
     spec = rc.GridSpec(ns=[15], ds=[10], trials=10, programs=("gated", "relu"))
     rows = {r["program"]: r["success_rate"] for r in rc.recovery_grid(spec)}
-    assert rows["gated"] <= 0.1 and rows["relu"] >= 0.6
+    assert rows["gated"] <= 0.1 and rows["exact"] >= 0.6  # "relu" is read as "exact"
 
 
 def test_all_ones_block_ties_with_the_skip_connection_in_the_gated_program():
@@ -155,7 +155,7 @@ def test_parse_range_and_grid_validation():
     with pytest.raises(ValueError):
         rc.GridSpec(ns=[10], ds=[5], trials=0)
     with pytest.raises(ValueError):
-        rc.GridSpec(ns=[10], ds=[5], trials=1, programs=("exact",))
+        rc.GridSpec(ns=[10], ds=[5], trials=1, programs=("leaky",))
     with pytest.raises(ValueError):
         rc.solve_min_norm(np.eye(3), np.ones(2), np.ones((1, 3), bool))
 
@@ -169,7 +169,7 @@ def test_grid_csv_columns():
     assert header == list(rc.GRID_COLUMNS)
     assert {"program", "n", "d", "trials", "success_rate"} <= set(header)
     assert len(lines) == 1 + 3 * 2
-    assert {ln.split(",")[0] for ln in lines[1:]} == {"gated", "relu", "linear"}
+    assert {ln.split(",")[0] for ln in lines[1:]} == {"gated", "exact", "linear"}
 
 
 def test_working_set_gives_the_whole_programs_outcomes_for_relu():
@@ -183,7 +183,7 @@ def test_working_set_gives_the_whole_programs_outcomes_for_relu():
         assert rc.recovered(ws, prob.w_star) == rc.recovered(whole, prob.w_star)
         assert ws.info["blocks_solved"] <= 1 + 2 * prob.patterns.shape[0]
         # the dual vector certifies: every block's dual value at most 1
-        masks, signs, constrained = rc._program_blocks(n, prob.patterns, "relu")
+        masks, signs, constrained = rc._program_blocks(n, prob.patterns, "exact")
         values = rc.block_dual_values(prob.X, ws.info["lambda"], masks, signs, constrained)
         assert values.max() <= 1 + 1e-5
 

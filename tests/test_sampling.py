@@ -8,7 +8,7 @@ from helpers import TALK_X, as_set
 
 from convexnn import datasets as ds
 from convexnn import sampling as sm
-from convexnn.arrangements import (
+from convexnn.patterns.arrangements import (
     arrangement,
     exact_patterns,
     gaussian_patterns,
@@ -16,7 +16,7 @@ from convexnn.arrangements import (
     lift,
     match_patterns,
 )
-from convexnn.geometric_algebra import ga_directions
+from convexnn.patterns.geometric_algebra import ga_directions
 
 RNG = np.random.default_rng(7)
 DATASETS = {
@@ -45,22 +45,19 @@ def test_every_sampling_method_returns_only_exact_patterns(name):
     d = X.shape[1]
     samples = {
         "gaussian": gaussian_patterns(X, 3000, 0, bias),
-        "batch GA": _patterns_of(X, sm.ga_directions_batch(X, 3000, 0, bias=bias), bias),
+        "GA directions": _patterns_of(X, ga_directions(X, 3000, 0, bias=bias), bias),
     }
-    if bias:  # the package's GA sampler without bias: see the xfail test below
-        samples["geometric"] = geometric_algebra_patterns(X, 300, 0, bias=bias)
-        samples["geometric, mirror"] = geometric_algebra_patterns(X, 300, 1, bias=bias, mirror=True)
+    samples["geometric"] = geometric_algebra_patterns(X, 300, 0, bias=bias)
+    samples["geometric, mirror"] = geometric_algebra_patterns(X, 300, 1, bias=bias, mirror=True)
     if d > 1:
-        samples["batch GA, sketch"] = _patterns_of(X, sm.ga_directions_batch(X, 2000, 0, d - 1, bias), bias)
-        if bias:
-            samples["geometric, sketch"] = geometric_algebra_patterns(X, 200, 0, d - 1, bias)
+        samples["GA directions, sketch"] = _patterns_of(X, ga_directions(X, 2000, 0, d - 1, bias), bias)
+        samples["geometric, sketch"] = geometric_algebra_patterns(X, 200, 0, d - 1, bias)
     for method, P in samples.items():
         assert as_set(P) <= exact, method
 
 
-@pytest.mark.xfail(strict=True, reason="ga_directions has no eps nudge without bias: the rows "
-                   "(3,3), (2,2) on the sampled line get rounding-dependent signs (reported to the lead)")
 def test_package_ga_sampler_without_bias_on_collinear_rows():
+    """The rows (3,3), (2,2) on a sampled line: the eps nudge makes them active, whatever the rounding."""
     P = geometric_algebra_patterns(TALK_X, 300, 0, bias=False)
     assert as_set(P) <= as_set(exact_patterns(TALK_X, bias=False))
 
@@ -80,7 +77,7 @@ def test_package_ga_sampler_without_bias_on_general_position_data():
 @pytest.mark.parametrize("bias", [True, False])
 def test_v32_batch_directions_vanish_on_the_sampled_points(sketch, bias):
     X = np.random.default_rng(3).standard_normal((40, 6))
-    G = sm.ga_directions_batch(X, 200, seed=5, sketch_dim=sketch, bias=bias, eps=0.0)
+    G = ga_directions(X, 200, seed=5, sketch_dim=sketch, bias=bias, eps=0.0)
     Xt = lift(X, bias)
     s = 6 if sketch is None else sketch
     picks = s if bias else s - 1
@@ -91,7 +88,7 @@ def test_v32_batch_directions_vanish_on_the_sampled_points(sketch, bias):
 
 def test_batch_directions_make_the_sampled_points_active():
     X = np.random.default_rng(4).uniform(-1, 1, (30, 2))
-    G = sm.ga_directions_batch(X, 500, seed=1)
+    G = ga_directions(X, 500, seed=1)
     v = lift(X) @ G
     near = np.sort(np.abs(v), axis=0)[:2]
     assert np.all(near < 1e-7)
@@ -100,14 +97,13 @@ def test_batch_directions_make_the_sampled_points_active():
     assert np.all(np.take_along_axis(v, two, axis=0) > 0)
 
 
-def test_batch_ga_finds_the_same_pattern_set_as_the_package_sampler():
-    """With enough samples every pair is drawn: both samplers reach the same (deterministic) set."""
+def test_ga_patterns_are_those_of_the_ga_directions():
+    """geometric_algebra_patterns is the distinct nonzero patterns of ga_directions' stream."""
     X = ds.circles(12, seed=2).X
-    P1 = _patterns_of(X, sm.ga_directions_batch(X, 4000, 0), True)
-    P2 = geometric_algebra_patterns(X, 4000, 0)
+    P1 = _patterns_of(X, ga_directions(X, 400, 3), True)
+    P2 = geometric_algebra_patterns(X, 400, 3)
     assert as_set(P1[P1.any(axis=1)]) == as_set(P2)
-    G = ga_directions(X, 50, 0)
-    assert G.shape == sm.ga_directions_batch(X, 50, 0).shape
+    assert np.array_equal(ga_directions(X, 50, 0), ga_directions(X, 50, 0))  # seeded
 
 
 # --------------------------------------------------------------------------------------------
@@ -132,7 +128,10 @@ def test_coverage_curves_are_monotone_bounded_and_match_the_package_samplers():
         assert cov.found["gaussian"][s_i, -1] == len(gaussian_patterns(X, ks[-1], seed))
     idx = match_patterns(arr.patterns, gaussian_patterns(X, ks[-1], 0))
     assert np.array_equal(np.flatnonzero(cov.found_mask["gaussian"]), np.sort(idx))
-    assert set(cov.times) == {"exact", "gaussian", "geometric", "geometric (batch)"}
+    assert set(cov.times) == {"exact", "gaussian", "geometric"}
+    # and the GA curve uses the package's GA sampler: its end point is geometric_algebra_patterns
+    for s_i, seed in enumerate(cov.seeds):
+        assert cov.found["geometric"][s_i, -1] == len(geometric_algebra_patterns(X, ks[-1], seed))
 
 
 def test_mirror_doubles_what_geometric_sampling_reaches():
@@ -219,3 +218,72 @@ def test_a_rotation_and_shift_sweep_only_meets_exact_patterns():
     P = (lift(X) @ G.T >= 0).T
     assert as_set(P) <= as_set(exact_patterns(X))
     assert P.all(axis=1).any() and (~P).all(axis=1).any()  # |b| up to R reaches all-on and all-off
+
+
+@pytest.mark.parametrize("theta, off", [(0, 0.3), (45, -1.2), (200, 0.0), (359, 2.0), (90, 5.0)])
+def test_slider_position_inverts_the_gate_in_2d(theta, off):
+    R = 2.5
+    t, f = sm.slider_position(3.5 * sm.gate(theta, off, 2), 2, True, R)
+    assert t == pytest.approx(theta) and f == pytest.approx(np.clip(off / R, -1, 1))
+    t, f = sm.slider_position(0.2 * sm.gate(theta, 0.0, 2, bias=False), 2, False, R)
+    assert t == pytest.approx(theta) and f == 0.0
+
+
+def test_slider_position_in_1d_reads_side_and_offset():
+    R = 2.0
+    assert sm.slider_position(np.array([2.0, 1.0]), 1, True, R) == pytest.approx((0.0, 0.25))  # b/|w| = 0.5
+    assert sm.slider_position(np.array([-4.0, -1.0]), 1, True, R) == pytest.approx((180.0, -0.125))
+    assert sm.slider_position(np.array([0.0, 1.0]), 1, True, R) == (0.0, 1.0)  # w = 0: offset +-10 R, clipped
+    assert sm.slider_position(np.array([-1.0]), 1, False, R) == (180.0, 0.0)
+
+
+def _brute_force_position(X, pattern, t0, f0, R, bias, dim):
+    """Loop over the +-8 step window by hand: the nearest slider position showing ``pattern``."""
+    Xt = np.column_stack([X, np.ones(len(X))]) if bias else X
+    best, best_dist = None, np.inf
+    thetas = [np.round(t0) + s for s in range(-8, 9)] if dim == 2 else [t0]
+    fracs = [min(max(np.round(f0, 2) + 0.01 * s, -1.0), 1.0) for s in range(-8, 9)] if bias else [0.0]
+    for f in fracs:
+        for t in thetas:
+            rad = np.deg2rad(t)
+            w = [np.cos(rad), np.sin(rad)] if dim == 2 else [1.0 if np.cos(rad) >= 0 else -1.0]
+            g = np.array(w + ([f * R] if bias else []))
+            if np.array_equal(Xt @ g >= 0, pattern):
+                dist = abs(((t % 360 - t0 + 180) % 360) - 180) / 180 + abs(f - f0)
+                if dist < best_dist:
+                    best, best_dist = (t % 360, f), dist
+    return best
+
+
+@pytest.mark.parametrize("bias", [True, False])
+def test_slider_position_in_cell_matches_a_brute_force_search(bias):
+    X = ds.moons(12, seed=2).X
+    R = sm.offset_range(X)
+    arr = arrangement(X, bias)
+    centres = sm.cell_points(X, arr, bias) if bias else sm.arc_points(X, arr, bias)
+    found = 0
+    for k, c in enumerate(centres):
+        if not np.all(np.isfinite(c)):
+            continue
+        g0 = c @ arr.basis.T
+        t, f, shown = sm.slider_position_in_cell(X, arr, k, g0, bias, R)
+        t0, f0 = sm.slider_position(g0, 2, bias, R)
+        ref = _brute_force_position(X, arr.patterns[k], t0, f0, R, bias, 2)
+        if ref is None:
+            assert not shown and (t, f) == pytest.approx((np.round(t0) % 360, np.round(f0, 2)))
+            continue
+        found += 1
+        assert shown and (t, f) == pytest.approx(ref)
+        # the position found shows pattern k
+        assert np.array_equal(lift(X, bias) @ sm.gate(t, f * R, 2, bias) >= 0, arr.patterns[k])
+    assert found >= arr.count // 2
+
+
+def test_slider_position_in_cell_in_1d():
+    X = np.array([[-1.0], [0.5], [2.0]])
+    R = sm.offset_range(X)
+    arr = arrangement(X, True)
+    k = int(arr.index_of((lift(X) @ np.array([1.0, -1.0]) >= 0)[None])[0])  # x >= 1: only x = 2
+    t, f, shown = sm.slider_position_in_cell(X, arr, k, np.array([1.0, -1.0]), True, R)
+    assert shown and t == 0.0
+    assert np.array_equal(lift(X) @ sm.gate(t, f * R, 1) >= 0, arr.patterns[k])

@@ -1,4 +1,4 @@
-"""convexnn.stationary: stationary points, p_I, the landscape helpers; and the spiral of section 9.
+"""convexnn.theory.stationary: stationary points, p_I, the landscape helpers; and the spiral of section 9.
 
 math.md V4.1 (exact values 0.19 and 0.595 = p_I > p* = 0.1364214, certificate 0.1414 > beta),
 V4.2 (L >= p_I >= p* always, L = p_I for converged runs, p* = 1.892417), and the section 9
@@ -13,8 +13,8 @@ import pytest
 
 from convexnn import datasets, fit_convex
 from convexnn import stationary as st
-from convexnn.network import ReLUNetwork
-from convexnn.train import fit_nonconvex
+from convexnn.models.network import ReLUNetwork
+from convexnn.training.train import fit_nonconvex
 from tests.helpers import rel, v42_cones, v42_data, v42_fit
 
 V41_X, V41_Y, V41_BETA, V41_PSTAR = np.eye(2), np.ones(2), 0.1, 0.1364214

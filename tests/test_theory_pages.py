@@ -51,7 +51,7 @@ def test_recovery_page_small_grid():
     assert "gated program" in m
     assert [b.proto.label for b in app.get("download_button")] == ["Download the grid (CSV)"]
     # the cone-constrained program's certificate
-    app.radio(key="recovery_nic_program").set_value("relu").run()
+    app.radio(key="recovery_nic_program").set_value("exact").run()
     assert not app.exception
     assert "cone-constrained (ReLU) program" in metrics(app)
     # which program ran is said on the page

@@ -1,4 +1,4 @@
-"""convexnn.train and convexnn.optimizers: nonconvex training in numpy (GD, SGD, Adam, AdamW).
+"""convexnn.training (train, optimizers): nonconvex training in numpy (GD, SGD, Adam, AdamW).
 
 Checked against hand-computed steps, finite differences, the stationary values 0.19 and 0.595
 (docs/optima-and-stationary-points.md), the talk-data optimum 0.095490 (docs/convex-program.md)
@@ -15,9 +15,9 @@ import numpy as np
 import pytest
 
 from convexnn import datasets, train
-from convexnn.network import ReLUNetwork
-from convexnn.optimizers import GD, SGD, Adam, AdamW, make_optimizer
-from convexnn.train import adamw_step, fit_nonconvex, gradient, gradient_norm, torch_init
+from convexnn.models.network import ReLUNetwork
+from convexnn.training.optimizers import GD, SGD, Adam, AdamW, make_optimizer
+from convexnn.training.train import adamw_step, fit_nonconvex, gradient, gradient_norm, torch_init
 from tests.helpers import TALK_X, network_objective, rel
 
 V41_X, V41_Y, V41_BETA = np.eye(2), np.ones(2), 0.1

@@ -152,3 +152,17 @@ def test_docs_sections_follow_the_file_order(tmp_path):
     assert found[1].title == "The Lasso path" and "#### Pruning" in found[1].body
     assert "# not a heading" in found[0].body and "### not" not in found[0].body
     assert ui.docs.sections(tmp_path / "missing") == []
+
+
+def test_the_schema_lists_the_stationary_examples_of_the_page():
+    from ui import landscape
+
+    assert SCHEMA["stationary_preset"].choices == tuple(landscape.PRESETS)
+    assert SCHEMA["stationary_preset"].default == landscape.DEFAULT_PRESET
+
+
+def test_docs_links_between_files_become_links_to_sections(tmp_path):
+    (tmp_path / "a.md").write_text("# A\nsee [the path](lasso-path.md) and [x](./b.md#y), not [w](https://e.org/c.md)\n")
+    (body,) = [s.body for s in ui.docs.sections(tmp_path)]
+    assert "[the path](#lasso-path)" in body and "[x](#b)" in body
+    assert "(https://e.org/c.md)" in body

@@ -279,7 +279,7 @@ def _critical_width(data, beta, loss, optimizer, epochs, restarts, max_width, p_
             schedule="linear", snapshots=0, record_every=int(epochs),
         )
     except ImportError:
-        return WidthResult(error="Nonconvex training (convexnn.train) is not available.")
+        return WidthResult(error="Nonconvex training (convexnn.training.train) is not available.")
     except ValueError as exc:
         return WidthResult(error=f"Cannot train: {exc}.")
     except Exception as exc:

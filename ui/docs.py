@@ -46,8 +46,16 @@ def _demote(text: str) -> str:
     return "\n".join(out)
 
 
-def sections(folder: Path = DOCS) -> list[Section]:
-    """The documentation files of ``folder`` as sections (empty when there are none)."""
+def _link_sections(text: str) -> str:
+    """Links between the files (``[x](lasso-path.md)``, ``[x](lasso-path.md#y)``) as links to the
+    sections of this page (``#lasso-path``): in the app the files are sections, not files."""
+    return re.sub(r"\]\((?:\./)?([A-Za-z0-9_-]+)\.md(?:#[^)]*)?\)", r"](#\1)", text)
+
+
+def sections(folder: Path | None = None) -> list[Section]:
+    """The documentation files of ``folder`` (default :data:`DOCS`) as sections (empty when there
+    are none)."""
+    folder = DOCS if folder is None else folder
     if not folder.is_dir():
         return []
     files = {p.stem: p for p in folder.glob("*.md") if p.is_file() and p.stat().st_size <= MAX_DOC_BYTES}
@@ -55,5 +63,5 @@ def sections(folder: Path = DOCS) -> list[Section]:
     found = []
     for slug in slugs:
         title, body = _title(slug, files[slug].read_text(encoding="utf-8", errors="replace"))
-        found.append(Section(slug, title, _demote(body)))
+        found.append(Section(slug, title, _link_sections(_demote(body))))
     return found

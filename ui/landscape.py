@@ -1,13 +1,13 @@
 """Cached computations of the landscape pages (Stationary points, AdamW vs convex).
 
 Everything here is a thin, cached call (``st.cache_data``/``st.cache_resource``) into
-:func:`convexnn.fit_nonconvex`, :mod:`convexnn.stationary` and :func:`convexnn.fit_convex`;
+:func:`convexnn.fit_nonconvex`, :mod:`convexnn.theory.stationary` and :func:`convexnn.fit_convex`;
 results are small picklable records (networks, numbers, trajectories without heavy solver
 state), keyed on the data and the settings. Both pages use the same functions, so e.g. the exact
 solve of the spiral is done once per server.
 
-The V4.1 and V4.2 examples (:func:`v41_data`, :func:`v42_data`) are the documentation's data
-sets; they belong in ``convexnn.datasets`` (left here for the package's owner to move).
+The V4.1 and V4.2 examples are the documentation's data sets: :func:`convexnn.data.datasets.v41_example`
+and :func:`convexnn.data.datasets.v42_example`.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ import convexnn as cn
 from convexnn import ReLUNetwork, fit_nonconvex
 from convexnn import datasets as ds
 from convexnn import stationary as stn
+from ui.compute import CACHE_TTL
 
 # --------------------------------------------------------------------------------------------
 # Presets of the Stationary page
@@ -66,22 +67,12 @@ PRESETS = {
 DEFAULT_PRESET = "V4.2: 30 random points"
 
 
-def v41_data() -> ds.Dataset:
-    return ds.Dataset(np.eye(2), np.ones(2), ds.REGRESSION, "V4.1: X = I₂")
-
-
-def v42_data() -> ds.Dataset:
-    rng = np.random.default_rng(0)
-    X = rng.uniform(-1, 1, size=(30, 2))
-    return ds.Dataset(X, np.sign(np.sin(3 * X[:, 0]) + X[:, 1]), ds.CLASSIFICATION, "V4.2 random")
-
-
 def preset_data(key: str, current: ds.Dataset) -> ds.Dataset:
     name = PRESETS[key].name
     if name == "V4.1":
-        return v41_data()
+        return ds.v41_example()
     if name == "V4.2":
-        return v42_data()
+        return ds.v42_example()
     if name == "spiral":
         return ds.spiral()
     return current.train()
@@ -180,7 +171,7 @@ class RunRecord:
         return (self.objective - self.p_I) / max(abs(self.p_I), 1e-300)
 
 
-@st.cache_data(show_spinner=False, max_entries=512)
+@st.cache_data(show_spinner=False, max_entries=128, ttl=CACHE_TTL)
 def one_run(X: np.ndarray, y: np.ndarray, width: int, beta: float, seed: int, optimizer: str, lr: float,
             epochs: int, polish: int, bias: bool, start: int = -1,
             with_certificate: bool = True) -> RunRecord:

@@ -218,6 +218,11 @@ PAGE_SETTINGS = (
     _int("adamw_seed", 0, 0, 10_000, page="adamw"),
     _flag("adamw_intercept", True, page="adamw"),
     _int("adamw_samples", 200, 20, 400, page="adamw"),
+    # Stationary points (the examples are ui.landscape.PRESETS, in this order)
+    _choice("stationary_preset", "V4.2: 30 random points",
+            ("V4.2: 30 random points", "V4.1: X = I₂, y = (1, 1)", "Spiral (160 points), small widths",
+             "Current data"), page="stationary"),
+    _choice("stationary_third", "training start", ("training start", "random direction"), page="stationary"),
     # All global optima
     _int("optima_copies", 3, 1, 5, page=PAGE_OPTIMA),
     _int("optima_zeros", 1, 0, 5, page=PAGE_OPTIMA),
@@ -228,7 +233,8 @@ PAGE_SETTINGS = (
     _int("optima_restarts", 3, 1, 5, page=PAGE_OPTIMA),
     # Neural recovery
     Setting("recovery_ds", list, [4, 6, 8, 10, 12], choices=tuple(range(2, 21)), page="neural-recovery"),
-    Setting("recovery_programs", list, ["gated", "relu"], choices=("gated", "relu"), page="neural-recovery"),
+    Setting("recovery_programs", list, ["gated", "exact"], choices=("gated", "exact"),
+            page="neural-recovery"),
     Setting("recovery_n_range", tuple, (4, 40), 2, 80, page="neural-recovery"),
     _int("recovery_n_step", 4, 1, 20, page="neural-recovery"),
     _int("recovery_trials", 8, 1, 50, page="neural-recovery"),
@@ -237,7 +243,7 @@ PAGE_SETTINGS = (
     _int("recovery_nic_n", 30, 2, 200, page="neural-recovery"),
     _int("recovery_nic_d", 10, 1, 40, page="neural-recovery"),
     _int("recovery_nic_seed", 0, 0, 10_000, page="neural-recovery"),
-    _choice("recovery_nic_program", "gated", ("gated", "relu"), page="neural-recovery"),
+    _choice("recovery_nic_program", "gated", ("gated", "exact"), page="neural-recovery"),
     # Deep networks
     _int("deep_L", 3, 2, 8, page="deep"),
     _float("deep_s1", 4.0, 0.1, 5.0, digits=2, page="deep"),

@@ -1,7 +1,7 @@
 """Session state: the current data set (always valid), the presets it may follow, undo, CSV.
 
 Everything lives in ``st.session_state`` (one browser session), so it survives page switches.
-The current :class:`~convexnn.datasets.Dataset` only ever holds *valid* data: :func:`set_data`
+The current :class:`~convexnn.data.datasets.Dataset` only ever holds *valid* data: :func:`set_data`
 validates first and keeps the previous data on error. With source ``"preset"`` the data follow
 the preset settings (:func:`sync_preset` regenerates them when the settings change), so a URL
 with settings reproduces the data. Every change of the data is recorded, so :func:`undo` goes

@@ -6,6 +6,7 @@ import streamlit as st
 
 import ui
 from convexnn import datasets as ds
+from convexnn import stationary
 from convexnn.figures import landscape as lf
 from ui import landscape as al
 
@@ -94,7 +95,7 @@ convex = [r for r in convex if not r.error]
 st.subheader("Summary")
 rows = []
 for r in trained:
-    alive = int(np.sum(r.network.neuron_norms() > 1e-6 * max(r.network.neuron_norms().max(), 1e-300)))
+    alive = int(stationary.alive_neurons(r.network, tol=1e-6).size)
     rows.append({"method": r.label + (" (diverged)" if r.diverged else ""), "objective": r.final_objective,
                  "train accuracy": f"{r.final_accuracy:.2%}", "time (s)": round(r.total_time, 2),
                  "neurons": alive, "patterns": "", "status": f"{int(epochs)} epochs"})

@@ -25,21 +25,21 @@ MAX_MESH_CELLS = 2500  # cells drawn exactly on the sphere up to this many; a sa
 # --------------------------------------------------------------------------------------------
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@st.cache_data(max_entries=4, ttl=ui.compute.CACHE_TTL, show_spinner=False)  # ~12 MB each at 200 points
 def enumerate_patterns(X: np.ndarray, bias: bool):
     t0 = time.perf_counter()
     arr = A.arrangement(X, bias)
     return arr, time.perf_counter() - t0
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@st.cache_data(max_entries=4, ttl=ui.compute.CACHE_TTL, show_spinner=False)  # ~12 MB each at 200 points
 def count_only(X: np.ndarray, bias: bool):
     t0 = time.perf_counter()
     count = A.count_patterns(X, bias)
     return count, time.perf_counter() - t0
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@st.cache_data(max_entries=4, ttl=ui.compute.CACHE_TTL, show_spinner=False)  # ~12 MB each at 200 points
 def cell_directions(X: np.ndarray, bias: bool, rank: int):
     arr, _ = enumerate_patterns(X, bias)
     if rank == 3:
@@ -47,19 +47,19 @@ def cell_directions(X: np.ndarray, bias: bool, rank: int):
     return sm.arc_points(X, arr, bias)
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@st.cache_data(max_entries=4, ttl=ui.compute.CACHE_TTL, show_spinner=False)  # ~12 MB each at 200 points
 def triangles(X: np.ndarray, bias: bool):
     arr, _ = enumerate_patterns(X, bias)
     return sm.cell_triangles(X, arr, bias) if arr.count <= MAX_MESH_CELLS else None
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@st.cache_data(max_entries=4, ttl=ui.compute.CACHE_TTL, show_spinner=False)  # ~12 MB each at 200 points
 def areas(X: np.ndarray, bias: bool):
     arr, _ = enumerate_patterns(X, bias)
     return sm.cell_areas(X, arr, bias)
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@st.cache_data(max_entries=4, ttl=ui.compute.CACHE_TTL, show_spinner=False)  # ~12 MB each at 200 points
 def coverage(X: np.ndarray, bias: bool, k_max: int, seeds: int, sketch: int | None, mirror: bool):
     arr, t_exact = enumerate_patterns(X, bias)
     cov = sm.coverage(X, sm.default_ks(k_max), seeds=tuple(range(seeds)), bias=bias,
@@ -130,16 +130,7 @@ R = sm.offset_range(X)
 
 def slider_position(G: np.ndarray) -> tuple[float, float]:
     """(theta, offset fraction) of a lifted gate, before rounding to the slider steps."""
-    if data.dim == 2:
-        if bias:
-            t, o = sm.angle_offset(G, 2)
-            return t, float(np.clip(o / R, -1, 1))
-        return float(np.rad2deg(np.arctan2(G[1], G[0])) % 360), 0.0
-    t = 0.0 if G[0] >= 0 else 180.0
-    if not bias:
-        return t, 0.0
-    o = G[1] / abs(G[0]) if abs(G[0]) > 1e-12 else np.sign(G[1]) * 10 * R
-    return t, float(np.clip(o / R, -1, 1))
+    return sm.slider_position(G, data.dim, bias, R)
 
 
 def go_to_pattern(k: int, points: np.ndarray) -> None:
@@ -149,22 +140,8 @@ def go_to_pattern(k: int, points: np.ndarray) -> None:
     if p is None or not np.all(np.isfinite(p)):
         ui.flash("warning", f"Pattern D{k + 1} lies only on a boundary: no slider position shows it.")
         return
-    t0, f0 = slider_position(p @ arr.basis.T)
-    if data.dim == 2:
-        ts = np.round(t0) + np.arange(-8, 9)
-    else:
-        ts = np.array([t0])
-    fs = (np.round(f0, 2) + 0.01 * np.arange(-8, 9)) if bias else np.array([0.0])
-    T, F = np.meshgrid(ts, np.clip(fs, -1, 1))
-    T, F = T.ravel() % 360, F.ravel()
-    G = sm.sweep_gates(T, F * R if bias else 0.0 * F, data.dim, bias)
-    hit = arr.index_of(G @ Xt.T >= 0) == k
-    if hit.any():
-        dist = np.abs(((T - t0 + 180) % 360) - 180) / 180 + np.abs(F - f0)
-        best = int(np.argmin(np.where(hit, dist, np.inf)))
-        t_new, f_new = float(T[best]), float(F[best])
-    else:
-        t_new, f_new = float(np.round(t0) % 360), float(np.round(f0, 2))
+    t_new, f_new, shown = sm.slider_position_in_cell(X, arr, k, p @ arr.basis.T, bias, R)
+    if not shown:
         ui.flash("info", f"D{k + 1} is a small cell: no slider position shows it. "
                         "Hover the sphere to see it.")
     if data.dim == 2:
@@ -437,8 +414,7 @@ if tab_sampling.open:
             st.markdown(f"**Run time** for {tk:,} directions (one seed):")
             timing = {"exact enumeration (all patterns)": "exact",
                       "Gaussian (gaussian_patterns)": "gaussian",
-                      "GA (geometric_algebra_patterns)": "geometric",
-                      "GA, vectorized (ga_directions_batch)": "geometric (batch)"}
+                      "GA (geometric_algebra_patterns)": "geometric"}
             st.dataframe([{"method": label, "seconds": f"{cov.times.get(key, float('nan')):.4f}"}
                           for label, key in timing.items()], hide_index=True)
             if cov.outside and any(cov.outside.values()):

@@ -16,7 +16,7 @@ BETAS = (0.01, 0.1, 1.0)
 KEEP = {"persist_state": "session"}  # widget values survive page switches
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=8, ttl=ui.compute.CACHE_TTL)
 def count_table(ns: tuple) -> list[dict]:
     return cx.pattern_count_table(ns, materialize_limit=320)
 

@@ -79,7 +79,7 @@ with st.expander("The verification table (Mathematics page: deep networks), reco
 
 st.subheader("Training by gradient descent")
 X, Y = du.gd_case()
-sigma = np.linalg.svd(Y, compute_uv=False)
+sigma = du.singular_values(Y)
 st.caption(
     f"X = I₃, Y (3×2) from default_rng(1) with σ(Y) = ({sigma[0]:.4f}, {sigma[1]:.4f}); objective "
     "½‖XW_1⋯W_L − Y‖² + (β/2)Σ‖W_l‖², hidden width 3, W_l = scale·N(0,1)/√fan-in, full-batch gradient "

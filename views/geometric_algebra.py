@@ -9,9 +9,9 @@ import streamlit as st
 import ui
 from convexnn import figures
 from convexnn import ga_lasso as gl
-from convexnn.arrangements import lift
 from convexnn.figures import geometric_algebra as fg
-from convexnn.geometric_algebra import cross_product
+from convexnn.patterns.arrangements import lift
+from convexnn.patterns.geometric_algebra import cross_product, signed_volume
 
 ss = st.session_state
 MAX_LASSO_POINTS = 150  # the pair dictionary has n (n - 1) features
@@ -103,7 +103,7 @@ if d == 2:
         st.warning("These two points coincide: their cross product has no direction in the plane.")
         st.stop()
     vol = float(Xt[k] @ h)
-    det = float(np.linalg.det(np.array([Xt[k], Xt[i], Xt[j]])))
+    det = signed_volume(Xt[k], [Xt[i], Xt[j]])
     st.markdown(
         f"$h = \\tilde x_{{{i}}} \\times \\tilde x_{{{j}}} = ({h[0]:.3f},\\ {h[1]:.3f},\\ {h[2]:.3f})$: "
         f"the line ${h[0]:.3f}\\,x_1 {h[1]:+.3f}\\,x_2 {h[2]:+.3f} = 0$ passes through both points "
@@ -236,7 +236,7 @@ with st.expander("Three points in 3-D: the generalized cross product in R⁴"):
             f"({h4[0]:.3f}, {h4[1]:.3f}, {h4[2]:.3f}, {h4[3]:.3f})$ in $\\mathbb R^4$: the plane "
             f"$h_1x_1 + h_2x_2 + h_3x_3 + h_4 = 0$ through the three points. For x{others[0]}: "
             f"$\\tilde x^\\top h = {x @ h4:.4f} = \\det[\\tilde x; \\tilde x_{{{q[0]}}}; "
-            f"\\tilde x_{{{q[1]}}}; \\tilde x_{{{q[2]}}}] = {np.linalg.det(np.vstack([x, Pt[q]])):.4f}$.")
+            f"\\tilde x_{{{q[1]}}}; \\tilde x_{{{q[2]}}}] = {signed_volume(x, Pt[q]):.4f}$.")
         st.plotly_chart(fg.plane_figure(P, q, h4, height=460), key="ga_plane", theme=None)
     else:
         st.caption("Pick three points.")

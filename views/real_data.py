@@ -41,20 +41,21 @@ def bundled(source: str, classes: tuple) -> rd.LabelledData:
     return rd.digits(classes)
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
+# an upload is at most 10^7 numbers (80 MB): two cached (and four splits) bound the memory
+@st.cache_data(show_spinner=False, max_entries=2, ttl=900)
 def parse_upload(raw: bytes, name: str, label_column: str) -> rd.LabelledData:
     if name.lower().endswith((".npy", ".npz")):
         return rd.from_numpy_file(raw, name)
     return rd.from_csv_table(raw, label_column or None, name=name)
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
+@st.cache_data(show_spinner=False, max_entries=4, ttl=900)
 def embed(text: str) -> rd.LabelledData:
     sentences, labels = rd.parse_sentences(text)
     return rd.embed_sentences(sentences, labels)
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
+@st.cache_data(show_spinner=False, max_entries=4, ttl=900)
 def make_split(data: rd.LabelledData, test: float, standardize: str, max_train: int) -> rd.Split:
     return rd.split(data, test, seed=0, standardize=standardize, max_train=max_train)
 

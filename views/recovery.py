@@ -43,7 +43,7 @@ def nic_sample(n: int, d: int, seed: int, planted: str) -> dict:
     return out
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=1)
 def illustrations():
     return rc.illustration(2), rc.illustration(5)
 
@@ -146,8 +146,8 @@ with right:
     table = pd.DataFrame([r for r in rows if r["d"] == d_slice])
     wide = table.pivot(index="n", columns="program", values="success_rate")
     wide["1 − Wendel"] = [1 - rc.wendel_probability(int(n), d_slice) for n in wide.index]
-    short = {"gated": "gated", "relu": "cone-constr.", "linear": "linear"}
-    wide = wide[[p for p in ("gated", "relu", "linear") if p in wide.columns] + ["1 − Wendel"]]
+    short = {"gated": "gated", "exact": "cone-constr.", "linear": "linear"}
+    wide = wide[[p for p in ("gated", "exact", "linear") if p in wide.columns] + ["1 − Wendel"]]
     wide = wide.rename(columns=short)
     st.markdown(f"**Success rate at d = {d_slice}** ({int(trials)} trials per n)")
     st.dataframe(wide.style.format("{:.2f}"), height=35 * (len(wide) + 1) + 3)
@@ -184,7 +184,7 @@ with c3:
     nic_seed = st.number_input("seed", 0, 10_000, key="recovery_nic_seed", **KEEP)
 with c4:
     nic_program = st.radio("Program", rc.PROGRAMS, key="recovery_nic_program", horizontal=True,
-                           format_func={"gated": "gated", "relu": "cone-constrained"}.get, **KEEP)
+                           format_func={"gated": "gated", "exact": "cone-constrained"}.get, **KEEP)
 try:
     with st.spinner("Solving the sample…"):
         sample = nic_sample(int(nic_n), int(nic_d), int(nic_seed), planted)

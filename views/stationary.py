@@ -25,8 +25,7 @@ st.caption("Convention: L = ½‖f(X) − y‖² + (β/2)(‖W1‖² + ‖b1‖�
 # ---- settings ----------------------------------------------------------------------------------
 c1, c2, c3, c4, c5 = st.columns([2.2, 1, 1, 1, 1])
 with c1:
-    preset_key = st.selectbox("Example", list(al.PRESETS), key=P + "preset",
-                              index=list(al.PRESETS).index(al.DEFAULT_PRESET))
+    preset_key = ui.widgets.choice(P + "preset", "Example")
 preset = al.PRESETS[preset_key]
 data = al.preset_data(preset_key, ui.current_data())
 keyed = P + preset.name + "_"
@@ -182,9 +181,9 @@ if optimal[labels.index(pick)]:
     st.info("This run reached the global optimum (L = p*): there is nothing between them to slice. Pick a "
             "spurious run (orange) above.")
     st.stop()
-third = st.radio("Third point of the plane", ("training start", "random direction"), horizontal=True,
-                 key=P + "third", help="The plane passes through the stationary point (0, 0), the global "
-                                       "optimum (1, 0) and this point.")
+third = ui.widgets.choice(P + "third", "Third point of the plane", kind="radio", horizontal=True,
+                          help="The plane passes through the stationary point (0, 0), the global "
+                               "optimum (1, 0) and this point.")
 run_key = (run.label, float(run.objective), run.network.width, tuple(np.round(run.network.w2, 12)))
 opt_key = (float(p_star), optimum.width, tuple(np.round(optimum.w2, 12)))
 with st.spinner("Evaluating the objective on the segment and the plane…"):

@@ -5,9 +5,3 @@ figures live in :mod:`convexnn.figures.core`, re-exported here.
 """
 
 from .core import *  # noqa: F401,F403
-from .core import (  # noqa: F401  (private helpers other figure modules reuse)
-    _equal_axes,
-    _grid,
-    _layout,
-    _predict,
-)

@@ -1,4 +1,6 @@
-"""Figures of hyperplane arrangements (math.md sections 2 and 3): pure plotly builders.
+"""Figures of hyperplane arrangements: pure plotly builders.
+
+Mathematics: docs/arrangements.md and docs/sampling-and-geometric-algebra.md.
 
 - :func:`sweep_figure`: the data with one hyperplane {x : g^T x~ = 0}, its active side shaded,
   active points ringed, and the pattern D = 1[X~ g >= 0] as a row of 0/1 cells below; given
@@ -20,7 +22,8 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from ..datasets import CLASSIFICATION, Dataset
+from ..data.datasets import CLASSIFICATION, Dataset
+from ..patterns.arrangements import lift
 from .core import CLASS_SCALE, REGRESSION_SCALE, bounding_box, hyperplane_segment
 
 LINE_COLOR = "#c0392b"
@@ -390,11 +393,11 @@ def sphere_figure(Z: np.ndarray, patterns: np.ndarray, current_g: np.ndarray | N
 
     The sphere is coloured by cell; hovering shows the pattern's index (and the pattern for
     small n); each point is a great circle (hover: its index). With ``triangles`` (from
-    :func:`convexnn.sampling.cell_triangles`) the cells are drawn exactly as a mesh, otherwise as a
+    :func:`convexnn.patterns.sampling.cell_triangles`) the cells are drawn exactly as a mesh, otherwise as a
     sampled surface. ``markers`` maps a legend name to (points (k, 3), colour, hover texts) drawn
     as 3-D markers (cell centres); ``current_g`` is drawn as a red diamond.
     """
-    from ..arrangements import match_patterns
+    from ..patterns.arrangements import match_patterns
 
     Z = np.asarray(Z, dtype=float)
     n = Z.shape[0]
@@ -469,7 +472,7 @@ def circle_figure(Z: np.ndarray, patterns: np.ndarray, current_g: np.ndarray | N
                   missed: np.ndarray | None = None) -> go.Figure:
     """Rank 2: each row z_i is a line through the origin {g : z_i^T g = 0}; the arcs of the unit
     circle between them are the patterns, labelled D_k in the order of the full list."""
-    from ..arrangements import match_patterns
+    from ..patterns.arrangements import match_patterns
 
     Z = np.asarray(Z, dtype=float)
     P = np.asarray(patterns, dtype=bool)
@@ -533,7 +536,7 @@ def line_map_figure(X: np.ndarray, patterns: np.ndarray, radius: float, current=
     ``centres`` (k, 3) rows (t in degrees, b, pattern index) are drawn as clickable dots with
     ``customdata`` = index + 1; ``current`` = (t, b) is a red diamond.
     """
-    from ..arrangements import match_patterns
+    from ..patterns.arrangements import match_patterns
 
     X = np.asarray(X, dtype=float)
     P = np.asarray(patterns, dtype=bool)
@@ -542,7 +545,7 @@ def line_map_figure(X: np.ndarray, patterns: np.ndarray, radius: float, current=
     b = np.linspace(-radius, radius, nb)
     T, B = np.meshgrid(np.deg2rad(t), b)
     G = np.column_stack([np.cos(T).ravel(), np.sin(T).ravel(), B.ravel()])
-    Xt = np.column_stack([X, np.ones(len(X))])
+    Xt = lift(X)
     idx = match_patterns(P, G @ Xt.T >= 0).reshape(B.shape)
     fig = go.Figure(go.Heatmap(
         x=t, y=b, z=_cell_colour_index(idx), customdata=np.where(idx >= 0, idx + 1, 0),
@@ -588,7 +591,7 @@ def line_map_figure(X: np.ndarray, patterns: np.ndarray, radius: float, current=
 def coverage_figure(cov, height: int = 430, labels: dict | None = None) -> go.Figure:
     """Distinct patterns found vs samples k (log axis): median over seeds and min-max band per
     method, the exact count as the ceiling."""
-    from ..sampling import METHOD_LABELS
+    from ..patterns.sampling import METHOD_LABELS
 
     labels = {**METHOD_LABELS, **(labels or {})}
     fig = go.Figure()

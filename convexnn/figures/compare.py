@@ -1,4 +1,5 @@
-"""Figures of the convex-head vs AdamW comparison (rows of :func:`convexnn.compare.run_comparison`).
+"""Figures of the convex-head vs AdamW comparison (the rows of
+:func:`convexnn.experiments.compare.run_comparison`).
 
 - :func:`time_curves`: per method, the seeds' step curves of test accuracy against cumulative
   wall time on a common (log) time grid: median and min-max band.
@@ -12,8 +13,8 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from ..compare import accuracy_at
-from .core import _layout
+from ..experiments.compare import accuracy_at
+from .core import finish_layout
 
 METHOD_COLORS = {"convex_gated": "#d62728", "convex_exact": "#9467bd", "adamw": "#1f77b4"}
 METHOD_NAMES = {"convex_gated": "convex (gated)", "convex_exact": "convex (exact)", "adamw": "AdamW"}
@@ -102,7 +103,7 @@ def accuracy_time_figure(rows: list[dict], n_train: int | None = None, height: i
             line=dict(color=colour, width=2.5, dash=dashes[ks.index(c["k"]) % len(dashes)], shape="hv"),
             hovertemplate=f"{name}<br>%{{x:.3g}} s<br>test accuracy %{{y:.3f}}<extra></extra>"))
     n = curves[0]["n_train"] if curves else None
-    _layout(fig, title, height)
+    finish_layout(fig, title, height)
     fig.update_xaxes(type="log", title_text="cumulative wall time (s), hyper-parameter search included",
                      showgrid=True, gridcolor="#eeeeee", exponentformat="power")
     fig.update_yaxes(title_text="test accuracy", showgrid=True, gridcolor="#eeeeee")
@@ -149,7 +150,7 @@ def accuracy_size_figure(rows: list[dict], budget: float, height: int = 400,
             x=x, y=c["median"], mode="lines+markers", name=name, legendgroup=group,
             line=dict(color=colour, width=2.5),
             hovertemplate=f"{name}<br>n = %{{x}}<br>test accuracy %{{y:.3f}}<extra></extra>"))
-    _layout(fig, title, height)
+    finish_layout(fig, title, height)
     fig.update_xaxes(title_text="training-set size", showgrid=True, gridcolor="#eeeeee")
     fig.update_yaxes(title_text=f"test accuracy within {budget:.3g} s", showgrid=True, gridcolor="#eeeeee")
     fig.update_layout(legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0.0),

@@ -3,7 +3,7 @@
 Every builder returns a ``plotly.graph_objects.Figure`` and can be used in a notebook as well as
 in the app:
 
-- :func:`data_scatter`: the points of a :class:`~convexnn.datasets.Dataset`; classes coloured on a
+- :func:`data_scatter`: the points of a :class:`~convexnn.data.datasets.Dataset`; classes coloured on a
   fixed scale (``cmin=-1, cmax=1``, so a one-class plot keeps its colour), held-out points hollow.
 - :func:`decision_boundary`: f(x) of a network as a heatmap over the data's (square) box, the
   decision boundary {f = 0} as a contour, and each neuron's hyperplane {x : w1.x + b1 = 0} as a
@@ -14,8 +14,8 @@ in the app:
   neurons' hyperplanes.
 - :func:`network_figure`: picks the right one of the three for the data.
 
-A "model" is anything with ``predict(X) -> (n,)``: a :class:`~convexnn.network.ReLUNetwork`, or
-e.g. a gated-ReLU model. Neuron lines are taken from ``model.W1``, ``model.b1``, ``model.w2``
+A "model" is anything with ``predict(X) -> (n,)``: a :class:`~convexnn.models.network.ReLUNetwork`, or
+e.g. a gated-ReLU model. Neuron lines are taken from ``model.hyperplanes()`` (W1, b1, sign of w2)
 unless ``hyperplanes=(W, b, sign)`` is given (sign 0 draws a neutral line).
 """
 
@@ -26,8 +26,8 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from ..datasets import CLASSIFICATION, Dataset
-from ..network import row_blocks
+from ..data.datasets import CLASSIFICATION, Dataset
+from ..models.network import row_blocks
 
 # TensorFlow Playground's colours: orange for +1, blue for -1.
 POSITIVE = "#f59322"
@@ -103,16 +103,19 @@ def hyperplane_segment(w: np.ndarray, b: float, box: Box) -> tuple[np.ndarray, n
 
 
 def neuron_hyperplanes(model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(W (d, m), b (m,), sign (m,)) of a network's neurons: w1_j, b1_j and sign(w2_j)."""
-    W = np.atleast_2d(np.asarray(model.W1, dtype=float))
-    b = np.asarray(model.b1, dtype=float).reshape(-1)
-    sign = np.sign(np.asarray(model.w2, dtype=float).reshape(-1)).astype(int)
-    return W, b, sign
+    """(W (d, m), b (m,), sign (m,)) of a model's units: ``model.hyperplanes()`` (a network's
+    w1_j, b1_j, sign(w2_j); a gated model's gates with sign 0)."""
+    if hasattr(model, "hyperplanes"):
+        W, b, sign = model.hyperplanes()
+    else:  # any object with network weights
+        W, b, sign = model.W1, model.b1, np.sign(np.asarray(model.w2, dtype=float))
+    W = np.atleast_2d(np.asarray(W, dtype=float))
+    return W, np.asarray(b, dtype=float).reshape(-1), np.asarray(sign).reshape(-1).astype(int)
 
 
-def _predict(model, X: np.ndarray) -> np.ndarray:
+def evaluate(model, X: np.ndarray) -> np.ndarray:
     """f(X) of a model (``predict`` or a callable), in blocks of rows when it has a ``width``, so a
-    wide network on a fine grid needs O(:data:`~convexnn.network.EVAL_BLOCK_BYTES`) memory."""
+    wide network on a fine grid needs O(:data:`~convexnn.models.network.EVAL_BLOCK_BYTES`) memory."""
     call = model if callable(model) and not hasattr(model, "predict") else model.predict
     X = np.asarray(X, dtype=float)
     width = getattr(model, "width", None)
@@ -154,7 +157,8 @@ def _note_shown(fig: go.Figure, shown: int, total: int, ranked: bool, what: str 
                        showarrow=False, font=dict(size=11, color="#555555"))
 
 
-def _grid(box: Box, resolution: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def grid_points(box: Box, resolution: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A resolution x resolution grid over ``box``: its x and y ticks and the points (r^2, 2)."""
     xs = np.linspace(box[0], box[1], resolution)
     ys = np.linspace(box[2], box[3], resolution)
     gx, gy = np.meshgrid(xs, ys)
@@ -165,14 +169,16 @@ def _scatter_cls(n: int):
     return go.Scattergl if n > GL_THRESHOLD else go.Scatter
 
 
-def _equal_axes(fig: go.Figure, box: Box) -> None:
+def equal_axes(fig: go.Figure, box: Box) -> None:
+    """x1 and x2 axes over ``box`` with one unit the same length on both."""
     fig.update_xaxes(range=[box[0], box[1]], constrain="domain", title_text="x1", showgrid=False,
                      zeroline=False)
     fig.update_yaxes(range=[box[2], box[3]], scaleanchor="x", scaleratio=1, constrain="domain",
                      title_text="x2", showgrid=False, zeroline=False)
 
 
-def _layout(fig: go.Figure, title: str | None, height: int) -> go.Figure:
+def finish_layout(fig: go.Figure, title: str | None, height: int) -> go.Figure:
+    """The package's common look: title, height, margins, white background, legend on top."""
     fig.update_layout(
         title=title,
         height=height,
@@ -247,8 +253,8 @@ def data_scatter(data: Dataset, title: str | None = None, height: int = 450,
         fig.update_xaxes(title_text="x", showgrid=True)
         fig.update_yaxes(title_text="y", showgrid=True)
     else:
-        _equal_axes(fig, bounding_box(data.X, square=True))
-    return _layout(fig, title, height)
+        equal_axes(fig, bounding_box(data.X, square=True))
+    return finish_layout(fig, title, height)
 
 
 # --------------------------------------------------------------------------------------------
@@ -288,8 +294,8 @@ def neuron_traces(W: np.ndarray, b: np.ndarray, sign: np.ndarray, box: Box,
 
 
 def _field(model, box: Box, resolution: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    xs, ys, G = _grid(box, resolution)
-    return xs, ys, _predict(model, G).reshape(resolution, resolution)
+    xs, ys, G = grid_points(box, resolution)
+    return xs, ys, evaluate(model, G).reshape(resolution, resolution)
 
 
 def decision_boundary(
@@ -329,8 +335,8 @@ def decision_boundary(
     if show_neurons:
         _add_neuron_lines(fig, model, hyperplanes, box)
     fig.add_traces(data_traces(data))
-    _equal_axes(fig, box)
-    return _layout(fig, title, height)
+    equal_axes(fig, box)
+    return finish_layout(fig, title, height)
 
 
 def _add_neuron_lines(fig: go.Figure, model, hyperplanes, box: Box) -> None:
@@ -384,7 +390,7 @@ def regression_curve(
     else:
         total = len(K)
     grid = np.unique(np.concatenate([np.linspace(lo, hi, resolution), K[:, 1]]))
-    f = _predict(model, grid[:, None])
+    f = evaluate(model, grid[:, None])
     fig = go.Figure()
     fig.add_trace(go.Scatter(x=grid, y=f, mode="lines", name="network f(x)",
                              line=dict(color="#222222", width=2.5),
@@ -393,7 +399,7 @@ def regression_curve(
         idx = K[:, 0].astype(int)
         s = np.asarray(sign, dtype=int).reshape(-1)[idx]
         fig.add_trace(go.Scatter(
-            x=K[:, 1], y=_predict(model, K[:, 1:2]), mode="markers", name="kinks (neurons)",
+            x=K[:, 1], y=evaluate(model, K[:, 1:2]), mode="markers", name="kinks (neurons)",
             marker=dict(symbol="diamond", size=10, color=[NEURON_COLORS[int(v)] for v in s],
                         line=dict(width=1, color="white")),
             customdata=idx, meta={"neurons": idx.tolist()},
@@ -403,7 +409,7 @@ def regression_curve(
     fig.add_traces(data_traces(data))
     fig.update_xaxes(range=[lo, hi], title_text="x", showgrid=True, gridcolor="#eeeeee")
     fig.update_yaxes(title_text="y", showgrid=True, gridcolor="#eeeeee")
-    return _layout(fig, title, height)
+    return finish_layout(fig, title, height)
 
 
 def regression_surface(
@@ -431,8 +437,8 @@ def regression_surface(
     if show_neurons:
         _add_neuron_lines(fig, model, hyperplanes, box)
     fig.add_traces(data_traces(data))
-    _equal_axes(fig, box)
-    return _layout(fig, title, height)
+    equal_axes(fig, box)
+    return finish_layout(fig, title, height)
 
 
 def network_figure(model, data: Dataset, **options) -> go.Figure:
@@ -463,6 +469,10 @@ __all__ = [
     "data_scatter",
     "data_traces",
     "decision_boundary",
+    "equal_axes",
+    "evaluate",
+    "finish_layout",
+    "grid_points",
     "hyperplane_segment",
     "kinks",
     "network_figure",

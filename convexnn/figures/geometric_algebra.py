@@ -1,4 +1,4 @@
-"""Figures of the geometric-algebra view (math.md section 3): pure plotly builders.
+"""Figures of the geometric-algebra view (docs/sampling-and-geometric-algebra.md): pure plotly builders.
 
 - :func:`pair_figure`: two data points, the line through them with the normal given by the cross
   product h = x~_i x x~_j, every point coloured by its signed volume x~^T h = det[x~; x~_i; x~_j].
@@ -15,8 +15,9 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from ..datasets import Dataset
-from .core import CLASS_SCALE, _equal_axes, _grid, _layout, bounding_box, hyperplane_segment
+from ..data.datasets import Dataset
+from ..patterns.arrangements import lift
+from .core import CLASS_SCALE, bounding_box, equal_axes, finish_layout, grid_points, hyperplane_segment
 
 PICK_COLOR = "#c0392b"
 NORMAL_COLOR = "#8e44ad"
@@ -32,7 +33,7 @@ def pair_figure(data: Dataset, picks, h: np.ndarray, third: int | None = None,
     """2-D data: the line {x : h1 x1 + h2 x2 + h3 = 0} through the picked points, its normal
     (h1, h2) as an arrow, and every point coloured by x~^T h (the signed volume)."""
     X = data.X
-    Xt = np.column_stack([X, np.ones(len(X))])
+    Xt = lift(X)
     h = np.asarray(h, dtype=float)
     vol = Xt @ h
     box = _box(X)
@@ -72,15 +73,15 @@ def pair_figure(data: Dataset, picks, h: np.ndarray, third: int | None = None,
                            arrowcolor=NORMAL_COLOR, text="")
         fig.add_annotation(x=tip[0], y=tip[1], text="(h₁, h₂)", showarrow=False, yshift=10,
                            font=dict(color=NORMAL_COLOR))
-    _equal_axes(fig, box)
-    return _layout(fig, None, height)
+    equal_axes(fig, box)
+    return finish_layout(fig, None, height)
 
 
 def lifted_figure(X: np.ndarray, picks, h: np.ndarray, height: int = 480) -> go.Figure:
     """The lifted points x~ = (x, 1) in R^3, the plane through the origin spanned by the picked
     x~_i, x~_j, its normal h = x~_i x x~_j, and the line where it meets the data plane x3 = 1."""
     X = np.asarray(X, dtype=float)
-    Xt = np.column_stack([X, np.ones(len(X))])
+    Xt = lift(X)
     h = np.asarray(h, dtype=float)
     a, b = Xt[picks[0]], Xt[picks[1]]
     fig = go.Figure()
@@ -124,7 +125,7 @@ def lifted_figure(X: np.ndarray, picks, h: np.ndarray, height: int = 480) -> go.
 def kappa_figure(data: Dataset, g: np.ndarray, resolution: int = 90, height: int = 440) -> go.Figure:
     """kappa(x) = (x~^T g)_+ over the data's box (g scaled as in the Lasso), the line, the data."""
     box = _box(data.X)
-    xs, ys, G = _grid(box, resolution)
+    xs, ys, G = grid_points(box, resolution)
     g = np.asarray(g, dtype=float)
     K = np.maximum(G @ g[:2] + g[2], 0.0).reshape(resolution, resolution)
     fig = go.Figure(go.Heatmap(x=xs, y=ys, z=K, colorscale="Oranges", showscale=True, name="κ(x)",
@@ -141,8 +142,8 @@ def kappa_figure(data: Dataset, g: np.ndarray, resolution: int = 90, height: int
         marker.update(color="#333333")
     fig.add_trace(go.Scatter(x=data.X[:, 0], y=data.X[:, 1], mode="markers", marker=marker, name="data",
                              hoverinfo="skip"))
-    _equal_axes(fig, box)
-    return _layout(fig, None, height)
+    equal_axes(fig, box)
+    return finish_layout(fig, None, height)
 
 
 def ramp_figure(Xt: np.ndarray, g: np.ndarray, labels: np.ndarray | None = None,
@@ -161,7 +162,7 @@ def ramp_figure(Xt: np.ndarray, g: np.ndarray, labels: np.ndarray | None = None,
                              hovertemplate="s=%{x:.3f}<br>κ=%{y:.3f}<extra></extra>"))
     fig.update_xaxes(title_text=xlabel, zeroline=True, zerolinecolor="#999999", showgrid=False)
     fig.update_yaxes(title_text="κ", showgrid=True, gridcolor="#eeeeee")
-    fig = _layout(fig, None, height)
+    fig = finish_layout(fig, None, height)
     fig.update_layout(legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0.0))
     return fig
 

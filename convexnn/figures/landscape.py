@@ -1,7 +1,7 @@
 """Figures of the nonconvex landscape: restarts vs p*, slices, trajectories, AdamW vs convex.
 
-Pure builders (no solving, no streamlit): they take the numbers :mod:`convexnn.stationary` and
-:mod:`convexnn.train` compute and return plotly figures.
+Pure builders (no solving, no streamlit): they take the numbers :mod:`convexnn.theory.stationary` and
+:mod:`convexnn.training.train` compute and return plotly figures.
 """
 
 from __future__ import annotations
@@ -12,16 +12,16 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from ..datasets import Dataset
+from ..data.datasets import Dataset
 from .core import (
     CLASS_SCALE,
     NEGATIVE,
     POSITIVE,
-    _grid,
-    _layout,
-    _predict,
     bounding_box,
     data_traces,
+    evaluate,
+    finish_layout,
+    grid_points,
     hyperplane_segment,
 )
 
@@ -92,7 +92,7 @@ def restarts_figure(labels: Sequence[str], L: Sequence[float], p_I: Sequence[flo
         pad = 0.08 * max(top - bottom, 1e-3 * max(abs(top), 1e-12))
         yrange = [bottom - pad, top + pad]
     fig.update_yaxes(title_text="objective", type="log" if log else "linear", gridcolor="#eee", range=yrange)
-    _layout(fig, None, height)
+    finish_layout(fig, None, height)
     fig.update_layout(legend=dict(y=-0.25))
     return fig
 
@@ -138,7 +138,7 @@ def segment_figure(ts: np.ndarray, L: np.ndarray, p_star: float | None = None,
                       annotation_text="p*", annotation_position="bottom right")
     fig.update_xaxes(title_text="t (0 = where training stopped, 1 = global optimum)", gridcolor="#eee")
     fig.update_yaxes(title_text="objective L", gridcolor="#eee")
-    return _layout(fig, None, height)
+    return finish_layout(fig, None, height)
 
 
 def plane_figure(s: np.ndarray, t: np.ndarray, L: np.ndarray, points: Mapping[str, tuple[float, float]],
@@ -195,7 +195,7 @@ def plane_figure(s: np.ndarray, t: np.ndarray, L: np.ndarray, points: Mapping[st
     fig.update_xaxes(title_text="s (direction θ* − θ_run)", range=[s[0], s[-1]], showgrid=False)
     fig.update_yaxes(title_text="t (orthogonal, through the third point)", range=[t[0], t[-1]],
                      showgrid=False)
-    _layout(fig, None, height)
+    finish_layout(fig, None, height)
     fig.update_layout(legend=dict(y=-0.32))
     if frames:
         _add_player(fig, steps, prefix="epoch ")
@@ -241,8 +241,8 @@ def _add_player(fig: go.Figure, steps: list, prefix: str, duration: int = 250, w
 
 
 def _panel_traces(model, data: Dataset, box, resolution: int, show_data: bool, legend: bool):
-    xs, ys, G = _grid(box, resolution)
-    Z = _predict(model, G).reshape(len(ys), len(xs))
+    xs, ys, G = grid_points(box, resolution)
+    Z = evaluate(model, G).reshape(len(ys), len(xs))
     scale = max(float(np.max(np.abs(Z))), 1e-12)
     Z = np.round(Z / scale, 4)  # only the sign and the zero level matter: short JSON frames
     heat = go.Heatmap(x=xs, y=ys, z=np.sign(Z).astype(int), zmin=-1, zmax=1, colorscale=CLASS_SCALE,
@@ -295,7 +295,7 @@ def boundary_animation(snapshots: Sequence, snapshot_labels: Sequence[str], data
         fig.update_yaxes(range=[box[2], box[3]], showgrid=False, zeroline=False, constrain="domain",
                          scaleanchor=f"x{'' if c == 1 else c}", scaleratio=1, showticklabels=False,
                          row=1, col=c)
-    _layout(fig, None, height)
+    finish_layout(fig, None, height)
     fig.update_layout(legend=dict(orientation="h", y=1.12, yanchor="bottom", x=1.0, xanchor="right"))
     first_annotation = list(fig.layout.annotations)
     if first_annotation:
@@ -339,7 +339,7 @@ def time_figure(series: Mapping[str, Mapping[str, Sequence[float]]], height: int
     fig.update_xaxes(gridcolor="#eee", type="log", row=1, col=1)
     fig.update_xaxes(title_text="wall time (s, log scale; training starts at 1 ms)", gridcolor="#eee",
                      type="log", row=2, col=1)
-    _layout(fig, None, height)
+    finish_layout(fig, None, height)
     fig.update_layout(legend=dict(y=-0.14))
     return fig
 

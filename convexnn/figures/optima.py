@@ -15,8 +15,17 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from ..datasets import Dataset
-from .core import NEGATIVE, NEURON_COLORS, POSITIVE, _layout, bounding_box, hyperplane_segment, network_figure
+from ..data.datasets import Dataset
+from .core import (
+    NEGATIVE,
+    NEURON_COLORS,
+    POSITIVE,
+    bounding_box,
+    finish_layout,
+    hyperplane_segment,
+    network_figure,
+    neuron_hyperplanes,
+)
 
 BAR_LIMIT = 400
 """Up to this many patterns the dual values are bars; above, a filled WebGL curve."""
@@ -41,7 +50,7 @@ def dual_bars(values: np.ndarray, beta: float, active: np.ndarray | None = None,
     keeps its room; the values are on a linear axis unless ``log`` (a log axis squeezes the
     values just below beta onto the line).
 
-    ``values`` (P, 2) from :func:`convexnn.optima.dual_bar_values`; ``active`` (k, 2) rows
+    ``values`` (P, 2) from :func:`convexnn.theory.optima.dual_bar_values`; ``active`` (k, 2) rows
     (pattern, sign column) of the network's neurons, drawn in the neuron colours (orange: u,
     w2 > 0; blue: u', w2 < 0; dark grey "gated unit" for the gated program). Up to
     ``BAR_LIMIT`` patterns are bars; more are a filled WebGL curve with the active patterns as
@@ -101,7 +110,7 @@ def dual_bars(values: np.ndarray, beta: float, active: np.ndarray | None = None,
         top = max(float(v.max(initial=0.0)), beta) * 1.08
         fig.update_yaxes(title_text="dual value", range=[0, top], showgrid=True, gridcolor="#eeeeee")
     fig.update_layout(bargap=0.05)
-    return _layout(fig, title, height)
+    return finish_layout(fig, title, height)
 
 
 # --------------------------------------------------------------------------------------------
@@ -170,9 +179,7 @@ def optimum_figure(model, data: Dataset, highlight: int | None = None, height: i
     shaded and its own contribution (w1 x + b1)_+ w2 drawn dashed.
     """
     fig = network_figure(model, data, height=height)
-    W = np.atleast_2d(np.asarray(model.W1, dtype=float))
-    b = np.asarray(model.b1, dtype=float).reshape(-1)
-    sign = np.sign(np.asarray(model.w2, dtype=float).reshape(-1)).astype(int)
+    W, b, sign = neuron_hyperplanes(model)
     if data.dim == 2:
         box = bounding_box(data.X, 0.15, square=True)
         # behind the lines and points, above the heatmap
@@ -193,6 +200,8 @@ def optimum_figure(model, data: Dataset, highlight: int | None = None, height: i
         xs = np.linspace(lo, hi, 200)
         if abs(w) > 1e-12:
             xs = np.unique(np.append(xs, np.clip(-c / w, lo, hi)))
+        if not hasattr(model, "w2"):
+            return fig  # a gated unit has no ReLU contribution to draw
         ramp = np.maximum(w * xs + c, 0.0) * float(model.w2[highlight])
         fig.add_trace(go.Scatter(x=xs, y=ramp, mode="lines", name=f"neuron {highlight}: (w1 x + b1)₊ w2",
                                  line=dict(color=NEURON_COLORS[s], width=2, dash="dash"),
@@ -236,7 +245,7 @@ def split_figure(network, origin: np.ndarray, share: np.ndarray, split: int | No
     fig.update_xaxes(title_text="neuron (after permutation)", dtick=1 if len(k) <= 30 else None)
     fig.update_yaxes(showgrid=True, gridcolor="#eeeeee")
     fig.update_annotations(font_size=13)
-    return _layout(fig, title, height)
+    return finish_layout(fig, title, height)
 
 
 def critical_width_figure(result, title: str | None = None, height: int = 430) -> go.Figure:
@@ -279,7 +288,7 @@ def critical_width_figure(result, title: str | None = None, height: int = 430) -
     fig.update_yaxes(title_text="(L − p*)/p*", type="log", dtick=2, exponentformat="power", showgrid=True,
                      gridcolor="#eeeeee", row=2, col=1)
     fig.update_xaxes(title_text="width m", dtick=1 if len(widths) <= 30 else None, row=2, col=1)
-    return _layout(fig, title, height)
+    return finish_layout(fig, title, height)
 
 
 __all__ = [

@@ -1,6 +1,6 @@
 """The Lasso path of networks as one animated figure (pure plotly).
 
-:func:`path_figure` draws a :class:`convexnn.optima.NetworkPath`: on the left the minimal network
+:func:`path_figure` draws a :class:`convexnn.theory.optima.NetworkPath`: on the left the minimal network
 at the current beta (decision boundary with the zero contour, regression surface, or the 1-D
 curve with its kinks) and its neurons; on the right, against beta on a log axis (decreasing to
 the right, the direction of the animation), the norm of every block, the number of neurons,
@@ -15,19 +15,20 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from ..datasets import CLASSIFICATION, Dataset
+from ..data.datasets import CLASSIFICATION, Dataset
 from .core import (
     CLASS_SCALE,
     NEGATIVE,
     NEURON_COLORS,
     POSITIVE,
     REGRESSION_SCALE,
-    _grid,
-    _predict,
     bounding_box,
     data_traces,
+    evaluate,
+    grid_points,
     hyperplane_segment,
     kinks,
+    neuron_hyperplanes,
 )
 
 MARKER = "#c0392b"
@@ -36,9 +37,7 @@ FRAME_MS = 350
 
 def _lines(model, box, sign: int) -> tuple[list, list]:
     """The hyperplanes of the neurons with sign(w2) = ``sign``, as one None-separated polyline."""
-    W = np.atleast_2d(np.asarray(model.W1, dtype=float))
-    b = np.asarray(model.b1, dtype=float).reshape(-1)
-    s = np.sign(np.asarray(model.w2, dtype=float).reshape(-1)).astype(int)
+    W, b, s = neuron_hyperplanes(model)
     xs, ys = [], []
     for j in np.flatnonzero(s == sign):
         seg = hyperplane_segment(W[:, j], b[j], box)
@@ -57,118 +56,112 @@ def _label(path, k: int) -> str:
     return text
 
 
-def path_figure(path, data: Dataset, resolution: int = 60, height: int = 640,
-                frame_ms: int = FRAME_MS, start: int = 0) -> go.Figure:
-    """One animated figure of the path (see the module docstring); frame k is ``path.betas[k]``."""
-    K = len(path.betas)
-    classification = data.task == CLASSIFICATION
-    panels = ["block norms ‖u_i‖ (orange u, blue u′)", "neurons (black: minimal network, grey: solver)",
-              "training loss"]
-    if classification:
-        panels.append("training accuracy")
-    else:
-        panels.append("training RMSE")
-    rows = len(panels)
-    fig = make_subplots(
-        rows=rows, cols=2, column_widths=[0.56, 0.44], horizontal_spacing=0.09, vertical_spacing=0.06,
-        specs=[[{"rowspan": rows}, {}]] + [[None, {}] for _ in range(rows - 1)],
-        subplot_titles=("", *panels),
-    )
-    frames_data: list[list] = [[] for _ in range(K)]
-    dynamic: list[int] = []
+class _Animated:
+    """A subplot figure whose traces may change per frame: ``add`` records the per-frame copies."""
 
-    def add(trace, row, col, per_frame=None):
-        fig.add_trace(trace, row=row, col=col)
+    def __init__(self, fig: go.Figure, n_frames: int):
+        self.fig = fig
+        self.frames_data: list[list] = [[] for _ in range(n_frames)]
+        self.dynamic: list[int] = []
+
+    def add(self, trace, row, col, per_frame=None) -> None:
+        self.fig.add_trace(trace, row=row, col=col)
         if per_frame is not None:
-            dynamic.append(len(fig.data) - 1)
-            for k in range(K):
-                frames_data[k].append(per_frame(k))
+            self.dynamic.append(len(self.fig.data) - 1)
+            for k, frame in enumerate(self.frames_data):
+                frame.append(per_frame(k))
 
-    # ---- left: the network at beta_k ------------------------------------------------------
-    if data.dim == 2:
-        box = bounding_box(data.X, 0.15, square=True)
-        xs, ys, G = _grid(box, resolution)
-        fields = [_predict(m, G).reshape(resolution, resolution).astype(np.float32) for m in path.models]
-        if classification:
-            scales = [max(float(np.quantile(np.abs(Z), 0.95)), 1e-12) if np.abs(Z).max() > 1e-12 else 1.0
-                      for Z in fields]
-            heat = lambda k: go.Heatmap(z=fields[k], zmin=-scales[k], zmax=scales[k])  # noqa: E731
-            add(go.Heatmap(x=xs, y=ys, z=fields[start], zmin=-scales[start], zmax=scales[start],
-                           colorscale=CLASS_SCALE, opacity=0.55, showscale=False, name="f(x)",
-                           hovertemplate="x1=%{x:.2f}<br>x2=%{y:.2f}<br>f=%{z:.3f}<extra></extra>"),
-                1, 1, heat)
 
-            def boundary(k):  # no sign change: a constant field draws no contour
-                Z = fields[k]
-                return go.Contour(z=Z if Z.min() < 0 < Z.max() else np.ones_like(Z))
+def _network_2d(anim: _Animated, path, data: Dataset, resolution: int, start: int) -> tuple[float, float]:
+    """The left panel for 2-D data: f(x) (heat map, boundary) and the neurons' lines at each beta."""
+    fig, add = anim.fig, anim.add
+    box = bounding_box(data.X, 0.15, square=True)
+    xs, ys, G = grid_points(box, resolution)
+    fields = [evaluate(m, G).reshape(resolution, resolution).astype(np.float32) for m in path.models]
+    if data.task == CLASSIFICATION:
+        scales = [max(float(np.quantile(np.abs(Z), 0.95)), 1e-12) if np.abs(Z).max() > 1e-12 else 1.0
+                  for Z in fields]
+        heat = lambda k: go.Heatmap(z=fields[k], zmin=-scales[k], zmax=scales[k])  # noqa: E731
+        add(go.Heatmap(x=xs, y=ys, z=fields[start], zmin=-scales[start], zmax=scales[start],
+                       colorscale=CLASS_SCALE, opacity=0.55, showscale=False, name="f(x)",
+                       hovertemplate="x1=%{x:.2f}<br>x2=%{y:.2f}<br>f=%{z:.3f}<extra></extra>"),
+            1, 1, heat)
 
-            add(go.Contour(x=xs, y=ys, z=boundary(start).z, name="decision boundary", showscale=False,
-                           showlegend=True, contours=dict(start=0.0, end=0.0, size=1.0, coloring="lines"),
-                           line=dict(width=2.5, color="black"), colorscale=[[0, "black"], [1, "black"]],
-                           hoverinfo="skip"), 1, 1, boundary)
-        else:
-            lo, hi = float(data.y.min()), float(data.y.max())
-            hi = hi if hi > lo else lo + 1.0
-            add(go.Heatmap(x=xs, y=ys, z=fields[start], zmin=lo, zmax=hi, colorscale=REGRESSION_SCALE,
-                           opacity=0.7, showscale=False, name="f(x)",
-                           hovertemplate="x1=%{x:.2f}<br>x2=%{y:.2f}<br>f=%{z:.3f}<extra></extra>"),
-                1, 1, lambda k: go.Heatmap(z=fields[k]))
-        for s, text in ((1, "neuron, w2 > 0"), (-1, "neuron, w2 < 0")):
-            def lines(k, s=s):
-                lx, ly = _lines(path.models[k], box, s)
-                return go.Scatter(x=lx, y=ly)
+        def boundary(k):  # no sign change: a constant field draws no contour
+            Z = fields[k]
+            return go.Contour(z=Z if Z.min() < 0 < Z.max() else np.ones_like(Z))
 
-            add(go.Scatter(x=lines(start).x, y=lines(start).y, mode="lines", name=text,
-                           line=dict(color=NEURON_COLORS[s], width=1.3, dash="dot"), hoverinfo="skip",
-                           connectgaps=False), 1, 1, lines)
-        for t in data_traces(data):
-            if t.marker is not None and t.marker.showscale:
-                t.marker.showscale = False  # a colour bar would squeeze the right panels
-            fig.add_trace(t, row=1, col=1)
-        label_xy = (box[0] + 0.02 * (box[1] - box[0]), box[3] - 0.03 * (box[3] - box[2]))
-        fig.update_xaxes(range=[box[0], box[1]], constrain="domain", title_text="x1", showgrid=False,
-                         zeroline=False, row=1, col=1)
-        fig.update_yaxes(range=[box[2], box[3]], scaleanchor="x", scaleratio=1, constrain="domain",
-                         title_text="x2", showgrid=False, zeroline=False, row=1, col=1)
+        add(go.Contour(x=xs, y=ys, z=boundary(start).z, name="decision boundary", showscale=False,
+                       showlegend=True, contours=dict(start=0.0, end=0.0, size=1.0, coloring="lines"),
+                       line=dict(width=2.5, color="black"), colorscale=[[0, "black"], [1, "black"]],
+                       hoverinfo="skip"), 1, 1, boundary)
     else:
-        x = data.X[:, 0]
-        span = float(max(np.ptp(x), 1e-9))
-        lo, hi = float(x.min() - 0.1 * span), float(x.max() + 0.1 * span)
-        grid = np.linspace(lo, hi, 300)
-        curves, knots = [], []
-        for m in path.models:
-            Kk = kinks(m.W1, m.b1, lo, hi)
-            g = np.unique(np.concatenate([grid, Kk[:, 1]]))
-            curves.append((g, _predict(m, g[:, None])))
-            idx = Kk[:, 0].astype(int)
-            s = np.sign(np.asarray(m.w2, dtype=float)[idx]).astype(int)
-            knots.append((Kk[:, 1], _predict(m, Kk[:, 1:2]) if len(Kk) else np.zeros(0),
-                          [NEURON_COLORS[int(v)] for v in s]))
-        add(go.Scatter(x=curves[start][0], y=curves[start][1], mode="lines", name="network f(x)",
-                       line=dict(color="#222222", width=2.5),
-                       hovertemplate="x=%{x:.3f}<br>f=%{y:.3f}<extra></extra>"),
-            1, 1, lambda k: go.Scatter(x=curves[k][0], y=curves[k][1]))
-        add(go.Scatter(x=knots[start][0], y=knots[start][1], mode="markers", name="kinks (neurons)",
-                       marker=dict(symbol="diamond", size=11, color=knots[start][2],
-                                   line=dict(width=1, color="white")),
-                       hovertemplate="kink at x=%{x:.3f}<extra></extra>"),
-            1, 1, lambda k: go.Scatter(x=knots[k][0], y=knots[k][1], marker=dict(color=knots[k][2])))
-        for t in data_traces(data):
-            fig.add_trace(t, row=1, col=1)
-        ally = np.concatenate([data.y] + [c[1] for c in curves])
-        ypad = 0.08 * float(max(np.ptp(ally), 1e-9))
-        ylo, yhi = float(ally.min() - ypad), float(ally.max() + 3 * ypad)
-        label_xy = (lo + 0.02 * (hi - lo), yhi - ypad)
-        fig.update_xaxes(range=[lo, hi], title_text="x", showgrid=True, gridcolor="#eeeeee", row=1, col=1)
-        fig.update_yaxes(range=[ylo, yhi], title_text="y", showgrid=True, gridcolor="#eeeeee", row=1, col=1)
-    add(go.Scatter(x=[label_xy[0]], y=[label_xy[1]], mode="text", text=[_label(path, start)],
-                   textposition="middle right", textfont=dict(size=14, color="#111111"), showlegend=False,
-                   hoverinfo="skip"),
-        1, 1, lambda k: go.Scatter(text=[_label(path, k)]))
+        lo, hi = float(data.y.min()), float(data.y.max())
+        hi = hi if hi > lo else lo + 1.0
+        add(go.Heatmap(x=xs, y=ys, z=fields[start], zmin=lo, zmax=hi, colorscale=REGRESSION_SCALE,
+                       opacity=0.7, showscale=False, name="f(x)",
+                       hovertemplate="x1=%{x:.2f}<br>x2=%{y:.2f}<br>f=%{z:.3f}<extra></extra>"),
+            1, 1, lambda k: go.Heatmap(z=fields[k]))
+    for s, text in ((1, "neuron, w2 > 0"), (-1, "neuron, w2 < 0")):
+        def lines(k, s=s):
+            lx, ly = _lines(path.models[k], box, s)
+            return go.Scatter(x=lx, y=ly)
 
-    # ---- right: the path against beta, with a marker at beta_k ----------------------------
+        add(go.Scatter(x=lines(start).x, y=lines(start).y, mode="lines", name=text,
+                       line=dict(color=NEURON_COLORS[s], width=1.3, dash="dot"), hoverinfo="skip",
+                       connectgaps=False), 1, 1, lines)
+    for t in data_traces(data):
+        if t.marker is not None and t.marker.showscale:
+            t.marker.showscale = False  # a colour bar would squeeze the right panels
+        fig.add_trace(t, row=1, col=1)
+    fig.update_xaxes(range=[box[0], box[1]], constrain="domain", title_text="x1", showgrid=False,
+                     zeroline=False, row=1, col=1)
+    fig.update_yaxes(range=[box[2], box[3]], scaleanchor="x", scaleratio=1, constrain="domain",
+                     title_text="x2", showgrid=False, zeroline=False, row=1, col=1)
+    return box[0] + 0.02 * (box[1] - box[0]), box[3] - 0.03 * (box[3] - box[2])
+
+
+def _network_1d(anim: _Animated, path, data: Dataset, start: int) -> tuple[float, float]:
+    """The left panel for 1-D data: the curve f(x) and its kinks (one per neuron) at each beta."""
+    fig, add = anim.fig, anim.add
+    x = data.X[:, 0]
+    span = float(max(np.ptp(x), 1e-9))
+    lo, hi = float(x.min() - 0.1 * span), float(x.max() + 0.1 * span)
+    grid = np.linspace(lo, hi, 300)
+    curves, knots = [], []
+    for m in path.models:
+        W, b, signs = neuron_hyperplanes(m)
+        Kk = kinks(W, b, lo, hi)
+        g = np.unique(np.concatenate([grid, Kk[:, 1]]))
+        curves.append((g, evaluate(m, g[:, None])))
+        s = signs[Kk[:, 0].astype(int)]
+        knots.append((Kk[:, 1], evaluate(m, Kk[:, 1:2]) if len(Kk) else np.zeros(0),
+                      [NEURON_COLORS[int(v)] for v in s]))
+    add(go.Scatter(x=curves[start][0], y=curves[start][1], mode="lines", name="network f(x)",
+                   line=dict(color="#222222", width=2.5),
+                   hovertemplate="x=%{x:.3f}<br>f=%{y:.3f}<extra></extra>"),
+        1, 1, lambda k: go.Scatter(x=curves[k][0], y=curves[k][1]))
+    add(go.Scatter(x=knots[start][0], y=knots[start][1], mode="markers", name="kinks (neurons)",
+                   marker=dict(symbol="diamond", size=11, color=knots[start][2],
+                               line=dict(width=1, color="white")),
+                   hovertemplate="kink at x=%{x:.3f}<extra></extra>"),
+        1, 1, lambda k: go.Scatter(x=knots[k][0], y=knots[k][1], marker=dict(color=knots[k][2])))
+    for t in data_traces(data):
+        fig.add_trace(t, row=1, col=1)
+    ally = np.concatenate([data.y] + [c[1] for c in curves])
+    ypad = 0.08 * float(max(np.ptp(ally), 1e-9))
+    ylo, yhi = float(ally.min() - ypad), float(ally.max() + 3 * ypad)
+    fig.update_xaxes(range=[lo, hi], title_text="x", showgrid=True, gridcolor="#eeeeee", row=1, col=1)
+    fig.update_yaxes(range=[ylo, yhi], title_text="y", showgrid=True, gridcolor="#eeeeee", row=1, col=1)
+    return lo + 0.02 * (hi - lo), yhi - ypad
+
+
+def _path_panels(anim: _Animated, path, classification: bool, start: int) -> None:
+    """The right panels against beta (block norms, neurons, loss, accuracy or RMSE), each with a
+    marker at the current beta."""
+    fig, add = anim.fig, anim.add
     betas = path.betas
-    bx = [float(betas.min()) / 1.25, float(betas.max()) * 1.25]
+    K = len(betas)
 
     def marker_line(row, y0, y1):
         add(go.Scatter(x=[betas[start]] * 2, y=[y0, y1], mode="lines", line=dict(color=MARKER, width=2),
@@ -191,9 +184,9 @@ def path_figure(path, data: Dataset, resolution: int = 60, height: int = 640,
         ys = np.concatenate([np.concatenate([path.norms[:, b], gap]) for b in cols])
         ids = np.concatenate([np.full(K + 1, path.blocks[b, 0]) for b in cols])
         fig.add_trace(go.Scatter(x=xs, y=ys, customdata=ids, mode="lines", showlegend=False,
-                                   line=dict(color=color, width=1.4), connectgaps=False,
-                                   hovertemplate=f"pattern %{{customdata}}, {name}<br>β=%{{x:.3g}}"
-                                                 "<br>‖u‖=%{y:.4f}<extra></extra>"), row=1, col=2)
+                                 line=dict(color=color, width=1.4), connectgaps=False,
+                                 hovertemplate=f"pattern %{{customdata}}, {name}<br>β=%{{x:.3g}}"
+                                               "<br>‖u‖=%{y:.4f}<extra></extra>"), row=1, col=2)
     marker_line(1, 0.0, nmax * 1.08)
     fig.update_yaxes(range=[0, nmax * 1.08], row=1, col=2)
     # neurons
@@ -228,6 +221,8 @@ def path_figure(path, data: Dataset, resolution: int = 60, height: int = 640,
     marker_line(4, q0, q1)
     dot(4, quality)
     fig.update_yaxes(range=[q0, q1], tickformat=".0%" if classification else None, row=4, col=2)
+    rows = 4
+    bx = [float(betas.min()) / 1.25, float(betas.max()) * 1.25]
     for row in range(1, rows + 1):
         fig.update_xaxes(type="log", range=[np.log10(bx[1]), np.log10(bx[0])], showgrid=True, dtick=1,
                          gridcolor="#eeeeee", row=row, col=2, showticklabels=row == rows,
@@ -237,9 +232,13 @@ def path_figure(path, data: Dataset, resolution: int = 60, height: int = 640,
     for row in range(2, rows + 1):
         fig.update_xaxes(matches="x2", row=row, col=2)
 
-    # ---- animation ---------------------------------------------------------------------------
+
+def _animate(anim: _Animated, betas: np.ndarray, height: int, frame_ms: int, start: int) -> None:
+    """Frames, play/pause buttons and the beta slider."""
+    fig = anim.fig
+    K = len(betas)
     names = [f"{b:.4g}" for b in betas]
-    fig.frames = [go.Frame(data=frames_data[k], traces=dynamic, name=names[k]) for k in range(K)]
+    fig.frames = [go.Frame(data=anim.frames_data[k], traces=anim.dynamic, name=names[k]) for k in range(K)]
     play = dict(label="▶ Play", method="animate",
                 args=[None, {"frame": {"duration": frame_ms, "redraw": True}, "fromcurrent": True,
                              "transition": {"duration": 0}, "mode": "immediate"}])
@@ -264,6 +263,31 @@ def path_figure(path, data: Dataset, resolution: int = 60, height: int = 640,
         )],
     )
     fig.update_annotations(font_size=12)
+
+
+def path_figure(path, data: Dataset, resolution: int = 60, height: int = 640,
+                frame_ms: int = FRAME_MS, start: int = 0) -> go.Figure:
+    """One animated figure of the path (see the module docstring); frame k is ``path.betas[k]``."""
+    classification = data.task == CLASSIFICATION
+    panels = ["block norms ‖u_i‖ (orange u, blue u′)", "neurons (black: minimal network, grey: solver)",
+              "training loss", "training accuracy" if classification else "training RMSE"]
+    rows = len(panels)
+    fig = make_subplots(
+        rows=rows, cols=2, column_widths=[0.56, 0.44], horizontal_spacing=0.09, vertical_spacing=0.06,
+        specs=[[{"rowspan": rows}, {}]] + [[None, {}] for _ in range(rows - 1)],
+        subplot_titles=("", *panels),
+    )
+    anim = _Animated(fig, len(path.betas))
+    if data.dim == 2:
+        label_xy = _network_2d(anim, path, data, resolution, start)
+    else:
+        label_xy = _network_1d(anim, path, data, start)
+    anim.add(go.Scatter(x=[label_xy[0]], y=[label_xy[1]], mode="text", text=[_label(path, start)],
+                        textposition="middle right", textfont=dict(size=14, color="#111111"),
+                        showlegend=False, hoverinfo="skip"),
+             1, 1, lambda k: go.Scatter(text=[_label(path, k)]))
+    _path_panels(anim, path, classification, start)
+    _animate(anim, path.betas, height, frame_ms, start)
     return fig
 
 

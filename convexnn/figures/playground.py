@@ -122,7 +122,7 @@ def region_image(model, view: View, size: int = 400, highlight: int | None = Non
     draw = ImageDraw.Draw(img, "RGBA")
     if hyperplanes:
         signs = neuron_signs(model, X)
-        W1, b1 = np.asarray(model.W1), np.asarray(model.b1)
+        W1, b1, _ = model.hyperplanes()  # the predictor protocol: ReLU network or gated model
         for j in range(model.width):
             ends = _line_through_view(W1[:, j], float(b1[j]), view)
             if ends is None:
@@ -155,7 +155,8 @@ def curve_image(model, view: View, size: int = 400, highlight: int | None = None
     draw = ImageDraw.Draw(img, "RGBA")
     _axes(draw, view, size)
     xs = x0 + (np.arange(size) + 0.5) / size * (x1 - x0)
-    W1, b1 = np.asarray(model.W1).reshape(-1), np.asarray(model.b1)
+    W1, b1, _ = model.hyperplanes()
+    W1 = np.asarray(W1).reshape(-1)
     signs = neuron_signs(model, xs[:, None])
     for j in range(model.width):
         if abs(W1[j]) < 1e-12:

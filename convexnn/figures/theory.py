@@ -1,4 +1,4 @@
-"""Figures of the theory pages: neural recovery (math.md section 6), deep-network duality
+"""Figures of the theory pages: neural recovery (docs/recovery.md), deep-network duality
 (section 7) and complexity (section 8). Pure functions from results to plotly figures.
 """
 
@@ -10,12 +10,12 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from .core import NEGATIVE, NEURON_COLORS, POSITIVE, _layout
+from .core import NEGATIVE, NEURON_COLORS, POSITIVE, finish_layout
 
-PROGRAM_COLORS = {"gated": "#7b3294", "relu": "#008837", "linear": "#555555"}
+PROGRAM_COLORS = {"gated": "#7b3294", "exact": "#008837", "linear": "#555555"}
 PROGRAM_NAMES = {
     "gated": "gated program",
-    "relu": "cone-constrained (ReLU) program",
+    "exact": "cone-constrained (ReLU) program",
     "linear": "linear model alone",
 }
 SUCCESS_SCALE = [[0.0, "#f7f7f7"], [0.5, "#92c5de"], [1.0, "#08306b"]]
@@ -61,7 +61,7 @@ def phase_heatmap(rows: list[dict], program: str, height: int = 380) -> go.Figur
     fig.add_trace(go.Scatter(x=d_line, y=d_line, mode="lines", name="n = d",
                              line=dict(color="#555", width=1.5, dash="dot"), hoverinfo="skip"))
     label = PROGRAM_NAMES.get(program, program)
-    _layout(fig, f"{label[0].upper() + label[1:]}: P(recovery)", height)
+    finish_layout(fig, f"{label[0].upper() + label[1:]}: P(recovery)", height)
     fig.update_xaxes(title_text="n (points)", range=[min(ns) - _step(ns) / 2, max(ns) + _step(ns) / 2])
     fig.update_yaxes(title_text="d (dimension)", range=[min(ds) - _step(ds) / 2, max(ds) + _step(ds) / 2])
     fig.update_layout(legend=dict(y=-0.22))
@@ -101,7 +101,7 @@ def phase_slice(rows: list[dict], d: int, wendel=None, height: int = 380) -> go.
                   annotation_position="top")
     fig.add_vline(x=d, line=dict(color="#777", width=1, dash="dot"), annotation_text="n = d",
                   annotation_position="top left")
-    _layout(fig, f"Slice at d = {d}", height)
+    finish_layout(fig, f"Slice at d = {d}", height)
     _axes_grid(fig)
     fig.update_yaxes(title_text="P(recovery)", range=[-0.03, 1.06], tickformat=".0%")
     fig.update_xaxes(title_text="n (points)")
@@ -123,7 +123,7 @@ def nic_bars(values: np.ndarray, is_all_ones: np.ndarray, program: str, height: 
     fig.add_hline(y=1.0, line=dict(color="#d7301f", width=2, dash="dash"), annotation_text="1",
                   annotation_position="right")
     what = "‖Xᵀ D_j λ‖" if program == "gated" else "max ±‖Π_K_j(±Xᵀ D_j λ)‖"
-    _layout(fig, f"NIC-L per pattern ({PROGRAM_NAMES.get(program, program)}): {what}", height)
+    finish_layout(fig, f"NIC-L per pattern ({PROGRAM_NAMES.get(program, program)}): {what}", height)
     _axes_grid(fig)
     fig.update_xaxes(title_text="patterns, largest value first")
     fig.update_yaxes(title_text="value (must be < 1)", rangemode="tozero")
@@ -173,7 +173,7 @@ def illustration_figure(left, right, height: int = 500) -> go.Figure:
         fig.update_xaxes(range=[-half, half], constrain="domain", title_text="x1", row=1, col=col)
         fig.update_yaxes(range=[-half, half], scaleanchor="x" if col == 1 else "x2", scaleratio=1,
                          constrain="domain", title_text="x2" if col == 1 else None, row=1, col=col)
-    _layout(fig, None, height)
+    finish_layout(fig, None, height)
     fig.update_layout(margin=dict(t=60, b=40), legend=dict(y=-0.22))
     fig.update_annotations(font_size=13)
     return fig
@@ -196,7 +196,7 @@ def _illustration_title(ill) -> str:
 def gap_curve(L: int, sigma1: float, sigma2_now: float | None = None, rest=(),
               height: int = 360) -> go.Figure:
     """P, D and the gap of diag(sigma1, s, rest...) as s goes from 0 to 1.5 sigma1 at depth L."""
-    from ..duality import values_from_sigma
+    from ..theory.duality import values_from_sigma
 
     s = np.linspace(0, 1.5 * sigma1, 301)
     vals = [values_from_sigma([sigma1, x, *rest], L) for x in s]
@@ -216,7 +216,7 @@ def gap_curve(L: int, sigma1: float, sigma2_now: float | None = None, rest=(),
                                  marker=dict(size=11, color=["#d7301f", "#2166ac", "#333"],
                                              line=dict(color="white", width=1.5)),
                                  name="your σ", hovertemplate="%{y:.4f}<extra></extra>"))
-    _layout(fig, f"L = {L}: the gap vanishes only at σ2 = 0 (rank ≤ 1)" if L >= 3 and not any(rest)
+    finish_layout(fig, f"L = {L}: the gap vanishes only at σ2 = 0 (rank ≤ 1)" if L >= 3 and not any(rest)
             else f"L = {L}", height)
     _axes_grid(fig)
     fig.update_xaxes(title_text="σ2 (with σ1 fixed)")
@@ -241,7 +241,7 @@ def gd_figure(runs: dict, targets: dict, title: str, height: int = 400) -> go.Fi
     for k, (label, value) in enumerate(targets.items()):
         fig.add_hline(y=value, line=dict(color="#333", width=1.3, dash=styles[k % 3]),
                       annotation_text=f"{label}: {value:.6f}", annotation_position="top right")
-    _layout(fig, title, height)
+    finish_layout(fig, title, height)
     _axes_grid(fig)
     top = max(float(np.nanmax(r.objective[min(len(r.objective) - 1, 2):])) for r in runs.values())
     low = min(targets.values()) if targets else 0.0
@@ -272,7 +272,7 @@ def pattern_count_figure(rows: list[dict], current: tuple[int, int] | None = Non
         fig.add_trace(go.Scatter(x=[current[0]], y=[current[1]], mode="markers", name="current data",
                                  marker=dict(size=15, symbol="star", color=POSITIVE,
                                              line=dict(color="black", width=1))))
-    _layout(fig, "Patterns of n points in the plane with bias (rank r = 3)", height)
+    finish_layout(fig, "Patterns of n points in the plane with bias (rank r = 3)", height)
     _axes_grid(fig)
     fig.update_xaxes(type="log", title_text="n (points)", dtick=1)
     fig.update_yaxes(type="log", title_text="number of patterns p", exponentformat="power", dtick=1)
@@ -292,7 +292,7 @@ def pattern_time_figure(rows: list[dict], height: int = 300) -> go.Figure:
         fig.add_trace(go.Scatter(x=[e[0] for e in enum], y=[e[1] for e in enum], name="list every pattern",
                                  mode="lines+markers", line=dict(color="#7570b3", width=2),
                                  marker=dict(symbol="diamond", size=8)))
-    _layout(fig, "Enumeration time", height)
+    finish_layout(fig, "Enumeration time", height)
     _axes_grid(fig)
     fig.update_xaxes(type="log", title_text="n (points)", dtick=1)
     fig.update_yaxes(type="log", title_text="seconds", dtick=1, exponentformat="power")
@@ -303,8 +303,8 @@ def pattern_time_figure(rows: list[dict], height: int = 300) -> go.Figure:
 def cnn_bound_figure(ns, rs=(2, 3, 4), height: int = 380) -> go.Figure:
     """The talk's CNN bound r^3 (n/r)^{3r} vs n for filter sizes r, with Cover's bound for a
     fully connected layer of rank r for comparison."""
-    from ..arrangements import cover_bound
-    from ..complexity import cnn_bound
+    from ..patterns.arrangements import cover_bound
+    from ..theory.complexity import cnn_bound
 
     ns = np.asarray(ns, dtype=float)
     fig = go.Figure()
@@ -315,7 +315,7 @@ def cnn_bound_figure(ns, rs=(2, 3, 4), height: int = 380) -> go.Figure:
         fig.add_trace(go.Scatter(x=ns, y=[cover_bound(int(n), r) for n in ns],
                                  name=f"fully connected, rank r = {r}: Cover", line=dict(color=c, width=1.5,
                                                                                        dash="dot")))
-    _layout(fig, "Bounds on the number of patterns (constants of O(·) taken as 1)", height)
+    finish_layout(fig, "Bounds on the number of patterns (constants of O(·) taken as 1)", height)
     _axes_grid(fig)
     fig.update_xaxes(type="log", title_text="n")
     fig.update_yaxes(type="log", title_text="bound on p", exponentformat="power")
@@ -337,7 +337,7 @@ def two_pattern_figure(results, height: int = 360) -> go.Figure:
                                            "<br>ratio %{y:.6f}<extra>" + loss + "</extra>"))
     fig.add_hline(y=1.0, line=dict(color="#333", width=1.5, dash="dash"), annotation_text="exact",
                   annotation_position="top left")
-    _layout(fig, "Two-pattern value / full value", height)
+    finish_layout(fig, "Two-pattern value / full value", height)
     _axes_grid(fig)
     fig.update_yaxes(title_text="ratio (1 = two patterns are exact)", rangemode="tozero")
     fig.update_layout(barmode="group", legend=dict(y=-0.2))
@@ -346,7 +346,7 @@ def two_pattern_figure(results, height: int = 360) -> go.Figure:
 
 def maxcut_figure(result, height: int = 380) -> go.Figure:
     """Empirical ratios of the Max-Cut experiment against sqrt(pi/2) and sqrt(84/83)."""
-    from ..complexity import HARDNESS_EPS
+    from ..theory.complexity import HARDNESS_EPS
 
     labels = ["relaxation<br>√(SDP / OPT)", "GW rounding, best<br>√(OPT / best)",
               "GW rounding, mean<br>√(OPT / mean)"]
@@ -362,7 +362,7 @@ def maxcut_figure(result, height: int = 380) -> go.Figure:
     fig.add_hline(y=1 + HARDNESS_EPS, line=dict(color="#333", width=1.5, dash="dot"),
                   annotation_text=f"√(84/83) ≈ {1 + HARDNESS_EPS:.4f}", annotation_position="top left")
     fig.add_hline(y=1.0, line=dict(color="#999", width=1))
-    _layout(fig, f"Max-Cut view of max_D ‖Xᵀ D λ‖ for n = {result.n}: empirical ratios", height)
+    finish_layout(fig, f"Max-Cut view of max_D ‖Xᵀ D λ‖ for n = {result.n}: empirical ratios", height)
     _axes_grid(fig)
     fig.update_yaxes(title_text="ratio of norms (1 = exact)", range=[0.97, 1.3])
     fig.update_xaxes(showgrid=False)
@@ -372,7 +372,7 @@ def maxcut_figure(result, height: int = 380) -> go.Figure:
 
 def hardness_ladder_figure(height: int = 380) -> go.Figure:
     """The talk's hardness ladder as a schematic: guaranteed factor 1 + eps by data class."""
-    from ..complexity import HARDNESS_EPS, NEGATIVE_CORRELATION_EPS
+    from ..theory.complexity import HARDNESS_EPS, NEGATIVE_CORRELATION_EPS
 
     rows = [
         ("orthogonally separable", "exact: ε = 0, polynomial time (two patterns)", 1.0, 1.0, "#1b9e77"),
@@ -398,7 +398,7 @@ def hardness_ladder_figure(height: int = 380) -> go.Figure:
                        text="← general data: NP-hard to reach 1 + ε for ε ≤ √(84/83) − 1 ≈ "
                             f"{HARDNESS_EPS:.4f}",
                        font=dict(color="#d7301f", size=12))
-    _layout(fig, None, height)
+    finish_layout(fig, None, height)
     fig.update_xaxes(title_text="approximation factor 1 + ε (schematic beyond √(π/2))", range=[0.98, 2.45],
                      showgrid=True, gridcolor=GRID_COLOR)
     fig.update_yaxes(categoryorder="array", categoryarray=[r[0] for r in rows][::-1])

@@ -1,6 +1,6 @@
 """The two-layer ReLU network f(x) = sum_j (x^T w1_j + b1_j)_+ w2_j (+ an optional intercept).
 
-Training objective (math.md section 1): l(f(X), y) + (beta/2)(||W1||_F^2 + ||b1||^2 + ||w2||^2);
+Training objective (docs/convex-program.md): l(f(X), y) + (beta/2)(||W1||_F^2 + ||b1||^2 + ||w2||^2);
 the bias b1 is regularized with its neuron (mode (a)), the intercept is free (0 unless set).
 """
 
@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 
-from . import losses
+from ..program import losses
 
 FORMAT = "convexnn.relu_network.v1"
+GATED_FORMAT = "convexnn.gated_relu_model.v1"
 MAX_JSON_BYTES = 20_000_000
 """Largest network file :meth:`ReLUNetwork.from_json` reads."""
 MAX_NEURONS = 100_000
@@ -98,6 +100,10 @@ class ReLUNetwork:
             out[rows] = np.maximum(Z, 0.0, out=Z) @ self.w2
         return out + self.intercept
 
+    def hyperplanes(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Each neuron's hyperplane x^T w1 + b1 = 0 and output sign: (W1 (d, m), b1 (m,), sign(w2))."""
+        return self.W1, self.b1, np.sign(self.w2).astype(int)
+
     def penalty(self) -> float:
         """(1/2)(||W1||_F^2 + ||b1||^2 + ||w2||^2); the objective multiplies it by beta."""
         return 0.5 * float(np.sum(self.W1**2) + np.sum(self.b1**2) + np.sum(self.w2**2))
@@ -131,7 +137,7 @@ class ReLUNetwork:
     def split(self, j: int, alphas) -> ReLUNetwork:
         """Split neuron j into parallel copies (sqrt(a) w1, sqrt(a) b1, sqrt(a) w2), sum(a) = 1.
 
-        f and the penalty stay the same (math.md section 4, step 2).
+        f and the penalty stay the same (docs/optima-and-stationary-points.md, step 2).
         """
         alphas = np.asarray(alphas, dtype=float).reshape(-1)
         if not 0 <= j < self.width:
@@ -222,22 +228,7 @@ class ReLUNetwork:
     @classmethod
     def from_json(cls, text: str | bytes) -> ReLUNetwork:
         """Read a network written by :meth:`to_json`; raise ``ValueError`` on malformed input."""
-        if not isinstance(text, (str, bytes, bytearray)):
-            raise ValueError(f"the network must be JSON text, not {type(text).__name__}")
-        if len(text) > MAX_JSON_BYTES:
-            raise ValueError(f"the network file has {len(text):,} characters; the limit is "
-                             f"{MAX_JSON_BYTES:,}")
-        _check_json_structure(text)
-        try:
-            doc = json.loads(text)
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise ValueError(f"the network file is not valid JSON ({exc})") from None
-        except RecursionError:
-            raise ValueError("the network file is not a network: its JSON is nested too deeply") from None
-        except MemoryError:
-            raise ValueError("the network file is too large for the server's memory") from None
-        if not isinstance(doc, dict) or doc.get("format") != FORMAT:
-            raise ValueError(f"not a convexnn network: expected format {FORMAT!r}")
+        doc = _json_document(text, FORMAT, "network", structure=True)
         if doc.get("activation", "relu") != "relu":
             raise ValueError("only ReLU networks are supported")
         _check_network_size(doc)
@@ -300,8 +291,8 @@ class GatedReLUModel:
     """The gated-ReLU model f(x) = sum_j 1[x~^T g_j >= 0] x~^T v_j of the gated program.
 
     ``G`` and ``V`` are (d~, m): gate vectors and weights in lifted coordinates (bias last when
-    ``bias``). For plotting, ``W1``/``b1`` are the gates' hyperplanes and ``w2`` carries the sign
-    of each unit's mean output (0 when unknown).
+    ``bias``). Its objective is the gated program's, l(f(X), y) + beta sum_j ||v_j||
+    (docs/convex-program.md); it is not a ReLU network, so it has no output weights w2.
     """
 
     G: np.ndarray
@@ -311,32 +302,105 @@ class GatedReLUModel:
     def __post_init__(self) -> None:
         self.G = np.atleast_2d(np.asarray(self.G, dtype=float))
         self.V = np.atleast_2d(np.asarray(self.V, dtype=float)).reshape(self.G.shape)
+        if not (np.all(np.isfinite(self.G)) and np.all(np.isfinite(self.V))):
+            raise ValueError("gated model weights must be finite")
 
     @property
     def width(self) -> int:
         return int(self.G.shape[1])
 
     @property
-    def W1(self) -> np.ndarray:
-        return self.G[:-1] if self.bias else self.G
+    def input_dim(self) -> int:
+        return int(self.G.shape[0]) - (1 if self.bias else 0)
 
-    @property
-    def b1(self) -> np.ndarray:
-        return self.G[-1] if self.bias else np.zeros(self.width)
+    def hyperplanes(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The gates' hyperplanes x^T w + b = 0 as (W (d, m), b (m,), sign (m,)); a gated unit has
+        no output sign (it is linear where its gate is open), so every sign is 0."""
+        W = self.G[:-1] if self.bias else self.G
+        b = self.G[-1] if self.bias else np.zeros(self.width)
+        return W, b, np.zeros(self.width, dtype=int)
 
-    @property
-    def w2(self) -> np.ndarray:
-        return np.zeros(self.width)
+    def _lifted(self, X: np.ndarray) -> np.ndarray:
+        from ..patterns.arrangements import lift
 
-    def _lift(self, X: np.ndarray) -> np.ndarray:
         X = np.asarray(X, dtype=float)
-        X = X[:, None] if X.ndim == 1 else X
-        return np.column_stack([X, np.ones(len(X))]) if self.bias else X
+        return lift(X[:, None] if X.ndim == 1 else X, self.bias)
 
     def predict(self, X: np.ndarray) -> np.ndarray:
-        """sum_j 1[x~^T g_j >= 0] x~^T v_j, in blocks of rows (:func:`row_blocks`)."""
-        Xt = self._lift(X)
+        """f(X) = sum_j 1[X~ g_j >= 0] * (X~ v_j), shape (n,), in blocks of rows (:func:`row_blocks`)."""
+        Xt = self._lifted(X)
         out = np.empty(Xt.shape[0])
         for rows in row_blocks(Xt.shape[0], 2 * self.width):
             out[rows] = np.sum((Xt[rows] @ self.G >= 0) * (Xt[rows] @ self.V), axis=1)
         return out
+
+    def penalty(self) -> float:
+        """sum_j ||v_j||, the gated program's regularizer (the objective multiplies it by beta)."""
+        return float(np.linalg.norm(self.V, axis=0).sum())
+
+    def objective(self, X: np.ndarray, y: np.ndarray, beta: float, loss: str = "squared") -> float:
+        """l(f(X), y) + beta sum_j ||v_j||, the gated program's objective at this model."""
+        losses.check_loss(loss)
+        if not np.isfinite(beta) or beta < 0:
+            raise ValueError("beta must be a non-negative number")
+        return losses.value(loss, self.predict(X), np.asarray(y, dtype=float)) + beta * self.penalty()
+
+    def to_json(self, indent: int | None = 2) -> str:
+        """JSON text with the gates, the weights and whether X~ carries the bias column."""
+        return json.dumps({"format": GATED_FORMAT, "bias": self.bias, "G": self.G.tolist(),
+                           "V": self.V.tolist()}, indent=indent)
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> GatedReLUModel:
+        """Read a model written by :meth:`to_json`; raise ``ValueError`` on malformed input."""
+        doc = _json_document(text, GATED_FORMAT, "model")
+        try:
+            G = np.asarray(doc["G"], dtype=float)
+            V = np.asarray(doc["V"], dtype=float)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ValueError(f"the model file lacks or garbles a weight array ({exc})") from None
+        if G.ndim != 2 or V.shape != G.shape:
+            raise ValueError("inconsistent shapes: G and V must both be (d~, m)")
+        return cls(G, V, bool(doc.get("bias", True)))
+
+
+def _json_document(text: str | bytes, fmt: str, noun: str, structure: bool = False) -> dict:
+    """The JSON object of a ``noun`` file of format ``fmt``, or a ``ValueError`` saying what is wrong:
+    not text, above :data:`MAX_JSON_BYTES`, (``structure``) more lists, objects or strings than a
+    network has, not JSON, nested too deeply, too large for memory, another format."""
+    if not isinstance(text, (str, bytes, bytearray)):
+        raise ValueError(f"the {noun} must be JSON text, not {type(text).__name__}")
+    if len(text) > MAX_JSON_BYTES:
+        raise ValueError(f"the {noun} file has {len(text):,} characters; the limit is {MAX_JSON_BYTES:,}")
+    if structure:
+        _check_json_structure(text)
+    try:
+        doc = json.loads(text)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ValueError(f"the {noun} file is not valid JSON ({exc})") from None
+    except RecursionError:
+        raise ValueError(f"the {noun} file is not a {noun}: its JSON is nested too deeply") from None
+    except MemoryError:
+        raise ValueError(f"the {noun} file is too large for the server's memory") from None
+    if not isinstance(doc, dict) or doc.get("format") != fmt:
+        raise ValueError(f"not a convexnn {noun}: expected format {fmt!r}")
+    return doc
+
+
+@runtime_checkable
+class Predictor(Protocol):
+    """What every model a page shows or a user loads offers (ReLUNetwork, GatedReLUModel)."""
+
+    @property
+    def width(self) -> int: ...
+
+    def predict(self, X: np.ndarray) -> np.ndarray: ...
+
+    def objective(self, X: np.ndarray, y: np.ndarray, beta: float, loss: str = "squared") -> float: ...
+
+    def hyperplanes(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]: ...
+
+    def to_json(self) -> str: ...
+
+
+__all__ = ["FORMAT", "GATED_FORMAT", "GatedReLUModel", "Predictor", "ReLUNetwork"]

@@ -3,7 +3,7 @@
 Every generator returns a :class:`Dataset`: ``X`` of shape (n, 2) for the 2-D classification
 and regression sets and (n, 1) for the 1-D regression sets, targets ``y`` (labels in {-1, +1}
 for classification) and the task name. The spiral is exactly the generator of the
-Randomized-Geometric-Algebra notebook (math.md section 9).
+Randomized-Geometric-Algebra notebook (docs/experiments.md).
 """
 
 from __future__ import annotations
@@ -14,6 +14,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
+
+from .validate import (  # noqa: F401  (re-exported: users import the validators from here too)
+    MAX_ABS,
+    MAX_ENTRIES,
+    MIN_SCALE,
+    as_count,
+    as_matrix,
+    as_number,
+    as_vector,
+    check_magnitude,
+)
 
 CLASSIFICATION = "classification"
 REGRESSION = "regression"
@@ -76,107 +87,8 @@ class Dataset:
 
 
 # --------------------------------------------------------------------------------------------
-# Input validation shared by the package (every public entry point a user's data reach)
+# Data-set validation (the generic validators live in convexnn.data.validate)
 # --------------------------------------------------------------------------------------------
-
-MAX_ENTRIES = 50_000_000
-"""Most numbers a data matrix may hold (400 MB of floats): larger inputs are refused."""
-MAX_ABS = 1e50
-"""Largest magnitude of a data value: beyond it squares and products overflow double precision
-in the solvers (rescale such data)."""
-MIN_SCALE = 1e-50
-"""Smallest largest magnitude of nonzero data: below it squares underflow to zero."""
-
-
-def _check_magnitude(A: np.ndarray, name: str) -> None:
-    top = float(np.max(np.abs(A))) if A.size else 0.0
-    if top > MAX_ABS:
-        raise ValueError(f"{name} has values beyond ±{MAX_ABS:.0e}, too large to compute with: "
-                         "rescale the data")
-    if 0.0 < top < MIN_SCALE:
-        raise ValueError(f"all values of {name} are below {MIN_SCALE:.0e} in magnitude, too small to "
-                         "compute with: rescale the data")
-
-
-def as_matrix(X, name: str = "X", min_rows: int = 1, min_cols: int = 1, finite: bool = True,
-              column: bool = True) -> np.ndarray:
-    """``X`` as a float array (n, d) or a ``ValueError`` that says what is wrong with it.
-
-    A 1-D input is one column (``column``) or one row. Checks: numbers only, two dimensions, at
-    least ``min_rows`` rows and ``min_cols`` columns, at most :data:`MAX_ENTRIES` entries, and
-    (``finite``) no NaN or infinite values.
-    """
-    try:
-        A = np.asarray(X, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name} must be an array of numbers ({str(exc)[:80]})") from None
-    if A.ndim == 0:
-        raise ValueError(f"{name} must be an array with one row per point, not a single number")
-    if A.ndim == 1:
-        A = A[:, None] if column else A[None, :]
-    if A.ndim != 2:
-        raise ValueError(f"{name} must be a 2-D array (one row per point), got {A.ndim} dimensions")
-    if A.size > MAX_ENTRIES:
-        raise ValueError(f"{name} has {A.size:,} entries; the limit is {MAX_ENTRIES:,}")
-    if A.shape[0] < min_rows:
-        raise ValueError(f"{name} has {A.shape[0]} rows; at least {min_rows} "
-                         f"{'is' if min_rows == 1 else 'are'} needed")
-    if A.shape[1] < min_cols:
-        raise ValueError(f"{name} has {A.shape[1]} columns; at least {min_cols} "
-                         f"{'is' if min_cols == 1 else 'are'} needed")
-    if finite and not np.all(np.isfinite(A)):
-        raise ValueError(f"{name} contains NaN or infinite values: remove or fix those entries")
-    if finite:
-        _check_magnitude(A, name)
-    return A
-
-
-def as_vector(y, n: int | None = None, name: str = "y", finite: bool = True) -> np.ndarray:
-    """``y`` flattened to a float vector, with ``n`` entries when given (else a ``ValueError``)."""
-    try:
-        v = np.asarray(y, dtype=float).reshape(-1)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name} must be numbers ({str(exc)[:80]})") from None
-    if n is not None and v.shape[0] != n:
-        raise ValueError(f"{name} has {v.shape[0]} entries but the data have {n} rows")
-    if finite and not np.all(np.isfinite(v)):
-        raise ValueError(f"{name} contains NaN or infinite values: remove or fix those entries")
-    if finite:
-        _check_magnitude(v, name)
-    return v
-
-
-def as_number(value, name: str, positive: bool = False, nonnegative: bool = False) -> float:
-    """A finite float (positive or non-negative when asked), or a ``ValueError``."""
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a number, not {str(value)[:30]!r}") from None
-    if not np.isfinite(v):
-        raise ValueError(f"{name} must be finite, not {v}")
-    if positive and v <= 0:
-        raise ValueError(f"{name} must be positive, not {v:g}")
-    if nonnegative and v < 0:
-        raise ValueError(f"{name} must be non-negative, not {v:g}")
-    return v
-
-
-def as_count(value, name: str, minimum: int = 1, maximum: int | None = None) -> int:
-    """An integer in [minimum, maximum], or a ``ValueError``."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer, float, np.floating)):
-        try:
-            value = int(str(value).strip())
-        except ValueError:
-            raise ValueError(f"{name} must be a whole number, not {str(value)[:30]!r}") from None
-    if isinstance(value, (float, np.floating)) and not (np.isfinite(value) and float(value).is_integer()):
-        raise ValueError(f"{name} must be a whole number, not {value}")
-    v = int(value)
-    if v < minimum:
-        raise ValueError(f"{name} must be at least {minimum}, not {v}")
-    if maximum is not None and v > maximum:
-        raise ValueError(f"{name} is {v:,}; the limit is {maximum:,}")
-    return v
-
 
 def check_data(X, y, task: str) -> tuple[np.ndarray, np.ndarray]:
     """Validate inputs and targets; return them as float arrays or raise ``ValueError``.
@@ -203,8 +115,8 @@ def check_data(X, y, task: str) -> tuple[np.ndarray, np.ndarray]:
         raise ValueError(f"X has {X.shape[0]} rows but y has {y.shape[0]} entries")
     if not np.all(np.isfinite(X)) or not np.all(np.isfinite(y)):
         raise ValueError("the data contain NaN or infinite values: remove or fix those rows")
-    _check_magnitude(X, "X")
-    _check_magnitude(y, "y")
+    check_magnitude(X, "X")
+    check_magnitude(y, "y")
     if task == CLASSIFICATION:
         labels = set(np.unique(y).tolist())
         if not labels <= {-1.0, 1.0}:
@@ -253,7 +165,7 @@ def _check_size(n: int, minimum: int = 2) -> int:
 
 
 def spiral(n: int = 160, noise: float = 0.0, seed: int = 1) -> Dataset:
-    """Two interleaved spirals, exactly as in ``Illustration_spiral.ipynb`` (math.md section 9).
+    """Two interleaved spirals, exactly as in ``Illustration_spiral.ipynb`` (docs/experiments.md).
 
     For arm s = +1 (label +1) and s = -1 (label -1), point i = 0..n/2-1 has
     phi = t*pi/16 and r = 6.5*(104 - t)/104 with t = 80*i/(n/2) (t = i for the default n = 160);
@@ -375,6 +287,20 @@ def talk_example(y: tuple[float, float, float] = (3.0, 2.0, 1.0)) -> Dataset:
     """The talk's 3-point example X = [[3,3],[2,2],[1,0]] (use it without bias)."""
     return Dataset(np.array([[3.0, 3.0], [2.0, 2.0], [1.0, 0.0]]), np.array(y), REGRESSION, "talk")
 
+
+
+def v41_example() -> Dataset:
+    """Example V4.1 of docs/optima-and-stationary-points.md: X = I_2, y = (1, 1), regression
+    (use it without bias)."""
+    return Dataset(np.eye(2), np.ones(2), REGRESSION, "V4.1: X = I₂")
+
+
+def v42_example() -> Dataset:
+    """Example V4.2 of docs/optima-and-stationary-points.md: 30 points x_i ~ U[-1, 1]^2 from
+    ``default_rng(0)``, labels y_i = sign(sin(3 x_i1) + x_i2)."""
+    rng = np.random.default_rng(0)
+    X = rng.uniform(-1, 1, size=(30, 2))
+    return Dataset(X, np.sign(np.sin(3 * X[:, 0]) + X[:, 1]), CLASSIFICATION, "V4.2 random")
 
 GENERATORS: dict[str, Callable[..., Dataset]] = {
     "spiral": spiral,

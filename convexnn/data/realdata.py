@@ -1,4 +1,4 @@
-"""Real data for the convex head vs AdamW comparison (math.md section 9): bundled sets, files, splits.
+"""Real data for the convex head vs AdamW comparison (docs/experiments.md): bundled sets, files, splits.
 
 A :class:`LabelledData` holds a feature matrix ``X`` (n, d), one label per row (integers or
 strings, any number of classes >= 2) and the class names. Sources:
@@ -35,6 +35,8 @@ from array import array
 from dataclasses import dataclass
 
 import numpy as np
+
+from ..program.losses import accuracy, predict_labels
 
 MAX_ROWS = 50_000
 """Most rows (points) a loaded data set may have."""
@@ -597,13 +599,13 @@ class Split:
         """The first ``n_train`` training rows of a seeded stratified shuffle (test part kept)."""
         if n_train >= self.n_train:
             return self
-        idx = _stratified_order(self.labels_train, seed)[:n_train]
-        idx = _ensure_classes(idx, self.labels_train, seed)
+        idx = stratified_order(self.labels_train, seed)[:n_train]
+        idx = ensure_classes(idx, self.labels_train, seed)
         return Split(self.X_train[idx], self.labels_train[idx], self.X_test, self.labels_test, self.classes,
                      self.name, self.standardize)
 
 
-def _stratified_order(labels: np.ndarray, seed: int) -> np.ndarray:
+def stratified_order(labels: np.ndarray, seed: int) -> np.ndarray:
     """A seeded permutation interleaving the classes in proportion (every prefix is stratified)."""
     rng = np.random.default_rng(seed)
     keys = np.empty(labels.shape[0])
@@ -614,7 +616,8 @@ def _stratified_order(labels: np.ndarray, seed: int) -> np.ndarray:
     return np.argsort(keys, kind="stable")
 
 
-def _ensure_classes(idx: np.ndarray, labels: np.ndarray, seed: int) -> np.ndarray:
+def ensure_classes(idx: np.ndarray, labels: np.ndarray, seed: int) -> np.ndarray:
+    """``idx`` plus the first row of each class it lacks, so that every class is present."""
     missing = [c for c in np.unique(labels) if c not in set(labels[idx].tolist())]
     if not missing:
         return idx
@@ -653,12 +656,12 @@ def split(data: LabelledData, test_fraction: float = 0.5, seed: int = 0, standar
     if counts.min() < 2:
         rare = data.classes[int(np.argmin(counts))]
         raise ValueError(f"class {rare!r} has a single row: every class needs at least 2 for a split")
-    order = _stratified_order(data.labels, seed)
+    order = stratified_order(data.labels, seed)
     n_test = int(round(test_fraction * data.n))
     n_test = min(max(n_test, data.n_classes), data.n - data.n_classes)
     test, train = order[:n_test], order[n_test:]
-    train = _ensure_classes(train, data.labels, seed)
-    test = _ensure_classes(test, data.labels, seed + 1)
+    train = ensure_classes(train, data.labels, seed)
+    test = ensure_classes(test, data.labels, seed + 1)
     out = Split(data.X[train], data.labels[train], data.X[test], data.labels[test], data.classes, data.name,
                 standardize)
     if max_train is not None:
@@ -682,18 +685,6 @@ def one_vs_rest(labels: np.ndarray, classes: np.ndarray) -> np.ndarray:
     if len(classes) == 2:
         return binary_targets(labels, classes)[:, None]
     return np.where(labels[:, None] == np.asarray(classes)[None, :], 1.0, -1.0)
-
-
-def predict_labels(scores: np.ndarray, classes: np.ndarray) -> np.ndarray:
-    """Labels from head outputs: sign for one head (two classes), argmax for one-vs-rest."""
-    scores = np.atleast_2d(np.asarray(scores, dtype=float).T).T
-    if scores.shape[1] == 1:
-        return np.where(scores[:, 0] >= 0, classes[1], classes[0])
-    return np.asarray(classes)[np.argmax(scores, axis=1)]
-
-
-def accuracy(scores: np.ndarray, labels: np.ndarray, classes: np.ndarray) -> float:
-    return float(np.mean(predict_labels(scores, classes) == labels))
 
 
 __all__ = [

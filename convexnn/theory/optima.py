@@ -1,4 +1,6 @@
-"""The global optimum, all global optima, and the Lasso path of networks (math.md sections 4, 5).
+"""The global optimum, all global optima, and the Lasso path of networks.
+
+Mathematics: docs/optima-and-stationary-points.md and docs/lasso-path.md.
 
 Pure numpy helpers behind the app's Global optimum, All global optima and Lasso path pages:
 
@@ -10,7 +12,7 @@ Pure numpy helpers behind the app's Global optimum, All global optima and Lasso 
   summarised in a :class:`NetworkPath` (block norms, neuron counts, loss, accuracy per beta).
 - :func:`critical_width`: train nonconvex networks of width m = 1, 2, ... with a few restarts
   and compare the best objective per width with p* (the critical width m*).
-- :func:`load_network`, :func:`identity_normalization`: the JSON export's input normalisation.
+- :func:`load_network`, :func:`identity_normalization`: the JSON export and its input normalisation.
 """
 
 from __future__ import annotations
@@ -22,37 +24,16 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import losses
-from .arrangements import Arrangement, lift
-from .convex import ConvexFit, fit_convex, prepare_patterns
-from .network import ReLUNetwork
-from .path import beta_grid, beta_max
-from .pruning import prune_to_minimal
+from ..models.network import ReLUNetwork
+from ..patterns.arrangements import Arrangement
+from ..program import losses
+from ..program.convex import ConvexFit, dual_vector, fit_convex
+from ..program.path import beta_grid, path_problem, problem_beta_max, solve_path
+from ..program.pruning import prune_to_minimal
 
 # --------------------------------------------------------------------------------------------
 # Dual values (the bars against beta)
 # --------------------------------------------------------------------------------------------
-
-
-def dual_vector(fit: ConvexFit, cones: Arrangement | None = None) -> np.ndarray:
-    """An optimal dual vector lam of the fit.
-
-    Squared and logistic loss: lam = -grad l(f), unique at the optimum. Hinge loss: -grad l is
-    only a subgradient (points on the margin y f = 1 take any value in [0, 1]), so lam is the
-    fast solver's dual, recomputed by one warm-started solve from the fit's active blocks
-    (``ConvexFit`` does not keep the solver's lam).
-    """
-    if fit.loss != "hinge":
-        return -losses.gradient(fit.loss, fit.fitted(), fit.y)
-    from . import fast
-
-    cones = _cones(fit, cones)
-    Z = lift(fit.X, fit.bias) @ cones.basis
-    blocks = fit.active_blocks()
-    if fit.relu == "gated":
-        blocks = blocks[blocks[:, 1] == 0]
-    res = fast.solve(cones, Z, fit.y, fit.beta, "hinge", fit.relu == "gated", init_blocks=blocks)
-    return losses.project_dual("hinge", np.asarray(res.lam, dtype=float), fit.y)
 
 
 def dual_bar_values(fit: ConvexFit, cones: Arrangement | None = None) -> np.ndarray:
@@ -61,10 +42,9 @@ def dual_bar_values(fit: ConvexFit, cones: Arrangement | None = None) -> np.ndar
     At an optimum every value is <= beta (to the solver's tolerance), and the patterns of the
     active blocks reach beta (complementary slackness).
     """
-    from .cones import dual_values
+    from ..patterns.cones import dual_values
 
-    cones = _cones(fit, cones)
-    Z = lift(fit.X, fit.bias) @ cones.basis
+    cones, Z = _cones(fit, cones)
     values, _ = dual_values(cones, Z, dual_vector(fit, cones), fit.relu == "gated", threshold=0.0)
     values = np.asarray(values, dtype=float).reshape(cones.count, -1)
     if values.shape[1] == 1:
@@ -73,12 +53,12 @@ def dual_bar_values(fit: ConvexFit, cones: Arrangement | None = None) -> np.ndar
     return values
 
 
-def _cones(fit: ConvexFit, cones: Arrangement | None) -> Arrangement:
-    if cones is not None:
-        return cones
-    if fit.cones is not None:
-        return fit.cones
-    return prepare_patterns(fit.X, fit.patterns, fit.bias)
+def _cones(fit: ConvexFit, cones: Arrangement | None) -> tuple[Arrangement, np.ndarray]:
+    """The cones to price (default: the fit's own) and the reduced data Z = X~ Q for them."""
+    problem = fit.problem
+    if cones is None or cones is problem.cones:
+        return problem.cones, problem.Z
+    return cones, problem.Xt @ cones.basis
 
 
 # --------------------------------------------------------------------------------------------
@@ -108,7 +88,7 @@ def transform_network(
 ) -> Transformed:
     """Split neuron ``split`` into copies with weights ``alphas`` (>= 0, sum 1), add ``pad`` zero
     neurons, then reorder the neurons by ``permutation`` (an order, or an int seed for a random
-    one). Every step keeps f and the objective (math.md section 4)."""
+    one). Every step keeps f and the objective (docs/optima-and-stationary-points.md)."""
     origin = np.arange(net.width)
     share = np.ones(net.width)
     out = net
@@ -220,7 +200,7 @@ def summarise_path(fits: list[ConvexFit], pruned: list[ConvexFit], task: str, be
         f = p.fitted()
         objectives.append(float(p.objective))
         loss_values.append(losses.value(p.loss, f, p.y))
-        acc.append(float(np.mean(np.where(f >= 0, 1.0, -1.0) == p.y)))
+        acc.append(losses.accuracy(f, p.y))
         rmse.append(float(np.sqrt(np.mean((f - p.y) ** 2))))
     gaps = np.array([f.certificate.relative_gap if f.certificate else np.nan for f in fits])
     return NetworkPath(
@@ -260,37 +240,19 @@ def network_path(
 ) -> NetworkPath:
     """The Lasso path of minimal networks: beta from beta_max down to ``ratio * beta_max``
     (``n_betas`` geometric values; or the given ``betas``, sorted decreasingly), warm-started
-    solves, each fit pruned to linearly independent blocks (math.md section 5).
+    solves, each fit pruned to linearly independent blocks (docs/lasso-path.md).
 
     ``progress(k, total, beta)`` is called after each beta (solved and pruned).
     """
-    X = np.asarray(X, dtype=float)
-    X = X[:, None] if X.ndim == 1 else X
-    y = np.asarray(y, dtype=float).reshape(-1)
-    bias = fit_options.get("bias", True)
-    cones = fit_options.pop("cones", None)
-    if cones is None:
-        cones = prepare_patterns(X, patterns, bias, fit_options.pop("n_samples", 200),
-                                 fit_options.pop("seed", 0))
-    top = beta_max(X, y, loss=loss, bias=bias, relu=relu, cones=cones)
+    fit_options = dict(fit_options, patterns=patterns)
+    problem = path_problem(X, y, loss, fit_options, program=relu)
+    top = problem_beta_max(problem)
     if betas is None:
         betas = beta_grid(top, n_betas, ratio)
-    betas = np.sort(np.asarray(betas, dtype=float).reshape(-1))[::-1]
-    fits, pruned = [], []
-    t_solve = t_prune = 0.0
-    previous = None
-    for k, beta in enumerate(betas):
-        t0 = time.perf_counter()
-        fit = fit_convex(X, y, beta, loss=loss, relu=relu, cones=cones, warm_start=previous, **fit_options)
-        t1 = time.perf_counter()
-        p = prune_to_minimal(fit) if prune and fit.n_active > 1 else fit
-        t2 = time.perf_counter()
-        t_solve, t_prune = t_solve + t1 - t0, t_prune + t2 - t1
-        fits.append(fit)
-        pruned.append(p)
-        previous = fit
-        if progress is not None:
-            progress(k + 1, len(betas), float(beta))
+    report = None if progress is None else (lambda k, total, fit: progress(k, total, float(fit.beta)))
+    steps = solve_path(problem, betas, prune=prune, progress=report, **fit_options)
+    fits, pruned = [s.fit for s in steps], [s.pruned for s in steps]
+    t_solve, t_prune = sum(s.solve_time for s in steps), sum(s.prune_time for s in steps)
     path = summarise_path(fits, pruned, task, top)
     path.solve_time, path.prune_time = t_solve, t_prune
     return path
@@ -346,14 +308,14 @@ def critical_width(
     **train_options,
 ) -> CriticalWidth:
     """Train nonconvex networks of width m = 1 .. m_hat + ``extra`` (m_hat: the pruned convex
-    optimum's width), ``restarts`` seeds each, with :func:`convexnn.train.fit_nonconvex` (GD on
+    optimum's width), ``restarts`` seeds each, with :func:`convexnn.training.train.fit_nonconvex` (GD on
     the explicit objective by default), and return the objectives against p*.
 
     p* and m_hat come from ``fit`` (solved here if not given) unless ``p_star`` and
     ``convex_width`` are given. ``train_options`` go to ``fit_nonconvex`` (optimizer, lr,
     epochs, ...); ``progress(done, total)`` is called after each training run.
     """
-    from .train import fit_nonconvex
+    from ..training.train import fit_nonconvex
 
     X = np.asarray(X, dtype=float)
     X = X[:, None] if X.ndim == 1 else X
@@ -413,44 +375,14 @@ def identity_normalization(d: int) -> dict:
     return {"mean": [0.0] * int(d), "scale": [1.0] * int(d)}
 
 
-@dataclass
-class LoadedNetwork:
-    """A network read from JSON with its input normalisation x -> (x - mean) / scale."""
-
-    network: ReLUNetwork
-    mean: np.ndarray
-    scale: np.ndarray
-
-    def predict(self, X: np.ndarray) -> np.ndarray:
-        X = np.asarray(X, dtype=float)
-        X = X[:, None] if X.ndim == 1 else X
-        return self.network.predict((X - self.mean) / self.scale)
-
-    def objective(self, X, y, beta: float, loss: str = "squared") -> float:
-        """l(f(X), y) + beta * penalty of the weights (the normalisation is part of the input)."""
-        return losses.value(loss, self.predict(X), np.asarray(y, dtype=float)) + beta * self.network.penalty()
-
-    # plotting helpers read the hyperplanes in input coordinates
-    @property
-    def W1(self) -> np.ndarray:
-        return self.network.W1 / self.scale[:, None]
-
-    @property
-    def b1(self) -> np.ndarray:
-        return self.network.b1 - (self.mean / self.scale) @ self.network.W1
-
-    @property
-    def w2(self) -> np.ndarray:
-        return self.network.w2
-
-    @property
-    def width(self) -> int:
-        return self.network.width
-
-
-def load_network(text: str | bytes, input_dim: int | None = None) -> LoadedNetwork:
+def load_network(text: str | bytes, input_dim: int | None = None) -> ReLUNetwork:
     """Read a network exported by the app (:meth:`ReLUNetwork.to_json`); ``ValueError`` with a
-    readable message on malformed input or when it does not take ``input_dim`` inputs."""
+    readable message on malformed input or when it does not take ``input_dim`` inputs.
+
+    An input normalisation x -> (x - mean) / scale in the file is folded into the first layer,
+    w1 <- w1 / scale, b1 <- b1 - (mean / scale)^T w1, so the result is a plain network on the
+    inputs as they are (its hyperplanes, predictions and objective are those of the current data).
+    """
     net = ReLUNetwork.from_json(text)
     doc = json.loads(text)
     d = net.input_dim
@@ -471,12 +403,14 @@ def load_network(text: str | bytes, input_dim: int | None = None) -> LoadedNetwo
     if input_dim is not None and d != input_dim:
         plural = "s" if d > 1 else ""
         raise ValueError(f"the network takes {d} input{plural}, the current data have {input_dim}")
-    return LoadedNetwork(net, mean, scale)
+    if not (np.all(mean == 0) and np.all(scale == 1)):
+        W1 = net.W1 / scale[:, None]
+        net = ReLUNetwork(W1, net.b1 - (mean / scale) @ net.W1, net.w2, net.intercept, net.pattern_index)
+    return net
 
 
 __all__ = [
     "CriticalWidth",
-    "LoadedNetwork",
     "NetworkPath",
     "Transformed",
     "critical_width",

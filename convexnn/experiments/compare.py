@@ -1,10 +1,10 @@
-"""Convex heads vs AdamW on real features: test accuracy against wall time (math.md section 9).
+"""Convex heads vs AdamW on real features: test accuracy against wall time (docs/experiments.md).
 
 For every seed, width k and training-set size the experiment trains, on the same rows:
 
-- ``convex_gated``: the gated program (the group Lasso of math.md section 1) on the patterns of
+- ``convex_gated``: the gated program (the group Lasso of docs/convex-program.md) on the patterns of
   k sampled gate vectors (Gaussian, or geometric-algebra with an optional sketch, section 3),
-  solved by the restarted FISTA of :mod:`convexnn.first_order` along a descending grid of
+  solved by the restarted FISTA of :mod:`convexnn.program.first_order` along a descending grid of
   beta = fraction * beta_max (warm-started). The clock starts before the gates are sampled.
 - ``convex_exact``: the cone-constrained program on the same patterns and beta grid
   (:func:`convexnn.fit_convex`, the certified working-set solver). It is much slower in high
@@ -36,10 +36,12 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from .arrangements import lift
-from .first_order import _lipschitz, fista_gated
-from .realdata import Split, one_vs_rest, predict_labels
-from .train import fit_nonconvex
+from ..data.realdata import Split, one_vs_rest
+from ..patterns.arrangements import gaussian_directions, lift
+from ..program.first_order import fista_gated, lipschitz_estimate
+from ..program.losses import accuracy
+from ..program.path import gated_beta_max
+from ..training.train import fit_nonconvex
 
 METHODS = ("convex_gated", "convex_exact", "adamw")
 SAMPLING = ("gaussian", "geometric")
@@ -57,7 +59,7 @@ class Stopped(Exception):
 
 @dataclass(frozen=True)
 class CompareSpec:
-    """Settings of :func:`run_comparison` (defaults: math.md section 9, scaled down)."""
+    """Settings of :func:`run_comparison` (defaults: docs/experiments.md, scaled down)."""
 
     methods: tuple[str, ...] = ("convex_gated", "adamw")
     ks: tuple[int, ...] = (50,)
@@ -113,12 +115,12 @@ def sample_gates(X: np.ndarray, k: int, sampling: str = "gaussian", seed: int = 
                  sketch_dim: int | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Gate vectors G (d+1, m) and their patterns M = 1[X~ G >= 0] (n, m), duplicates and the
     all-zero pattern removed (m <= k). Gaussian: g ~ N(0, I); geometric: hyperplanes through
-    random data points (:func:`convexnn.geometric_algebra.ga_directions`, optional sketch)."""
+    random data points (:func:`convexnn.patterns.geometric_algebra.ga_directions`, optional sketch)."""
     Xt = lift(X)
     if sampling == "gaussian":
-        G = np.random.default_rng(seed).standard_normal((Xt.shape[1], int(k)))
+        G = gaussian_directions(Xt.shape[1], int(k), seed)
     elif sampling == "geometric":
-        from .geometric_algebra import ga_directions
+        from ..patterns.geometric_algebra import ga_directions
 
         G = ga_directions(X, int(k), seed, sketch_dim, bias=True)
     else:
@@ -128,11 +130,6 @@ def sample_gates(X: np.ndarray, k: int, sampling: str = "gaussian", seed: int = 
     first = np.sort(first)
     first = first[M[:, first].any(axis=0)]
     return G[:, first], M[:, first]
-
-
-def gated_beta_max(Xt: np.ndarray, M: np.ndarray, y: np.ndarray) -> float:
-    """The smallest beta at which W = 0 solves the gated program (squared loss): max_i ||X~^T D_i y||."""
-    return float(np.linalg.norm(Xt.T @ (M * y[:, None]), axis=0).max(initial=0.0))
 
 
 @dataclass
@@ -160,13 +157,13 @@ class _Problem:
 
 
 def _problem(split: Split, n_train: int | None, seed: int, val_fraction: float) -> _Problem:
-    from .realdata import _ensure_classes, _stratified_order
+    from ..data.realdata import ensure_classes, stratified_order
 
     sub = split if n_train is None else split.subsample(int(n_train), seed)
-    order = _stratified_order(sub.labels_train, seed + 7919)
+    order = stratified_order(sub.labels_train, seed + 7919)
     n_val = max(int(round(val_fraction * sub.n_train)), len(split.classes))
     val, fit = order[:n_val], order[n_val:]
-    fit = _ensure_classes(fit, sub.labels_train, seed)
+    fit = ensure_classes(fit, sub.labels_train, seed)
     T = one_vs_rest(sub.labels_train[fit], split.classes)
     return _Problem(sub.X_train[fit], T, sub.labels_train[fit], sub.X_train[val], sub.labels_train[val],
                     sub.X_test, sub.labels_test, split.classes, sub.n_train)
@@ -177,15 +174,15 @@ def _rows(cands: list[_Candidate], prob: _Problem, method: str, seed: int, k: in
     rows: list[dict] = []
     best, best_val = None, -1.0
     for j, c in enumerate(sorted(cands, key=lambda c: c.time)):
-        val = float(np.mean(predict_labels(c.scores_val, prob.classes) == prob.lab_val))
-        test = float(np.mean(predict_labels(c.scores_test, prob.classes) == prob.lab_test))
+        val = accuracy(c.scores_val, prob.lab_val, prob.classes)
+        test = accuracy(c.scores_test, prob.lab_test, prob.classes)
         if val >= best_val:
             best, best_val = (c, val, test), val
         bc, bval, btest = best
         rows.append(dict(
             method=method, seed=seed, k=k, n_train=prob.n_train, checkpoint=j, time=c.time, hyper=bc.hyper,
             val_acc=bval, test_acc=btest,
-            train_acc=float(np.mean(predict_labels(bc.scores_train, prob.classes) == prob.lab_fit)),
+            train_acc=accuracy(bc.scores_train, prob.lab_fit, prob.classes),
             neurons=bc.neurons, candidate_test_acc=test, final=False))
     if rows:
         rows[-1]["final"] = True
@@ -219,7 +216,7 @@ def run_convex_gated(prob: _Problem, spec: CompareSpec, seed: int, k: int, shoul
     G, M = sample_gates(prob.X_fit, k, spec.sampling, seed, spec.sketch_dim)
     Xt = lift(prob.X_fit)
     Mf = M.astype(float)
-    L = _lipschitz(Xt, Mf)
+    L = lipschitz_estimate(Xt, Mf)
     single = spec.single if spec.single is not None else Xt.size * Mf.shape[1] > 2e7
     setup = time.perf_counter() - t0
     cands: list[_Candidate] = []
@@ -264,7 +261,7 @@ def run_convex_gated(prob: _Problem, spec: CompareSpec, seed: int, k: int, shoul
 
 def run_convex_exact(prob: _Problem, spec: CompareSpec, seed: int, k: int, should_stop=None):
     """Candidates of the cone-constrained program (one per beta; the working-set solver)."""
-    from .convex import fit_convex
+    from ..program.convex import fit_convex
 
     t0 = time.perf_counter()
     G, M = sample_gates(prob.X_fit, k, spec.sampling, seed, spec.sketch_dim)
@@ -432,7 +429,7 @@ def accuracy_at(rows: list[dict], budget: float) -> list[dict]:
 
 
 def default_budget(rows: list[dict]) -> float:
-    """The median final time of the convex gated runs at the full size (math.md section 9's t0:
+    """The median final time of the convex gated runs at the full size (the t0 of docs/experiments.md:
     where the convex runs stop), else the median final time of all runs."""
     n = _full_size(rows)
     fin = [r["time"] for r in final_rows(rows) if r["method"] == "convex_gated" and r["n_train"] == n]

@@ -1,4 +1,6 @@
-"""Sampling arrangement patterns, measured against exact enumeration (math.md sections 2 and 3).
+"""Sampling arrangement patterns, measured against exact enumeration.
+
+Mathematics: docs/arrangements.md and docs/sampling-and-geometric-algebra.md.
 
 How many of the patterns D = 1[X~ g >= 0] does a sampler find with k directions g? This module
 answers it for Gaussian directions and for randomized geometric-algebra (GA) directions, and
@@ -7,20 +9,17 @@ gives what is needed to *see* the answer on the sphere of directions:
 - :func:`coverage`: distinct patterns found vs the number of samples k, for several seeds, from
   one run per seed (the count after the first k samples is read off the order in which new
   patterns appear), with the exact count as the ceiling and the run time of each method.
-- :func:`ga_directions_batch`: the GA directions of :func:`convexnn.geometric_algebra.ga_directions`
-  (hyperplanes through randomly chosen data points, optional sketch, ``eps`` nudge so the
-  chosen points are active) computed for all samples at once; ``ga_directions`` draws them one at
-  a time in a Python loop (about 0.3 ms per sample).
 - :func:`cell_points` and :func:`cell_areas`: for data of rank 3 (2-D data with a bias column),
   one interior direction per cell of the arrangement on the sphere S^2 and the area of each cell.
   The area of a cell over 4 pi is the probability that one Gaussian direction lands in it, which is
   why Gaussian sampling misses small cells: a cell of area a is missed by k samples with
   probability (1 - a / 4 pi)^k.
 - :func:`gate` and :func:`sweep_gates`: gate vectors of a line given by an angle and an offset,
-  for the interactive sweep.
+  for the interactive sweep; :func:`slider_position` and :func:`slider_position_in_cell` go back
+  from a gate (or a cell) to the sweep's slider position.
 
 Everything here is vectorized; the all-zeros pattern is left out of the sampled counts (it
-contributes nothing to the convex program, and the samplers of :mod:`convexnn.arrangements`
+contributes nothing to the convex program, and the samplers of :mod:`convexnn.patterns.arrangements`
 drop it too), so the ceiling is the number of nonzero exact patterns.
 """
 
@@ -33,15 +32,16 @@ import numpy as np
 
 from .arrangements import (
     Arrangement,
-    _pattern_keys,
     arrangement,
+    gaussian_directions,
     gaussian_patterns,
     geometric_algebra_patterns,
     lift,
     match_patterns,
+    pattern_keys,
     reduce_rank,
 )
-from .geometric_algebra import sketched_points
+from .geometric_algebra import ga_directions
 
 METHODS = ("gaussian", "geometric")
 METHOD_LABELS = {"gaussian": "Gaussian", "geometric": "geometric algebra", "exact": "exact"}
@@ -50,87 +50,6 @@ METHOD_LABELS = {"gaussian": "Gaussian", "geometric": "geometric algebra", "exac
 # --------------------------------------------------------------------------------------------
 # Directions
 # --------------------------------------------------------------------------------------------
-
-
-def gaussian_directions(d: int, k: int, seed: int = 0) -> np.ndarray:
-    """k Gaussian gate vectors (columns, shape (d, k)); the same stream as
-    :func:`convexnn.arrangements.gaussian_patterns`."""
-    if int(k) < 1:
-        raise ValueError("the number of samples k must be at least 1")
-    return np.random.default_rng(seed).standard_normal((d, int(k)))
-
-
-def _distinct_rows(rng: np.random.Generator, n: int, k: int, s: int) -> np.ndarray:
-    """(k, s) row indices, distinct within each row, uniformly over ordered s-subsets of range(n)."""
-    if s == 1:
-        return rng.integers(0, n, size=(k, 1))
-    if s == 2:
-        first = rng.integers(0, n, size=k)
-        second = (first + rng.integers(1, n, size=k)) % n
-        return np.column_stack([first, second])
-    return np.argsort(rng.random((k, n)), axis=1)[:, :s]
-
-
-def ga_directions_batch(X: np.ndarray, k: int, seed: int = 0, sketch_dim: int | None = None,
-                        bias: bool = True, eps: float = 1e-8, retries: int = 20) -> np.ndarray:
-    """k geometric-algebra gate vectors (columns, shape (d~, k)), all drawn at once.
-
-    The same construction as :func:`convexnn.geometric_algebra.ga_directions` (and the reference
-    ``cvx_sample_vectors``): with bias, pick s distinct points (s = sketch dimension, or d), take
-    the null vector v of the differences S x_j - S x_last (last right singular vector, as
-    ``unit_normal``), and return [S^T v; -(S x_last)^T v + eps ||S^T v||] / ||S^T v||; without
-    bias, the null vector of s - 1 sketched points, plus ``eps`` times the sum of the chosen unit
-    points (so they are active; ``ga_directions`` has no nudge there, see
-    ``tests/test_sampling.py``). Rank-deficient draws are redrawn up to
-    ``retries`` times, then replaced by Gaussian vectors. The random stream differs from the
-    one-at-a-time function, the distribution is the same.
-    """
-    X, rng, S, SX = sketched_points(X, k, seed, sketch_dim)
-    n, d = X.shape
-    k = int(k)
-    s = S.shape[0]
-    picks = s if bias else s - 1
-    out = np.empty((d + (1 if bias else 0), k))
-    todo = np.arange(k)
-    if picks < 1 or picks > n:
-        out[:] = rng.standard_normal(out.shape)
-        return out
-    for _ in range(retries):
-        if todo.size == 0:
-            break
-        J = _distinct_rows(rng, n, todo.size, picks)
-        if bias:
-            base = SX[J[:, -1]]  # (m, s)
-            M = SX[J[:, :-1]] - base[:, None, :]  # (m, s-1, s)
-        else:
-            base = None
-            M = SX[J]  # (m, s-1, s)
-        if M.shape[1] == 0:  # s = 1 with bias: any direction, oriented at random
-            V = rng.choice([-1.0, 1.0], size=(todo.size, 1))
-            ok = np.ones(todo.size, bool)
-        else:
-            _, sv, vt = np.linalg.svd(M, full_matrices=True)
-            V = vt[:, -1, :]  # (m, s) unit null vectors
-            scale = np.maximum(np.abs(M).max(axis=(1, 2)), 1e-300)
-            ok = sv[:, -1] > 1e-10 * scale * max(M.shape[1:])
-        W = V @ S  # (m, d): S^T v as rows
-        norm = np.linalg.norm(W, axis=1)
-        ok &= norm > 1e-12
-        if bias:
-            b = -np.einsum("ms,ms->m", base, V) + eps * norm
-            G = np.column_stack([W, b]) / np.where(norm > 0, norm, 1.0)[:, None]
-        else:
-            G = W / np.where(norm > 0, norm, 1.0)[:, None]
-            # nudge towards the chosen points so that they (and rows parallel to them) are
-            # active; without it rounding gives such rows arbitrary signs, which can make a
-            # pattern no direction realizes (e.g. 010 on the talk's data)
-            P = X[J]
-            G = G + eps * _unit(P).sum(axis=1)
-        out[:, todo[ok]] = G[ok].T
-        todo = todo[~ok]
-    if todo.size:
-        out[:, todo] = rng.standard_normal((out.shape[0], todo.size))
-    return out
 
 
 # --------------------------------------------------------------------------------------------
@@ -144,7 +63,7 @@ def _first_seen(Xt: np.ndarray, G: np.ndarray, mirror: bool) -> tuple[np.ndarray
     k = G.shape[1]
     # sample j contributes the patterns of its directions at positions j * len(blocks) + b
     pats = np.stack([(Xt @ B >= 0).T for B in blocks], axis=1).reshape(k * len(blocks), -1)
-    keys = _pattern_keys(pats)
+    keys = pattern_keys(pats)
     _, first = np.unique(keys, return_index=True)
     nonzero = pats[first].any(axis=1)
     first = first[nonzero]
@@ -166,7 +85,7 @@ class Coverage:
             the first seed found with all ``ks[-1]`` samples.
         times: seconds for one run of each method with ``timing_k`` samples, measured on the
             package functions (``gaussian_patterns``, ``geometric_algebra_patterns`` and
-            ``arrangement`` for "exact"), plus "geometric (batch)" for :func:`ga_directions_batch`.
+            ``arrangement`` for "exact").
         outside: patterns a sampler returned that exact enumeration does not have (always 0).
     """
 
@@ -239,7 +158,7 @@ def coverage(X: np.ndarray, ks=None, seeds=(0, 1, 2, 3, 4), bias: bool = True,
                 G = gaussian_directions(Xt.shape[1], k_max, seed)
                 first, pats = _first_seen(Xt, G, False)
             else:
-                G = ga_directions_batch(Xraw, k_max, seed, sketch_dim, bias)
+                G = ga_directions(Xraw, k_max, seed, sketch_dim, bias)
                 first, pats = _first_seen(Xt, G, mirror)
             first.sort()
             curves[s_i] = np.searchsorted(first, ks, side="left")
@@ -259,9 +178,6 @@ def coverage(X: np.ndarray, ks=None, seeds=(0, 1, 2, 3, 4), bias: bool = True,
         t0 = time.perf_counter()
         geometric_algebra_patterns(X, tk, seeds[0], sketch_dim, bias, mirror)
         times["geometric"] = time.perf_counter() - t0
-        t0 = time.perf_counter()
-        ga_directions_batch(Xraw, tk, seeds[0], sketch_dim, bias)
-        times["geometric (batch)"] = time.perf_counter() - t0
     nonzero = arr.patterns.any(axis=1) if arr is not None else None
     return Coverage(ks, seeds, found, exact_count, masks, times, tk, mirror, sketch_dim, outside,
                     nonzero)
@@ -279,7 +195,7 @@ def _unit(A: np.ndarray) -> np.ndarray:
 
 def sphere_coordinates(X: np.ndarray, bias: bool = True) -> np.ndarray:
     """The rows of X~ in reduced coordinates Z = X~ Q (Q orthonormal, r = rank), as in
-    :class:`~convexnn.arrangements.Arrangement`. For 2-D data with bias Z = X~."""
+    :class:`~convexnn.patterns.arrangements.Arrangement`. For 2-D data with bias Z = X~."""
     Z, _ = reduce_rank(lift(X, bias))
     return Z
 
@@ -463,3 +379,52 @@ def angle_offset(g: np.ndarray, dim: int) -> tuple[float, float]:
         return 0.0, float(np.sign(b)) * 1e9
     theta = float(np.rad2deg(np.arctan2(w[1], w[0])) % 360.0) if dim == 2 else (0.0 if w[0] > 0 else 180.0)
     return theta, float(b / norm)
+
+
+def slider_position(g: np.ndarray, dim: int, bias: bool, offset_range: float) -> tuple[float, float]:
+    """(theta in degrees, offset fraction in [-1, 1]) of a lifted gate g = (w, b) on the sweep's
+    sliders: the inverse of :func:`gate` up to a positive scale, before rounding to slider steps.
+
+    2-D: theta = atan2(w_2, w_1) mod 360 and the offset b / ||w|| (0 without a bias);
+    1-D: theta = 0 if w >= 0 else 180 and the offset b / |w| (+-10 R when w = 0). The fraction
+    is offset / R clipped to [-1, 1], R = ``offset_range``.
+    """
+    g = np.asarray(g, dtype=float)
+    R = float(offset_range)
+    if dim == 2:
+        if bias:
+            t, o = angle_offset(g, 2)
+            return t, float(np.clip(o / R, -1, 1))
+        return float(np.rad2deg(np.arctan2(g[1], g[0])) % 360), 0.0
+    t = 0.0 if g[0] >= 0 else 180.0
+    if not bias:
+        return t, 0.0
+    o = g[1] / abs(g[0]) if abs(g[0]) > 1e-12 else np.sign(g[1]) * 10 * R
+    return t, float(np.clip(o / R, -1, 1))
+
+
+def slider_position_in_cell(X: np.ndarray, arr: Arrangement, k: int, direction: np.ndarray, bias: bool,
+                            offset_range: float, reach: int = 8) -> tuple[float, float, bool]:
+    """The slider position (1 degree, 0.01 offset steps) nearest to a lifted direction g0 inside
+    the cell of pattern k that still shows pattern k: (theta, offset fraction, found).
+
+    Searches the grid of +-``reach`` steps around the rounded position (t0, f0) of g0 (theta only
+    in 2-D, the offset only with a bias) for gates g with 1[X~ g >= 0] = D_k, and returns the one
+    minimizing |angle difference| / 180 + |f - f0|. When none shows D_k (a small cell), returns
+    the rounded position of g0 with found = False.
+    """
+    X = np.asarray(X, dtype=float).reshape(len(X), -1)
+    dim = X.shape[1]
+    R = float(offset_range)
+    t0, f0 = slider_position(direction, dim, bias, R)
+    ts = np.round(t0) + np.arange(-reach, reach + 1) if dim == 2 else np.array([t0])
+    fs = (np.round(f0, 2) + 0.01 * np.arange(-reach, reach + 1)) if bias else np.array([0.0])
+    T, F = np.meshgrid(ts, np.clip(fs, -1, 1))
+    T, F = T.ravel() % 360, F.ravel()
+    G = sweep_gates(T, F * R if bias else 0.0 * F, dim, bias)
+    hit = arr.index_of(G @ lift(X, bias).T >= 0) == k
+    if not hit.any():
+        return float(np.round(t0) % 360), float(np.round(f0, 2)), False
+    dist = np.abs(((T - t0 + 180) % 360) - 180) / 180 + np.abs(F - f0)
+    best = int(np.argmin(np.where(hit, dist, np.inf)))
+    return float(T[best]), float(F[best]), True

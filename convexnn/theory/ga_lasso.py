@@ -1,4 +1,6 @@
-"""The closed-form Lasso of the geometric-algebra view (math.md section 3; Pilanci, TMLR 2024).
+"""The closed-form Lasso of the geometric-algebra view (Pilanci, TMLR 2024).
+
+Mathematics: docs/sampling-and-geometric-algebra.md.
 
 Every hyperplane through d data points (a line through two points for 2-D data) gives a neuron
 whose first-layer weights are the generalized cross product of the lifted points,
@@ -17,7 +19,7 @@ sqrt|z_j| and penalty beta |z_j|. Three variants (``VARIANTS``):
 - ``"l2"``: the app's weight decay, (beta/2)(||W1||^2 + ||b1||^2 + ||w2||^2): ||h|| is the full
   2-norm (bias included), no intercept. Its value is >= the exact convex program of
   :func:`convexnn.fit_convex` and often strictly larger: the Lasso only has neurons through d data
-  points, while the optimal neuron of a cone can lie inside the cone (math.md section 3).
+  points, while the optimal neuron of a cone can lie inside the cone (docs/sampling-and-geometric-algebra.md).
 - ``"l2-free"``: the same penalty on the weights but not the bias, with a free intercept t (the
   reference code's convention); again an upper bound on its exact program.
 - ``"l1"``: an l1 penalty on the first-layer weights, (beta/2)(||w1||_1^2 + w2^2), bias free, free
@@ -44,9 +46,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .arrangements import exact_patterns, lift
-from .fast import nonneg_lasso
-from .network import ReLUNetwork
+from ..models.network import ReLUNetwork
+from ..patterns.arrangements import exact_patterns, lift
+from ..program.fast import nonneg_lasso
 
 VARIANTS = {
     "l2": {"norm": "l2-full", "axis": False, "intercept": False},
@@ -71,7 +73,7 @@ def batch_cross(A: np.ndarray) -> np.ndarray:
     """Generalized cross products of stacks of d-1 vectors in R^d: A (m, d-1, d) -> (m, d).
 
     Entry i is (-1)^i det(A without column i) (0-based), so x^T h = det[x; A] for every x
-    (the batched form of :func:`convexnn.geometric_algebra.cross_product`).
+    (the batched form of :func:`convexnn.patterns.geometric_algebra.cross_product`).
     """
     A = np.asarray(A, dtype=float)
     m, k, d = A.shape
@@ -95,7 +97,7 @@ def subset_directions(X: np.ndarray, bias: bool = True, as_coded: bool = False) 
 
     ``as_coded`` reproduces the reference notebook's ``GA_enum`` for 2-D data instead: v is the
     unit vector x_i - x_j itself (not rotated), so the "line" is the one through x_j
-    perpendicular to x_i - x_j (and through x_i for -v); math.md V3.3.
+    perpendicular to x_i - x_j (and through x_i for -v); docs/sampling-and-geometric-algebra.md, V3.3.
     """
     Xt = lift(X, bias)
     n, dt = Xt.shape
@@ -402,7 +404,7 @@ def exact_value(X: np.ndarray, y: np.ndarray, beta: float, variant: str = "l2") 
     """The exact convex program's value for a Lasso variant: :func:`convexnn.fit_convex` (certified)
     for "l2", :func:`exact_program_cvxpy` for "l2-free" and "l1" (n <= 30)."""
     if variant == "l2":
-        from .convex import fit_convex
+        from ..program.convex import fit_convex
 
         return float(fit_convex(X, y, beta, patterns="exact").objective)
     return exact_program_cvxpy(X, y, beta, variant)

@@ -1,10 +1,10 @@
-"""How hard the convex program is (math.md section 8; Wang & Pilanci, arXiv 2311.10972).
+"""How hard the convex program is (docs/complexity.md; Wang & Pilanci, arXiv 2311.10972).
 
 - The work is dominated by the number p of patterns: O(n^r) for data of rank r; Cover's bound
   2 r (e (n-1)/r)^r; for CNNs with filters of size r the talk gives O(r^3 (n/r)^{3r}).
 - Three classes of data: *orthogonally separable* (x_i^T x_k > 0 within a class, <= 0 across):
   exact in polynomial time, since for classification losses the two class patterns
-  D_+ = diag(1[y > 0]) and D_- = diag(1[y < 0]) suffice (math.md, our derivation; it fails for
+  D_+ = diag(1[y > 0]) and D_- = diag(1[y < 0]) suffice (docs/complexity.md, our derivation; it fails for
   the squared loss at small beta); *negatively correlated* (<= 0 across classes only): a
   sqrt(pi/2) approximation; *general* data.
 - The Max-Cut link: for a fixed dual vector lambda, max_D ||X^T D lambda||^2 over all
@@ -24,13 +24,13 @@ from math import sqrt
 
 import numpy as np
 
-from .arrangements import count_patterns, cover_bound, exact_patterns, general_position_count
-from .datasets import as_matrix, as_vector
+from ..data.validate import as_matrix, as_vector
+from ..patterns.arrangements import count_patterns, cover_bound, exact_patterns, general_position_count
 
 NEGATIVE_CORRELATION_EPS = sqrt(np.pi / 2) - 1
 """sqrt(pi/2) - 1 ~ 0.2533: the approximation for negatively correlated data."""
 HARDNESS_EPS = sqrt(84 / 83) - 1
-"""sqrt(84/83) - 1 = 0.006006: (1 + eps)-approximation is NP-hard for eps up to this (math.md
+"""sqrt(84/83) - 1 = 0.006006: (1 + eps)-approximation is NP-hard for eps up to this (docs/complexity.md
 and the issue quote ~0.00598, which is not what the formula gives; the app shows the formula's
 value and says so)."""
 MAX_BRUTE_FORCE = 20
@@ -155,7 +155,7 @@ class TwoPatternResult:
 def two_pattern_comparison(X, y, betas=(0.01, 0.1, 1.0), losses=("logistic", "hinge", "squared"),
                            bias: bool = False, solver: str = "fast") -> list[TwoPatternResult]:
     """The cone-constrained program on all exact patterns vs on the two class patterns only."""
-    from .convex import fit_convex
+    from ..program.convex import fit_convex
 
     X = np.asarray(X, dtype=float)
     y = np.asarray(y, dtype=float)
@@ -289,13 +289,11 @@ def maxcut_experiment(X: np.ndarray, lam: np.ndarray, rounds: int = 200, seed: i
 
 def dual_vector(X, y, beta: float, loss: str = "squared", bias: bool = True,
                 relu: str = "exact") -> np.ndarray:
-    """The dual vector of the solved convex program: lambda = -l'(f), the residual y - f for the
-    squared loss."""
-    from . import losses
-    from .convex import fit_convex
+    """The dual vector of the solved convex program (:func:`convexnn.program.convex.dual_vector`):
+    lambda = -l'(f), the residual y - f for the squared loss; the solver's dual for hinge."""
+    from ..program import convex
 
-    fit = fit_convex(X, y, beta, loss=loss, bias=bias, relu=relu)
-    return -losses.gradient(loss, fit.fitted(), np.asarray(y, dtype=float))
+    return convex.dual_vector(convex.fit_convex(X, y, beta, loss=loss, bias=bias, relu=relu))
 
 
 # --------------------------------------------------------------------------------------------

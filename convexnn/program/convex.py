@@ -1,47 +1,39 @@
-"""The convex program of a two-layer ReLU network with weight decay (Pilanci & Ergen, ICML 2020).
+"""Solving the convex program of a two-layer ReLU network (Pilanci & Ergen, ICML 2020).
 
     p* = min  l( sum_i D_i X~ (u_i - u'_i), y ) + beta sum_i (||u_i|| + ||u'_i||)
          s.t. (2 D_i - I) X~ u_i >= 0,  (2 D_i - I) X~ u'_i >= 0        (relu="exact")
 
 and its gated relaxation (relu="gated": one unconstrained block w_i per pattern). Every nonzero
 block maps to one neuron, w1 = u/sqrt(||u||), w2 = +-sqrt(||u||), and that network's nonconvex
-objective l(f(X), y) + (beta/2)(||W1||^2 + ||b1||^2 + ||w2||^2) equals p* (math.md section 1).
+objective l(f(X), y) + (beta/2)(||W1||^2 + ||b1||^2 + ||w2||^2) equals p*
+(docs/convex-program.md).
 
-Two solvers: ``solver="fast"`` (:mod:`convexnn.fast`, certified working-set method, the default)
-and ``solver="cvxpy"`` (a vectorized cvxpy model, the reference every faster solver is tested
-against). Both return a :class:`ConvexFit` with the same certificate, computed independently of
-the solver from the returned blocks.
+:func:`fit_convex` reads as problem -> solver -> certificate: it builds a
+:class:`~convexnn.program.problem.ConvexProblem` once, hands it to a solver of :mod:`convexnn.program.solvers`
+(chosen explicitly, or automatically with the reason recorded on the fit) and certifies the
+returned blocks independently of the solver (:func:`certify`).
 """
 
 from __future__ import annotations
 
-import time
+import dataclasses
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import fast, losses
-from .arrangements import (
-    MAX_EXACT_POINTS,
-    Arrangement,
-    arrangement,
-    gaussian_patterns,
-    lift,
-    reduce_rank,
-)
-from .cones import dual_values, pattern_cones
-from .datasets import as_matrix, as_vector
-from .network import GatedReLUModel, ReLUNetwork
+from ..models.network import GatedReLUModel, ReLUNetwork
+from ..patterns.arrangements import MAX_EXACT_POINTS, Arrangement
+from ..patterns.cones import dual_values
+from . import losses
+from .problem import DEFAULT_SAMPLES, PROGRAMS, ConvexProblem, Program, prepare_patterns
+from .solvers import SOLVERS, Solver, Status, WarmStart, as_status, make_solver
 
-PROGRAMS = ("exact", "gated")
-SOLVERS = ("fast", "cvxpy")
-DEFAULT_SAMPLES = 200
 ACTIVE_TOL = 1e-10
 
 
 @dataclass
 class Certificate:
-    """Optimality certificate of a solution (math.md section 4, step 6).
+    """Optimality certificate of a solution (docs/optima-and-stationary-points.md, step 6).
 
     ``max_violation`` = max_i max_+- ||Pi_{K_i}(+-X~^T D_i lam)|| / beta - 1 over *all* patterns of
     the program (<= 0 means lam is dual feasible); ``gap`` = primal - dual value of lam scaled to
@@ -70,7 +62,9 @@ class ConvexFit:
 
     ``u`` and ``u_neg`` hold the blocks u_i and u'_i (shape (P, d~), lifted coordinates with the
     bias last) for the P patterns ``patterns``; for the gated program ``u`` holds w_i and
-    ``u_neg`` is zero.
+    ``u_neg`` is zero. ``problem`` is the :class:`~convexnn.program.problem.ConvexProblem` it solves
+    (built from the other fields when a fit is made by hand); ``solver`` names the solver that
+    ran and ``solver_reason`` why it was chosen.
     """
 
     X: np.ndarray
@@ -90,10 +84,28 @@ class ConvexFit:
     message: str = ""
     info: dict = field(default_factory=dict)
     cones: Arrangement | None = field(default=None, repr=False)
+    problem: ConvexProblem | None = field(default=None, repr=False)
+    solver_reason: str = ""
+    solver_state: WarmStart | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.problem is None:
+            cones = self.cones
+            if cones is None:
+                cones = prepare_patterns(self.X, self.patterns, self.bias)
+            self.problem = ConvexProblem.build(self.X, self.y, self.beta, self.loss, bias=self.bias,
+                                               program=self.relu, cones=cones)
+        if self.cones is None:
+            self.cones = self.problem.cones
 
     @property
     def n_patterns(self) -> int:
         return int(self.patterns.shape[0])
+
+    @property
+    def program(self) -> Program:
+        """The program solved ("exact" or "gated"); ``relu`` is its older name."""
+        return Program(self.relu)
 
     def block_norms(self) -> np.ndarray:
         """(P, 2) norms ||u_i||, ||u'_i||."""
@@ -103,7 +115,7 @@ class ConvexFit:
         """(k, 2) rows (pattern index, sign column 0 for u / 1 for u') with norm > tol * max."""
         norms = self.block_norms()
         # a block u changes the fit by at most ||X~|| ||u||: below 1e-10 ||y|| it is numerically zero
-        scale = np.linalg.norm(lift(self.X, self.bias), 2)
+        scale = self.problem.lifted_norm
         floor = 1e-10 * max(float(np.linalg.norm(self.y)), 1e-12) / max(scale, 1e-300)
         return np.argwhere(norms > max(tol * norms.max(initial=0.0), floor))
 
@@ -113,10 +125,16 @@ class ConvexFit:
 
     def fitted(self) -> np.ndarray:
         """The convex model's prediction on the training data, sum_i D_i X~ (u_i - u'_i)."""
-        Xt = lift(self.X, self.bias)
         W = self.u - self.u_neg
         live = np.flatnonzero(W.any(axis=1))  # most of the P blocks are zero
-        return np.einsum("pk,pk->k", self.patterns[live], W[live] @ Xt.T)
+        return np.einsum("pk,pk->k", self.patterns[live], W[live] @ self.problem.Xt.T)
+
+    def warm_start(self) -> WarmStart:
+        """This solution as a start for the next solve on the same patterns (the Lasso path)."""
+        state = self.solver_state
+        return WarmStart(self.patterns.shape, self.active_blocks(),
+                         None if state is None else state.working_set, None if state is None else state.rays,
+                         (self.u @ self.problem.basis).T)
 
     def gates(self, patterns: np.ndarray | None = None) -> np.ndarray:
         """Gate vectors g_i (lifted coordinates, shape (d~, k)) with 1[X~ g_i >= 0] = pattern i.
@@ -124,13 +142,12 @@ class ConvexFit:
         For the given pattern indices (default: the patterns of the active blocks). They extend the
         patterns to new inputs, which the gated model needs (:meth:`predict`).
         """
-        from .cones import interior_directions
+        from ..patterns.cones import interior_directions
 
         if patterns is None:
             patterns = np.unique(self.active_blocks()[:, 0])
-        cones = self.cones if self.cones is not None else prepare_patterns(self.X, self.patterns, self.bias)
-        Z = lift(self.X, self.bias) @ cones.basis
-        return (interior_directions(cones, Z, patterns) @ cones.basis.T).T
+        problem = self.problem
+        return (interior_directions(problem.cones, problem.Z, patterns) @ problem.basis.T).T
 
     def predict(self, X_new: np.ndarray) -> np.ndarray:
         """The model's prediction on new inputs.
@@ -141,9 +158,11 @@ class ConvexFit:
         X_new = np.asarray(X_new, dtype=float)
         if X_new.ndim == 1:
             X_new = X_new[:, None] if self.X.shape[1] == 1 else X_new[None, :]
-        if self.relu == "exact":
-            return self.network().predict(X_new)
-        return self.gated_model().predict(X_new)
+        return self.model().predict(X_new)
+
+    def model(self) -> ReLUNetwork | GatedReLUModel:
+        """The model of this fit: the ReLU network (exact program) or the gated model."""
+        return self.gated_model() if self.relu == "gated" else self.network()
 
     def gated_model(self) -> GatedReLUModel:
         """The gated program's own model: one unit per active pattern, with its gate vector."""
@@ -151,7 +170,7 @@ class ConvexFit:
         return GatedReLUModel(self.gates(idx), (self.u[idx] - self.u_neg[idx]).T, self.bias)
 
     def network(self, tol: float = ACTIVE_TOL) -> ReLUNetwork:
-        """One neuron per nonzero block: w1 = u/sqrt||u||, w2 = +-sqrt||u|| (math.md section 1).
+        """One neuron per nonzero block: w1 = u/sqrt||u||, w2 = +-sqrt||u|| (docs/convex-program.md).
 
         For the gated program the blocks are mapped the same way, which is exact only for blocks
         that lie in their cones; use :meth:`fitted` for the gated model's own prediction.
@@ -166,55 +185,28 @@ class ConvexFit:
         return ReLUNetwork(W1.reshape(d, -1), b1, sign * np.sqrt(norms), 0.0, blocks[:, 0])
 
 
-def prepare_patterns(
-    X: np.ndarray, patterns="exact", bias: bool = True, n_samples: int = DEFAULT_SAMPLES, seed: int = 0,
-    facets: bool = True,
-) -> Arrangement:
-    """The pattern set of the program with its cones.
-
-    ``patterns`` is "exact" (all patterns, rank <= 3), "gaussian" (``n_samples`` Gaussian
-    directions), "geometric" (``n_samples`` geometric-algebra directions), "auto" (exact when
-    possible) or an array of patterns (P, n). With ``facets=False`` the cones of sampled or
-    given patterns keep all n rows instead of their facets (enough for the gated program, and
-    cheaper).
-    """
-    Xt = lift(X, bias)
-    if isinstance(patterns, str):
-        if patterns == "auto":
-            rank = reduce_rank(Xt)[0].shape[1]
-            patterns = "exact" if rank <= 3 and Xt.shape[0] <= 1000 else "gaussian"
-        if patterns == "exact":
-            return arrangement(X, bias)
-        if patterns == "gaussian":
-            return pattern_cones(X, gaussian_patterns(X, n_samples, seed, bias), bias, facets)
-        if patterns == "geometric":
-            from .arrangements import geometric_algebra_patterns
-
-            return pattern_cones(X, geometric_algebra_patterns(X, n_samples, seed, bias=bias), bias, facets)
-        raise ValueError(f"patterns must be 'exact', 'gaussian', 'geometric' or an array, not {patterns!r}")
-    P = np.asarray(patterns)
-    if P.ndim != 2 or P.shape[1] != Xt.shape[0]:
-        raise ValueError(f"a pattern array must have shape (p, {Xt.shape[0]}), got {P.shape}")
-    if P.dtype != bool and not np.all(np.isin(P, (0, 1))):
-        raise ValueError("pattern entries must be 0/1 or boolean")
-    return pattern_cones(X, P.astype(bool), bias, facets)
-
-
-def _check_inputs(X, y, beta, loss, relu, solver):
-    X = as_matrix(X, "X")
-    y = as_vector(y, X.shape[0], "y")
-    try:
-        beta = float(beta)
-    except (TypeError, ValueError):
-        raise ValueError(f"beta must be a positive number, not {beta!r}") from None
-    if not np.isfinite(beta) or beta <= 0:
-        raise ValueError("beta must be a positive number")
-    losses.check_loss(loss, y)
-    if relu not in PROGRAMS:
-        raise ValueError(f"relu must be one of {PROGRAMS}, not {relu!r}")
-    if solver not in SOLVERS:
-        raise ValueError(f"solver must be one of {SOLVERS}, not {solver!r}")
-    return X, y, beta
+def solve_problem(problem: ConvexProblem, solver: str | Solver = "auto", tol: float = 1e-6,
+                  time_limit: float = 120.0, max_outer: int = 60,
+                  warm_start: ConvexFit | WarmStart | None = None,
+                  cvxpy_solver: str = "CLARABEL") -> ConvexFit:
+    """Solve a built problem with ``solver`` and certify the result: problem -> solver -> certificate."""
+    if problem.beta is None:
+        raise ValueError("beta must be a positive number, not None")
+    chosen, reason = make_solver(solver, problem, tol, time_limit, max_outer, cvxpy_solver)
+    if isinstance(warm_start, ConvexFit):
+        warm_start = warm_start.warm_start()
+    result = chosen.solve(problem, warm_start)
+    fit = ConvexFit(
+        problem.X, problem.y, problem.beta, problem.loss, str(problem.program), problem.bias,
+        problem.patterns, result.u, result.u_neg, 0.0, result.status, chosen.name, result.solve_time, None,
+        result.message,
+        {"iterations": result.iterations, **result.info}, problem.cones, problem, reason, result.warm_start,
+    )
+    fit.objective = convex_objective(fit)
+    fit.certificate = certify(fit, lam=result.lam, tol=tol, lam_max_value=result.lam_max)
+    if fit.status in (Status.OPTIMAL, Status.INACCURATE) or chosen.name == "cvxpy":
+        fit.status = Status.OPTIMAL if fit.certificate.optimal else _not_optimal(as_status(fit.status))
+    return fit
 
 
 def fit_convex(
@@ -225,15 +217,16 @@ def fit_convex(
     patterns="auto",
     bias: bool = True,
     relu: str = "exact",
-    solver: str = "fast",
+    solver: str | Solver = "auto",
     n_samples: int = DEFAULT_SAMPLES,
     seed: int = 0,
     cones: Arrangement | None = None,
     tol: float = 1e-6,
     time_limit: float = 120.0,
     max_outer: int = 60,
-    warm_start: ConvexFit | None = None,
+    warm_start: ConvexFit | WarmStart | None = None,
     cvxpy_solver: str = "CLARABEL",
+    program: str | None = None,
 ) -> ConvexFit:
     """Solve the convex program of a two-layer ReLU network and return a :class:`ConvexFit`.
 
@@ -244,85 +237,58 @@ def fit_convex(
         patterns: "auto" (exact for rank <= 3 after the bias column), "exact", "gaussian",
             "geometric", or a (p, n) array of patterns.
         bias: append a ones column (the bias is regularized with its neuron).
-        relu: "exact" (cone-constrained) or "gated" (the relaxation without constraints).
-        solver: "fast" (certified working set, :mod:`convexnn.fast`) or "cvxpy" (reference).
+        relu, program: the program, "exact" (cone-constrained) or "gated" (the relaxation
+            without constraints); ``program`` is the name used everywhere, ``relu`` its older
+            keyword (both work; ``program`` wins when given).
+        solver: "auto" (the working-set solver, or FISTA for the gated program of data of rank
+            > 3; the choice and its reason are recorded in ``fit.solver`` and
+            ``fit.solver_reason``), "fast" (certified working set, :mod:`convexnn.program.fast`),
+            "fista" (gated program only), "cvxpy" (reference) or any
+            :class:`~convexnn.program.solvers.Solver`.
         n_samples, seed: number of sampled directions and their seed for sampled patterns.
         cones: a precomputed pattern set (from :func:`prepare_patterns`), reused as is.
         tol: relative duality gap below which the solution counts as optimal.
-        time_limit, max_outer: limits of the fast solver, ``time_limit`` in CPU seconds of this
-            process (a busy machine does not shorten it). At a limit the fit is the best
-            feasible point found (never worse than the zero network), with status
+        time_limit, max_outer: limits of the solver; the working-set solver counts ``time_limit``
+            in CPU seconds of this process (a busy machine does not shorten it). At a limit the
+            fit is the best feasible point found (never worse than the zero network), with status
             "time_limit" or "iteration_limit" and its certificate's gap.
-        warm_start: a previous fit on the same data and patterns; its active blocks seed the
-            working set (used along the Lasso path).
+        warm_start: a previous fit (or its :meth:`ConvexFit.warm_start`) on the same data and
+            patterns; its active blocks seed the working set (used along the Lasso path).
         cvxpy_solver: "CLARABEL" or "SCS" for ``solver="cvxpy"``.
     """
-    X, y, beta = _check_inputs(X, y, beta, loss, relu, solver)
+    import time
+
     t0 = time.perf_counter()
-    if cones is None:
-        cones = prepare_patterns(X, patterns, bias, n_samples, seed, facets=relu != "gated")
-    elif cones.patterns.shape[1] != X.shape[0]:
-        raise ValueError("the precomputed patterns do not match the data")
+    problem = ConvexProblem.build(X, y, beta, loss, patterns, bias, relu if program is None else program,
+                                  n_samples, seed, cones)
     t_patterns = time.perf_counter() - t0
-    Xt = lift(X, bias)
-    Q = cones.basis
-    Z = Xt @ Q
-    gated = relu == "gated"
-    t1 = time.perf_counter()
-    if solver == "fast" and gated and Z.shape[1] > 3 and loss in ("squared", "logistic"):
-        # high-dimensional features: first-order method (two BLAS products per iteration)
-        from .first_order import fista_gated
-
-        W0 = None
-        if warm_start is not None and warm_start.patterns.shape == cones.patterns.shape:
-            W0 = (warm_start.u @ Q).T
-        res = fista_gated(Z, y, cones.patterns.T.astype(float), beta, loss, W0=W0, tol=tol,
-                          time_limit=time_limit)
-        u, u_neg = res.W.T @ Q.T, np.zeros((cones.count, Xt.shape[1]))
-        status, message = res.status, res.message
-        lam, lam_max = res.lam, res.max_dual_value
-        info = {"outer_iterations": res.iterations, "method": "fista"}
-    elif solver == "fast":
-        init = init_rays = None
-        if warm_start is not None and warm_start.patterns.shape == cones.patterns.shape:
-            init_rays = warm_start.info.get("ray_working_set")
-            if init_rays is not None:
-                init = warm_start.info.get("block_working_set")  # the polish phase's cone blocks
-            else:
-                init = warm_start.active_blocks()
-                if gated:
-                    init = init[init[:, 1] == 0]
-        res = fast.solve(
-            cones, Z, y, beta, loss, gated, tol=tol, max_outer=max_outer,
-            time_limit=time_limit, init_blocks=init, init_rays=init_rays,
-        )
-        u, u_neg, status, message = res.u @ Q.T, res.u_neg @ Q.T, res.status, res.message
-        lam, lam_max = res.lam, res.max_dual_value
-        info = {"outer_iterations": res.outer_iterations, "working_set": int(len(res.working_set)),
-                "ray_working_set": res.ray_working_set, "block_working_set": res.working_set}
-    else:
-        from .reference import solve_cvxpy
-
-        u, u_neg, lam, status, message = solve_cvxpy(
-            Xt, y, cones.patterns, beta, loss, gated, cvxpy_solver, time_limit
-        )
-        lam_max = None
-        info = {}
-    t_solve = time.perf_counter() - t1
-    fit = ConvexFit(
-        X, y, float(beta), loss, relu, bias, cones.patterns, u, u_neg, 0.0, status, solver,
-        t_solve, None, message, info, cones,
-    )
-    fit.objective = convex_objective(fit)
-    fit.certificate = certify(fit, cones, lam=lam, tol=tol, lam_max_value=lam_max)
-    if fit.status in ("optimal", "inaccurate") or solver == "cvxpy":
-        fit.status = "optimal" if fit.certificate.optimal else _not_optimal(fit.status)
+    fit = solve_problem(problem, solver, tol, time_limit, max_outer, warm_start, cvxpy_solver)
     fit.info.update(pattern_time=t_patterns, total_time=time.perf_counter() - t0)
     return fit
 
 
-def _not_optimal(status: str) -> str:
-    return status if status not in ("optimal",) else "inaccurate"
+def dual_vector(fit: ConvexFit, cones: Arrangement | None = None) -> np.ndarray:
+    """An optimal dual vector lam of the fit (docs/optima-and-stationary-points.md).
+
+    Squared and logistic loss: lam = -grad l(f), unique at the optimum. Hinge loss: -grad l is
+    only a subgradient (points on the margin y f = 1 take any value in [0, 1]), so lam is the
+    working-set solver's dual, recomputed by one solve warm-started from the fit's active blocks
+    (on ``cones`` when given, else the fit's own patterns).
+    """
+    if fit.loss != "hinge":
+        return -losses.gradient(fit.loss, fit.fitted(), fit.y)
+    from .solvers import WorkingSetSolver
+
+    problem = fit.problem
+    if cones is not None and cones is not problem.cones:
+        problem = dataclasses.replace(problem, cones=cones, Z=problem.Xt @ cones.basis)
+    start = WarmStart(problem.patterns.shape, fit.active_blocks())
+    res = WorkingSetSolver().solve(problem, start)
+    return losses.project_dual("hinge", np.asarray(res.lam, dtype=float), fit.y)
+
+
+def _not_optimal(status: Status) -> Status:
+    return Status.INACCURATE if status is Status.OPTIMAL else status
 
 
 def convex_objective(fit: ConvexFit) -> float:
@@ -332,18 +298,20 @@ def convex_objective(fit: ConvexFit) -> float:
 
 def certify(fit: ConvexFit, cones: Arrangement | None = None, lam: np.ndarray | None = None,
             tol: float = 1e-6, lam_max_value: float | None = None) -> Certificate:
-    """The certificate of ``fit`` over all of its patterns, computed from its blocks.
+    """The certificate of ``fit`` over all of its patterns, computed from its blocks
+    (docs/solvers.md).
 
     Weak duality: for any lam, scaling it by min(1, beta / max_i ||Pi_{K_i}(+-X~^T D_i lam)||)
     makes it dual feasible, and its dual value is a lower bound on p*. Candidates are
     lam = -grad l(f) at the fit and, if given, the solver's own dual vector (needed for hinge);
     the better bound is kept. ``lam_max_value``, when given, is the already computed maximal
     dual value of ``lam`` over all patterns (the fast solver prices every pattern at its final
-    dual point), which saves one pricing.
+    dual point), which saves one pricing. ``cones`` (default: the fit's own) must be the fit's
+    patterns.
     """
-    if cones is None:
-        cones = prepare_patterns(fit.X, fit.patterns, fit.bias)
-    Z = lift(fit.X, fit.bias) @ cones.basis
+    problem = fit.problem
+    cones = problem.cones if cones is None else cones
+    Z = problem.Z if cones is problem.cones else problem.Xt @ cones.basis
     usable = cones.patterns.any(axis=1)
     primal = convex_objective(fit)
 
@@ -371,23 +339,16 @@ def certify(fit: ConvexFit, cones: Arrangement | None = None, lam: np.ndarray | 
     return Certificate(primal, dual, gap, gap / max(abs(primal), 1e-12), vmax / fit.beta - 1.0, tol)
 
 
-def dual_bars(fit: ConvexFit, cones: Arrangement | None = None) -> np.ndarray:
-    """(P, 2) dual values ||Pi_{K_i}(+-X~^T D_i lam)|| of every pattern at the fit (exact)."""
-    if cones is None:
-        cones = prepare_patterns(fit.X, fit.patterns, fit.bias)
-    Z = lift(fit.X, fit.bias) @ cones.basis
-    lam = -losses.gradient(fit.loss, fit.fitted(), fit.y)
-    values, _ = dual_values(cones, Z, lam, fit.relu == "gated", threshold=0.0)
-    return values
-
-
 __all__ = [
+    "PROGRAMS",
+    "SOLVERS",
     "Certificate",
     "ConvexFit",
     "MAX_EXACT_POINTS",
     "certify",
     "convex_objective",
-    "dual_bars",
+    "dual_vector",
     "fit_convex",
     "prepare_patterns",
+    "solve_problem",
 ]

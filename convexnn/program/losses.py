@@ -1,11 +1,11 @@
-"""Loss functions with the conventions of math.md section 1.
+"""Loss functions with the conventions of docs/convex-program.md.
 
 - squared:  l(f, y) = 1/2 ||f - y||^2
 - logistic: l(f, y) = sum_k log(1 + exp(-y_k f_k)),  y in {-1, +1}
 - hinge:    l(f, y) = sum_k (1 - y_k f_k)_+,        y in {-1, +1}
 
 For each loss: its value, its gradient (a subgradient for hinge), and the dual objective
--l*(-lam) used by the duality-gap certificate (math.md section 4, step 6).
+-l*(-lam) used by the duality-gap certificate (docs/optima-and-stationary-points.md, step 6).
 """
 
 from __future__ import annotations
@@ -79,6 +79,20 @@ def project_dual(loss: str, lam: np.ndarray, y: np.ndarray) -> np.ndarray:
 def gradient_at_zero(loss: str, y: np.ndarray) -> np.ndarray:
     """-grad l(0): y (squared and hinge) or y/2 (logistic); it defines beta_max."""
     return -gradient(loss, np.zeros_like(y, dtype=float), y)
+
+
+def predict_labels(scores: np.ndarray, classes=(-1.0, 1.0)) -> np.ndarray:
+    """Labels from head outputs: sign (f >= 0 -> classes[1]) for one head, argmax for one-vs-rest."""
+    scores = np.atleast_2d(np.asarray(scores, dtype=float).T).T
+    if scores.shape[1] == 1:
+        return np.where(scores[:, 0] >= 0, classes[1], classes[0])
+    return np.asarray(classes)[np.argmax(scores, axis=1)]
+
+
+def accuracy(scores: np.ndarray, labels: np.ndarray, classes=(-1.0, 1.0)) -> float:
+    """The fraction of correct labels: sign(f) against labels +-1 by default (the package's one
+    accuracy; one-vs-rest heads are read by argmax)."""
+    return float(np.mean(predict_labels(scores, classes) == np.asarray(labels)))
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:

@@ -1,4 +1,4 @@
-"""Pruning a convex optimum to at most n active blocks with the same objective (math.md section 5).
+"""Pruning a convex optimum to at most n active blocks with the same objective (docs/lasso-path.md).
 
 Let F_k = s_k D_k X~ u_k be the fits of the active blocks. While they are linearly dependent,
 take a null vector c (sum_k c_k F_k = 0, max_k c_k > 0), let k* = argmax_k c_k and rescale
@@ -14,14 +14,13 @@ import dataclasses
 
 import numpy as np
 
-from .arrangements import lift
 from .convex import ACTIVE_TOL, Certificate, ConvexFit, convex_objective
 
 _RANK_TOL = 1e-9
 
 
 def _block_fits(fit: ConvexFit, blocks: np.ndarray) -> np.ndarray:
-    Xt = lift(fit.X, fit.bias)
+    Xt = fit.problem.Xt
     U = np.where(blocks[:, 1:2] == 0, fit.u[blocks[:, 0]], fit.u_neg[blocks[:, 0]])
     sign = np.where(blocks[:, 1] == 0, 1.0, -1.0)
     return (fit.patterns[blocks[:, 0]] * (U @ Xt.T) * sign[:, None]).T  # (n, k)

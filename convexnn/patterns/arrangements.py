@@ -1,10 +1,12 @@
-"""Hyperplane-arrangement patterns D = diag(1[X~ g >= 0]) (math.md sections 2 and 3).
+"""Hyperplane-arrangement patterns D = diag(1[X~ g >= 0]).
+
+Mathematics: docs/arrangements.md and docs/sampling-and-geometric-algebra.md.
 
 ``X~`` is the data with a ones column appended when ``bias`` is true. The set of patterns
 {1[X~ g >= 0] : g in R^d} is the vocabulary of the convex program: one pair of blocks per pattern.
 
 Exact enumeration works for data of rank r <= 3 (2-D data with bias, 1-D data with bias, 2-D or
-3-D data without bias). It is a sweep over great circles (math.md section 2): for every distinct
+3-D data without bias). It is a sweep over great circles (docs/arrangements.md): for every distinct
 hyperplane ("class" of parallel rows) the circle {g : n_c^T g = 0} is walked once; the other
 hyperplanes cross it at vertices, and between two vertices lies an arc that is an edge of exactly
 two cells (one on each side). A running Zobrist hash (XOR of 64-bit keys of the active points)
@@ -24,7 +26,7 @@ from math import comb, e
 
 import numpy as np
 
-from .datasets import MAX_ENTRIES, as_count, as_matrix
+from ..data.validate import MAX_ENTRIES, as_count, as_matrix
 
 _ANGLE_TOL = 1e-11
 _PARALLEL_TOL = 1e-12
@@ -34,7 +36,7 @@ MAX_COUNT_POINTS = 10_000
 """Most points :func:`count_patterns` counts for (O(n^2 log n): about 2 minutes at the limit)."""
 MAX_SAMPLES = 1_000_000
 """Most sampled directions k of :func:`gaussian_patterns` and :func:`geometric_algebra_patterns`
-(and n * k is at most ``datasets.MAX_ENTRIES``)."""
+(and n * k is at most ``validate.MAX_ENTRIES``)."""
 
 # variants of an emitted pattern
 _CELL_POS, _CELL_NEG, _ARC_ON, _VERTEX_ON, _ARC_CELL = 0, 1, 2, 3, 4
@@ -102,13 +104,14 @@ class Arrangement:
         idx = np.asarray(idx, dtype=int)
         counts = np.diff(self.facet_ptr)[idx]
         ptr = np.concatenate([[0], np.cumsum(counts)])
-        rows = _ragged_rows(self.facet_ptr, idx)
+        rows = ragged_rows(self.facet_ptr, idx)
         return Arrangement(
             self.patterns[idx], self.basis, ptr, self.facet_normals[rows], self.full_hrep[idx]
         )
 
 
-def _ragged_rows(ptr: np.ndarray, idx: np.ndarray) -> np.ndarray:
+def ragged_rows(ptr: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    """The concatenated row indices ptr[i]:ptr[i+1] of every i in ``idx`` (a ragged array's rows)."""
     starts, counts = ptr[idx], ptr[idx + 1] - ptr[idx]
     if counts.sum() == 0:
         return np.zeros(0, dtype=int)
@@ -116,7 +119,7 @@ def _ragged_rows(ptr: np.ndarray, idx: np.ndarray) -> np.ndarray:
     return np.arange(counts.sum()) + offsets
 
 
-def _pattern_keys(patterns: np.ndarray) -> np.ndarray:
+def pattern_keys(patterns: np.ndarray) -> np.ndarray:
     """One hashable byte string per row (packed bits), as a 1-D void array."""
     packed = np.packbits(np.ascontiguousarray(patterns, dtype=bool), axis=1)
     return packed.view(np.dtype((np.void, packed.shape[1]))).ravel()
@@ -127,7 +130,7 @@ def match_patterns(reference: np.ndarray, query: np.ndarray) -> np.ndarray:
     query = np.atleast_2d(np.asarray(query, dtype=bool))
     if query.shape[1] != reference.shape[1]:
         raise ValueError("patterns must have one entry per data point")
-    ref_keys, q_keys = _pattern_keys(reference), _pattern_keys(query)
+    ref_keys, q_keys = pattern_keys(reference), pattern_keys(query)
     order = np.argsort(ref_keys)
     pos = np.searchsorted(ref_keys[order], q_keys).clip(0, len(order) - 1)
     found = ref_keys[order][pos] == q_keys
@@ -139,7 +142,7 @@ def sort_patterns(patterns: np.ndarray) -> np.ndarray:
     patterns = np.asarray(patterns, dtype=bool)
     if patterns.shape[0] == 0:
         return patterns
-    keys = _pattern_keys(patterns)
+    keys = pattern_keys(patterns)
     _, first = np.unique(keys, return_index=True)
     return patterns[first[::-1]]
 
@@ -443,7 +446,7 @@ def _assemble(bits, hashes, is_cell, emitted, Q) -> Arrangement:
         bits = np.vstack([bits, np.ones((1, bits.shape[1]), bool)])
         hashes = np.concatenate([hashes, [np.uint64(0)]])
         is_cell = np.concatenate([is_cell, [False]])
-    keys = _pattern_keys(bits)
+    keys = pattern_keys(bits)
     order = np.argsort(keys)[::-1]  # descending lexicographic
     bits, hashes, is_cell = bits[order], hashes[order], is_cell[order]
     fh = np.concatenate(emitted.facet_hash)
@@ -520,25 +523,35 @@ def count_patterns(X: np.ndarray, bias: bool = True) -> int:
 # --------------------------------------------------------------------------------------------
 
 
+def gaussian_directions(d: int, k: int, seed: int | np.random.Generator = 0) -> np.ndarray:
+    """k Gaussian gate vectors g ~ N(0, I) as columns (d, k): the one Gaussian gate sampler.
+
+    ``seed`` is a seed or a generator (which then advances: a caller can draw more after it).
+    """
+    if int(k) < 1:
+        raise ValueError("the number of samples k must be at least 1")
+    return np.random.default_rng(seed).standard_normal((d, int(k)))
+
+
 def gaussian_patterns(X: np.ndarray, k: int, seed: int = 0, bias: bool = True) -> np.ndarray:
     """Distinct nonzero patterns 1[X~ g >= 0] of ``k`` Gaussian directions g ~ N(0, I).
 
     Same row order as :func:`exact_patterns`. Small cells are hit rarely, so sampling misses
-    patterns (math.md section 2: 371 of 382 at n = 20 with 4e5 samples).
+    patterns (docs/arrangements.md: 371 of 382 at n = 20 with 4e5 samples).
     """
     Xt = lift(X, bias)
     k = _check_samples(k, Xt.shape[0])
-    G = np.random.default_rng(seed).standard_normal((Xt.shape[1], k))
-    return _distinct_nonzero((Xt @ G >= 0).T)
+    return _distinct_nonzero((Xt @ gaussian_directions(Xt.shape[1], k, seed) >= 0).T)
 
 
 def geometric_algebra_patterns(X: np.ndarray, k: int, seed: int = 0, sketch_dim: int | None = None,
                                bias: bool = True, mirror: bool = False) -> np.ndarray:
-    """Distinct nonzero patterns of ``k`` geometric-algebra directions (math.md section 3).
+    """Distinct nonzero patterns of ``k`` geometric-algebra directions
+    (docs/sampling-and-geometric-algebra.md).
 
     Each direction is the hyperplane through randomly chosen data points (generalized cross
     product, optionally after a sketch of dimension ``sketch_dim``), nudged so that those points
-    are active; see :func:`convexnn.geometric_algebra.ga_directions`. Unlike Gaussian samples,
+    are active; see :func:`convexnn.patterns.geometric_algebra.ga_directions`. Unlike Gaussian samples,
     these land next to vertices of the arrangement, so small cells are found as easily as big ones;
     but each draw only yields the cell where its points are active, so without ``mirror`` (also
     use -g, the reference's ``aug_sym``) at most one of the cells around each vertex is found.

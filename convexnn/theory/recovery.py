@@ -1,4 +1,4 @@
-"""Neural recovery of a planted linear model (math.md section 6; Wang, Hua, Candes & Pilanci).
+"""Neural recovery of a planted linear model (docs/recovery.md; Wang, Hua, Candes & Pilanci).
 
 The ground truth is linear, ``y = X w*``, and the network has a skip connection,
 ``f(X) = X w0 + sum_j (X w_j)_+ a_j``. Its minimum-norm interpolant (the beta -> 0 limit of weight
@@ -7,8 +7,9 @@ decay) is the convex program
     min ||w0|| + sum_j (||w_j|| + ||w'_j||)
     s.t. X w0 + sum_j D_j X (w_j - w'_j) = y,  (2 D_j - I) X w_j >= 0,  (2 D_j - I) X w'_j >= 0
 
-(``program="relu"``, cone-constrained), or its gated relaxation without the cone constraints and
-with one block per pattern (``program="gated"``, the program of the reference experiments).
+(``program="exact"``, cone-constrained; "relu" is accepted as its older name), or its gated
+relaxation without the cone constraints and with one block per pattern (``program="gated"``, the
+program of the reference experiments).
 "Recovery" means that the optimum is w0 = w* with every other block zero.
 
 Both programs are second-order-cone programs with equality constraints; :func:`solve_min_norm`
@@ -35,10 +36,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .datasets import MAX_ENTRIES, as_count, as_matrix, as_vector
+from ..data.validate import MAX_ENTRIES, as_count, as_matrix, as_vector
+from ..patterns.arrangements import gaussian_directions
 
-PROGRAMS = ("gated", "relu")
-"""The two convex programs: gated relaxation and cone-constrained (exact ReLU) program."""
+PROGRAMS = ("gated", "exact")
+"""The two convex programs: gated relaxation and cone-constrained (exact ReLU) program, named as
+in :func:`convexnn.fit_convex` and the app."""
+PROGRAM_ALIASES = {"relu": "exact"}
+"""Older names still accepted (and mapped) wherever a program is given."""
 BASELINES = ("linear",)
 """The linear model's own min-norm interpolant pinv(X) y (recovers w* iff rank X = d)."""
 PLANTED = ("gaussian", "smallest")
@@ -48,7 +53,7 @@ SOLVERS = ("clarabel", "working-set", "auto", "cvxpy")
 ATOL = 1e-4
 PROGRAM_LABELS = {
     "gated": "gated program (no cone constraints)",
-    "relu": "cone-constrained ReLU program",
+    "exact": "cone-constrained ReLU program",
     "linear": "linear model alone (min-norm least squares)",
 }
 
@@ -117,14 +122,13 @@ def has_nonzero_nonnegative_direction(X: np.ndarray) -> bool:
 
 def sample_gate_patterns(X: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
     """Distinct nonzero patterns 1[X g >= 0] of ``k`` Gaussian gates g ~ N(0, I), (P, n) bool."""
-    G = rng.standard_normal((X.shape[1], int(k)))
-    D = np.unique((X @ G >= 0).T, axis=0)
+    D = np.unique((X @ gaussian_directions(X.shape[1], k, rng) >= 0).T, axis=0)
     return D[D.any(axis=1)]
 
 
 def planted_problem(n: int, d: int, seed=0, planted: str = "gaussian", n_gates: int | None = None,
                     all_ones: str = "reference") -> PlantedProblem:
-    """An instance of the reference protocol (math.md section 6).
+    """An instance of the reference protocol (docs/recovery.md).
 
     ``seed`` is anything :func:`numpy.random.default_rng` accepts (the grid uses
     ``[seed, n, d, trial]``). ``n_gates`` defaults to ``max(n, 50)``. ``all_ones``: "reference"
@@ -180,23 +184,26 @@ class MinNormSolution:
         """f(X) = X w0 + sum_j (X w_j)_+ - (X w'_j)_+ on new inputs (cone-constrained program only:
         a gated block has no gate off the training data)."""
         X = np.asarray(X, dtype=float)
-        if self.program != "relu":
+        if self.program != "exact":
             raise ValueError("only the cone-constrained program is a ReLU network off the data")
         return X @ self.w0 + np.maximum(X @ self.W.T, 0).sum(1) - np.maximum(X @ self.W_neg.T, 0).sum(1)
 
 
-def _check_program(program: str) -> str:
-    if program not in PROGRAMS:
-        raise ValueError(f"program must be one of {PROGRAMS}, not {program!r}")
+def check_program(program: str, baselines: bool = False) -> str:
+    """The program's name ("relu" read as "exact"), or a ``ValueError`` naming the choices."""
+    program = PROGRAM_ALIASES.get(program, program)
+    allowed = PROGRAMS + (BASELINES if baselines else ())
+    if program not in allowed:
+        raise ValueError(f"unknown program {program!r}; choose from {allowed}")
     return program
 
 
 def _program_blocks(n: int, patterns: np.ndarray, program: str):
     """The blocks of a program: (masks (G, n), signs (G,), constrained (G,)); block 0 is the skip
     connection (all ones, unconstrained), then one block per pattern (gated), or two per pattern
-    with signs + and - and cone constraints (relu)."""
+    with signs + and - and cone constraints (exact)."""
     P = patterns.shape[0]
-    if program == "relu":
+    if program == "exact":
         masks = np.vstack([np.ones((1, n), bool), patterns, patterns])
         signs = np.r_[1.0, np.ones(P), -np.ones(P)]
         constrained = np.r_[False, np.ones(2 * P, bool)]
@@ -207,79 +214,20 @@ def _program_blocks(n: int, patterns: np.ndarray, program: str):
     return masks, signs, constrained
 
 
-def _standard_form(X: np.ndarray, y: np.ndarray, masks: np.ndarray, signs: np.ndarray,
-                   constrained: np.ndarray):
-    """Clarabel's form min q^T x s.t. A x + s = b, s in K for min sum_g ||v_g|| s.t.
-    sum_g sign_g D_g X v_g = y and (2 D_g - I) X v_g >= 0 for the constrained blocks.
-
-    x = [v_0 .. v_{G-1} (d each), t_0 .. t_{G-1}]. Rows: n equalities, then n sign rows per
-    constrained block, then one second-order cone (t_g, v_g) per block.
-    """
-    import scipy.sparse as sp
-
-    n, d = X.shape
-    G = masks.shape[0]
-    N = G * d
-    rows, cols, vals = [], [], []
-    g_idx, i_idx = np.nonzero(masks)
-    k = np.arange(d)
-    rows.append(np.repeat(i_idx, d))
-    cols.append((g_idx[:, None] * d + k[None, :]).ravel())
-    vals.append((signs[g_idx][:, None] * X[i_idx]).ravel())
-    r0 = n
-    cones_ = [("zero", n)]
-    cg = np.flatnonzero(constrained)
-    if cg.size:
-        # -(2 D_g - I) X v_g <= 0
-        S = np.where(masks[cg], 1.0, -1.0)
-        gb, ii = np.meshgrid(np.arange(cg.size), np.arange(n), indexing="ij")
-        gb, ii = gb.ravel(), ii.ravel()
-        rows.append(np.repeat(r0 + gb * n + ii, d))
-        cols.append((cg[gb][:, None] * d + k[None, :]).ravel())
-        vals.append((-S[gb, ii][:, None] * X[ii]).ravel())
-        r0 += cg.size * n
-        cones_.append(("nonneg", cg.size * n))
-    # second-order cones: -(t_g, v_g) + s = 0
-    g = np.arange(G)
-    base = r0 + g * (d + 1)
-    rows += [base, (base[:, None] + 1 + k[None, :]).ravel()]
-    cols += [N + g, (g[:, None] * d + k[None, :]).ravel()]
-    vals += [-np.ones(G), -np.ones(G * d)]
-    m = r0 + G * (d + 1)
-    A = sp.csc_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(m, N + G))
-    b = np.zeros(m)
-    b[:n] = y
-    q = np.r_[np.zeros(N), np.ones(G)]
-    cones_ += [("soc", d + 1)] * G
-    return A, b, q, cones_
-
-
 def _solve_blocks(X, y, masks, signs, constrained, tol=1e-9, time_limit=60.0):
-    """Solve with Clarabel; returns (V (G, d), lambda (n,), status). lambda is the dual vector of
-    the equalities, scaled so that ||X^T D_g lambda|| (or its cone projection) <= 1 and
+    """Solve with Clarabel (the fast solver's restricted model, :func:`convexnn.program.fast.solve_restricted`
+    with ``loss="interpolation"``); returns (V (G, d), lambda (n,), status). lambda is the dual
+    vector of the equalities, scaled so that ||X^T D_g lambda|| (or its cone projection) <= 1 and
     X^T lambda = w0/||w0|| when w0 != 0."""
-    import clarabel
-    import scipy.sparse as sp
+    from ..program.fast import solve_restricted
 
-    A, b, q, cone_list = _standard_form(X, y, masks, signs, constrained)
-    make = {"zero": clarabel.ZeroConeT, "nonneg": clarabel.NonnegativeConeT,
-            "soc": clarabel.SecondOrderConeT}
-    settings = clarabel.DefaultSettings()
-    settings.verbose = False
-    settings.tol_gap_abs = settings.tol_gap_rel = tol
-    settings.tol_feas = tol
-    settings.time_limit = float(time_limit)
-    settings.max_threads = 1
-    nv = A.shape[1]
-    sol = clarabel.DefaultSolver(sp.csc_matrix((nv, nv)), q, A, b,
-                                 [make[kind](size) for kind, size in cone_list], settings).solve()
-    status = str(sol.status)
-    x = np.asarray(sol.x, dtype=float)
-    G, d = masks.shape[0], X.shape[1]
-    V = x[: G * d].reshape(G, d) if x.size else np.zeros((G, d))
-    z = np.asarray(sol.z, dtype=float)
-    lam = -z[: X.shape[0]] if z.size else np.zeros(X.shape[0])
-    return V, lam, {"Solved": "optimal", "AlmostSolved": "optimal_inaccurate"}.get(status, status.lower())
+    empty = np.zeros((0, X.shape[1]))
+    rows = [np.where(m, 1.0, -1.0)[:, None] * X if c else empty
+            for m, c in zip(masks, constrained, strict=True)]
+    res = solve_restricted(X, y, masks, signs, rows, 1.0, "interpolation", time_limit=time_limit,
+                           accuracy=tol)
+    status = {"Solved": "optimal", "AlmostSolved": "optimal_inaccurate"}.get(res.status, res.status.lower())
+    return res.w, np.asarray(res.lam, dtype=float), status
 
 
 def _solve_clarabel(X, y, patterns, program, tol=1e-9, time_limit=60.0):
@@ -343,7 +291,7 @@ def _solve_cvxpy(X, y, patterns, program, time_limit=60.0):
     penalty = cp.norm(w0, 2) + cp.sum(cp.norm(W, 2, axis=1))
     constraints = []
     Wn = None
-    if program == "relu":
+    if program == "exact":
         Wn = cp.Variable((P, d))
         fit = fit - cp.sum(cp.multiply(M.T, X @ Wn.T), axis=1)
         penalty = penalty + cp.sum(cp.norm(Wn, 2, axis=1))
@@ -367,10 +315,10 @@ def solve_min_norm(X: np.ndarray, y: np.ndarray, patterns: np.ndarray, program: 
     ``patterns`` (P, n) are the blocks' patterns (the all-ones row included or not, as given).
     ``solver``: "clarabel" (the whole program in a direct sparse standard form, one interior-point
     solve: the reference protocol), "working-set" (column generation over the blocks, exact, much
-    faster for the cone-constrained program), "auto" (clarabel for gated, working-set for relu)
+    faster for the cone-constrained program), "auto" (clarabel for gated, working-set for exact)
     or "cvxpy" (an independent cvxpy model, the reference in the tests).
     """
-    _check_program(program)
+    program = check_program(program)
     X = as_matrix(X, "X")
     n, d = X.shape
     y = as_vector(y, n, "y")
@@ -382,7 +330,7 @@ def solve_min_norm(X: np.ndarray, y: np.ndarray, patterns: np.ndarray, program: 
     t0 = time.perf_counter()
     info: dict = {}
     if solver == "auto":
-        solver = "working-set" if program == "relu" else "clarabel"
+        solver = "working-set" if program == "exact" else "clarabel"
     if solver == "clarabel":
         V, status, info = _solve_clarabel(X, y, patterns, program, time_limit=time_limit)
     elif solver == "working-set":
@@ -394,7 +342,7 @@ def solve_min_norm(X: np.ndarray, y: np.ndarray, patterns: np.ndarray, program: 
     info["solver"] = solver
     elapsed = time.perf_counter() - t0
     w0, W = V[0], V[1 : 1 + P]
-    W_neg = V[1 + P :] if program == "relu" else np.zeros_like(W)
+    W_neg = V[1 + P :] if program == "exact" else np.zeros_like(W)
     fitted = X @ w0 + (patterns.T * (X @ (W - W_neg).T)).sum(axis=1)
     objective = float(np.linalg.norm(w0) + np.linalg.norm(W, axis=1).sum()
                       + np.linalg.norm(W_neg, axis=1).sum())
@@ -448,11 +396,11 @@ def nic_values(X: np.ndarray, w_star: np.ndarray, patterns: np.ndarray, program:
 
     lambda = X (X^T X)^{-1} w*/||w*|| satisfies X^T lambda = w*/||w*||. For pattern j the value is
     ||X^T D_j lambda|| (gated) or max(||Pi_{K_j}(X^T D_j lambda)||, ||Pi_{K_j}(-X^T D_j lambda)||)
-    with K_j = {u : (2 D_j - I) X u >= 0} (relu). NIC-L holds when every value is < 1, the
+    with K_j = {u : (2 D_j - I) X u >= 0} (exact). NIC-L holds when every value is < 1, the
     all-ones pattern excluded (its value is exactly 1: a tie with w0). Returns (values (P,),
     is_all_ones (P,) bool); values are NaN when X^T X is singular (n < d).
     """
-    _check_program(program)
+    program = check_program(program)
     X = as_matrix(X, "X")
     patterns = _check_patterns(patterns, X.shape[0])
     w = as_vector(w_star, X.shape[1], "w*")
@@ -512,7 +460,7 @@ def run_trial(n: int, d: int, trial: int, seed: int = 0, programs=PROGRAMS, plan
     """One instance, solved with each program; returns {"n", "d", "trial", "all_ones", program: bool}."""
     prob = planted_problem(n, d, trial_seed(seed, n, d, trial), planted, n_gates, all_ones)
     out = {"n": n, "d": d, "trial": trial, "all_ones": prob.all_ones_exists}
-    for program in programs:
+    for program in (check_program(p, baselines=True) for p in programs):
         if program == "linear":
             out[program] = linear_recovers(prob.X, prob.w_star)
         else:
@@ -552,14 +500,11 @@ class GridSpec:
     def __post_init__(self):
         self.ns = tuple(int(n) for n in self.ns)
         self.ds = tuple(int(d) for d in self.ds)
-        self.programs = tuple(self.programs)
+        self.programs = tuple(check_program(p, baselines=True) for p in self.programs)
         if not self.ns or not self.ds or min(self.ns) < 1 or min(self.ds) < 1:
             raise ValueError("the grid needs positive n and d values")
         if int(self.trials) < 1:
             raise ValueError("trials must be at least 1")
-        for p in self.programs:
-            if p not in PROGRAMS + BASELINES:
-                raise ValueError(f"unknown program {p!r}; choose from {PROGRAMS + BASELINES}")
         if self.planted not in PLANTED:
             raise ValueError(f"planted must be one of {PLANTED}")
         if self.all_ones not in ALL_ONES:
@@ -711,7 +656,7 @@ def illustration(n: int, seed: int = ILLUSTRATION_SEED) -> Illustration:
     """The talk's 2-D picture: the first ``n`` of five Gaussian points in R^2 (no bias), a unit
     Gaussian w*, and the min-norm ReLU network with skip connection on all exact patterns
     (cone-constrained program)."""
-    from .arrangements import exact_patterns
+    from ..patterns.arrangements import exact_patterns
 
     if not 1 <= n <= 5:
         raise ValueError("the illustration has 1 to 5 points")
@@ -722,5 +667,5 @@ def illustration(n: int, seed: int = ILLUSTRATION_SEED) -> Illustration:
     y = X @ w
     patterns = exact_patterns(X, bias=False)
     patterns = patterns[patterns.any(axis=1)]
-    sol = solve_min_norm(X, y, patterns, "relu")
+    sol = solve_min_norm(X, y, patterns, "exact")
     return Illustration(X, y, w, sol, recovered(sol, w))

@@ -4,12 +4,12 @@ The network is f(x) = sum_j (x^T w1_j + b1_j)_+ w2_j (+ c, an optional free outp
 the weights are packed in one flat vector, and the gradient is written out by hand. One short
 loop (:func:`fit_nonconvex`) computes the gradient of a (mini-)batch, adds the penalty's
 gradient, clips, applies the learning-rate schedule and hands the step to an optimizer object of
-:mod:`convexnn.optimizers` (GD, SGD, Adam, AdamW). What can be trained:
+:mod:`convexnn.training.optimizers` (GD, SGD, Adam, AdamW). What can be trained:
 
 - the **explicit objective** of docs/convex-program.md, l(f(X), y) + (beta/2)(||W1||^2 +
   ||b1||^2 + ||w2||^2), with full-batch gradient descent ("gd"), SGD or mini-batch SGD ("sgd",
   optional momentum) or Adam ("adam"). Its limit points are Clarke stationary points of L, the
-  object of docs/optima-and-stationary-points.md (:mod:`convexnn.stationary`);
+  object of docs/optima-and-stationary-points.md (:mod:`convexnn.theory.stationary`);
 - the **data loss with decoupled weight decay** ("adamw"): PyTorch's ``torch.optim.AdamW`` update
   with its defaults (betas (0.9, 0.999), eps 1e-8, weight_decay 1e-2), the decay applied as
   p <- p - lr*wd*p before the Adam step. Its fixed points solve a coordinate-scaled problem, not L
@@ -45,9 +45,9 @@ from typing import NamedTuple
 
 import numpy as np
 
-from . import losses
-from .datasets import MAX_ENTRIES, as_count, as_matrix, as_number, as_vector
-from .network import ReLUNetwork
+from ..data.validate import MAX_ENTRIES, as_count, as_matrix, as_number, as_vector
+from ..models.network import ReLUNetwork
+from ..program import losses
 from .optimizers import ADAMW_WEIGHT_DECAY, OPTIMIZERS, AdamW, make_optimizer
 
 TRAIN_LOSSES = ("squared", "mse", "logistic", "hinge")
@@ -402,7 +402,7 @@ class _Recorder:
             g = _forward_backward(self.work, X, y, obj_loss, len(y), value=False)[2]
         grad_norm = float(np.linalg.norm(g + self.beta * mask * theta))
         penalty_value = 0.5 * self.beta * float(np.sum(mask * theta * theta))
-        accuracy = float(np.mean(np.where(f >= 0, 1.0, -1.0) == y)) if self.classification else np.nan
+        accuracy = losses.accuracy(f, y) if self.classification else np.nan
         for k, v in zip(self.FIELDS, (epoch, step, losses.value(obj_loss, f, y) + penalty_value, value,
                                       accuracy, grad_norm, elapsed, lr), strict=True):
             self.series[k].append(v)
@@ -551,7 +551,7 @@ def fit_nonconvex(
             ``penalty``).
         optimizer: "gd" (full batch), "sgd" (mini-batches of ``batch_size``, default 1, reshuffled
             every epoch with ``seed``), "adam" or "adamw" (full batch unless ``batch_size``); the
-            updates are the objects of :mod:`convexnn.optimizers`.
+            updates are the objects of :mod:`convexnn.training.optimizers`.
         lr: learning rate (defaults: 1e-2 for gd/sgd, 1e-3 for adam/adamw, as PyTorch).
         epochs: passes over the data (one step per epoch for full batch).
         batch_size: mini-batch size; None = full batch (1 for "sgd").
@@ -609,7 +609,7 @@ def adamw_step(theta: np.ndarray, grad: np.ndarray, state: dict, lr: float = 1e-
                weight_decay: float = ADAMW_WEIGHT_DECAY) -> np.ndarray:
     """One PyTorch AdamW step on a copy of ``theta`` (for tests and teaching).
 
-    ``state`` carries the :class:`convexnn.optimizers.AdamW` between calls (created on the first
+    ``state`` carries the :class:`convexnn.training.optimizers.AdamW` between calls (created on the first
     call, with these betas, eps and weight_decay) and its step count ``state["step"]``. Returns
     theta (1 - lr wd), then minus lr/(1 - b1^t) m / (sqrt(v)/sqrt(1 - b2^t) + eps).
     """

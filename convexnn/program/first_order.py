@@ -1,4 +1,4 @@
-"""First-order solvers for large programs: many points and high-dimensional features.
+"""A first-order solver for the gated program of many points and high-dimensional features.
 
 With k patterns (gates g_i, D_i = diag(1[X~ g_i >= 0])) and the blocks as columns of W (d~, k),
 the prediction is f = rowsum(M * (X~ W)) with M = [diag(D_i)] (n, k), and its adjoint
@@ -6,13 +6,10 @@ X~^T (M * r) costs one matrix product: each iteration is two BLAS products of si
 
 - Gated program: min l(f) + beta sum_i ||w_i|| by FISTA with adaptive restart (O'Donoghue &
   Candes 2015) and the group soft-threshold prox, as in scnn's R-FISTA (Mishkin et al., ICML 2022).
-- Exact program: the cone constraints (2 D_i - I) X~ u_i >= 0 by an augmented Lagrangian
-  (Mishkin et al. 2022), whose subproblems are smooth + group-Lasso and are solved by the same
-  FISTA, warm-started.
 
 Certificates use lam = -grad l(f): the gated dual constraint ||X~^T D_i lam|| <= beta is checked
-exactly (one product); for the exact program the same gated values are upper bounds of the cone
-values ||Pi_{K_i}(+-X~^T D_i lam)||, so the resulting duality gap is valid but conservative.
+exactly (one product). The exact program of such data goes to the working-set solver
+(docs/solvers.md).
 """
 
 from __future__ import annotations
@@ -34,7 +31,8 @@ def _adjoint(Xt: np.ndarray, M: np.ndarray, r: np.ndarray) -> np.ndarray:
     return Xt.T @ (M * r[:, None])
 
 
-def _lipschitz(Xt: np.ndarray, M: np.ndarray, iters: int = 50, seed: int = 0, rtol: float = 1e-3) -> float:
+def lipschitz_estimate(Xt: np.ndarray, M: np.ndarray, iters: int = 50, seed: int = 0,
+                       rtol: float = 1e-3) -> float:
     """||A||^2 for A: W -> rowsum(M * X~ W), by power iteration on A^T A.
 
     Stops when the estimate changes by less than ``rtol`` (relative); the top eigenvalue is well
@@ -122,7 +120,7 @@ def fista_gated(Xt: np.ndarray, y: np.ndarray, M: np.ndarray, beta: float, loss:
     M = np.ascontiguousarray(M, dtype=float)
     y = np.asarray(y, dtype=float)
     d, k = Xt.shape[1], M.shape[1]
-    L = _curvature(loss) * (lipschitz if lipschitz is not None else _lipschitz(Xt, M))
+    L = _curvature(loss) * (lipschitz if lipschitz is not None else lipschitz_estimate(Xt, M))
     Xs = Ms = None
     mode = {"single": bool(single)}
 
@@ -213,73 +211,3 @@ def fista_gated(Xt: np.ndarray, y: np.ndarray, M: np.ndarray, beta: float, loss:
     return FirstOrderResult(W, pred, lam, primal, dual, vmax, it, status, message)
 
 
-def augmented_lagrangian_exact(Xt: np.ndarray, y: np.ndarray, M: np.ndarray, beta: float,
-                               loss: str = "squared", tol: float = 1e-6, outer: int = 30,
-                               inner: int = 2000, time_limit: float = 120.0,
-                               rho: float | None = None) -> FirstOrderResult:
-    """The exact program over the patterns M by an augmented Lagrangian.
-
-    Variables U = [u_i | u'_i] (d~, 2k); constraints S_i X~ u >= 0 with S_i = diag(2 D_i - 1).
-    The augmented term (rho/2) sum ||(mu/rho - S X~ u)_+||^2 is smooth; each subproblem is solved
-    by FISTA with the group prox, warm-started, and the multipliers are updated as
-    mu <- (mu - rho S X~ u)_+.
-    """
-    if loss not in ("squared", "logistic"):
-        raise ValueError("the first-order solver handles the squared and logistic losses")
-    t0 = time.perf_counter()
-    n, d = Xt.shape
-    k = M.shape[1]
-    S = np.hstack([2.0 * M - 1.0, 2.0 * M - 1.0])  # (n, 2k) signs of both block families
-    M2 = np.hstack([M, -M])  # prediction uses u - u'
-    L_data = _curvature(loss) * _lipschitz(Xt, M2)
-    L_cons = float(np.linalg.norm(Xt, 2) ** 2)
-    rho = rho if rho is not None else max(L_data / max(L_cons, 1e-12), 1e-6)
-    U = np.zeros((d, 2 * k))
-    mu = np.zeros((n, 2 * k))
-    it_total = 0
-    status = "iteration_limit"
-    for _ in range(outer):
-        step = 1.0 / (L_data + rho * L_cons)
-        Yk, W, theta = U.copy(), U.copy(), 1.0
-        for _ in range(inner):
-            it_total += 1
-            pred = _forward(Xt, M2, Yk)
-            slack = np.maximum(mu / rho - S * (Xt @ Yk), 0.0)
-            grad = _adjoint(Xt, M2, losses.gradient(loss, pred, y)) - rho * Xt.T @ (S * slack)
-            W_new = _group_shrink(Yk - step * grad, step * beta)
-            theta_new = 0.5 * (1 + np.sqrt(1 + 4 * theta**2))
-            if np.sum((Yk - W_new) * (W_new - W)) > 0:
-                theta_new, Yk = 1.0, W_new.copy()
-            else:
-                Yk = W_new + ((theta - 1) / theta_new) * (W_new - W)
-            move = np.linalg.norm(W_new - W)
-            W, theta = W_new, theta_new
-            if move <= 1e-9 * max(np.linalg.norm(W), 1e-12):
-                break
-        U = W
-        C = S * (Xt @ U)
-        mu = np.maximum(mu - rho * C, 0.0)
-        violation = float(np.maximum(-C, 0.0).max(initial=0.0))
-        scale_u = max(float(np.abs(Xt @ U).max(initial=0.0)), 1e-12)
-        if violation <= 1e-6 * scale_u:
-            pred = _forward(Xt, M2, U)
-            lam = losses.project_dual(loss, -losses.gradient(loss, pred, y), y)
-            vmax = float(np.linalg.norm(_adjoint(Xt, M, lam), axis=0).max(initial=0.0))
-            primal = losses.value(loss, pred, y) + beta * float(np.linalg.norm(U, axis=0).sum())
-            dual = losses.dual_value(loss, min(1.0, beta / max(vmax, 1e-300)) * lam, y)
-            if primal - dual <= tol * max(abs(primal), 1e-12):
-                status = "optimal"
-                break
-        else:
-            rho *= 2.0
-        if time.perf_counter() - t0 > time_limit:
-            status = "time_limit"
-            break
-    pred = _forward(Xt, M2, U)
-    lam = losses.project_dual(loss, -losses.gradient(loss, pred, y), y)
-    vmax = float(np.linalg.norm(_adjoint(Xt, M, lam), axis=0).max(initial=0.0))
-    primal = losses.value(loss, pred, y) + beta * float(np.linalg.norm(U, axis=0).sum())
-    dual = losses.dual_value(loss, min(1.0, beta / max(vmax, 1e-300)) * lam, y)
-    gap = (primal - dual) / max(abs(primal), 1e-12)
-    message = f"augmented Lagrangian, {it_total} inner iterations, conservative relative gap {gap:.1e}"
-    return FirstOrderResult(U, pred, lam, primal, dual, vmax, it_total, status, message)

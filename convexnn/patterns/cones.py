@@ -1,4 +1,6 @@
-"""The cones K_i = {u : (2 D_i - I) X~ u >= 0} and projections onto them (math.md sections 1, 4).
+"""The cones K_i = {u : (2 D_i - I) X~ u >= 0} and projections onto them.
+
+Mathematics: docs/convex-program.md and docs/optima-and-stationary-points.md.
 
 The exact program's dual constraint for pattern i is ||Pi_{K_i}(+-X~^T D_i lam)|| <= beta, and
 ||Pi_K(v)|| = max{v^T u : u in K, ||u|| <= 1} (Moreau). In reduced coordinates of rank r <= 3 a
@@ -18,7 +20,7 @@ import numpy as np
 from scipy.optimize import nnls
 from scipy.spatial import ConvexHull, QhullError
 
-from .arrangements import Arrangement, _ragged_rows, lift, reduce_rank
+from .arrangements import Arrangement, lift, ragged_rows, reduce_rank
 
 _FEAS_TOL = 1e-10
 _CHUNK = 8192
@@ -139,7 +141,7 @@ def cone_projections(cones: Arrangement, Z: np.ndarray, idx: np.ndarray, V: np.n
                 q = ray_ptr[idx[part] + 1] - ray_ptr[idx[part]]
                 R = np.zeros((part.size, int(q.max(initial=0)), Z.shape[1]))
                 slot = np.arange(q.sum()) - np.repeat(np.cumsum(q) - q, q)
-                R[np.repeat(np.arange(part.size), q), slot] = rays[_ragged_rows(ray_ptr, idx[part])]
+                R[np.repeat(np.arange(part.size), q), slot] = rays[ragged_rows(ray_ptr, idx[part])]
             out[part] = _facet_group_projections(_unit_rows(F), V[part], R)
     for b in np.flatnonzero(full):
         A = np.where(cones.patterns[idx[b]], 1.0, -1.0)[:, None] * Z
@@ -168,7 +170,7 @@ def _facet_bounds(cones: Arrangement, idx: np.ndarray, V: np.ndarray):
     (K lies in the half-space of that facet). Patterns without facets get +inf.
     """
     counts = np.diff(cones.facet_ptr)[idx]
-    rows = _ragged_rows(cones.facet_ptr, idx)
+    rows = ragged_rows(cones.facet_ptr, idx)
     owner = np.repeat(np.arange(idx.size), counts)
     dots = np.einsum("kr,kr->k", cones.facet_normals[rows], V[owner])
     out = np.full((idx.size, 2), np.inf)

@@ -1,13 +1,13 @@
 """The fast, certified solver for the convex program: a working set of patterns grown by the dual.
 
-The program (math.md section 1) has a block pair (u_i, u'_i) for each of P patterns, but an
+The program (docs/convex-program.md) has a block pair (u_i, u'_i) for each of P patterns, but an
 optimum uses at most n + 1 blocks. The solver keeps a small working set W of blocks (pattern,
 sign), solves the program restricted to W exactly (an SOCP of a few hundred variables, handed to
 Clarabel's interior-point method in its native form), and prices every pattern with the dual
 variable lam = -grad l(f): block (i, s) can lower the objective iff
 ||Pi_{K_i}(s X~^T D_i lam)|| > beta (exact program) or ||X~^T D_i lam|| > beta (gated program).
 Pricing screens all patterns with the cheap gated bound and projects only the survivors onto
-their cones (:mod:`convexnn.cones`). Violating blocks join W; when none is left the restricted
+their cones (:mod:`convexnn.patterns.cones`). Violating blocks join W; when none is left the restricted
 optimum is optimal for the full program, and the duality gap (primal value minus the dual value
 of lam scaled to dual feasibility) certifies it.
 
@@ -27,9 +27,9 @@ import scipy.linalg.lapack
 import scipy.sparse as sp
 from threadpoolctl import threadpool_limits
 
+from ..patterns.arrangements import Arrangement
+from ..patterns.cones import cone_projections, dual_values, max_dual_value
 from . import losses
-from .arrangements import Arrangement
-from .cones import cone_projections, dual_values, max_dual_value
 
 MAX_ADD_FACTOR = 1.0  # blocks added per round, per data point
 RAY_ADD_FACTOR = 2.0  # rays added per ray Lasso round, per data point (after the diversity filter)
@@ -83,7 +83,8 @@ def solve_restricted(
     variant: int = 0,
 ) -> Restricted:
     """Solve min l(sum_b s_b D_b Z w_b + Phi c) + beta (sum_b ||w_b|| + sum c) with Clarabel,
-    s.t. R_b w_b >= 0 and c >= 0.
+    s.t. R_b w_b >= 0 and c >= 0. ``loss="interpolation"`` is the min-norm interpolation program
+    instead (no loss, pred = y as constraints; :mod:`convexnn.theory.recovery`).
 
     ``masks`` (B, n) are the diagonals of D_b, ``signs`` the s_b, ``rows`` the constraint rows
     R_b of each block (None: gated program, no constraints). ``atoms`` (n, k) are fixed neuron
@@ -92,99 +93,30 @@ def solve_restricted(
     """
     n, r = Z.shape
     B = masks.shape[0]
-    k_atoms = 0 if atoms is None else atoms.shape[1]
-    n_aux = {"squared": 0, "logistic": 3 * n, "hinge": n}[loss]
-    i_pred, i_w, i_t = 0, n, n + B * r
-    i_c = i_t + B
-    i_aux = i_c + k_atoms
-    n_var = i_aux + n_aux
-
-    Ai, Aj, Av, b_rows, cones = [], [], [], [], []
-    row = 0
-
-    def add(ri, cj, v):
-        Ai.append(np.asarray(ri).ravel())
-        Aj.append(np.asarray(cj).ravel())
-        Av.append(np.broadcast_to(np.asarray(v, dtype=float), np.shape(ri)).ravel())
-
-    # coupling rows: pred_k - sum_b s_b m_bk Z_k w_b = 0
-    add(np.arange(n), i_pred + np.arange(n), 1.0)
-    bb, kk = np.nonzero(masks)
-    add(np.repeat(kk, r), i_w + (bb[:, None] * r + np.arange(r)).ravel(),
-        (-signs[bb, None] * Z[kk]).ravel())
-    if k_atoms:
-        ka, kc = np.nonzero(atoms)
-        add(ka, i_c + kc, -atoms[ka, kc])
-    b_rows.append(np.zeros(n))
-    cones.append(clarabel.ZeroConeT(n))
-    row = n
-
-    n_nonneg = 0
-    if k_atoms:
-        add(row + np.arange(k_atoms), i_c + np.arange(k_atoms), -1.0)
-        b_rows.append(np.zeros(k_atoms))
-        row += k_atoms
-        n_nonneg += k_atoms
-    if rows is not None:
-        counts = np.array([R.shape[0] for R in rows])
-        if counts.sum():
-            R = np.vstack(rows)
-            owner = np.repeat(np.arange(B), counts)
-            rr = row + np.arange(R.shape[0])
-            add(np.repeat(rr, r), i_w + (owner[:, None] * r + np.arange(r)).ravel(), -R.ravel())
-            b_rows.append(np.zeros(R.shape[0]))
-            row += R.shape[0]
-            n_nonneg += R.shape[0]
-    k = np.arange(n)
-    if loss == "logistic":
-        z, v1, v2 = i_aux + k, i_aux + n + k, i_aux + 2 * n + k
-        add(row + k, v1, 1.0)
-        add(row + k, v2, 1.0)
-        b_rows.append(np.ones(n))
-        row += n
-        n_nonneg += n
-    elif loss == "hinge":
-        z = i_aux + k
-        add(row + k, z, -1.0)
-        add(row + n + k, z, -1.0)
-        add(row + n + k, i_pred + k, -y)
-        b_rows.append(np.concatenate([np.zeros(n), -np.ones(n)]))
-        row += 2 * n
-        n_nonneg += 2 * n
-    if n_nonneg:
-        cones.append(clarabel.NonnegativeConeT(n_nonneg))
-    if loss == "logistic":
-        base = row + 6 * k
-        add(base, z, 1.0)  # (-z, 1, v1) in K_exp
-        add(base + 2, v1, -1.0)
-        add(base + 3, z, 1.0)  # (-y pred - z, 1, v2) in K_exp
-        add(base + 3, i_pred + k, y)
-        add(base + 5, v2, -1.0)
-        e = np.zeros(6 * n)
-        e[1::3] = 1.0
-        b_rows.append(e)
-        cones.extend([clarabel.ExponentialConeT()] * (2 * n))
-        row += 6 * n
-    # second-order cones (t_b, w_b)
-    soc = row + (np.arange(B) * (r + 1))[:, None] + np.arange(r + 1)
-    add(soc[:, 0], i_t + np.arange(B), -1.0)
-    add(soc[:, 1:], i_w + (np.arange(B)[:, None] * r + np.arange(r)), -1.0)
-    b_rows.append(np.zeros(B * (r + 1)))
-    cones.extend([clarabel.SecondOrderConeT(r + 1)] * B)
-    row += B * (r + 1)
-
-    A = sp.csc_matrix(
-        (np.concatenate(Av), (np.concatenate(Ai), np.concatenate(Aj))), shape=(row, n_var)
-    )
-    q = np.zeros(n_var)
-    q[i_t : i_aux] = beta
-    if loss == "squared":
-        P = sp.csc_matrix((np.ones(n), (np.arange(n), np.arange(n))), shape=(n_var, n_var))
-        q[:n] = -y
+    model = _restricted_model(Z, y, masks, signs, rows, beta, loss, atoms)
+    settings = _clarabel_settings(time_limit, accuracy, variant)
+    sol = clarabel.DefaultSolver(model.P, model.q, model.A, model.b, model.cones, settings).solve()
+    while str(sol.status) in _RETRY and settings.tol_gap_rel < 1e-8:
+        # very tight tolerances are sometimes out of reach: retry looser, let the certificate judge
+        settings.tol_gap_abs = settings.tol_gap_rel = settings.tol_gap_rel * 100
+        settings.tol_feas = settings.tol_ktratio = settings.tol_gap_rel
+        sol = clarabel.DefaultSolver(model.P, model.q, model.A, model.b, model.cones, settings).solve()
+    x = np.asarray(sol.x)
+    w = x[model.i_w : model.i_t].reshape(B, r)
+    c = np.maximum(x[model.i_c : model.i_aux], 0.0)
+    pred = np.einsum("bk,bk->k", masks * signs[:, None], (w @ Z.T)) if B else np.zeros(n)
+    if atoms is not None and atoms.shape[1]:
+        pred = pred + atoms @ c
+    if loss in ("hinge", "interpolation"):  # no gradient (kinks, or no loss): the solver's dual
+        lam = np.asarray(sol.z)[:n]
     else:
-        P = sp.csc_matrix((n_var, n_var))
-        q[i_aux : i_aux + n] = 1.0
+        lam = -losses.gradient(loss, pred, y)
+    return Restricted(w, pred, lam, str(sol.status), int(sol.iterations), c)
 
+
+def _clarabel_settings(time_limit: float, accuracy: float, variant: int):
+    """Clarabel's settings of a restricted solve: tolerances ``accuracy``, one thread, the chosen
+    linear solver, then the overrides of ``_FINAL_VARIANTS[variant]``."""
     settings = clarabel.DefaultSettings()
     settings.verbose = False
     settings.time_limit = max(float(time_limit), 0.1)
@@ -195,24 +127,121 @@ def solve_restricted(
     settings.direct_solve_method = INNER_LINEAR_SOLVER
     for name, value in _FINAL_VARIANTS[variant].items():
         setattr(settings, name, value)
-    b_vec = np.concatenate(b_rows)
-    sol = clarabel.DefaultSolver(P, q, A, b_vec, cones, settings).solve()
-    while str(sol.status) in _RETRY and settings.tol_gap_rel < 1e-8:
-        # very tight tolerances are sometimes out of reach: retry looser, let the certificate judge
-        settings.tol_gap_abs = settings.tol_gap_rel = settings.tol_gap_rel * 100
-        settings.tol_feas = settings.tol_ktratio = settings.tol_gap_rel
-        sol = clarabel.DefaultSolver(P, q, A, b_vec, cones, settings).solve()
-    x = np.asarray(sol.x)
-    w = x[i_w:i_t].reshape(B, r)
-    c = np.maximum(x[i_c:i_aux], 0.0)
-    pred = np.einsum("bk,bk->k", masks * signs[:, None], (w @ Z.T)) if B else np.zeros(n)
+    return settings
+
+
+class _ConeModel:
+    """Clarabel's standard form min 1/2 x^T P x + q^T x s.t. A x + s = b, s in the cones, built
+    row block by row block. Variables: [pred (n), w (B r), t (B), c (k atoms), aux (loss)]."""
+
+    def __init__(self, n: int, r: int, B: int, k_atoms: int, n_aux: int):
+        self.i_pred, self.i_w, self.i_t = 0, n, n + B * r
+        self.i_c = self.i_t + B
+        self.i_aux = self.i_c + k_atoms
+        self.n_var = self.i_aux + n_aux
+        self.Ai, self.Aj, self.Av, self.b_rows, self.cones = [], [], [], [], []
+        self.row = 0
+
+    def add(self, ri, cj, v) -> None:
+        self.Ai.append(np.asarray(ri).ravel())
+        self.Aj.append(np.asarray(cj).ravel())
+        self.Av.append(np.broadcast_to(np.asarray(v, dtype=float), np.shape(ri)).ravel())
+
+    def rows_done(self, b: np.ndarray) -> None:
+        """The rows added since the last call end here, with right-hand side ``b``."""
+        self.b_rows.append(np.asarray(b, dtype=float))
+        self.row += len(b)
+
+    def finish(self, P, q) -> _ConeModel:
+        self.A = sp.csc_matrix(
+            (np.concatenate(self.Av), (np.concatenate(self.Ai), np.concatenate(self.Aj))),
+            shape=(self.row, self.n_var),
+        )
+        self.b = np.concatenate(self.b_rows)
+        self.P, self.q = P, q
+        return self
+
+
+def _restricted_model(Z, y, masks, signs, rows, beta, loss, atoms) -> _ConeModel:
+    """The cone model of :func:`solve_restricted` (the package's one Clarabel model of the program:
+    the working-set solver's restricted programs and recovery's min-norm interpolation)."""
+    n, r = Z.shape
+    B = masks.shape[0]
+    k_atoms = 0 if atoms is None else atoms.shape[1]
+    m = _ConeModel(n, r, B, k_atoms, {"squared": 0, "logistic": 3 * n, "hinge": n, "interpolation": 0}[loss])
+    # coupling rows: pred_k - sum_b s_b m_bk Z_k w_b = 0
+    m.add(np.arange(n), m.i_pred + np.arange(n), 1.0)
+    bb, kk = np.nonzero(masks)
+    m.add(np.repeat(kk, r), m.i_w + (bb[:, None] * r + np.arange(r)).ravel(),
+          (-signs[bb, None] * Z[kk]).ravel())
     if k_atoms:
-        pred = pred + atoms @ c
-    if loss == "hinge":  # the hinge loss has no gradient at the kinks: the solver's dual
-        lam = np.asarray(sol.z)[:n]
+        ka, kc = np.nonzero(atoms)
+        m.add(ka, m.i_c + kc, -atoms[ka, kc])
+    m.rows_done(np.zeros(n))
+    m.cones.append(clarabel.ZeroConeT(n))
+    if loss == "interpolation":  # pred = y
+        m.add(m.row + np.arange(n), m.i_pred + np.arange(n), 1.0)
+        m.rows_done(y)
+        m.cones.append(clarabel.ZeroConeT(n))
+    start = m.row
+    if k_atoms:  # c >= 0
+        m.add(m.row + np.arange(k_atoms), m.i_c + np.arange(k_atoms), -1.0)
+        m.rows_done(np.zeros(k_atoms))
+    if rows is not None:  # R_b w_b >= 0
+        counts = np.array([R.shape[0] for R in rows])
+        if counts.sum():
+            R = np.vstack(rows)
+            owner = np.repeat(np.arange(B), counts)
+            rr = m.row + np.arange(R.shape[0])
+            m.add(np.repeat(rr, r), m.i_w + (owner[:, None] * r + np.arange(r)).ravel(), -R.ravel())
+            m.rows_done(np.zeros(R.shape[0]))
+    _loss_rows(m, loss, y, n, start)
+    # second-order cones (t_b, w_b)
+    soc = m.row + (np.arange(B) * (r + 1))[:, None] + np.arange(r + 1)
+    m.add(soc[:, 0], m.i_t + np.arange(B), -1.0)
+    m.add(soc[:, 1:], m.i_w + (np.arange(B)[:, None] * r + np.arange(r)), -1.0)
+    m.rows_done(np.zeros(B * (r + 1)))
+    m.cones.extend([clarabel.SecondOrderConeT(r + 1)] * B)
+    q = np.zeros(m.n_var)
+    q[m.i_t : m.i_aux] = beta
+    if loss == "squared":
+        P = sp.csc_matrix((np.ones(n), (np.arange(n), np.arange(n))), shape=(m.n_var, m.n_var))
+        q[:n] = -y
     else:
-        lam = -losses.gradient(loss, pred, y)
-    return Restricted(w, pred, lam, str(sol.status), int(sol.iterations), c)
+        P = sp.csc_matrix((m.n_var, m.n_var))
+        if loss != "interpolation":
+            q[m.i_aux : m.i_aux + n] = 1.0
+    return m.finish(P, q)
+
+
+def _loss_rows(m: _ConeModel, loss: str, y: np.ndarray, n: int, start: int) -> None:
+    """The loss's epigraph rows (logistic: exponential cones, hinge: two nonnegative rows per
+    point), closing the nonnegative cone of every row since ``start``."""
+    k = np.arange(n)
+    if loss == "logistic":
+        z, v1, v2 = m.i_aux + k, m.i_aux + n + k, m.i_aux + 2 * n + k
+        m.add(m.row + k, v1, 1.0)
+        m.add(m.row + k, v2, 1.0)
+        m.rows_done(np.ones(n))
+    elif loss == "hinge":
+        z = m.i_aux + k
+        m.add(m.row + k, z, -1.0)
+        m.add(m.row + n + k, z, -1.0)
+        m.add(m.row + n + k, m.i_pred + k, -y)
+        m.rows_done(np.concatenate([np.zeros(n), -np.ones(n)]))
+    if m.row > start:
+        m.cones.append(clarabel.NonnegativeConeT(m.row - start))
+    if loss == "logistic":
+        base = m.row + 6 * k
+        m.add(base, z, 1.0)  # (-z, 1, v1) in K_exp
+        m.add(base + 2, v1, -1.0)
+        m.add(base + 3, z, 1.0)  # (-y pred - z, 1, v2) in K_exp
+        m.add(base + 3, m.i_pred + k, y)
+        m.add(base + 5, v2, -1.0)
+        e = np.zeros(6 * n)
+        e[1::3] = 1.0
+        m.rows_done(e)
+        m.cones.extend([clarabel.ExponentialConeT()] * (2 * n))
 
 
 # --------------------------------------------------------------------------------------------

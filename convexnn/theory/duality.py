@@ -1,12 +1,12 @@
 """Deep linear networks: the duality gap of the standard architecture and the parallel fix
-(math.md section 7; Wang, Ergen & Pilanci, ICLR 2023).
+(docs/deep-networks.md; Wang, Ergen & Pilanci, ICLR 2023).
 
 Standard network: f(X) = X W_1 ... W_L. Its minimum-norm problem
 
     P = min 1/2 sum_l ||W_l||_F^2  s.t.  X W_1 ... W_L = Y
 
 depends on Y only through M = X^+ Y, and after the minimisation over the scale t of the middle
-layers (math.md: (L-2)/2 t^2 + t^{-(L-2)} ||M||, minimiser t^L = ||M||) both the primal and its
+layers (docs/deep-networks.md: (L-2)/2 t^2 + t^{-(L-2)} ||M||, minimiser t^L = ||M||) both the primal and its
 convex dual have closed forms in the singular values sigma of M:
 
     P = (L/2) sum_i sigma_i^{2/L}        (Schatten-2/L quasi-norm: nonconvex for L >= 3)
@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .datasets import as_count, as_matrix, as_number, as_vector
+from ..data.validate import as_count, as_matrix, as_number, as_vector
 
 # --------------------------------------------------------------------------------------------
 # Closed forms
@@ -252,7 +252,7 @@ def train_deep_linear(X, Y, L: int, beta: float, scale: float, lr: float = 0.1, 
     Hidden widths ``width`` (default: the input dimension); initialisation
     W_l = scale N(0, 1)/sqrt(fan_in) from ``default_rng(seed)``. With X = I, Y from
     ``default_rng(1)`` (3 x 2), beta = 0.1: L = 3, scale 0.5 reaches 0.348084; L = 4 reaches
-    0.446191 from scale 1.0 but stalls at rank one (0.754143) from scale 0.5 (math.md section 7;
+    0.446191 from scale 1.0 but stalls at rank one (0.754143) from scale 0.5 (docs/deep-networks.md;
     lr 2e-3 for 3e5 steps there, lr 0.1 for 5000 steps gives the same values).
     """
     L = _check_L(L)
@@ -360,7 +360,7 @@ def train_parallel_linear(X, Y, L: int, beta: float, scale: float, branches: int
 
 
 # --------------------------------------------------------------------------------------------
-# The verification cases of math.md section 7
+# The verification cases of docs/deep-networks.md
 # --------------------------------------------------------------------------------------------
 
 
@@ -378,7 +378,7 @@ def gd_case() -> tuple[np.ndarray, np.ndarray]:
 
 
 def table_cases() -> list[tuple[str, str, np.ndarray, np.ndarray, int]]:
-    """(X label, Y label, X, Y, L) of the P/D table of math.md section 7."""
+    """(X label, Y label, X, Y, L) of the P/D table of docs/deep-networks.md."""
     I2 = np.eye(2)
     Xr, Yr = random_case()
     return [

@@ -1,20 +1,22 @@
 """Stationary points of nonconvex training and the convex programs that explain them.
 
-math.md section 4 (Wang, Lacotte & Pilanci, ICLR 2022): a Clarke stationary network theta, with
-I = the set of patterns its neurons realise, is a global optimum of the convex program restricted
-to I, so L(theta) = p_I once training has converged, and always L(theta) >= p_I >= p*.
+docs/optima-and-stationary-points.md (Wang, Lacotte & Pilanci, ICLR 2022): a Clarke stationary
+network theta, with I = the set of patterns its neurons realise, is a global optimum of the convex
+program restricted to I, so L(theta) = p_I once training has converged, and always L(theta) >= p_I >= p*.
 
-- :func:`pattern_set`: I, with **strict** activity 1[x~^T v > 0] (math.md section 4, step 2),
+- :func:`pattern_set`: I, with **strict** activity 1[x~^T v > 0] (docs/optima-and-stationary-points.md,
+  step 2),
   dead neurons dropped, duplicates merged.
 - :func:`subsampled_optimum`: p_I, solving ``fit_convex(X, y, beta, patterns=I)``.
-- :func:`network_certificate`: the global-optimality test of math.md section 4, step 6.
+- :func:`network_certificate`: the global-optimality test of docs/optima-and-stationary-points.md, step 6.
 
 For the landscape pictures (objective along a segment and on a plane between a stationary point
 and the global optimum):
 
 - :func:`match_networks`: put two networks in corresponding neuron order. The target (usually the
   global optimum) is only permuted, split into parallel copies and padded with zero neurons, so
-  its function and objective do not change (math.md section 4, steps 2-4); the source is padded.
+  its function and objective do not change (docs/optima-and-stationary-points.md, steps 2-4); the
+  source is padded.
 - :func:`segment_objective`, :func:`plane_basis`, :func:`plane_objective`,
   :func:`project_on_plane`: the objective on a line and on a plane of parameter space, and the
   coordinates of other networks (a training trajectory) in that plane.
@@ -27,12 +29,13 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
-from . import losses
-from .arrangements import Arrangement, lift
-from .cones import max_dual_value
-from .convex import ConvexFit, fit_convex, prepare_patterns
-from .datasets import as_matrix, as_number, as_vector
-from .network import ReLUNetwork
+from ..data.validate import as_matrix, as_number, as_vector
+from ..models.network import ReLUNetwork
+from ..patterns.arrangements import Arrangement, lift
+from ..patterns.cones import max_dual_value
+from ..program import losses
+from ..program.convex import ConvexFit, fit_convex, prepare_patterns
+from ..program.problem import ConvexProblem
 
 DEAD_TOL = 1e-8
 """A neuron is dead when its cost ||(w1, b1)|| |w2| is below DEAD_TOL x the largest cost."""
@@ -67,7 +70,8 @@ def neuron_patterns(network: ReLUNetwork, X: np.ndarray) -> np.ndarray:
 
 
 def pattern_set(network: ReLUNetwork, X: np.ndarray, tol: float = DEAD_TOL) -> tuple[np.ndarray, np.ndarray]:
-    """The pattern set I of math.md section 4, step 2, and which pattern each neuron realises.
+    """The pattern set I (docs/optima-and-stationary-points.md, step 2) and which pattern each
+    neuron realises.
 
     Returns ``(I, index)``: ``I`` is a (p, n) bool array of distinct, non-empty strict patterns of
     the live neurons; ``index[j]`` is the row of I of neuron j, or -1 for a dead neuron or one
@@ -86,7 +90,7 @@ def pattern_set(network: ReLUNetwork, X: np.ndarray, tol: float = DEAD_TOL) -> t
 
 @dataclass
 class Subsampled:
-    """The convex program restricted to the patterns of a network (math.md section 4).
+    """The convex program restricted to the patterns of a network (docs/optima-and-stationary-points.md).
 
     ``p_I`` is its optimal value, ``patterns`` the set I ((p, n) bool), ``neuron_pattern[j]`` the
     row of I of neuron j (-1 if dead), ``objective`` the network's own L(theta) and ``fit`` the
@@ -148,7 +152,8 @@ def subsampled_optimum(network: ReLUNetwork, X: np.ndarray, y: np.ndarray, beta:
 def network_certificate(network: ReLUNetwork, X: np.ndarray, y: np.ndarray, beta: float,
                         loss: str = "squared", bias: bool | None = None,
                         cones: Arrangement | str | np.ndarray = "exact") -> float:
-    """max_i max_+- ||Pi_{K_i}(+-X~^T D_i lam)|| / beta with lam = -grad l(f(X)) (math.md 4.6).
+    """max_i max_+- ||Pi_{K_i}(+-X~^T D_i lam)|| / beta with lam = -grad l(f(X))
+    (docs/optima-and-stationary-points.md, step 6).
 
     At most 1 (to rounding) if and only if the network is globally optimal, provided it is a
     stationary point. ``cones``: the full pattern set (an :class:`Arrangement`, "exact",
@@ -160,9 +165,9 @@ def network_certificate(network: ReLUNetwork, X: np.ndarray, y: np.ndarray, beta
         bias = infer_bias(network)
     if not isinstance(cones, Arrangement):
         cones = prepare_patterns(X, cones, bias)
-    Z = lift(X, bias) @ cones.basis
-    lam = -losses.gradient(loss, network.predict(X), y)
-    return max_dual_value(cones, Z, lam, False) / beta
+    problem = ConvexProblem.build(X, y, beta, loss, bias=bias, cones=cones)
+    lam = -losses.gradient(loss, network.predict(X), problem.y)
+    return max_dual_value(cones, problem.Z, lam, False) / problem.beta
 
 
 # --------------------------------------------------------------------------------------------
@@ -186,17 +191,18 @@ def polish_lr(network: ReLUNetwork, X: np.ndarray, beta: float, bias: bool = Tru
 def polish(network: ReLUNetwork, X: np.ndarray, y: np.ndarray, beta: float, loss: str = "squared",
            epochs: int = 10000, lr: float | None = None, bias: bool | None = None,
            schedule: str = "linear", **kwargs):
-    """Full-batch GD on the explicit objective L from ``network`` (math.md section 4, step 1).
+    """Full-batch GD on the explicit objective L from ``network``
+    (docs/optima-and-stationary-points.md, step 1).
 
     For networks from AdamW or from short runs: about 10^4 steps bring them close to the
     stationary point whose objective is p_I. The step is :func:`polish_lr` unless given, and
     decays linearly to 0 (which lets neurons settle onto kinks). Returns ``(network,
-    trajectory)`` of :func:`convexnn.train.fit_nonconvex`.
+    trajectory)`` of :func:`convexnn.training.train.fit_nonconvex`.
     """
-    from .train import fit_nonconvex
+    from ..training.train import fit_nonconvex
 
     if network.intercept != 0.0:
-        raise ValueError("the network has an output intercept: L of math.md has none")
+        raise ValueError("the network has an output intercept: the objective L has none")
     if bias is None:
         bias = infer_bias(network)
     if lr is None:
@@ -263,7 +269,7 @@ def restarts(X: np.ndarray, y: np.ndarray, width: int, beta: float, n_runs: int 
     pattern set. ``init`` replaces the random start of the first run (e.g. V4.1's starts).
     ``progress(fraction, text)`` is called after every run.
     """
-    from .train import fit_nonconvex
+    from ..training.train import fit_nonconvex
 
     X = _lifted(X)
     y = np.asarray(y, dtype=float).reshape(-1)
@@ -327,7 +333,8 @@ def match_networks(source: ReLUNetwork, target: ReLUNetwork, X: np.ndarray | Non
     zero neuron appended to the source (cost: squared distance of (w1, b1, w2)). With data ``X``,
     every unpaired live source neuron with the same strict pattern and output sign as a target
     neuron then takes a share of it: the target neuron is split among its group in proportion to
-    their costs ||(w1, b1)|| |w2| (math.md section 4, step 2), which keeps f and the objective.
+    their costs ||(w1, b1)|| |w2| (docs/optima-and-stationary-points.md, step 2), which keeps f and
+    the objective.
     """
     if source.input_dim != target.input_dim:
         raise ValueError("the networks take different numbers of inputs")

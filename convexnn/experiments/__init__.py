@@ -1,0 +1,1 @@
+"""Experiments: the convex head against AdamW on real features."""

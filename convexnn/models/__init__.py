@@ -1,0 +1,1 @@
+"""Models: the ReLU network and the gated model, behind one predictor protocol."""

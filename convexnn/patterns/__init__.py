@@ -1,0 +1,1 @@
+"""Patterns: hyperplane arrangements, their cones, sampling and the geometric-algebra view."""

@@ -1,0 +1,1 @@
+"""The convex program: the problem object, losses, solvers, certificate, Lasso path and pruning."""

@@ -1,0 +1,2 @@
+"""The theory around the program: optimal sets, stationary points, recovery, duality, complexity,
+and the geometric-algebra Lasso."""

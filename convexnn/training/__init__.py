@@ -1,0 +1,1 @@
+"""Nonconvex training in numpy: the optimizers and the training loop."""
