@@ -473,7 +473,8 @@ def test_a_bad_width_in_a_link_is_a_message_and_the_default():
     app.run()
     assert not app.exception
     text = " ".join(w.value for w in app.warning)
-    assert "pg\\_width='5000' was ignored" in text and "beta\\_hide='maybe' was ignored" in text  # Markdown-escaped
+    # Markdown-escaped names
+    assert "pg\\_width='5000' was ignored" in text and "beta\\_hide='maybe' was ignored" in text
     assert app.slider(key="pg_width").value == 20
     assert [s for s in app.select_slider if s.key == "pg_" + K.BETA]
 

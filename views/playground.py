@@ -97,9 +97,7 @@ def click_mode(task: str) -> str:
     return erase if on else ui.canvas.REGRESSION_COLOR
 
 
-st.html("<style>[data-testid='stMainBlockContainer']{padding-top:2.2rem}"
-        "[data-testid='stMainBlockContainer'] h1{font-size:1.6rem;padding:0 0 .3rem 0}</style>")
-st.title("Playground: draw points, watch the global optimum")
+st.title("Playground", help="Draw points and watch the certified global optimum move.")
 data = ui.current_data()
 task = ss[S.CANVAS_TASK]
 view = ss[S.CANVAS_VIEW]
