@@ -23,9 +23,6 @@ import ui
 threadpool_limits(1)
 
 st.set_page_config(page_title="convexnn: ReLU networks as convex programs", page_icon="🔷", layout="wide")
-# Less empty space above the title (Streamlit keeps 6rem): the main figure and its numbers start
-# above the fold at 1280x720.
-st.html("<style>[data-testid='stMainBlockContainer'] {padding-top: 2.5rem;}</style>")
 
 PAGES = [
     st.Page("views/playground.py", title="Playground", icon=":material/draw:", default=True),  # served at /

@@ -8,6 +8,7 @@ import urllib.parse
 
 import numpy as np
 import pytest
+from convexnn.network import ReLUNetwork
 from streamlit.testing.v1 import AppTest
 
 import convexnn as cn
@@ -16,7 +17,6 @@ from convexnn import datasets as ds
 from convexnn import playground as pg
 from convexnn import stationary
 from convexnn.figures import playground as fpg
-from convexnn.network import ReLUNetwork
 from ui import K, S
 
 ORANGE, BLUE = ui.canvas.CLASS_COLORS[1], ui.canvas.CLASS_COLORS[-1]
