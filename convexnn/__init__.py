@@ -27,7 +27,7 @@ solvers and certificate), ``models``, ``training``, ``theory``, ``experiments``,
 
 from .data import datasets, realdata, validate
 from .data.realdata import LabelledData, Split
-from .experiments import compare
+from .experiments import compare, playground
 from .experiments.compare import CompareSpec, run_comparison
 from .models.network import GatedReLUModel, ReLUNetwork
 from .patterns import arrangements, cones, geometric_algebra, sampling
@@ -131,6 +131,7 @@ __all__ = [
     "lasso_path",
     "losses",
     "optima",
+    "playground",
     "prepare_patterns",
     "prune_to_minimal",
     "realdata",

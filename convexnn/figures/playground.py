@@ -19,7 +19,7 @@ import numpy as np
 import plotly.graph_objects as go
 from PIL import Image, ImageDraw, ImageFont
 
-from ..playground import neuron_signs, neuron_weights, unit_outputs
+from ..experiments.playground import neuron_signs, neuron_weights, unit_outputs
 from .core import NEGATIVE, NEURON_COLORS, POSITIVE
 
 View = tuple[float, float, float, float]

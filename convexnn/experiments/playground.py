@@ -22,13 +22,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .data.validate import as_matrix, as_vector
-from .models.network import GatedReLUModel, ReLUNetwork
-from .patterns.arrangements import lift
-from .program.convex import fit_convex
-from .program.pruning import prune_to_minimal
-from .theory.stationary import flatten, pattern_set, unflatten
-from .training.train import ADAMW_WEIGHT_DECAY, adamw_step, gradient, torch_init
+from ..data.validate import as_matrix, as_vector
+from ..models.network import GatedReLUModel, ReLUNetwork
+from ..patterns.arrangements import lift
+from ..program.convex import fit_convex
+from ..program.pruning import prune_to_minimal
+from ..theory.stationary import flatten, pattern_set, unflatten
+from ..training.train import ADAMW_WEIGHT_DECAY, adamw_step, gradient, torch_init
 
 TIME_LIMIT = 20.0
 """Wall-clock limit of one playground solve (seconds); a stopped solve is reported, not drawn."""
