@@ -1,16 +1,14 @@
-"""Deep links on a fresh server: the first visitor who opens any page's link sees that page.
+"""Deep links: the page list and the folder the pages live in.
 
-Each check starts its own server (tests/conftest.py ``streamlit_server``), because the failure
-this guards against (Streamlit's legacy ``pages/`` mode, "Page not found" over the page) only hit
-the first session of a fresh server.
+The failure guarded against (Streamlit's legacy ``pages/`` mode: "Page not found" over the page)
+hit only the first session of a fresh server, when a folder named ``pages/`` sits beside app.py.
+The browser side (every page's link opened as the first visitor of its own fresh server) is in
+tests/test_browser_first_visit.py, which starts one fresh server per page for both checks.
 """
 
 import ast
-import re
 
-import pytest
-from conftest import LONG, ROOT, require_chromium, streamlit_server, wait_idle
-from playwright.sync_api import Page, expect
+from conftest import ROOT
 
 
 def app_pages() -> list[tuple[str, str, str]]:
@@ -37,23 +35,3 @@ def test_app_lists_every_view_once_and_no_pages_folder():
     assert len(set(files)) == len(files)
     assert not (ROOT / "pages").exists(), "a pages/ folder beside app.py turns on Streamlit's legacy mode"
 
-
-@pytest.mark.browser
-@pytest.mark.parametrize("file, title, url_path", PAGES, ids=[t for _, t, _ in PAGES])
-def test_first_visitor_of_a_fresh_server_gets_the_linked_page(page: Page, tmp_path, file, title, url_path):
-    require_chromium()
-    url_path = "dataset" if url_path is None else url_path  # the Data page's path is ui.PAGE_DATA
-    with streamlit_server(tmp_path) as url:
-        page.goto(f"{url}/{url_path}")
-        wait_idle(page)
-        nav = page.get_by_test_id("stSidebarNav")
-        expect(nav.get_by_role("link", name=title, exact=True)).to_be_visible(timeout=LONG)
-        current = nav.locator("a[aria-current='page']")
-        expect(current).to_have_count(1, timeout=LONG)
-        expect(current).to_contain_text(title)
-        heading = page.get_by_test_id("stMain").get_by_role("heading", level=1).first
-        expect(heading).to_be_visible(timeout=LONG)
-        expect(page.get_by_text(re.compile("Page not found"))).to_have_count(0)
-        expect(page.get_by_role("dialog")).to_have_count(0)
-        expect(page.get_by_test_id("stException")).to_have_count(0)
-        assert page.url.split("?")[0].rstrip("/") == f"{url}/{url_path}".rstrip("/")

@@ -1,12 +1,13 @@
 """The first visit of every page, as a lecturer's first click on a freshly started server.
 
-Each page is opened by its URL as the first visitor of its own fresh server (nothing cached), and
-the time to a settled view is recorded: the app reports its script as not running, no running
-indicator or spinner shows, and the page's main element (a plotly figure, the drawing canvas, a
-heading for Mathematics) is visible. The test asserts that each page settled without an exception
-element; the times are printed as a table (run with ``-s``), never asserted: wall time on a shared
-machine is not a property of the code. Speed goals and their measurements live in the issue
-notes and bench/.
+Each page is opened by its URL as the first visitor of its own fresh server (nothing cached): it
+must show that page with its sidebar link active and no "Page not found" dialog (the deep-link
+check of issue 13), and the time to a settled view is recorded: the app reports its script as not
+running, no running indicator or spinner shows, and the page's main element (a plotly figure, the
+drawing canvas, a heading for Mathematics) is visible. The test asserts that each page settled
+without an exception element; the times are printed as a table (run with ``-s``), never asserted:
+wall time on a shared machine is not a property of the code. Speed goals and their measurements
+live in the issue notes and bench/.
 """
 
 from __future__ import annotations
@@ -84,3 +85,12 @@ def test_first_visit_settles(page: Page, tmp_path, title: str, path: str):
         expect(target.first).to_be_visible(timeout=LONG)
         TIMES[title] = (time.monotonic() - start, shown)
         expect(page.get_by_test_id("stException")).to_have_count(0)
+        # The deep link works for the first visitor: this page, its link active in the sidebar, and
+        # no "Page not found" dialog (Streamlit's legacy pages/ mode hit only a fresh server's
+        # first session; see tests/test_browser_deeplinks.py for why the folder is views/).
+        current = page.get_by_test_id("stSidebarNav").locator("a[aria-current='page']")
+        expect(current).to_have_count(1, timeout=LONG)
+        expect(current).to_contain_text(title)
+        expect(page.get_by_text(re.compile("Page not found"))).to_have_count(0)
+        expect(page.get_by_role("dialog")).to_have_count(0)
+        assert page.url.split("?")[0].rstrip("/") == f"{url}/{path}".rstrip("/")
