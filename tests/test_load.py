@@ -9,6 +9,7 @@ and checks that a repeated setting is served from the cross-session cache:
 
 from __future__ import annotations
 
+import concurrent.futures
 import importlib.util
 import os
 import re
@@ -115,8 +116,11 @@ def test_thirty_sessions_in_turn_leave_the_server_memory_where_it_was(tmp_path, 
             base = f"http://127.0.0.1:{port}"
             specs = [("moons", 40, 0.1, 1000 + i, 0.1) for i in range(31)]
             rss = []
+            # in a thread of its own: the browser tests' Playwright keeps an event loop running in
+            # this one, and the websocket client needs its own (asyncio.run)
+            one_at_a_time = concurrent.futures.ThreadPoolExecutor(max_workers=1)
             for spec in specs:
-                (session,) = load.run_ws_sessions(base, [spec])
+                (session,) = one_at_a_time.submit(load.run_ws_sessions, base, [spec]).result()
                 got = session.error or session.objective
                 assert session.ok, f"session {spec}: {got} (expected {session.expected})"
                 rss.append(load.rss_mb(server.pid))
