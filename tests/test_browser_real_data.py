@@ -19,7 +19,8 @@ def test_digits_comparison_shows_the_time_figure_and_table(page: Page, app_url):
     page.get_by_test_id("stSidebar").get_by_role("link", name="Real data", exact=True).click()
     expect(page.get_by_role("heading", name="Real data: the convex head against AdamW")).to_be_visible(
         timeout=LONG)
-    expect(page.get_by_text(re.compile(r"digits 3 vs 8: 357 rows x 64 features"))).to_be_visible(timeout=LONG)
+    main = page.get_by_test_id("stMain")  # the sidebar names the page's data too: read the page
+    expect(main.get_by_text(re.compile(r"digits 3 vs 8: 357 rows x 64 features"))).to_be_visible(timeout=LONG)
     # small settings: two seeds
     seeds = page.get_by_label("Seeds")
     seeds.fill("2")
@@ -60,7 +61,8 @@ def test_the_form_keeps_its_values_through_an_upload_and_an_early_run(page: Page
     path.write_text("\n".join(rows) + "\n")
     page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(path))
     wait_idle(page)
-    expect(page.get_by_text(re.compile(r"60 rows x 3 features"))).to_be_visible(timeout=LONG)
+    in_page = page.get_by_test_id("stMain").get_by_text(re.compile(r"60 rows x 3 features"))
+    expect(in_page).to_be_visible(timeout=LONG)
     expect(page.get_by_label("Seeds")).to_have_value("1")
     expect(page.get_by_label("Max training rows")).to_have_value("2000")
     expect(page.get_by_text("Choose at least one method and one width k.")).to_have_count(0)
