@@ -184,6 +184,31 @@ def test_drawn_points_become_the_data_and_are_solved(at):
     assert at.session_state[S.DATA].n == 4
 
 
+def test_a_click_right_after_a_mode_switch_takes_the_new_mode(at):
+    """The canvas draws in the old colour until the switch's rerun reaches it (ui/drawing.py):
+    circles a drawing adds after a switch take the mode the server has; moved circles do not."""
+    at.switch_page(DATA_PAGE).run()
+    at.button(key=K.CLEAR).click().run()
+    first = [((100, 100), ORANGE), ((120, 300), ORANGE)]
+    draw(at, first)
+    at.radio(key=K.DRAW_CLASS).set_value(-1).run()
+    late = [((300, 120), ORANGE), ((320, 320), ORANGE)]  # clicked as class -1, drawn in the old colour
+    draw(at, first + late)
+    assert_clean(at)
+    assert at.session_state[S.DATA].y.tolist() == [1, 1, -1, -1]
+    shown = at.session_state[S.CANVAS_INITIAL]["objects"]  # the canvas is reloaded in the right colours
+    assert [o["stroke"] for o in shown] == [ORANGE, ORANGE, BLUE, BLUE]
+    # without a switch a drawing keeps its colours: a moved point stays in its class
+    draw(at, [((100, 100), ORANGE), ((140, 290), ORANGE), ((300, 120), BLUE), ((320, 320), BLUE)])
+    assert at.session_state[S.DATA].y.tolist() == [1, 1, -1, -1]
+    # switched to the eraser, a click still drawn in class -1's colour erases the point under it
+    at.radio(key=K.DRAW_CLASS).set_value(ui.canvas.ERASE).run()
+    draw(at, [((100, 100), ORANGE), ((140, 290), ORANGE), ((300, 120), BLUE), ((320, 320), BLUE),
+              ((302, 121), BLUE)])
+    assert_clean(at)
+    assert at.session_state[S.DATA].n == 3 and at.session_state[S.DATA].y.tolist() == [1, 1, -1]
+
+
 def test_returning_the_preset_drawing_keeps_exact_coordinates(at):
     """The canvas rounds what it sends back; points that came from the data keep their values."""
     at.switch_page(DATA_PAGE).run()

@@ -138,10 +138,11 @@ def test_missing_chromium_fails_on_ci(monkeypatch):
 
 @pytest.mark.browser
 def test_quick_clicks_and_erases_are_all_kept(page: Page, app_url):
-    """Clicks in quick succession (no wait between them), then erase clicks: every one counts.
+    """Clicks in quick succession (no wait between them), right after a class switch, then erase
+    clicks right after switching to the eraser: every one counts, in the mode chosen before it.
 
-    The class switch itself is waited for: the canvas draws in the old colour until the switch's
-    rerun ends, and the component's debounced sends cannot be ordered against it (ui/drawing.py).
+    The canvas still draws in the old colour until the switch's rerun reaches it; the server gives
+    a new circle the mode it has when the drawing arrives (ui/drawing.py), so nothing waits here.
     """
     page.goto(f"{app_url}/dataset")
     canvas = page.locator("canvas.upper-canvas")
@@ -158,14 +159,12 @@ def test_quick_clicks_and_erases_are_all_kept(page: Page, app_url):
     wait_idle(page)
     radio = page.get_by_test_id("stRadio")
     radio.get_by_text("class −1").click()
-    wait_idle(page)
     for x, y in right:
         canvas.click(position={"x": x, "y": y})
     six = re.compile(r"drawn: 6 points, classification \(3 \+1, 3 −1\)")
     expect(page.get_by_text(six).first).to_be_visible(timeout=LONG)
     wait_idle(page)
     radio.get_by_text("erases a point").click()
-    wait_idle(page)
     canvas.click(position={"x": left[0][0], "y": left[0][1]})
     five = re.compile(r"drawn: 5 points, classification \(2 \+1, 3 −1\)")
     expect(page.get_by_text(five).first).to_be_visible(timeout=LONG)

@@ -27,16 +27,22 @@ def shot(page: Page, name: str) -> None:
         page.screenshot(path=str(Path(SHOTS) / f"nasty-{name}.png"), full_page=True)
 
 
-def upload(page: Page, name: str, content: bytes) -> None:
-    """Upload one file on the Data page (removing the file uploaded before, as a user would)."""
+def upload(page: Page, name: str, content: bytes, attempts: int = 5) -> None:
+    """Upload one file on the Data page (removing the file uploaded before, as a user would). A
+    removal clicked while a rerun redraws the uploader may be lost: it is clicked until the
+    uploader holds no file and shows its file input again."""
     uploader = page.get_by_test_id("stFileUploader")
+    expect(uploader).to_be_visible(timeout=LONG)
+    file_input = uploader.locator("input[type=file]")
     remove = uploader.get_by_test_id("stFileUploaderDeleteBtn")
-    if remove.count():
+    for _ in range(attempts):
+        if not remove.count():
+            break
         remove.first.click()
         wait_idle(page)
-    expect(uploader.locator("input[type=file]")).to_have_count(1)
-    uploader.locator("input[type=file]").set_input_files(
-        files=[{"name": name, "mimeType": "text/csv", "buffer": content}])
+    expect(remove).to_have_count(0, timeout=LONG)
+    expect(file_input).to_have_count(1, timeout=LONG)
+    file_input.set_input_files(files=[{"name": name, "mimeType": "text/csv", "buffer": content}])
     wait_idle(page)
 
 

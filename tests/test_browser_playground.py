@@ -123,18 +123,26 @@ def test_the_drawing_goes_to_the_data_page_and_back(page: Page, app_url):
 
 def choose(page: Page, label: str, option: str, attempts: int = 5) -> None:
     """Add ``option`` to the multiselect ``label``. Typing opens its list filtered to the option;
-    a rerun that lands meanwhile (the canvas sends its drawing again) may close the list, so the
-    typing is repeated until the option shows."""
+    a rerun that lands meanwhile (the canvas sends its drawing again) may close the list or swallow
+    the Enter, so this repeats until the option shows as a chosen tag of the multiselect."""
     box = page.get_by_role("combobox", name=label)
+    chosen = page.get_by_test_id("stMultiSelect").filter(has=box).locator(
+        f'[data-tag][aria-label="{option}"]')
     for _ in range(attempts):
+        wait_idle(page)
+        if chosen.count():
+            break
+        box.click()
         box.fill(option)
         try:
             expect(page.get_by_role("option", name=option, exact=True)).to_be_visible(timeout=10_000)
-            break
+            box.press("Enter")
+            expect(chosen).to_have_count(1, timeout=10_000)
         except AssertionError:
-            wait_idle(page)
-    box.press("Enter")
-    box.press("Escape")
+            continue
+        finally:
+            box.press("Escape")
+    expect(chosen).to_have_count(1, timeout=LONG)
 
 
 @pytest.mark.browser

@@ -5,11 +5,16 @@ drawing into the current data.
 is reloaded; a drawing it sends built on the drawing before that reload is read as a change
 (circles added or removed) and applied to the current drawing (see :func:`receive_drawing`).
 
-Limits of the component (streamlit-drawable-canvas 0.13), not fixable on the server: it sends its
-drawing 200 ms after the last click (debounced), so the server cannot order clicks against a class
-switch (a click's colour is the colour the canvas had when it was made: until the switch's rerun
-ends, the old one); and a click made while a reload reaches the component is replaced by the
-reloaded drawing before it is sent.
+**After a switch of the click mode, new circles take the mode the server has when their drawing
+arrives** (class +1, class −1, or the eraser), not the colour the canvas drew them in: the canvas
+keeps drawing in the old colour until the switch's rerun reaches it, which on a loaded server can
+take seconds. The component sends its drawing 200 ms after the last click (debounced), and the
+browser sends every widget's value with it, so a click made after a switch always arrives with the
+new mode. The price: a click followed within 200 ms by a switch takes the new mode. Without a
+switch, circles keep their colours, and moved points (the canvas's edit tool) always do.
+
+Limit of the component (streamlit-drawable-canvas 0.13), not fixable on the server: a click made
+while a reload reaches the component is replaced by the reloaded drawing before it is sent.
 """
 
 from __future__ import annotations
@@ -19,12 +24,13 @@ import streamlit as st
 from convexnn import datasets as ds
 from ui import canvas as cv
 from ui import state
-from ui.keys import S
+from ui.keys import K, S
 from ui.text import sentence
 
 ERASE_1D = "draw_erase_1d"
 BASES = "_canvas_bases"
 SENT = "_canvas_sent"
+MODE_SEEN = "_canvas_mode_seen"
 MAX_BASES = 8
 
 
@@ -94,8 +100,20 @@ def enter_page(page: str, canvas_pages: tuple[str, ...]) -> None:
     ss[CANVAS_PAGE] = here
 
 
-def process_canvas(value) -> list[str]:
-    """Take a drawing from the canvas if it is new (see :func:`receive_drawing`); return notes."""
+def click_color(task: str, fixed: bool = False) -> str:
+    """The colour of the current click mode: the chosen class's, the regression point's, or the
+    eraser's (``fixed``: the mode widget is hidden, a click adds class +1 or a regression point)."""
+    ss = st.session_state
+    if task == "classification":
+        mode = 1 if fixed else ss.get(K.DRAW_CLASS, 1)
+        return cv.ERASE_COLOR if mode == cv.ERASE else cv.CLASS_COLORS.get(mode, cv.CLASS_COLORS[1])
+    return cv.ERASE_COLOR if not fixed and ss.get(ERASE_1D) else cv.REGRESSION_COLOR
+
+
+def process_canvas(value, color: str) -> list[str]:
+    """Take a drawing from the canvas if it is new (see :func:`receive_drawing`); new circles take
+    ``color``, the current click mode's (:func:`click_color`); return notes."""
+    st.session_state.setdefault(MODE_SEEN, color)  # the mode the canvas was first drawn in
     objects = cv.canvas_objects(value)
     if objects is None:
         return []
@@ -103,7 +121,7 @@ def process_canvas(value) -> list[str]:
     if signature == st.session_state.get(S.CANVAS_SEEN):
         return []
     st.session_state[S.CANVAS_SEEN] = signature
-    return receive_drawing(objects)[1]
+    return receive_drawing(objects, color)[1]
 
 
 def _rebase(objects: list[dict]) -> tuple[list[dict], bool]:
@@ -132,14 +150,35 @@ def _rebase(objects: list[dict]) -> tuple[list[dict], bool]:
     return merged + [objects[k] for k in added], True
 
 
-def receive_drawing(objects: list[dict]) -> tuple[str | None, list[str]]:
-    """Handle a drawing sent by the canvas: store it, and make it the data if it is valid.
+def _in_mode(objects: list[dict], previous: list[dict], color: str) -> tuple[list[dict], bool]:
+    """The drawing with the circles it adds to ``previous`` in ``color``, if the click mode changed
+    since the last drawing arrived (whether any circle changed). Only a pure addition is
+    recoloured: a drawing that also loses circles is an edit (a moved point is one circle gone and
+    one added) and keeps its colours."""
+    ss = st.session_state
+    last_mode, ss[MODE_SEEN] = ss.get(MODE_SEEN), color
+    if last_mode in (None, color):
+        return objects, False
+    added, gone = cv.circle_delta(objects, previous)
+    wrong = [k for k in added if str(objects[k].get("stroke") or "").lower() != color.lower()]
+    if gone or not wrong:
+        return objects, False
+    return [cv.recolor(o, color) if k in wrong else o for k, o in enumerate(objects)], True
+
+
+def receive_drawing(objects: list[dict], color: str | None = None) -> tuple[str | None, list[str]]:
+    """Handle a drawing sent by the canvas: store it, and make it the data if it is valid. Circles
+    it adds take ``color`` (the click mode's when the drawing arrived; None: as drawn).
 
     Returns (problem, notes): ``problem`` says why the drawing is not (yet) a data set, in
     which case the previous data are kept.
     """
     ss = st.session_state
+    previous = list(ss.get(S.CANVAS_OBJECTS) or [])
     objects, reload = _rebase(list(objects or []))
+    if color is not None:
+        objects, recolored = _in_mode(objects, previous, color)
+        reload = reload or recolored
     objects, erased = cv.apply_erasers(objects)
     if erased is not None or reload:
         set_initial_drawing(objects)  # show it without eraser marks, in the right colours

@@ -16,7 +16,8 @@ ss = st.session_state
 
 st.title("Data")
 # a drawing the canvas sent in this rerun: take it before anything shows the data
-for note in ui.drawing.process_canvas(ss.get(K.CANVAS)):
+mode_color = ui.drawing.click_color(ss.get(S.CANVAS_TASK, "classification"))
+for note in ui.drawing.process_canvas(ss.get(K.CANVAS), mode_color):
     st.warning(ui.plain(note))
 
 PRESET_LABELS = {
@@ -123,16 +124,14 @@ with right:
         st.button("Start a drawing", key=K.CLEAR, on_click=ui.drawing.clear_canvas)
     else:
         if task == "classification":
-            cls = st.radio("A click", [1, -1, ui.canvas.ERASE], horizontal=True, key=K.DRAW_CLASS,
-                           persist_state="session",
-                           format_func={1: ":orange[●] adds class +1", -1: ":blue[●] adds class −1",
-                                        ui.canvas.ERASE: ":red[✕] erases a point"}.get)
-            color = ui.canvas.ERASE_COLOR if cls == ui.canvas.ERASE else ui.canvas.CLASS_COLORS[cls]
+            st.radio("A click", [1, -1, ui.canvas.ERASE], horizontal=True, key=K.DRAW_CLASS,
+                     persist_state="session",
+                     format_func={1: ":orange[●] adds class +1", -1: ":blue[●] adds class −1",
+                                  ui.canvas.ERASE: ":red[✕] erases a point"}.get)
         else:
-            erase = st.toggle(":red[✕] A click erases a point", key="draw_erase_1d",
-                              persist_state="session",
-                              help="Off: a click at (x, y) adds the point x with target y.")
-            color = ui.canvas.ERASE_COLOR if erase else ui.canvas.REGRESSION_COLOR
+            st.toggle(":red[✕] A click erases a point", key=ui.drawing.ERASE_1D, persist_state="session",
+                      help="Off: a click at (x, y) adds the point x with target y.")
+        color = ui.drawing.click_color(task)
         st.caption("Hover over the canvas for its toolbar: ↶ undo, ↷ redo, ✎ edit (drag points, "
                    "select several and ✕ delete them), 🗑 back to the drawing as it was loaded.")
         result = st_canvas(
@@ -142,7 +141,7 @@ with right:
             point_display_radius=ui.canvas.POINT_RADIUS, initial_drawing=ss[S.CANVAS_INITIAL],
             key=K.CANVAS,
         )
-        for note in ui.drawing.process_canvas(result.json_data):
+        for note in ui.drawing.process_canvas(result.json_data, color):
             st.warning(ui.plain(note))
         c1, c2 = st.columns(2)
         c1.button("Undo", key=K.UNDO, on_click=ui.state.undo, disabled=not ui.state.can_undo(),

@@ -33,7 +33,8 @@ SIZE = ui.canvas.CANVAS_SIZE
 hidden = {name for name in PLAYGROUND_HIDEABLE if ui.schema.value(name + HIDE)}
 
 # a drawing the canvas sent in this rerun: take it before anything shows the data
-for note in ui.drawing.process_canvas(ss.get(CANVAS)):
+mode_color = ui.drawing.click_color(ss.get(S.CANVAS_TASK, "classification"), "mode" in hidden)
+for note in ui.drawing.process_canvas(ss.get(CANVAS), mode_color):
     st.warning(ui.plain(note))
 
 
@@ -83,18 +84,14 @@ def controls() -> None:
 
 def click_mode(task: str) -> str:
     """The click's colour: a class, a regression point, or the eraser."""
-    erase = ui.canvas.ERASE_COLOR
-    if task == "classification":
-        cls = 1
-        if "mode" not in hidden:
-            cls = st.radio("A click", [1, -1, ui.canvas.ERASE], horizontal=True, key=K.DRAW_CLASS,
-                           persist_state="session", label_visibility="collapsed",
-                           format_func={1: ":orange[●] class +1", -1: ":blue[●] class −1",
-                                        ui.canvas.ERASE: ":red[✕] erase"}.get)
-        return erase if cls == ui.canvas.ERASE else ui.canvas.CLASS_COLORS[cls]
-    on = "mode" not in hidden and st.toggle(":red[✕] a click erases", key=ui.drawing.ERASE_1D,
-                                            persist_state="session")
-    return erase if on else ui.canvas.REGRESSION_COLOR
+    if "mode" not in hidden and task == "classification":
+        st.radio("A click", [1, -1, ui.canvas.ERASE], horizontal=True, key=K.DRAW_CLASS,
+                 persist_state="session", label_visibility="collapsed",
+                 format_func={1: ":orange[●] class +1", -1: ":blue[●] class −1",
+                              ui.canvas.ERASE: ":red[✕] erase"}.get)
+    elif "mode" not in hidden:
+        st.toggle(":red[✕] a click erases", key=ui.drawing.ERASE_1D, persist_state="session")
+    return ui.drawing.click_color(task, "mode" in hidden)
 
 
 st.title("Playground", help="Draw points and watch the certified global optimum move.")
