@@ -55,6 +55,30 @@ def require_chromium() -> str:
     return path
 
 
+STEADY = 60_000
+"""ms: the default wait of every Playwright ``expect`` and action in the suite. Playwright's own
+defaults (5 s for ``expect``, 30 s for actions) fail on a loaded machine where a rerun can take
+longer; a wait that holds returns at once, so only a failing check pays this."""
+
+
+def _steady_waits() -> None:
+    try:
+        from playwright.sync_api import expect
+    except ImportError:  # the browser layer is skipped without Playwright
+        return
+    expect.set_options(timeout=STEADY)
+
+
+_steady_waits()
+
+
+@pytest.fixture
+def context(context):
+    """pytest-playwright's browser context, with :data:`STEADY` as its actions' default wait."""
+    context.set_default_timeout(STEADY)
+    return context
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     """pytest-playwright's launch options, pointed at Debian's Chromium."""

@@ -56,7 +56,10 @@ def test_draw_points_then_switch_pages_and_find_them(page: Page, app_url):
     # three points of class +1 on the left, two of class -1 on the right
     for x, y in [(60, 80), (80, 200), (70, 320)]:
         canvas.click(position={"x": x, "y": y})
-        wait_idle(page)
+    # the canvas sends its drawing 200 ms after the last click; a switch before that send would
+    # give these clicks the new class (ui/drawing.py), so wait for the drawing to arrive
+    expect(page.get_by_text("Only one class is present", exact=False)).to_be_visible(timeout=LONG)
+    wait_idle(page)
     page.get_by_test_id("stRadio").get_by_text("class −1").click()
     wait_idle(page)
     for x, y in [(330, 120), (320, 280)]:

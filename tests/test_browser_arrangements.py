@@ -57,11 +57,14 @@ def test_drawn_points_reach_the_arrangements_page_the_url_and_come_back(page: Pa
     wait_idle(page)
     for x, y in [(80, 90), (90, 300), (200, 200)]:
         canvas.click(position={"x": x, "y": y})
-        wait_idle(page)
+    # The canvas sends its drawing ~200 ms after a click (its own debounce), so the app may still
+    # be idle right after one: wait for the outcome of the clicks before switching the class (a
+    # switch before the send would give them the new class, ui/drawing.py), and for the count
+    # each later click must reach.
+    expect(page.get_by_text("Only one class is present", exact=False)).to_be_visible(timeout=LONG)
+    wait_idle(page)
     page.get_by_test_id("stRadio").get_by_text("adds class −1").click()
     wait_idle(page)
-    # The canvas sends its drawing ~200 ms after a click (its own debounce), so the app may still
-    # be idle right after one: wait for the count each click must reach (both classes now drawn).
     for count, (x, y) in enumerate([(320, 110), (330, 290)], start=4):
         canvas.click(position={"x": x, "y": y})
         expect(page.get_by_text(re.compile(rf"drawn: {count} points")).first).to_be_visible(timeout=LONG)
