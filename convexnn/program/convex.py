@@ -23,7 +23,7 @@ import numpy as np
 
 from ..models.network import GatedReLUModel, ReLUNetwork
 from ..patterns.arrangements import MAX_EXACT_POINTS, Arrangement
-from ..patterns.cones import dual_values
+from .pricing import price
 from . import losses
 from .problem import DEFAULT_SAMPLES, PROGRAMS, ConvexProblem, Program, prepare_patterns
 from .solvers import SOLVERS, Solver, Status, WarmStart, as_status, make_solver
@@ -134,7 +134,7 @@ class ConvexFit:
         state = self.solver_state
         return WarmStart(self.patterns.shape, self.active_blocks(),
                          None if state is None else state.working_set, None if state is None else state.rays,
-                         (self.u @ self.problem.basis).T)
+                         (self.u @ self.problem.basis).T, None if state is None else state.shared)
 
     def gates(self, patterns: np.ndarray | None = None) -> np.ndarray:
         """Gate vectors g_i (lifted coordinates, shape (d~, k)) with 1[X~ g_i >= 0] = pattern i.
@@ -318,7 +318,7 @@ def certify(fit: ConvexFit, cones: Arrangement | None = None, lam: np.ndarray | 
     def bound(cand: np.ndarray, vmax: float | None = None) -> tuple[float, float]:
         feasible = losses.project_dual(fit.loss, cand, fit.y)
         if vmax is None or not np.array_equal(feasible, cand):
-            values, _ = dual_values(cones, Z, feasible, fit.relu == "gated", threshold=fit.beta)
+            values, _ = price(cones, Z, feasible, fit.relu == "gated", threshold=fit.beta)
             vmax = float(values[usable].max(initial=0.0))
         scale = min(1.0, fit.beta / vmax) if vmax > 0 else 1.0
         return losses.dual_value(fit.loss, scale * feasible, fit.y), vmax
