@@ -23,8 +23,8 @@ import numpy as np
 
 from ..models.network import GatedReLUModel, ReLUNetwork
 from ..patterns.arrangements import MAX_EXACT_POINTS, Arrangement
-from .pricing import price
 from . import losses
+from .pricing import price
 from .problem import DEFAULT_SAMPLES, PROGRAMS, ConvexProblem, Program, prepare_patterns
 from .solvers import SOLVERS, Solver, Status, WarmStart, as_status, make_solver
 

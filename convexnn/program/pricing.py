@@ -8,7 +8,9 @@ half-angle theta spanned by its extreme rays (c the normalised sum of the rays, 
 angle between c and a ray; theta < 90 degrees), so for a unit u in K and alpha the angle between
 v and c,
 
-    ||Pi_K(v)|| = max_{u in K, ||u|| = 1} v^T u <= ||v|| cos(max(alpha - theta, 0))   (0 if alpha - theta > 90 deg).
+    ||Pi_K(v)|| = max_{u in K, ||u|| = 1} v^T u <= ||v|| cos(max(alpha - theta, 0))
+
+(0 when alpha - theta exceeds 90 degrees).
 
 Cells of an arrangement are small (a median theta of 0.03 rad at 100 points), so the bound
 leaves a few hundred to a few thousand of the P patterns to project: a third of the time of the
