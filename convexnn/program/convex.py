@@ -248,8 +248,9 @@ def fit_convex(
         n_samples, seed: number of sampled directions and their seed for sampled patterns.
         cones: a precomputed pattern set (from :func:`prepare_patterns`), reused as is.
         tol: relative duality gap below which the solution counts as optimal.
-        time_limit, max_outer: limits of the solver; the working-set solver counts ``time_limit``
-            in CPU seconds of this process (a busy machine does not shorten it). At a limit the
+        time_limit, max_outer: limits of the solver; the working-set solver and FISTA count
+            ``time_limit`` in CPU seconds of this process (a busy machine does not shorten it;
+            cvxpy's solvers count wall time). At a limit the
             fit is the best feasible point found (never worse than the zero network), with status
             "time_limit" or "iteration_limit" and its certificate's gap.
         warm_start: a previous fit (or its :meth:`ConvexFit.warm_start`) on the same data and
