@@ -52,9 +52,12 @@ def test_cap_bound_and_screened_pricing_match_the_reference(name, X, patterns):
         ref = _reference_values(cones, Z, v)
         if caps is not None:
             assert np.all(cap_bounds(caps, v) >= ref * (1 - 1e-9) - 1e-12)
-        for q in (0.3, 0.6, 0.9, 0.99):
+        # a pass at a nearby dual point, whose values screen this one (prior)
+        near = lam + 0.05 * rng.standard_normal(len(X))
+        prior_values, prior_v = price(cones, Z, near, gated=False, threshold=float(np.median(ref)))
+        for q, prior in [(q, p) for q in (0.3, 0.6, 0.9, 0.99) for p in (None, (prior_v, prior_values))]:
             threshold = float(np.quantile(ref, q))
-            values, _ = price(cones, Z, lam, gated=False, threshold=threshold)
+            values, _ = price(cones, Z, lam, gated=False, threshold=threshold, prior=prior)
             above = ref > threshold * (1 + 1e-9)
             assert np.allclose(values[above], ref[above], rtol=1e-8, atol=1e-12)
             assert np.all(values >= ref * (1 - 1e-8) - 1e-12)  # below the threshold: upper bounds

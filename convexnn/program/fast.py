@@ -39,6 +39,7 @@ FINAL_ACCURACY = 1e-12  # Clarabel tolerances of the accurate restricted solves
 INNER_LINEAR_SOLVER = "qdldl"  # Clarabel's KKT solver: 2x faster than faer on these dense-ish KKTs
 INNER_WALL_FACTOR = 10.0  # Clarabel's time limit (wall clock) per CPU second left in the budget
 PRUNE = True
+WARM_RAY_ACCURACY = 1e-10  # a warm-started ray Lasso solves accurately at once (one solve less a round)
 VIOLATION_MARGIN = 0.1  # blocks above beta (1 + 0.1 tol) violate ...
 GAP_MARGIN = 0.8  # ... until an accurate round's gap is below 0.8 tol: the certificate keeps a margin
 TRACE = False
@@ -499,7 +500,7 @@ def solve_ray_lasso(Z, y, beta, H, tol=1e-6, max_rounds=80, time_limit=60.0,
         work[idx, (g[idx] < 0).astype(int)] = True
     max_new = max(20, int(RAY_ADD_FACTOR * n))
     rounds = 0
-    accuracy = 1e-6
+    accuracy = WARM_RAY_ACCURACY if init is not None and len(init) else 1e-6
     converged = False
     while True:
         rounds += 1
@@ -675,23 +676,28 @@ def _solve(cones, Z, y, beta, loss, gated, tol, max_outer, time_limit, init_bloc
     best = _Incumbent(loss, y, beta, n, r)
     start = _first_phase(cones, Z, y, beta, loss, gated, tol, usable, clock, init_rays, best, shared)
     in_set = start.in_set
+    pending = None  # warm-start blocks held back while the ray Lasso's optimum is priced
     if init_blocks is not None and len(init_blocks):
-        init_blocks = np.asarray(init_blocks, dtype=int)
-        in_set[init_blocks[:, 0], init_blocks[:, 1]] = True
-    atoms = start.atoms
-    # no cone block yet: the ray Lasso's optimum is the first restricted optimum (no re-solve)
+        pending = np.asarray(init_blocks, dtype=int)
+    # the ray Lasso's optimum is the restricted optimum of the atoms alone: priced as it is (no
+    # re-solve); a warm start's blocks join the violators only if that point is not optimal
     given = start.ray_point if not in_set.any() else None
+    if pending is not None and given is None:
+        in_set[pending[:, 0], pending[:, 1]] = True
+        pending = None
+    atoms = start.atoms
 
     status, message, outer = "iteration_limit", "", 0
     accuracy = FINAL_ACCURACY if start.use_rays or start.small else 1e-6  # loose while far off
     final = None  # the accurate solves of the last working set (one per Clarabel variant)
     variant = 0
+    prior = None  # the last round's (v, values): the next pricing's screen
     while True:
         outer += 1
         ws = np.argwhere(in_set)
         res, primal, values, v = _restricted_round(cones, Z, y, beta, loss, gated, ws, atoms,
-                                                   accuracy, variant, clock, usable, given)
-        given = None
+                                                   accuracy, variant, clock, usable, given, prior)
+        given, prior = None, (v, values)
         vmax = float(values.max(initial=0.0))
         round_dual = best.offer_dual(res.lam, vmax)
         solved = res.status in _STATUS_OK and np.isfinite(primal)
@@ -731,6 +737,9 @@ def _solve(cones, Z, y, beta, loss, gated, tol, max_outer, time_limit, init_bloc
             drop = _idle_blocks(cones, Z, res, ws, v, beta, gated)
             in_set[drop[:, 0], drop[:, 1]] = False
         in_set[add[:, 0], add[:, 1]] = True
+        if pending is not None:
+            in_set[pending[:, 0], pending[:, 1]] = True
+            pending = None
 
     if status in ("optimal", "inaccurate"):
         res, ws, primal, dual, _, lam, vmax = final
@@ -749,10 +758,11 @@ def _solve(cones, Z, y, beta, loss, gated, tol, max_outer, time_limit, init_bloc
 
 
 def _restricted_round(cones, Z, y, beta, loss, gated, ws, atoms, accuracy, variant, clock, usable,
-                      given: Restricted | None = None):
+                      given: Restricted | None = None, prior: tuple | None = None):
     """Solve the program restricted to the blocks ``ws`` (and the atoms) and price every
     pattern at its dual point. Returns (restricted solution, its objective, dual values (P, 2),
-    the pattern vectors v_i = Z^T D_i lam). ``given``: the restricted optimum, already known."""
+    the pattern vectors v_i = Z^T D_i lam). ``given``: the restricted optimum, already known;
+    ``prior``: (v, values) of the previous round, for the pricing screen."""
     if given is not None:
         res = given
     else:
@@ -761,7 +771,7 @@ def _restricted_round(cones, Z, y, beta, loss, gated, ws, atoms, accuracy, varia
         rows = None if gated else [block_rows(cones, Z, i) for i in ws[:, 0]]
         res = solve_restricted(Z, y, masks, signs, rows, beta, loss, time_limit=clock.inner_limit(),
                                accuracy=accuracy, atoms=atoms, variant=variant)
-    values, v = price(cones, Z, res.lam, gated, threshold=beta)
+    values, v = price(cones, Z, res.lam, gated, threshold=beta, prior=prior)
     values[~usable] = 0.0
     if gated:
         values[:, 1] = 0.0

@@ -82,17 +82,23 @@ def cap_bounds(caps, v: np.ndarray) -> np.ndarray:
 
 
 def price(cones: Arrangement, Z: np.ndarray, lam: np.ndarray, gated: bool,
-          threshold: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+          threshold: float = 0.0, prior: tuple[np.ndarray, np.ndarray] | None = None,
+          ) -> tuple[np.ndarray, np.ndarray]:
     """Dual constraint values (P, 2) of every pattern and sign at ``lam``, and v (P, r).
 
     As :func:`convexnn.patterns.cones.dual_values`: values above ``threshold`` are exact, those
-    below may be upper bounds (all a violation test or a certificate needs).
+    below may be upper bounds (all a violation test or a certificate needs). ``prior`` = (v', values')
+    of an earlier pass (same cones and Z) tightens the screen: a projection is 1-Lipschitz, so
+    ||Pi_K(+-v)|| <= values' + ||v - v'|| (the working set's rounds move lam little).
     """
     caps = None if gated else cone_caps(cones)
     if caps is None:
         return dual_values(cones, Z, lam, gated, threshold=threshold)
     v = pattern_vectors(cones.patterns, Z, lam)
     values = cap_bounds(caps, v)
+    if prior is not None:
+        moved = np.linalg.norm(v - prior[0], axis=1) * (1 + _CAP_SLACK)
+        values = np.minimum(values, prior[1] * (1 + _CAP_SLACK) + moved[:, None])
     cand = np.argwhere(values > threshold)
     if cand.size:
         sign = np.where(cand[:, 1] == 0, 1.0, -1.0)[:, None]
