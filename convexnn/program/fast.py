@@ -421,21 +421,31 @@ def _max_step(x: np.ndarray, dx: np.ndarray) -> float:
 
 
 class _RayPricing:
-    """lam^T (Z h)_+ for every ray h. The features (Z h)_+ are kept in float32 when they fit in
-    RAY_CACHE_ENTRIES (half the memory and bandwidth of float64); a float32 value is exact to
-    (n + 2) eps_32 ||(Z h)_+||_1 ||lam||_inf, and rows within that distance of the threshold
-    |g| = beta (1 + tol) are recomputed in float64, so every violation decision is exact."""
+    """lam^T (Z h)_+ for every ray h. Rays come in pairs h, -h, and
+    lam^T (-Z h)_+ = lam^T (Z h)_+ - h^T (Z^T lam), so features are kept for one ray of each pair
+    only (canonical: h^T w >= 0 for a fixed generic w) and the other costs an r-dimensional dot
+    product. The features (Z h)_+ are kept in float32 when they fit in RAY_CACHE_ENTRIES (half
+    the memory and bandwidth of float64); a float32 value is exact to
+    (n + 2) eps_32 ||(Z h)_+||_1 ||lam||_inf for the canonical h, an error the partner's value
+    shares, and rows within that distance of the threshold |g| = beta (1 + tol) are recomputed
+    in float64, so every violation decision is exact."""
+
+    _GENERIC = np.array([1.0, 0.5773502691896258, 0.3183098861837907])  # 1, 1/sqrt(3), 1/pi
 
     def __init__(self, H: np.ndarray, Z: np.ndarray, threshold: float):
         self.H, self.Z, self.threshold = H, Z, threshold
         self.features = None
         R, n = H.shape[0], Z.shape[0]
-        if R * n <= RAY_CACHE_ENTRIES and R:
-            self.features = np.empty((R, n), dtype=np.float32)
+        flip = (H @ self._GENERIC[: H.shape[1]]) < 0 if R else np.zeros(0, dtype=bool)
+        canonical = np.where(flip[:, None], -H, H)
+        _, first, inverse = np.unique(np.round(canonical, 10), axis=0, return_index=True, return_inverse=True)
+        self.U, self.of_ray, self.flip = canonical[first], inverse.ravel(), flip
+        if self.U.shape[0] * n <= RAY_CACHE_ENTRIES and R:
+            self.features = np.empty((self.U.shape[0], n), dtype=np.float32)
             step = max(1, 2**22 // max(n, 1))
-            for lo in range(0, R, step):
-                self.features[lo : lo + step] = np.maximum(H[lo : lo + step] @ Z.T, 0.0)
-            self.row_l1 = self.features.sum(axis=1, dtype=np.float64)
+            for lo in range(0, self.U.shape[0], step):
+                self.features[lo : lo + step] = np.maximum(self.U[lo : lo + step] @ Z.T, 0.0)
+            self.row_l1 = self.features.sum(axis=1, dtype=np.float64)[self.of_ray]
             self.unit = (n + 2) * float(np.finfo(np.float32).eps)
 
     def exact_columns(self, idx: np.ndarray) -> np.ndarray:
@@ -447,7 +457,8 @@ class _RayPricing:
     def correlations(self, lam: np.ndarray) -> np.ndarray:
         if self.features is None:
             return ray_correlations(self.H, self.Z, lam)
-        g = (self.features @ lam.astype(np.float32)).astype(np.float64)
+        g = (self.features @ lam.astype(np.float32)).astype(np.float64)[self.of_ray]
+        g[self.flip] += self.H[self.flip] @ (self.Z.T @ lam)  # lam^T(-Zu)_+ = lam^T(Zu)_+ + (-u)^T Z^T lam
         err = self.unit * self.row_l1 * float(np.abs(lam).max(initial=0.0))
         near = np.flatnonzero(np.abs(np.abs(g) - self.threshold) <= err)
         if near.size:
