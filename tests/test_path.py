@@ -391,3 +391,11 @@ def test_spiral_path_equals_cold_solves_at_every_beta(n):
         for f in (fits[4], fits[-1]):
             ref = fit_convex(X, y, f.beta, cones=cones, solver="cvxpy")
             assert rel(f.objective, ref.objective) < 1e-6
+
+
+def test_path_fits_keep_no_shared_structures():
+    # the ray features the solves of a path share are dropped at its end: no fit holds them
+    data = cn.datasets.spiral(30)
+    fits = lasso_path(data.X, data.y, n_betas=4, ratio=1e-2)
+    assert all(f.solver_state is None or not f.solver_state.shared for f in fits)
+    assert all(f.warm_start().shared is None for f in fits)

@@ -134,7 +134,7 @@ class ConvexFit:
         state = self.solver_state
         return WarmStart(self.patterns.shape, self.active_blocks(),
                          None if state is None else state.working_set, None if state is None else state.rays,
-                         (self.u @ self.problem.basis).T, None if state is None else state.shared)
+                         (self.u @ self.problem.basis).T)
 
     def gates(self, patterns: np.ndarray | None = None) -> np.ndarray:
         """Gate vectors g_i (lifted coordinates, shape (d~, k)) with 1[X~ g_i >= 0] = pattern i.

@@ -122,9 +122,7 @@ def solve_path(
             fit.info["path_time"] = t1 - t_start
             pruned = prune_to_minimal(fit) if prune and fit.n_active > 1 else fit
             steps.append(PathStep(fit, pruned, t1 - t0, time.perf_counter() - t1))
-            previous = fit.warm_start()
-            if previous.shared is None:  # a solver that keeps no state: keep sharing
-                previous = dataclasses.replace(previous, shared=shared)
+            previous = dataclasses.replace(fit.warm_start(), shared=shared)
             if progress is not None:
                 progress(k + 1, len(betas), fit)
     finally:

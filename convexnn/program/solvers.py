@@ -129,8 +129,8 @@ class WorkingSetSolver:
         seconds = time.perf_counter() - t0
         Q = problem.basis
         u, u_neg = res.u @ Q.T, res.u_neg @ Q.T
-        state = WarmStart(problem.patterns.shape, np.zeros((0, 2), int), res.active_set, res.ray_working_set,
-                          shared=shared)
+        # the state holds no ``shared`` dict: only the path loop passes it on (and empties it)
+        state = WarmStart(problem.patterns.shape, np.zeros((0, 2), int), res.active_set, res.ray_working_set)
         return SolverResult(u, u_neg, res.lam, as_status(res.status), res.message, seconds,
                             res.outer_iterations, res.max_dual_value, state,
                             {"working_set": int(len(res.working_set))})
