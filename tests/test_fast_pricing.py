@@ -26,9 +26,10 @@ def test_float32_ray_pricing_decides_like_float64(seed):
     threshold = beta * (1 + 1e-6)
     pricing = fast._RayPricing(H, Z, threshold)
     assert pricing.features is not None and pricing.features.dtype == np.float32
+    assert pricing.features.shape[0] == len(H) // 2  # one feature row per pair h, -h
     g = pricing.correlations(lam)
     assert np.array_equal(np.abs(g) > threshold, np.abs(exact) > threshold)
-    # the float32 error bound the rechecks rely on: (n + 2) eps_32 ||(Z h)_+||_1 ||lam||_inf
-    features = np.maximum(H @ Z.T, 0.0)
-    bound = (len(lam) + 2) * np.finfo(np.float32).eps * features.sum(axis=1) * np.abs(lam).max()
+    # the float32 error bound the rechecks rely on: (n + 2) eps_32 ||(Z u)_+||_1 ||lam||_inf for
+    # the kept ray u of each pair h, -h, at most (n + 2) eps_32 ||Z h||_1 ||lam||_inf
+    bound = (len(lam) + 2) * np.finfo(np.float32).eps * np.abs(H @ Z.T).sum(axis=1) * np.abs(lam).max()
     assert np.all(np.abs(g - exact) <= bound)

@@ -1,5 +1,7 @@
 """The first-order solvers for large programs agree with the cvxpy reference."""
 
+import time
+
 import numpy as np
 import pytest
 
@@ -91,3 +93,35 @@ def test_lipschitz_estimate_bounds_the_operator_norm():
     exact = np.linalg.norm(A, 2) ** 2
     est = lipschitz_estimate(Xt, M)
     assert exact <= est <= 1.06 * exact
+
+
+@pytest.mark.parametrize("limit", [0.0, 0.02])
+def test_fista_time_limit_is_cpu_time_and_honest(monkeypatch, limit):
+    # a wall clock that jumps 1000 s per reading must not stop the solve; a CPU budget that
+    # runs out returns the best iterate, no worse than the zero network, with dual <= p* <= primal
+    X, y, P = _problem(n=200, d=20, k=50, seed=4)
+    beta = 0.01 * np.abs(lift(X).T @ y).max()
+    ref = fit_convex(X, y, beta, patterns=P, relu="gated", solver="cvxpy")
+    real, jump = time.perf_counter, {"t": 0.0}
+
+    def slow_clock():
+        jump["t"] += 1000.0
+        return real() + jump["t"]
+
+    monkeypatch.setattr(time, "perf_counter", slow_clock)
+    monkeypatch.setattr(time, "time", slow_clock)
+    full = fista_gated(lift(X), y, P.T.astype(float), beta, tol=1e-7, time_limit=60, max_iter=100_000)
+    assert full.status == "optimal"
+    assert full.primal == pytest.approx(ref.objective, rel=1e-6)
+    cut = fista_gated(lift(X), y, P.T.astype(float), beta, tol=1e-12, time_limit=limit, max_iter=100_000)
+    assert cut.status == "time_limit" and "CPU time" in cut.message
+    assert cut.primal <= 0.5 * y @ y * (1 + 1e-12)
+    assert cut.dual <= ref.objective * (1 + 1e-8) <= cut.primal * (1 + 2e-8)
+
+
+def test_fista_warm_start_worse_than_zero_returns_at_most_the_zero_network():
+    X, y, P = _problem(n=60, d=8, k=20, seed=6)
+    beta = 0.1 * np.abs(lift(X).T @ y).max()
+    bad = 50.0 * np.ones((lift(X).shape[1], P.shape[0]))
+    res = fista_gated(lift(X), y, P.T.astype(float), beta, W0=bad, max_iter=1, check_every=1)
+    assert res.primal <= 0.5 * y @ y * (1 + 1e-12)

@@ -8,12 +8,14 @@ from helpers import TALK_X, convex_objective, lifted, pair_patterns, rel, v42_co
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import convexnn as cn
 from convexnn import (
     ConvexFit,
     beta_max,
     exact_patterns,
     fit_convex,
     lasso_path,
+    prepare_patterns,
     prune_to_minimal,
 )
 
@@ -369,3 +371,31 @@ def test_beta_max_unknown_relu_raises_value_error():
     X, y = v42_data()
     with pytest.raises(ValueError):
         beta_max(X, y, relu="leaky")
+
+
+@pytest.mark.parametrize("n", [24, 60])
+def test_spiral_path_equals_cold_solves_at_every_beta(n):
+    # the path shares ray features, starts each solve from the previous blocks of weight and
+    # takes the ray Lasso's optimum as its first restricted point: every step must still be
+    # the optimum a cold solve finds (itself certified by its duality gap)
+    data = cn.datasets.spiral(n)
+    X, y = data.X, data.y
+    cones = prepare_patterns(X, "exact")
+    fits = lasso_path(X, y, n_betas=12, ratio=1e-3, cones=cones)
+    for f in fits:
+        cold = fit_convex(X, y, f.beta, cones=cones)
+        assert f.status == "optimal" and cold.status == "optimal"
+        assert rel(f.objective, cold.objective) < 1e-6
+        assert f.certificate.dual <= cold.objective * (1 + 1e-9)
+    if n == 24:  # and the independent reference at two betas
+        for f in (fits[4], fits[-1]):
+            ref = fit_convex(X, y, f.beta, cones=cones, solver="cvxpy")
+            assert rel(f.objective, ref.objective) < 1e-6
+
+
+def test_path_fits_keep_no_shared_structures():
+    # the ray features the solves of a path share are dropped at its end: no fit holds them
+    data = cn.datasets.spiral(30)
+    fits = lasso_path(data.X, data.y, n_betas=4, ratio=1e-2)
+    assert all(f.solver_state is None or not f.solver_state.shared for f in fits)
+    assert all(f.warm_start().shared is None for f in fits)

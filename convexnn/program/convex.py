@@ -23,8 +23,8 @@ import numpy as np
 
 from ..models.network import GatedReLUModel, ReLUNetwork
 from ..patterns.arrangements import MAX_EXACT_POINTS, Arrangement
-from ..patterns.cones import dual_values
 from . import losses
+from .pricing import price
 from .problem import DEFAULT_SAMPLES, PROGRAMS, ConvexProblem, Program, prepare_patterns
 from .solvers import SOLVERS, Solver, Status, WarmStart, as_status, make_solver
 
@@ -248,8 +248,9 @@ def fit_convex(
         n_samples, seed: number of sampled directions and their seed for sampled patterns.
         cones: a precomputed pattern set (from :func:`prepare_patterns`), reused as is.
         tol: relative duality gap below which the solution counts as optimal.
-        time_limit, max_outer: limits of the solver; the working-set solver counts ``time_limit``
-            in CPU seconds of this process (a busy machine does not shorten it). At a limit the
+        time_limit, max_outer: limits of the solver; the working-set solver and FISTA count
+            ``time_limit`` in CPU seconds of this process (a busy machine does not shorten it;
+            cvxpy's solvers count wall time). At a limit the
             fit is the best feasible point found (never worse than the zero network), with status
             "time_limit" or "iteration_limit" and its certificate's gap.
         warm_start: a previous fit (or its :meth:`ConvexFit.warm_start`) on the same data and
@@ -318,7 +319,7 @@ def certify(fit: ConvexFit, cones: Arrangement | None = None, lam: np.ndarray | 
     def bound(cand: np.ndarray, vmax: float | None = None) -> tuple[float, float]:
         feasible = losses.project_dual(fit.loss, cand, fit.y)
         if vmax is None or not np.array_equal(feasible, cand):
-            values, _ = dual_values(cones, Z, feasible, fit.relu == "gated", threshold=fit.beta)
+            values, _ = price(cones, Z, feasible, fit.relu == "gated", threshold=fit.beta)
             vmax = float(values[usable].max(initial=0.0))
         scale = min(1.0, fit.beta / vmax) if vmax > 0 else 1.0
         return losses.dual_value(fit.loss, scale * feasible, fit.y), vmax

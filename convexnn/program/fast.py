@@ -25,11 +25,12 @@ import numpy as np
 import scipy.linalg
 import scipy.linalg.lapack
 import scipy.sparse as sp
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 from ..patterns.arrangements import Arrangement
 from ..patterns.cones import cone_projections, dual_values, max_dual_value
 from . import losses
+from .pricing import price
 
 MAX_ADD_FACTOR = 1.0  # blocks added per round, per data point
 RAY_ADD_FACTOR = 2.0  # rays added per ray Lasso round, per data point (after the diversity filter)
@@ -38,6 +39,7 @@ FINAL_ACCURACY = 1e-12  # Clarabel tolerances of the accurate restricted solves
 INNER_LINEAR_SOLVER = "qdldl"  # Clarabel's KKT solver: 2x faster than faer on these dense-ish KKTs
 INNER_WALL_FACTOR = 10.0  # Clarabel's time limit (wall clock) per CPU second left in the budget
 PRUNE = True
+WARM_RAY_ACCURACY = 1e-10  # a warm-started ray Lasso solves accurately at once (one solve less a round)
 VIOLATION_MARGIN = 0.1  # blocks above beta (1 + 0.1 tol) violate ...
 GAP_MARGIN = 0.8  # ... until an accurate round's gap is below 0.8 tol: the certificate keeps a margin
 TRACE = False
@@ -419,21 +421,31 @@ def _max_step(x: np.ndarray, dx: np.ndarray) -> float:
 
 
 class _RayPricing:
-    """lam^T (Z h)_+ for every ray h. The features (Z h)_+ are kept in float32 when they fit in
-    RAY_CACHE_ENTRIES (half the memory and bandwidth of float64); a float32 value is exact to
-    (n + 2) eps_32 ||(Z h)_+||_1 ||lam||_inf, and rows within that distance of the threshold
-    |g| = beta (1 + tol) are recomputed in float64, so every violation decision is exact."""
+    """lam^T (Z h)_+ for every ray h. Rays come in pairs h, -h, and
+    lam^T (-Z h)_+ = lam^T (Z h)_+ - h^T (Z^T lam), so features are kept for one ray of each pair
+    only (canonical: h^T w >= 0 for a fixed generic w) and the other costs an r-dimensional dot
+    product. The features (Z h)_+ are kept in float32 when they fit in RAY_CACHE_ENTRIES (half
+    the memory and bandwidth of float64); a float32 value is exact to
+    (n + 2) eps_32 ||(Z h)_+||_1 ||lam||_inf for the canonical h, an error the partner's value
+    shares, and rows within that distance of the threshold |g| = beta (1 + tol) are recomputed
+    in float64, so every violation decision is exact."""
+
+    _GENERIC = np.array([1.0, 0.5773502691896258, 0.3183098861837907])  # 1, 1/sqrt(3), 1/pi
 
     def __init__(self, H: np.ndarray, Z: np.ndarray, threshold: float):
         self.H, self.Z, self.threshold = H, Z, threshold
         self.features = None
         R, n = H.shape[0], Z.shape[0]
-        if R * n <= RAY_CACHE_ENTRIES:
-            self.features = np.empty((R, n), dtype=np.float32)
+        flip = (H @ self._GENERIC[: H.shape[1]]) < 0 if R else np.zeros(0, dtype=bool)
+        canonical = np.where(flip[:, None], -H, H)
+        _, first, inverse = np.unique(np.round(canonical, 10), axis=0, return_index=True, return_inverse=True)
+        self.U, self.of_ray, self.flip = canonical[first], inverse.ravel(), flip
+        if self.U.shape[0] * n <= RAY_CACHE_ENTRIES and R:
+            self.features = np.empty((self.U.shape[0], n), dtype=np.float32)
             step = max(1, 2**22 // max(n, 1))
-            for lo in range(0, R, step):
-                self.features[lo : lo + step] = np.maximum(H[lo : lo + step] @ Z.T, 0.0)
-            self.row_l1 = self.features.sum(axis=1, dtype=np.float64)
+            for lo in range(0, self.U.shape[0], step):
+                self.features[lo : lo + step] = np.maximum(self.U[lo : lo + step] @ Z.T, 0.0)
+            self.row_l1 = self.features.sum(axis=1, dtype=np.float64)[self.of_ray]
             self.unit = (n + 2) * float(np.finfo(np.float32).eps)
 
     def exact_columns(self, idx: np.ndarray) -> np.ndarray:
@@ -445,7 +457,8 @@ class _RayPricing:
     def correlations(self, lam: np.ndarray) -> np.ndarray:
         if self.features is None:
             return ray_correlations(self.H, self.Z, lam)
-        g = (self.features @ lam.astype(np.float32)).astype(np.float64)
+        g = (self.features @ lam.astype(np.float32)).astype(np.float64)[self.of_ray]
+        g[self.flip] += self.H[self.flip] @ (self.Z.T @ lam)  # lam^T(-Zu)_+ = lam^T(Zu)_+ + (-u)^T Z^T lam
         err = self.unit * self.row_l1 * float(np.abs(lam).max(initial=0.0))
         near = np.flatnonzero(np.abs(np.abs(g) - self.threshold) <= err)
         if near.size:
@@ -461,23 +474,28 @@ class RayLasso:
     lam: np.ndarray
     rounds: int
     index: np.ndarray  # (k,) positions of the atoms in the ray dictionary
-    working_set: np.ndarray  # (K, 2) final working set (ray index, sign), for warm starts
+    working_set: np.ndarray  # (k, 2) the atoms of positive weight (ray index, sign), for warm starts
+    converged: bool = False  # ended with no violating ray after an accurate solve
 
 
 def solve_ray_lasso(Z, y, beta, H, tol=1e-6, max_rounds=80, time_limit=60.0,
-                    init: np.ndarray | None = None, loss: str = "squared") -> RayLasso:
+                    init: np.ndarray | None = None, loss: str = "squared",
+                    pricing: _RayPricing | None = None) -> RayLasso:
     """The Lasso over the ray atoms s (Z h)_+, by working-set column generation.
 
     Each round solves the Lasso over the working set (squared loss: :func:`nonneg_lasso`; other
     losses: :func:`solve_restricted` with atoms only), prices every ray
     (|lam^T (Z h)_+| > beta means the atom can lower the objective), adds the worst violators
     and drops idle atoms. The working set is a boolean table (ray, sign column 0 for +, 1 for -).
-    ``time_limit`` is in CPU seconds.
+    ``time_limit`` is in CPU seconds. ``pricing`` (features of the same H and Z, e.g. kept along a
+    Lasso path) saves building the float32 features again.
     """
     t0 = time.process_time()  # CPU time, as the budget of :func:`solve`
     n = Z.shape[0]
     R = H.shape[0]
-    pricing = _RayPricing(H, Z, beta * (1 + tol))
+    if pricing is None:
+        pricing = _RayPricing(H, Z, beta * (1 + tol))
+    pricing.threshold = beta * (1 + tol)
     correlations, columns = pricing.correlations, pricing.columns
 
     work = np.zeros((R, 2), dtype=bool)
@@ -493,7 +511,8 @@ def solve_ray_lasso(Z, y, beta, H, tol=1e-6, max_rounds=80, time_limit=60.0,
         work[idx, (g[idx] < 0).astype(int)] = True
     max_new = max(20, int(RAY_ADD_FACTOR * n))
     rounds = 0
-    accuracy = 1e-6
+    accuracy = WARM_RAY_ACCURACY if init is not None and len(init) else 1e-6
+    converged = False
     while True:
         rounds += 1
         ws = np.argwhere(work)
@@ -515,15 +534,16 @@ def solve_ray_lasso(Z, y, beta, H, tol=1e-6, max_rounds=80, time_limit=60.0,
         if not new.size and not solved_accurately:
             accuracy = 1e-10  # confirm with an accurate solve of the same working set
             continue
-        if not new.size or rounds >= max_rounds or time.process_time() - t0 > time_limit:
+        converged = not new.size
+        if converged or rounds >= max_rounds or time.process_time() - t0 > time_limit:
             break
         new = _diverse(new, g, columns, max_new)
         idle = (c <= 1e-6 * max(c.max(initial=0.0), 1e-300)) & (sign * g[ws[:, 0]] < beta * (1 - 1e-3))
         work[ws[idle, 0], ws[idle, 1]] = False
         work[new, col[new]] = True
     keep = c > 1e-9 * max(c.max(initial=0.0), 1e-300)
-    stored = np.column_stack([ws[:, 0], np.where(ws[:, 1] == 0, 1, -1)])
-    return RayLasso(H[ws[keep, 0]], sign[keep], c[keep], lam, rounds, ws[keep, 0], stored)
+    stored = np.column_stack([ws[keep, 0], np.where(ws[keep, 1] == 0, 1, -1)])
+    return RayLasso(H[ws[keep, 0]], sign[keep], c[keep], lam, rounds, ws[keep, 0], stored, converged)
 
 
 DIVERSE_COS = 0.98
@@ -533,10 +553,15 @@ DIVERSE_POOL = 8  # candidates scanned per ray added
 def _diverse(new: np.ndarray, g: np.ndarray, columns, k: int) -> np.ndarray:
     """Up to k of the violating rays ``new``, in decreasing order of |g|, skipping any whose feature
     (Z h)_+ has cosine above DIVERSE_COS with one already taken (neighbouring rays are
-    near-copies of one feature: adding them all costs a round each for a few useful atoms)."""
-    pool = new[np.argsort(-np.abs(g[new]), kind="stable")[: DIVERSE_POOL * k]]
-    F = columns(pool)
-    F = F / np.maximum(np.linalg.norm(F, axis=1, keepdims=True), 1e-300)
+    near-copies of one feature: adding them all costs a round each for a few useful atoms).
+    Cosines in float32 (half the memory traffic; the threshold is a heuristic, not a decision
+    the certificate depends on)."""
+    a = np.abs(g[new])
+    m = min(DIVERSE_POOL * k, new.size)
+    top = np.argpartition(-a, m - 1)[:m] if m < new.size else np.arange(new.size)
+    pool = new[top[np.lexsort((top, -a[top]))]]
+    F = columns(pool).astype(np.float32)
+    F *= (1.0 / np.maximum(np.sqrt(np.einsum("ij,ij->i", F, F)), 1e-30))[:, None]
     blocked = np.zeros(pool.size, dtype=bool)
     taken = []
     for j in range(pool.size):
@@ -600,7 +625,8 @@ class FastResult:
     outer_iterations: int
     working_set: np.ndarray  # (B, 2) rows (pattern, sign)
     message: str
-    ray_working_set: np.ndarray | None = None  # phase 1's (ray, sign) set, to warm-start a path
+    ray_working_set: np.ndarray | None = None  # phase 1's atoms (ray, sign), to warm-start a path
+    active_set: np.ndarray | None = None  # (k, 2) the blocks of the working set that carry weight
 
 
 def solve(
@@ -616,6 +642,7 @@ def solve(
     init_blocks: np.ndarray | None = None,
     max_add: int | None = None,
     init_rays: np.ndarray | None = None,
+    shared: dict | None = None,
 ) -> FastResult:
     """Solve the program over all patterns of ``cones`` by working-set column generation.
 
@@ -632,40 +659,61 @@ def solve(
     restricted optimum, the ray Lasso's point or the zero network; never an interrupted inner
     iterate), and ``lam`` is the dual point of highest dual value over all rounds, so that
     dual value <= optimum <= ``primal``.
+
+    ``shared`` is a dict the solves of one Lasso path share (same cones, Z and y; the caller
+    empties it at the end): it keeps the float32 ray features between the solves.
     """
-    with threadpool_limits(1, user_api="blas"):  # small dense factorisations: threads only contend
+    with _blas_controller().limit(limits=1, user_api="blas"):  # small factorisations: threads contend
         return _solve(cones, Z, y, beta, loss, gated, tol, max_outer, time_limit, init_blocks,
-                      max_add, init_rays)
+                      max_add, init_rays, shared)
+
+
+_BLAS = []
+
+
+def _blas_controller() -> ThreadpoolController:
+    """One threadpoolctl controller for the process (finding the BLAS libraries costs ~1 ms)."""
+    if not _BLAS:
+        _BLAS.append(ThreadpoolController())
+    return _BLAS[0]
 
 
 def _solve(cones, Z, y, beta, loss, gated, tol, max_outer, time_limit, init_blocks, max_add,
-           init_rays) -> FastResult:
+           init_rays, shared) -> FastResult:
     """The body of :func:`solve`."""
     clock = _Clock(time_limit)
     n, r = Z.shape
     usable = cones.patterns.any(axis=1)
     max_add = max_add or max(20, int(MAX_ADD_FACTOR * n))
-    warm = init_rays is not None or init_blocks is not None
+    warm = any(x is not None and len(x) for x in (init_rays, init_blocks))
     zero = None if warm else _zero_solution(cones, Z, y, beta, loss, gated)
     if zero is not None:
         return zero
     best = _Incumbent(loss, y, beta, n, r)
-    start = _first_phase(cones, Z, y, beta, loss, gated, tol, usable, clock, init_rays, best)
+    start = _first_phase(cones, Z, y, beta, loss, gated, tol, usable, clock, init_rays, best, shared)
     in_set = start.in_set
+    pending = None  # warm-start blocks held back while the ray Lasso's optimum is priced
     if init_blocks is not None and len(init_blocks):
-        init_blocks = np.asarray(init_blocks, dtype=int)
-        in_set[init_blocks[:, 0], init_blocks[:, 1]] = True
+        pending = np.asarray(init_blocks, dtype=int)
+    # the ray Lasso's optimum is the restricted optimum of the atoms alone: priced as it is (no
+    # re-solve); a warm start's blocks join the violators only if that point is not optimal
+    given = start.ray_point if not in_set.any() else None
+    if pending is not None and given is None:
+        in_set[pending[:, 0], pending[:, 1]] = True
+        pending = None
     atoms = start.atoms
 
     status, message, outer = "iteration_limit", "", 0
     accuracy = FINAL_ACCURACY if start.use_rays or start.small else 1e-6  # loose while far off
     final = None  # the accurate solves of the last working set (one per Clarabel variant)
     variant = 0
+    prior = None  # the last round's (v, values): the next pricing's screen
     while True:
         outer += 1
         ws = np.argwhere(in_set)
         res, primal, values, v = _restricted_round(cones, Z, y, beta, loss, gated, ws, atoms,
-                                                   accuracy, variant, clock, usable)
+                                                   accuracy, variant, clock, usable, given, prior)
+        given, prior = None, (v, values)
         vmax = float(values.max(initial=0.0))
         round_dual = best.offer_dual(res.lam, vmax)
         solved = res.status in _STATUS_OK and np.isfinite(primal)
@@ -705,6 +753,9 @@ def _solve(cones, Z, y, beta, loss, gated, tol, max_outer, time_limit, init_bloc
             drop = _idle_blocks(cones, Z, res, ws, v, beta, gated)
             in_set[drop[:, 0], drop[:, 1]] = False
         in_set[add[:, 0], add[:, 1]] = True
+        if pending is not None:
+            in_set[pending[:, 0], pending[:, 1]] = True
+            pending = None
 
     if status in ("optimal", "inaccurate"):
         res, ws, primal, dual, _, lam, vmax = final
@@ -716,20 +767,27 @@ def _solve(cones, Z, y, beta, loss, gated, tol, max_outer, time_limit, init_bloc
                 "time_limit": f"after {clock.used():.1f} s of CPU time"}.get(status, message)
         message = f"stopped {stop}: best point at relative gap {gap:.1e}"
     u, u_neg = _blocks(cones, Z, res, ws, start)
+    norms = np.linalg.norm(res.w, axis=1)
+    active = ws[norms > 1e-6 * max(norms.max(initial=0.0), 1e-300)] if len(ws) else ws
     return FastResult(u, u_neg, res.pred, lam, primal, dual, vmax, status,
-                      outer + start.rounds, ws, message, start.ray_working_set)
+                      outer + start.rounds, ws, message, start.ray_working_set, active)
 
 
-def _restricted_round(cones, Z, y, beta, loss, gated, ws, atoms, accuracy, variant, clock, usable):
+def _restricted_round(cones, Z, y, beta, loss, gated, ws, atoms, accuracy, variant, clock, usable,
+                      given: Restricted | None = None, prior: tuple | None = None):
     """Solve the program restricted to the blocks ``ws`` (and the atoms) and price every
     pattern at its dual point. Returns (restricted solution, its objective, dual values (P, 2),
-    the pattern vectors v_i = Z^T D_i lam)."""
-    masks = cones.patterns[ws[:, 0]]
-    signs = np.where(ws[:, 1] == 0, 1.0, -1.0)
-    rows = None if gated else [block_rows(cones, Z, i) for i in ws[:, 0]]
-    res = solve_restricted(Z, y, masks, signs, rows, beta, loss, time_limit=clock.inner_limit(),
-                           accuracy=accuracy, atoms=atoms, variant=variant)
-    values, v = dual_values(cones, Z, res.lam, gated, threshold=beta)
+    the pattern vectors v_i = Z^T D_i lam). ``given``: the restricted optimum, already known;
+    ``prior``: (v, values) of the previous round, for the pricing screen."""
+    if given is not None:
+        res = given
+    else:
+        masks = cones.patterns[ws[:, 0]]
+        signs = np.where(ws[:, 1] == 0, 1.0, -1.0)
+        rows = None if gated else [block_rows(cones, Z, i) for i in ws[:, 0]]
+        res = solve_restricted(Z, y, masks, signs, rows, beta, loss, time_limit=clock.inner_limit(),
+                               accuracy=accuracy, atoms=atoms, variant=variant)
+    values, v = price(cones, Z, res.lam, gated, threshold=beta, prior=prior)
     values[~usable] = 0.0
     if gated:
         values[:, 1] = 0.0
@@ -805,6 +863,7 @@ class _Start:
     owners: list | None = None  # candidate cells of each atom (sampled cones)
     rounds: int = 0
     ray_working_set: np.ndarray | None = None
+    ray_point: Restricted | None = None  # the ray Lasso's optimum, when it converged accurately
 
 
 def _rays_of(cones: Arrangement, Z: np.ndarray):
@@ -818,7 +877,7 @@ def _rays_of(cones: Arrangement, Z: np.ndarray):
     return rays
 
 
-def _first_phase(cones, Z, y, beta, loss, gated, tol, usable, clock, init_rays, best) -> _Start:
+def _first_phase(cones, Z, y, beta, loss, gated, tol, usable, clock, init_rays, best, shared) -> _Start:
     """The ray Lasso (exact program, squared loss, rank 2-3) or the initial working set of blocks."""
     n, r = Z.shape
     start = _Start(np.zeros((cones.count, 2), dtype=bool))
@@ -828,16 +887,18 @@ def _first_phase(cones, Z, y, beta, loss, gated, tol, usable, clock, init_rays, 
         use_rays = H.shape[0] > 0
     if use_rays:
         ray = solve_ray_lasso(Z, y, beta, H, tol=tol, time_limit=clock.limit - clock.used(),
-                              init=init_rays, loss=loss)
+                              init=init_rays, loss=loss, pricing=_shared_ray_pricing(shared, H, Z))
         start.use_rays, start.rounds, start.ray_working_set = True, ray.rounds, ray.working_set
         start.atom_dirs, start.atom_signs = ray.rays, ray.signs
         start.atoms = np.maximum(ray.rays @ Z.T, 0.0).T * ray.signs
         if not cones.complete:
             start.owners = [ray_cells[ray_ptr[j] : ray_ptr[j + 1]] for j in ray.index]
         pred = start.atoms @ ray.c
-        best.offer_point(losses.value(loss, pred, y) + beta * float(ray.c.sum()),
-                         Restricted(np.zeros((0, r)), pred, ray.lam, "Solved", 0, ray.c),
+        point = Restricted(np.zeros((0, r)), pred, ray.lam, "Solved", 0, ray.c)
+        best.offer_point(losses.value(loss, pred, y) + beta * float(ray.c.sum()), point,
                          np.zeros((0, 2), dtype=int))
+        if ray.converged and loss in ("squared", "logistic"):
+            start.ray_point = point  # its lam = -grad l at all atoms (the dropped ones weigh < 1e-9)
         return start
     lam = losses.gradient_at_zero(loss, y)
     values, _ = dual_values(cones, Z, lam, gated=True)
@@ -849,6 +910,17 @@ def _first_phase(cones, Z, y, beta, loss, gated, tol, usable, clock, init_rays, 
     first = _top_blocks(values, n_blocks if start.small else 2 * n + 10)
     start.in_set[first[:, 0], first[:, 1]] = True
     return start
+
+
+def _shared_ray_pricing(shared: dict | None, H: np.ndarray, Z: np.ndarray) -> _RayPricing | None:
+    """The ray features kept in ``shared`` for this H (memoized on the cones, so the same array
+    along a path), built there on first use; None without ``shared``."""
+    if shared is None:
+        return None
+    pricing = shared.get("ray_pricing")
+    if pricing is None or pricing.H is not H:
+        pricing = shared["ray_pricing"] = _RayPricing(H, Z, 0.0)
+    return pricing
 
 
 def _blocks(cones, Z, res: Restricted, ws: np.ndarray, start: _Start) -> tuple[np.ndarray, np.ndarray]:

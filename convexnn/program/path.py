@@ -12,6 +12,7 @@ warm-started from the previous one, optionally pruned to a minimal network
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from ..patterns.arrangements import Arrangement
 from ..patterns.cones import max_dual_value
 from .convex import ConvexFit, solve_problem
 from .problem import DEFAULT_SAMPLES, ConvexProblem, Program, prepare_patterns
+from .solvers import WarmStart
 
 
 def gated_beta_max(A: np.ndarray, M: np.ndarray, g: np.ndarray) -> float:
@@ -109,18 +111,22 @@ def solve_path(
     if betas.size == 0 or betas.size > MAX_PATH_BETAS or betas[-1] <= 0:
         raise ValueError(f"betas must hold 1 to {MAX_PATH_BETAS} positive values")
     steps: list[PathStep] = []
-    previous = None
+    shared: dict = {}  # what the solves share (the ray features), emptied at the end
+    previous = WarmStart(problem.patterns.shape, np.zeros((0, 2), dtype=int), shared=shared)
     t_start = time.perf_counter()
-    for k, beta in enumerate(betas):
-        t0 = time.perf_counter()
-        fit = solve_problem(problem.with_beta(beta), warm_start=previous, **solve_options)
-        t1 = time.perf_counter()
-        fit.info["path_time"] = t1 - t_start
-        pruned = prune_to_minimal(fit) if prune and fit.n_active > 1 else fit
-        steps.append(PathStep(fit, pruned, t1 - t0, time.perf_counter() - t1))
-        previous = fit
-        if progress is not None:
-            progress(k + 1, len(betas), fit)
+    try:
+        for k, beta in enumerate(betas):
+            t0 = time.perf_counter()
+            fit = solve_problem(problem.with_beta(beta), warm_start=previous, **solve_options)
+            t1 = time.perf_counter()
+            fit.info["path_time"] = t1 - t_start
+            pruned = prune_to_minimal(fit) if prune and fit.n_active > 1 else fit
+            steps.append(PathStep(fit, pruned, t1 - t0, time.perf_counter() - t1))
+            previous = dataclasses.replace(fit.warm_start(), shared=shared)
+            if progress is not None:
+                progress(k + 1, len(betas), fit)
+    finally:
+        shared.clear()
     return steps
 
 

@@ -61,7 +61,8 @@ class WarmStart:
 
     ``active`` (k, 2) rows (pattern, sign column) of the nonzero blocks; ``working_set`` the
     working-set solver's last set of cone blocks and ``rays`` its ray-Lasso atoms (phase 1);
-    ``weights`` (r, P) the gated blocks in reduced coordinates (FISTA).
+    ``weights`` (r, P) the gated blocks in reduced coordinates (FISTA). ``shared`` is a dict the
+    solves of one path share (structures of the same problem at another beta); the path empties it.
     """
 
     shape: tuple[int, int]  # (P, n) of the patterns it was solved on
@@ -69,6 +70,7 @@ class WarmStart:
     working_set: np.ndarray | None = None
     rays: np.ndarray | None = None
     weights: np.ndarray | None = None
+    shared: dict | None = None
 
     def matches(self, problem: ConvexProblem) -> bool:
         return tuple(self.shape) == problem.patterns.shape
@@ -111,22 +113,24 @@ class WorkingSetSolver:
     def solve(self, problem: ConvexProblem, warm_start: WarmStart | None = None) -> SolverResult:
         from . import fast
 
-        init = init_rays = None
+        init = init_rays = shared = None
         if warm_start is not None and warm_start.matches(problem):
-            if warm_start.rays is not None:
-                init_rays, init = warm_start.rays, warm_start.working_set
+            shared = warm_start.shared
+            if warm_start.rays is not None or warm_start.working_set is not None:
+                init_rays, init = warm_start.rays, warm_start.working_set  # the blocks of weight
             else:
                 init = warm_start.active
-                if problem.gated:
-                    init = init[init[:, 1] == 0]
+            if problem.gated and init is not None:
+                init = init[init[:, 1] == 0]
         t0 = time.perf_counter()
         res = fast.solve(problem.cones, problem.Z, problem.y, problem.beta, problem.loss, problem.gated,
                          tol=self.tol, max_outer=self.max_outer, time_limit=self.time_limit,
-                         init_blocks=init, init_rays=init_rays)
+                         init_blocks=init, init_rays=init_rays, shared=shared)
         seconds = time.perf_counter() - t0
         Q = problem.basis
         u, u_neg = res.u @ Q.T, res.u_neg @ Q.T
-        state = WarmStart(problem.patterns.shape, np.zeros((0, 2), int), res.working_set, res.ray_working_set)
+        # the state holds no ``shared`` dict: only the path loop passes it on (and empties it)
+        state = WarmStart(problem.patterns.shape, np.zeros((0, 2), int), res.active_set, res.ray_working_set)
         return SolverResult(u, u_neg, res.lam, as_status(res.status), res.message, seconds,
                             res.outer_iterations, res.max_dual_value, state,
                             {"working_set": int(len(res.working_set))})
