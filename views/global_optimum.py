@@ -7,6 +7,7 @@ import streamlit as st
 import ui
 from convexnn import optima
 from convexnn.figures.optima import dual_bars
+from convexnn.program import losses
 
 KEY_HIGHLIGHT = "optimum_highlight"
 KEY_IMPORT = "optimum_import"
@@ -118,7 +119,7 @@ with im:
             m2.metric("Its neurons", f"{loaded.width}")
             f = loaded.predict(train.X)
             if data.task == "classification":
-                m3.metric("Its accuracy", f"{np.mean(np.where(f >= 0, 1.0, -1.0) == train.y):.0%}")
+                m3.metric("Its accuracy", f"{losses.accuracy(f, train.y):.0%}")
             else:
                 m3.metric("Its RMSE", f"{np.sqrt(np.mean((f - train.y) ** 2)):.3g}")
             gap = obj - result.objective
