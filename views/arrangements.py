@@ -191,6 +191,8 @@ try:
 except ValueError as exc:
     st.error(f"Cannot enumerate the patterns: {exc}")
     st.stop()
+if arr is not None:  # a pattern number from a link or from other data: checked against these data
+    ui.schema.within_data("arr_goto", count, "patterns")
 
 # ---- the hyperplane --------------------------------------------------------------------------
 R = sm.offset_range(X)
@@ -395,7 +397,7 @@ if tab_all.open:
                                "and 1 are on one line through the origin, so there are only two "
                                "distinct lines and 2·2 = 4 patterns.")
                 st.number_input("Show pattern D_k", min_value=1, max_value=max(count, 1), step=1,
-                                value=1, key="arr_goto", on_change=on_goto,
+                                key="arr_goto", on_change=on_goto, **ui.widgets.KEEP,
                                 help="Moves the hyperplane into that pattern's cell.")
 
 if tab_sphere.open:

@@ -39,19 +39,20 @@ with right:
     highlight = None
     if result.width > 0:
 
-        def neuron_label(j) -> str:
-            if j == "none":
+        def neuron_label(j: int) -> str:
+            if j == -1:
                 return "none"
             if not exact:
                 return f"unit {j}"
             return f"neuron {j} (pattern {result.active[j, 0]}, w2 {'>' if model.w2[j] > 0 else '<'} 0)"
 
+        ui.schema.within_data(KEY_HIGHLIGHT, result.width, "neurons in the optimal network")
         choice = st.selectbox(
-            "Shade one neuron's active side", ["none", *range(result.width)], key=KEY_HIGHLIGHT,
-            format_func=neuron_label,
+            "Shade one neuron's active side", [-1, *range(result.width)], key=KEY_HIGHLIGHT,
+            format_func=neuron_label, **ui.widgets.KEEP,
             help="2-D: the half-plane where the neuron is active; 1-D: its active interval and "
                  "its contribution (w1 x + b1)₊ w2.")
-        highlight = None if choice == "none" else int(choice)
+        highlight = None if choice == -1 else int(choice)
 with left:
     ui.results.show_figure(result, data, key="optimum_chart", height=560, highlight=highlight)
 
