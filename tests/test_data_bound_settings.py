@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
+from test_arrangements_page import app, clean
 
 import ui
 from convexnn import arrangements as A
@@ -18,22 +19,8 @@ OPTIMUM = "views/global_optimum.py"
 OPTIMA = "views/optima.py"
 
 
-def app(params: dict | None = None) -> AppTest:
-    at = AppTest.from_file("../app.py", default_timeout=120)
-    for key, value in (params or {}).items():
-        at.query_params[key] = value
-    at.run()
-    assert not at.exception, at.exception
-    return at
-
-
 def warnings(at) -> str:
     return " ".join(w.value for w in at.warning)
-
-
-def clean(at) -> None:
-    assert not at.exception, at.exception
-    assert not at.error, [e.value for e in at.error]
 
 
 # --------------------------------------------------------------------------------------------
