@@ -30,7 +30,8 @@ def warnings(at) -> str:
 
 def test_the_data_dependent_settings_are_in_the_schema_and_the_url():
     names = set(ui.schema.bounded_settings())
-    assert {"arr_goto", "ga_i", "ga_j", "ga_k", "optima_neuron", "optimum_highlight"} <= names
+    assert {"arr_goto", "ga_i", "ga_j", "ga_k", "optima_neuron", "optimum_highlight",
+            "adamw_animate"} <= names
     for name in names:
         setting = ui.schema.SCHEMA[name]
         assert setting.url and setting.kind is int and setting.page is not None
@@ -158,3 +159,19 @@ def test_all_optima_neuron_to_split_from_a_link():
     clean(at)
     assert at.selectbox(key="optima_neuron").value == first
     assert "optima_neuron = 9999" in warnings(at)
+
+
+def test_adamw_run_to_animate_from_a_link():
+    """Two learning rates train two runs: a link picks the second, one beyond them is a message."""
+    small = {"adamw_data": "Current data", "adamw_lrs": "0.01,0.001", "adamw_epochs": "100",
+             "adamw_width": "20", "adamw_methods": "gaussian"}
+    at = app({**small, "adamw_animate": "1"})
+    at.switch_page("views/adamw.py").run()
+    clean(at)
+    box = at.selectbox(key="adamw_animate")
+    assert box.value == 1 and box.options[1].startswith("AdamW") and warnings(at) == ""
+    at = app({**small, "adamw_animate": "2"})
+    at.switch_page("views/adamw.py").run()
+    clean(at)
+    assert at.selectbox(key="adamw_animate").value in (0, 1)  # the most accurate of the two
+    assert "adamw_animate = 2" in warnings(at) and "2 AdamW runs" in warnings(at)

@@ -174,8 +174,8 @@ def _flag(name, default, **kw) -> Setting:
 ARR_K_CHOICES = (100, 300, 1000, 3000, 10_000, 30_000, 100_000)
 MAX_PATTERN_NUMBER = MAX_POINTS**2
 """Cap of a pattern number in a link (n^2 - n + 2 patterns for n points in the plane)."""
-MAX_NEURONS = 10_000
-"""Cap of a neuron index in a link (the page checks it against the network it shows)."""
+MAX_PICK = 10_000
+"""Cap of a neuron or run index in a link (the page checks it against what it shows)."""
 
 SCHEMA: dict[str, Setting] = {s.name: s for s in (
     # the data and the experiment (every page)
@@ -228,6 +228,8 @@ PAGE_SETTINGS = (
     _int("adamw_seed", 0, 0, 10_000, page="adamw"),
     _flag("adamw_intercept", True, page="adamw"),
     _int("adamw_samples", 200, 20, 400, page="adamw"),
+    # the AdamW run to animate (-1: the most accurate one, the first view)
+    _int("adamw_animate", -1, -1, MAX_PICK - 1, page="adamw", bound="runs"),
     # Stationary points (the examples are ui.landscape.PRESETS, in this order)
     _choice("stationary_preset", "V4.2: 30 random points",
             ("V4.2: 30 random points", "V4.1: X = I₂, y = (1, 1)", "Spiral (160 points), small widths",
@@ -242,9 +244,9 @@ PAGE_SETTINGS = (
     _choice("optima_epochs", 2000, (1000, 2000, 4000, 8000, 16000), page=PAGE_OPTIMA),
     _int("optima_restarts", 2, 1, 5, page=PAGE_OPTIMA),
     # -1: the neuron of largest weight (the first view); a pick is its index
-    _int("optima_neuron", -1, -1, MAX_NEURONS - 1, page=PAGE_OPTIMA, bound="neurons"),
+    _int("optima_neuron", -1, -1, MAX_PICK - 1, page=PAGE_OPTIMA, bound="neurons"),
     # Global optimum: the neuron whose active side is shaded (-1: none)
-    _int("optimum_highlight", -1, -1, MAX_NEURONS - 1, page=PAGE_OPTIMUM, bound="neurons"),
+    _int("optimum_highlight", -1, -1, MAX_PICK - 1, page=PAGE_OPTIMUM, bound="neurons"),
     # Neural recovery
     Setting("recovery_ds", list, [4, 8], choices=tuple(range(2, 21)), page="neural-recovery"),
     Setting("recovery_programs", list, ["gated", "exact"], choices=("gated", "exact"),
