@@ -175,3 +175,19 @@ def test_adamw_run_to_animate_from_a_link():
     clean(at)
     assert at.selectbox(key="adamw_animate").value in (0, 1)  # the most accurate of the two
     assert "adamw_animate = 2" in warnings(at) and "2 AdamW runs" in warnings(at)
+
+
+@pytest.mark.parametrize("run, shown", [("1", 1), ("2", None)])
+def test_stationary_run_from_a_link(run, shown):
+    """Two restarts: a link shows the second, or names a third that is not there."""
+    at = AppTest.from_file("../app.py", default_timeout=180)
+    at.query_params["stationary_run"] = run
+    at.session_state["stationary_V4.2_runs"] = 2
+    at.run()
+    at.switch_page("views/stationary.py").run()
+    clean(at)
+    box = at.selectbox(key="stationary_run")
+    if shown is not None:
+        assert box.value == shown and box.options == ["seed 0", "seed 1"] and warnings(at) == ""
+    else:
+        assert box.value in (0, 1) and "stationary_run = 2" in warnings(at) and "2 runs" in warnings(at)

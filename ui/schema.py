@@ -235,6 +235,8 @@ PAGE_SETTINGS = (
             ("V4.2: 30 random points", "V4.1: X = I₂, y = (1, 1)", "Spiral (160 points), small widths",
              "Current data"), page="stationary"),
     _choice("stationary_third", "training start", ("training start", "random direction"), page="stationary"),
+    # the run shown beside the optimum (-1: the first view, the worst run)
+    _int("stationary_run", -1, -1, MAX_PICK - 1, page="stationary", bound="runs"),
     # All global optima
     _int("optima_copies", 3, 1, 5, page=PAGE_OPTIMA),
     _int("optima_zeros", 1, 0, 5, page=PAGE_OPTIMA),
