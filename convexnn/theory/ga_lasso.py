@@ -204,16 +204,17 @@ def _coefficients(m: int, atoms: np.ndarray, c: np.ndarray) -> np.ndarray:
 
 
 def solve_lasso(Z: np.ndarray, H: np.ndarray, y: np.ndarray, beta: float, intercept: bool = True,
-                tol: float = 1e-7, max_rounds: int = 50) -> LassoResult:
+                max_rounds: int = 50) -> LassoResult:
     """min_{z,t} 1/2 ||K z + t - y||^2 + beta ||z||_1 over the ramp features K = (Z H^T)_+,
     certified by a dual point.
 
     The column generation is the program's ray Lasso (:func:`convexnn.program.fast.solve_ray_lasso`,
-    the atoms s (Z h)_+ of the certified working-set solver's first phase). It runs at a fixed t on y - t (t = 0 without an intercept); then the
-    Lasso over its working set is solved accurately with t free (centred atoms and targets, the
-    program's interior-point :func:`~convexnn.program.fast.nonneg_lasso`), every feature is
-    priced against the residual (|K_j^T r| > beta means it can lower the objective), and while
-    one can, the ray Lasso runs again at the new t, warm-started from its working set.
+    the atoms s (Z h)_+ of the certified working-set solver's first phase). It runs at a fixed t
+    on y - t (t = 0 without an intercept); then the Lasso over its working set is solved
+    accurately with t free (centred atoms and targets, the program's interior-point
+    :func:`~convexnn.program.fast.nonneg_lasso`), every feature is priced against the residual
+    (|K_j^T r| > beta means it can lower the objective), and while one can, the ray Lasso runs
+    again at the new t, warm-started from its working set (until no feature joins).
     ``gap`` is the primal value minus the value of a dual-feasible point (theta = scaled residual,
     ||K^T theta||_inf <= beta and 1^T theta = 0 with an intercept), an upper bound on the distance
     to the optimum; ``iterations`` counts the ray Lasso runs.
@@ -240,9 +241,12 @@ def solve_lasso(Z: np.ndarray, H: np.ndarray, y: np.ndarray, beta: float, interc
     ym = float(y.mean()) if intercept else 0.0
     if m == 0 or np.abs((K - km).T @ (y - ym)).max(initial=0.0) <= beta:
         return result(np.zeros(m), ym, 0, 0)
-    t, atoms = ym, None
-    for rounds in range(1, max_rounds + 1):
+    t, atoms, rounds = ym, None, 0
+    while rounds < max_rounds:
+        rounds += 1
         ray = solve_ray_lasso(Z, y - t, beta, H, tol=PRICING_TOL, max_rounds=100, init=atoms)
+        if atoms is not None and np.array_equal(np.unique(ray.working_set, axis=0), np.unique(atoms, axis=0)):
+            break  # no feature joined at the new t: the last solve over this set is the answer
         atoms = ray.working_set
         Phi = K[:, atoms[:, 0]] * atoms[:, 1]
         centre = Phi.mean(axis=0) if intercept else 0.0
