@@ -109,6 +109,7 @@ def split_section() -> None:
     with st.expander("The transformed network's function (identical to the optimum's)", expanded=True):
         st.plotly_chart(figures.network_figure(t.network, data, height=420), key="optima_network_chart",
                         theme=None, width="stretch")
+    ui.sync_url()  # a rerun of this fragment alone changes its settings: the link follows
 
 
 split_section()
