@@ -175,3 +175,19 @@ def test_sphere_and_geometric_algebra_pages_render(page: Page, app_url):
         timeout=LONG)
     assert params(page).get("ga_variant") == "l1"
     no_exceptions(page)
+
+
+@pytest.mark.browser
+def test_a_pattern_number_in_a_link_is_checked_against_the_data(page: Page, app_url):
+    """A link's pattern number is shown when the data have it; beyond them it is named in a message,
+    the default is used and the address bar drops it."""
+    goto(page, f"{app_url}/patterns?n=20&arr_goto=7")
+    box = page.get_by_test_id("stNumberInput").filter(has_text="Show pattern D_k").locator("input")
+    expect(box).to_have_value("7", timeout=LONG)
+    assert params(page).get("arr_goto") == "7"
+    goto(page, f"{app_url}/patterns?n=20&arr_goto=9999")
+    message = page.get_by_text(re.compile(r"arr_goto = 9999 is out of range.*\(382 patterns"))
+    expect(message.first).to_be_visible(timeout=LONG)
+    expect(box).to_have_value("1", timeout=LONG)
+    assert "arr_goto" not in params(page)
+    no_exceptions(page)
