@@ -79,6 +79,32 @@ def test_arrangements_page_counts_and_shows_the_current_pattern():
     assert elapsed < 30  # generous: a cold AppTest run on a loaded machine
 
 
+def test_play_and_pause_the_sweep():
+    """Play starts the sweep (the side panel leaves the pattern to the figure); Pause names the
+    pattern of the sliders' line again. The figures live in Streamlit's cache, not in the session."""
+    at = app({"n": "12"})
+    at.switch_page(ARR_PAGE).run()
+    X = at.session_state[S.DATA].X
+    at.button(key="arr_play").click().run()
+    clean(at)
+    assert at.session_state["_arr_playing"] and at.button(key="arr_play").label == "Pause"
+    assert "sweeping" in markdown(at) and not re.search(r"D\d+ of", markdown(at))
+    at.session_state["arr_theta"] = 145  # where a sweep might have stopped
+    at.button(key="arr_play").click().run()
+    clean(at)
+    assert not at.session_state["_arr_playing"] and at.button(key="arr_play").label == "Play"
+    k, count = expected_index(X, 145, 0.0)
+    assert f"D{k + 1} of {count}" in markdown(at)
+    assert "_arr_figures" not in at.session_state  # the old per-session figure store
+
+
+def test_one_dimensional_data_without_bias_cannot_play():
+    at = app({"preset": "sine", "arr_bias": "without"})
+    at.switch_page(ARR_PAGE).run()
+    clean(at)
+    assert at.button(key="arr_play").disabled
+
+
 def test_talk_example_without_bias_has_the_four_patterns_in_order():
     at = app({"preset": "talk"})
     at.switch_page(ARR_PAGE).run()

@@ -90,22 +90,52 @@ def test_drawn_points_reach_the_arrangements_page_the_url_and_come_back(page: Pa
     no_exceptions(page)
 
 
+def side_panel_pattern(page: Page) -> str | None:
+    """The pattern the side panel names ("D12 of 382"), None while it names none."""
+    panel = page.get_by_test_id("stMarkdownContainer").filter(has_text=re.compile(r"^Pattern"))
+    text = panel.first.text_content()
+    found = re.search(r"D\d+ of \d+", text)
+    return found.group(0) if found else None
+
+
+def title_pattern(page: Page) -> tuple[int, str]:
+    """(theta, "D12 of 382") of the sweep figure's title."""
+    title = sweep_title(page)
+    found = re.match(r"θ = (\d+)°.*pattern (D\d+ of \d+)", title)
+    assert found, title
+    return int(found.group(1)), found.group(2)
+
+
 @pytest.mark.browser
-def test_play_the_arrangement_animation(page: Page, app_url):
+def test_the_sweep_plays_and_the_side_panel_names_the_figures_pattern(page: Page, app_url):
+    """The sweep moves the sliders (the server draws each step): while it plays only the figure names
+    the pattern; paused, the side panel, the figure's title and the angle slider agree, and the
+    pattern is the one of that angle (computed here)."""
     goto(page, f"{app_url}/patterns?n=20")
     expect(page.locator(".js-plotly-plot").first).to_be_visible(timeout=LONG)
-    before = sweep_title(page)
-    assert before.startswith("θ = 30°")
-    page.locator("g.updatemenu-button").first.click()  # Play
-    page.wait_for_timeout(2500)
-    after = sweep_title(page)
-    assert after != before and re.match(r"θ = \d+°", after)
-    assert re.search(r"pattern D\d+ of 382", after)
-    page.locator("g.updatemenu-button").nth(1).click()  # Pause
-    page.wait_for_timeout(600)
-    paused = sweep_title(page)
-    page.wait_for_timeout(1200)
-    assert sweep_title(page) == paused
+    data = ds.generate("moons", 20, ui.schema.DEFAULTS["noise"], ui.schema.DEFAULTS["seed"])
+    arr = A.arrangement(data.X)
+
+    def expected(theta: int) -> str:
+        g = sm.gate(theta, 0.0, 2)
+        return f"D{int(arr.index_of(A.lift(data.X) @ g >= 0)[0]) + 1} of {arr.count}"
+
+    assert title_pattern(page) == (30, expected(30))
+    assert side_panel_pattern(page) == expected(30)
+    page.get_by_role("button", name="Play").click()
+    expect(page.get_by_role("button", name="Pause")).to_be_visible(timeout=LONG)
+    expect(page.locator(".js-plotly-plot .gtitle").first).not_to_have_text(re.compile(r"^θ = 30°"),
+                                                                             timeout=LONG)
+    expect(page.get_by_text("Pattern: sweeping")).to_be_visible(timeout=LONG)
+    page.get_by_role("button", name="Pause").click()
+    expect(page.get_by_role("button", name="Play")).to_be_visible(timeout=LONG)
+    wait_idle(page)
+    expect(page.get_by_text(re.compile(r"^Pattern D\d+ of 382"))).to_be_visible(timeout=LONG)
+    theta, named = title_pattern(page)
+    assert theta != 30 and theta % 5 == 0
+    assert side_panel_pattern(page) == named == expected(theta)
+    assert page.get_by_test_id("stSliderThumbValue").first.text_content() == str(theta)
+    assert params(page)["arr_theta"] == str(theta)  # the link holds the paused position
     no_exceptions(page)
 
 
@@ -147,4 +177,20 @@ def test_sphere_and_geometric_algebra_pages_render(page: Page, app_url):
     expect(page.get_by_text(re.compile(r"The ℓ1 Lasso matches the exact program"))).to_be_visible(
         timeout=LONG)
     assert params(page).get("ga_variant") == "l1"
+    no_exceptions(page)
+
+
+@pytest.mark.browser
+def test_a_pattern_number_in_a_link_is_checked_against_the_data(page: Page, app_url):
+    """A link's pattern number is shown when the data have it; beyond them it is named in a message,
+    the default is used and the address bar drops it."""
+    goto(page, f"{app_url}/patterns?n=20&arr_goto=7")
+    box = page.get_by_test_id("stNumberInput").filter(has_text="Show pattern D_k").locator("input")
+    expect(box).to_have_value("7", timeout=LONG)
+    assert params(page).get("arr_goto") == "7"
+    goto(page, f"{app_url}/patterns?n=20&arr_goto=9999")
+    message = page.get_by_text(re.compile(r"arr_goto = 9999 is out of range.*\(382 patterns"))
+    expect(message.first).to_be_visible(timeout=LONG)
+    expect(box).to_have_value("1", timeout=LONG)
+    assert "arr_goto" not in params(page)
     no_exceptions(page)

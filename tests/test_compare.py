@@ -224,3 +224,24 @@ def test_time_to_reach_counts_seeds_that_never_do_as_late():
     assert summ["convex_gated"]["time_to_adamw_median"] == pytest.approx(1.0)
     rows += [dict(r, seed=3, test_acc=0.5) for r in rows if r["seed"] == 0]
     assert np.isnan({r["method"]: r for r in cmp.summary(rows)}["convex_gated"]["time_to_adamw_median"])
+
+
+def test_gated_path_candidates_end_at_the_cvxpy_optimum_of_each_beta():
+    """run_convex_gated solves along the program's path (solve_path): the last candidate of each
+    beta predicts as the cvxpy reference of the gated program at that beta, beta_max from its
+    closed form max_i ||X~^T D_i y||."""
+    s = digits_split().subsample(60, seed=0)
+    spec = cmp.CompareSpec(methods=("convex_gated",), ks=(12,), seeds=(0,), beta_fractions=(0.3, 0.05),
+                           tol=1e-9, max_iter=200_000)
+    prob = cmp._problem(s, None, 0, spec.val_fraction)
+    cands = cmp.run_convex_gated(prob, spec, 0, 12)
+    G, M = cmp.sample_gates(prob.X_fit, 12, "gaussian", 0)
+    y = prob.T_fit[:, 0]
+    Xt = lift(prob.X_fit)
+    top = max(np.linalg.norm(Xt[M[:, i]].T @ y[M[:, i]]) for i in range(M.shape[1]))
+    for frac in spec.beta_fractions:
+        last = [c for c in cands if c.hyper == f"beta={frac:g}*beta_max"][-1]
+        ref = fit_convex(prob.X_fit, y, frac * top, patterns=M.T, relu="gated", solver="cvxpy")
+        assert np.allclose(last.scores_train[:, 0], ref.fitted(), atol=1e-4 * np.abs(y).max())
+    times = [c.time for c in cands]
+    assert times == sorted(times)

@@ -134,10 +134,11 @@ def _cvxpy_lasso(K, y, beta, intercept):
 def test_solve_lasso_matches_cvxpy_and_is_certified(seed, intercept):
     rng = np.random.default_rng(seed)
     n, m = 15, 60
-    K = np.maximum(rng.standard_normal((n, m)), 0)
+    Z, H = rng.standard_normal((n, 4)), rng.standard_normal((m, 4))
+    K = np.maximum(Z @ H.T, 0)  # the ramp features of the rays H
     y = rng.standard_normal(n)
     beta = 0.3 * np.abs(K.T @ (y - y.mean())).max() * rng.uniform(0.05, 0.8)
-    res = gl.solve_lasso(K, y, beta, intercept)
+    res = gl.solve_lasso(Z, H, y, beta, intercept)
     ref = _cvxpy_lasso(K, y, beta, intercept)
     assert res.objective == pytest.approx(ref, rel=1e-6)
     assert 0 <= res.gap <= 1e-6 * res.objective
@@ -145,10 +146,16 @@ def test_solve_lasso_matches_cvxpy_and_is_certified(seed, intercept):
     assert res.objective == pytest.approx(0.5 * r @ r + beta * np.abs(res.z).sum(), rel=1e-12)
 
 
+def test_solve_lasso_rejects_mismatched_shapes():
+    with pytest.raises(ValueError, match="share r"):
+        gl.solve_lasso(np.ones((4, 3)), np.ones((5, 2)), np.ones(4), 0.1)
+    with pytest.raises(ValueError, match="4 rows"):
+        gl.solve_lasso(np.ones((4, 3)), np.ones((5, 3)), np.ones(3), 0.1)
+
+
 def test_beta_above_beta_max_gives_zero():
-    K = np.eye(3)
     y = np.array([1.0, -2.0, 0.5])
-    res = gl.solve_lasso(K, y, 10.0, intercept=False)
+    res = gl.solve_lasso(np.eye(3), np.eye(3), y, 10.0, intercept=False)
     assert np.all(res.z == 0) and res.objective == pytest.approx(0.5 * y @ y)
 
 

@@ -69,7 +69,8 @@ def test_stationary_v41_preset_reproduces_019_and_0595():
 
 def test_stationary_pick_a_run_and_a_random_plane():
     at = open_page(STATIONARY, {"stationary_V4.2_runs": 2})
-    at.selectbox(key="stationary_V4.2_pick").set_value("seed 0").run()
+    at.selectbox(key="stationary_run").set_value(0).run()
+    assert at.selectbox(key="stationary_run").value == 0
     at.radio(key="stationary_third").set_value("random direction").run()
     assert not at.exception, [e.value for e in at.exception]
     assert any("patterns" in md.value for md in at.markdown)

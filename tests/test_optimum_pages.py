@@ -157,6 +157,8 @@ def test_json_import_round_trip_and_bad_file(at):
     m = metrics(at)
     assert float(m["Imported objective"]) == pytest.approx(float(objective), rel=1e-5)
     assert int(m["Its neurons"]) == result.width
+    right = np.where(result.model.predict(data.X) >= 0, 1.0, -1.0) == data.y
+    assert m["Its accuracy"] == f"{np.mean(right):.0%}"
     assert any("global optimum" in c for c in texts(at.caption))
     at.file_uploader(key="optimum_import").set_value(("bad.json", b"{oops", "application/json"))
     at.run()

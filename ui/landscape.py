@@ -22,6 +22,7 @@ import convexnn as cn
 from convexnn import ReLUNetwork, fit_nonconvex
 from convexnn import datasets as ds
 from convexnn import stationary as stn
+from convexnn.program import losses
 from ui.compute import CACHE_TTL
 
 # --------------------------------------------------------------------------------------------
@@ -107,10 +108,12 @@ class ConvexResult:
     error: str | None = None
 
 
-def accuracy(model, X, y) -> float:
+def accuracy(model, X: np.ndarray, y: np.ndarray) -> float:
+    """Training accuracy of ``model``: the package's :func:`convexnn.program.losses.accuracy` of its
+    prediction (sign against labels ±1); NaN unless y holds labels ±1."""
     if not np.all(np.isin(y, (-1.0, 1.0))):
         return float("nan")
-    return float(np.mean(np.where(model.predict(X) >= 0, 1.0, -1.0) == y))
+    return losses.accuracy(model.predict(X), y)
 
 
 @st.cache_data(show_spinner=False, max_entries=32, persist=False)

@@ -8,6 +8,10 @@ or a list of choices, and whether it lives in the URL. The schema drives
   arithmetic: finite, in range, of the right type, bounded in size),
 - the URL (:mod:`ui.url` reads and writes exactly the settings with ``url=True``).
 
+Some settings pick something of the current data (a point, a pattern, a neuron): their schema
+range is only a cap, and the page checks the value against the data when it reads it
+(:func:`within_data`; the setting's ``bound`` says what it counts).
+
 Each page lists its own settings here too (``page=`` its url path), so a link copied from any
 page reproduces that page's view.
 """
@@ -76,6 +80,7 @@ class Setting:
     url: bool = True
     digits: int | None = None
     page: str | None = None  # the url path of the page that owns it (None: shared)
+    bound: str | None = None  # what the current data limit (e.g. "patterns"): checked by within_data
 
     def parse(self, text: str):
         """The value of a URL text (raises ``ValueError`` saying what is wrong)."""
@@ -167,6 +172,10 @@ def _flag(name, default, **kw) -> Setting:
 
 
 ARR_K_CHOICES = (100, 300, 1000, 3000, 10_000, 30_000, 100_000)
+MAX_PATTERN_NUMBER = MAX_POINTS**2
+"""Cap of a pattern number in a link (n^2 - n + 2 patterns for n points in the plane)."""
+MAX_PICK = 10_000
+"""Cap of a neuron or run index in a link (the page checks it against what it shows)."""
 
 SCHEMA: dict[str, Setting] = {s.name: s for s in (
     # the data and the experiment (every page)
@@ -194,10 +203,11 @@ SCHEMA: dict[str, Setting] = {s.name: s for s in (
     _int("arr_seeds", 5, 1, 10, page=PAGE_PATTERNS),
     _flag("arr_mirror", False, page=PAGE_PATTERNS),
     _flag("arr_sketch", False, page=PAGE_PATTERNS),
+    _int("arr_goto", 1, 1, MAX_PATTERN_NUMBER, page=PAGE_PATTERNS, bound="patterns"),
     # Geometric algebra
-    _int("ga_i", 0, 0, MAX_POINTS - 1, page=PAGE_GEOMETRY),
-    _int("ga_j", 1, 0, MAX_POINTS - 1, page=PAGE_GEOMETRY),
-    _int("ga_k", 2, 0, MAX_POINTS - 1, page=PAGE_GEOMETRY),
+    _int("ga_i", 0, 0, MAX_POINTS - 1, page=PAGE_GEOMETRY, bound="points"),
+    _int("ga_j", 1, 0, MAX_POINTS - 1, page=PAGE_GEOMETRY, bound="points"),
+    _int("ga_k", 2, 0, MAX_POINTS - 1, page=PAGE_GEOMETRY, bound="points"),
     _flag("ga_flip", False, page=PAGE_GEOMETRY),
     _choice("ga_variant", tuple(ga_lasso.VARIANTS)[0], tuple(ga_lasso.VARIANTS), page=PAGE_GEOMETRY),
 )}
@@ -218,11 +228,15 @@ PAGE_SETTINGS = (
     _int("adamw_seed", 0, 0, 10_000, page="adamw"),
     _flag("adamw_intercept", True, page="adamw"),
     _int("adamw_samples", 200, 20, 400, page="adamw"),
+    # the AdamW run to animate (-1: the most accurate one, the first view)
+    _int("adamw_animate", -1, -1, MAX_PICK - 1, page="adamw", bound="runs"),
     # Stationary points (the examples are ui.landscape.PRESETS, in this order)
     _choice("stationary_preset", "V4.2: 30 random points",
             ("V4.2: 30 random points", "V4.1: X = I₂, y = (1, 1)", "Spiral (160 points), small widths",
              "Current data"), page="stationary"),
     _choice("stationary_third", "training start", ("training start", "random direction"), page="stationary"),
+    # the run shown beside the optimum (-1: the first view, the worst run)
+    _int("stationary_run", -1, -1, MAX_PICK - 1, page="stationary", bound="runs"),
     # All global optima
     _int("optima_copies", 3, 1, 5, page=PAGE_OPTIMA),
     _int("optima_zeros", 1, 0, 5, page=PAGE_OPTIMA),
@@ -231,6 +245,10 @@ PAGE_SETTINGS = (
     _choice("optima_optimizer", "adam", ("adam", "gd"), page=PAGE_OPTIMA),
     _choice("optima_epochs", 2000, (1000, 2000, 4000, 8000, 16000), page=PAGE_OPTIMA),
     _int("optima_restarts", 2, 1, 5, page=PAGE_OPTIMA),
+    # -1: the neuron of largest weight (the first view); a pick is its index
+    _int("optima_neuron", -1, -1, MAX_PICK - 1, page=PAGE_OPTIMA, bound="neurons"),
+    # Global optimum: the neuron whose active side is shaded (-1: none)
+    _int("optimum_highlight", -1, -1, MAX_PICK - 1, page=PAGE_OPTIMUM, bound="neurons"),
     # Neural recovery
     Setting("recovery_ds", list, [4, 8], choices=tuple(range(2, 21)), page="neural-recovery"),
     Setting("recovery_programs", list, ["gated", "exact"], choices=("gated", "exact"),
@@ -311,6 +329,39 @@ def value(name: str):
     s = SCHEMA[name]
     v = st.session_state.get(name, s.default)
     return v if s.valid(v) else default(name)
+
+
+def within_data(name: str, count: int, what: str, fallback=None):
+    """The value of a data-dependent setting, checked against the current data when the page
+    reads it (before its widget is made).
+
+    The current data have ``count`` things to pick (``what``, e.g. "patterns"): numbers 1..count
+    for a setting whose low end is 1 (a pattern number D_k), indices 0..count-1 otherwise, and
+    -1 as well where the low end is -1 (its "none" or automatic choice). A value outside (from a
+    link, or kept from other data) is a message naming the setting and the value, and
+    ``fallback`` (default: the setting's default) is used and kept. Returns the value.
+    """
+    from ui import messages  # messages sit above the schema in the UI layer
+
+    s = SCHEMA[name]
+    ss = st.session_state
+    fallback = default(name) if fallback is None else fallback
+    v = ss.get(name, fallback)
+    first = 1 if s.lo == 1 else 0
+    top = first + int(count) - 1
+    if not s.valid(v):
+        v = ss[name] = fallback
+    elif not (first <= v <= top or (v == -1 and s.lo == -1)):
+        allowed = f"{first}..{top}" if top >= first else "none"
+        messages.flash("warning", f"The setting {name} = {s.to_url(v)} is out of range for the current "
+                                  f"data ({count} {what}: {allowed}); using {s.to_url(fallback)}.", keep=True)
+        v = ss[name] = fallback
+    return v
+
+
+def bounded_settings() -> tuple[str, ...]:
+    """The settings whose range depends on the current data (checked by :func:`within_data`)."""
+    return tuple(name for name, s in SCHEMA.items() if s.bound is not None)
 
 
 def write_defaults() -> None:

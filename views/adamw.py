@@ -121,8 +121,12 @@ st.subheader("Decision regions: AdamW over its epochs, next to the convex soluti
 if trained:
     names = [r.label for r in trained]
     best = int(np.argmax([r.final_accuracy for r in trained]))
-    which = st.selectbox("AdamW run to animate", names, index=best, key=P + "animate")
-    run = trained[names.index(which)]
+    # a run number from a link is checked against the runs trained here; -1 (the first view): the best
+    if ui.schema.within_data(P + "animate", len(trained), "AdamW runs", best) == -1:
+        st.session_state[P + "animate"] = best
+    picked = st.selectbox("AdamW run to animate", range(len(trained)), key=P + "animate",
+                          format_func=names.__getitem__, **ui.widgets.KEEP)
+    run, which = trained[picked], names[picked]
     others = {c.label.replace("convex, ", ""): c.network for c in convex if c.network is not None}
     with st.spinner("Drawing the frames…"):
         fig = lf.boundary_animation(run.snapshots, [f"epoch {e}" for e in run.snapshot_epochs], data, others,

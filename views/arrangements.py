@@ -1,7 +1,6 @@
 """Arrangements: sweep a hyperplane through the data and watch the patterns D = 1[X~ g >= 0]
 appear; all patterns, the arrangement on the sphere of directions, and sampling compared."""
 
-import hashlib
 import time
 
 import numpy as np
@@ -15,7 +14,9 @@ from convexnn.figures import arrangements as fa
 ss = st.session_state
 MAX_LIST_POINTS = 200  # above this many points the patterns are counted, not listed
 ROTATE_STEP = 5
-SHIFT_FRAMES = 41
+SHIFT_STEP = 0.05
+TICK_SECONDS = 0.4
+PLAYING, TIMER, FULL_RUN = "_arr_playing", "_arr_timer", "_arr_full_run"
 K_CHOICES = (100, 300, 1000, 3000, 10_000, 30_000, 100_000)
 MAX_MESH_CELLS = 2500  # cells drawn exactly on the sphere up to this many; a sampled surface above
 
@@ -68,13 +69,81 @@ def coverage(X: np.ndarray, bias: bool, k_max: int, seeds: int, sketch: int | No
     return cov
 
 
-def session_figure(name: str, key: tuple, build):
-    """A figure built once per session and key (its heavy parts), then updated in place: large
-    figures (the sphere, the map, the matrix) cost seconds to build but little to update."""
-    store = ss.setdefault("_arr_figures", {})
-    if name not in store or store[name][0] != key:
-        store[name] = (key, build())
-    return store[name][1]
+# The figures below cost seconds to build at a few hundred points (the sphere, the map, the
+# matrix) but little to update: Streamlit's cache builds each once for every session and hands
+# each run its own copy, which the page then updates (the current marker, the marked row).
+
+
+@st.cache_data(max_entries=4, ttl=ui.compute.CACHE_TTL, show_spinner=False)
+def matrix_figure(X: np.ndarray, bias: bool):
+    arr, _ = enumerate_patterns(X, bias)
+    return fa.pattern_matrix(arr.patterns, None, height=520)
+
+
+@st.cache_data(max_entries=4, ttl=ui.compute.CACHE_TTL, show_spinner=False)
+def sphere_figure(X: np.ndarray, bias: bool, rank: int):
+    """The sphere of directions with the cell centres (customdata k + 1) and a current-g marker
+    to be moved (:func:`convexnn.figures.arrangements.move_marker`)."""
+    arr, _ = enumerate_patterns(X, bias)
+    centres = cell_directions(X, bias, rank)
+    n, count = X.shape[0], arr.count
+    ok = np.all(np.isfinite(centres), axis=1)
+    markers = {}
+    if count <= 3000:
+        texts = [f"D{k + 1}" + (f": {fa.pattern_string(arr.patterns[k])}" if n <= 40 else "")
+                 for k in np.flatnonzero(ok)]
+        markers["cell centres"] = (centres[ok], "#444444", texts)
+    fig = fa.sphere_figure(A.lift(X, bias) @ arr.basis, arr.patterns, np.array([0.0, 0.0, 1.0]),
+                           markers=markers, height=560,
+                           axis_titles=("w1", "w2", "b") if np.allclose(arr.basis, np.eye(3))
+                           else ("q1", "q2", "q3"), triangles=triangles(X, bias))
+    if markers:
+        fig.data[2].customdata = np.flatnonzero(ok) + 1
+    return fig
+
+
+@st.cache_data(max_entries=4, ttl=ui.compute.CACHE_TTL, show_spinner=False)
+def map_figure(X: np.ndarray, bias: bool, rank: int):
+    """The map of all lines (theta, b) with a dot per cell (customdata k + 1) and a marker to move."""
+    arr, _ = enumerate_patterns(X, bias)
+    R = sm.offset_range(X)
+    centres = cell_directions(X, bias, rank)
+    tb = np.array([[*sm.slider_position(c @ arr.basis.T, X.shape[1], bias, R), k]
+                   for k, c in enumerate(centres) if np.all(np.isfinite(c))])
+    tb[:, 1] *= R
+    return fa.line_map_figure(X, arr.patterns, R, (0.0, 0.0), tb if arr.count <= 5000 else None, height=430)
+
+
+@st.cache_data(max_entries=4, ttl=ui.compute.CACHE_TTL, show_spinner=False)
+def coverage_figure(X: np.ndarray, bias: bool, k_max: int, seeds: int, sketch: int | None, mirror: bool):
+    return fa.coverage_figure(coverage(X, bias, k_max, seeds, sketch, mirror), height=430)
+
+
+@st.cache_data(max_entries=4, ttl=ui.compute.CACHE_TTL, show_spinner=False)
+def missed_figure(X: np.ndarray, bias: bool, rank: int, k_max: int, seeds: int, sketch: int | None,
+                  mirror: bool):
+    """The sphere with the cells each sampler misses (seed 0)."""
+    arr, _ = enumerate_patterns(X, bias)
+    cov = coverage(X, bias, k_max, seeds, sketch, mirror)
+    miss_g = cov.nonzero & ~cov.found_mask["gaussian"]
+    miss_a = cov.nonzero & ~cov.found_mask["geometric"]
+    centres = cell_directions(X, bias, rank)
+    markers = {}
+    for name, mask, colour in (("missed by Gaussian only", miss_g & ~miss_a, "#e74c3c"),
+                               ("missed by GA only", miss_a & ~miss_g, "#1e9e6a"),
+                               ("missed by both", miss_g & miss_a, "#111111")):
+        ok = mask & np.all(np.isfinite(centres), axis=1)
+        if ok.any():
+            markers[f"{name} ({int(mask.sum())})"] = (centres[ok], colour,
+                                                       [f"D{k + 1}" for k in np.flatnonzero(ok)])
+    return fa.sphere_figure(A.lift(X, bias) @ arr.basis, arr.patterns, None, markers=markers, height=520,
+                            triangles=triangles(X, bias))
+
+
+@st.cache_data(max_entries=4, ttl=ui.compute.CACHE_TTL, show_spinner=False)
+def area_figure(X: np.ndarray, bias: bool, k_max: int, seeds: int, sketch: int | None, mirror: bool):
+    cov = coverage(X, bias, k_max, seeds, sketch, mirror)
+    return fa.area_figure(areas(X, bias), cov.found_mask["gaussian"], k_max, height=380)
 
 
 # --------------------------------------------------------------------------------------------
@@ -107,7 +176,6 @@ X = data.X
 n = data.n
 Xt = A.lift(X, bias)
 rank = int(A.reduce_rank(Xt)[0].shape[1])
-fingerprint = (hashlib.md5(np.ascontiguousarray(X).tobytes()).hexdigest(), bias)
 listed = n <= MAX_LIST_POINTS
 with c_info:
     st.caption(f"{ui.plain(ui.describe(data))} · rank of X̃ = {rank}"
@@ -123,6 +191,8 @@ try:
 except ValueError as exc:
     st.error(f"Cannot enumerate the patterns: {exc}")
     st.stop()
+if arr is not None:  # a pattern number from a link or from other data: checked against these data
+    ui.schema.within_data("arr_goto", count, "patterns")
 
 # ---- the hyperplane --------------------------------------------------------------------------
 R = sm.offset_range(X)
@@ -179,80 +249,121 @@ if arr is not None:
     take_cell_click("arr_sphere")
     take_cell_click("arr_map")
 
-left, right = st.columns([1.55, 1], gap="large")
-with right:
-    st.subheader("The hyperplane")
-    if data.dim == 2:
-        theta = ui.widgets.slider("arr_theta", "Angle of the normal w (degrees)", help="w = (cos θ, sin θ)")
-    else:
-        direction = ui.widgets.choice("arr_dir", "Active side", kind="radio", horizontal=True,
-                                      help="right: x ≥ t (w = +1); left: x ≤ t (w = −1)")
-        theta = 0 if direction == "right" else 180
-    if bias:
-        frac = ui.widgets.slider("arr_offset", "Offset b (fraction of the data radius)", step=0.01,
-                                 help=f"b = fraction × {R:.3g}; the active side is wᵀx + b ≥ 0.")
-    else:
-        frac = 0.0
-        st.caption("Without a bias every hyperplane passes through the origin (b = 0).")
-    offset = frac * R
-    modes = ["rotate", "shift"] if (bias and data.dim == 2) else (["shift"] if data.dim == 1 and bias
-                                                                   else ["rotate"])
-    anim = ui.widgets.choice("arr_anim", "Play: the line", kind="radio", options=modes, horizontal=True)
+if data.dim == 2:
+    modes = ["rotate", "shift"] if bias else ["rotate"]
+else:
+    modes = ["shift"] if bias else ["rotate"]
+can_play = data.dim == 2 or bias  # 1-D data without a bias has two hyperplanes only
 
+
+def toggle_play() -> None:
+    ss[PLAYING] = not ss.get(PLAYING, False)
+    # a click during a tick can carry the sliders' previous position: write the position back, so
+    # the browser's sliders show the line the page draws
+    for key in ("arr_theta", "arr_offset", "arr_dir"):
+        if key in ss:
+            ss[key] = ss[key]
+
+
+def sweep_step(anim: str) -> None:
+    """Move the sliders one step of the sweep (before the widgets are made): the angle by
+    ROTATE_STEP degrees, or the offset by SHIFT_STEP (wrapping around; in 1-D the active side
+    flips at each wrap, so both directions of the threshold are swept)."""
+    if anim == "rotate" and data.dim == 2:
+        ss["arr_theta"] = (int(ss["arr_theta"]) + ROTATE_STEP) % 360
+    elif bias:
+        offset_now = round(float(ss["arr_offset"]) + SHIFT_STEP, 2)
+        if offset_now > 1.0:
+            offset_now = -1.0
+            if data.dim == 1:
+                ss["arr_dir"] = "left" if ss.get("arr_dir") == "right" else "right"
+        ss["arr_offset"] = offset_now
+
+
+def line_label(theta: int, offset: float) -> str:
+    if data.dim == 1:
+        return f"x ≥ {-offset:.2f}" if theta == 0 else f"x ≤ {offset:.2f}"
+    return f"θ = {theta:.0f}°" + (f", b = {offset:.2f}" if offset else "")
+
+
+ss[TIMER] = bool(ss.get(PLAYING)) and can_play  # the sweep's timer runs while playing (set per full run)
+
+
+@st.fragment(run_every=TICK_SECONDS if ss[TIMER] else None)
+def hyperplane_view() -> None:
+    """The line, its pattern and the counts, all drawn from one gate g. While the sweep plays,
+    the fragment's timer moves the sliders one step per tick and redraws only this part; the
+    figure (its title and pattern strip) then names the pattern alone, since the browser draws
+    it a moment after the side panel. Paused, the side panel names the same pattern."""
+    playing = bool(ss.get(PLAYING)) and can_play
+    if playing != ss[TIMER] or not (playing or ss.get(FULL_RUN)):
+        st.rerun()  # Play/Pause, or a slider moved while paused: the whole page follows the line
+    if playing and not ss.get(FULL_RUN):
+        sweep_step(ss["arr_anim"] if ss.get("arr_anim") in modes else modes[0])
+    left, right = st.columns([1.55, 1], gap="large")
+    with right:
+        st.subheader("The hyperplane")
+        if data.dim == 2:
+            theta = ui.widgets.slider("arr_theta", "Angle of the normal w (degrees)",
+                                      help="w = (cos θ, sin θ)")
+        else:
+            direction = ui.widgets.choice("arr_dir", "Active side", kind="radio", horizontal=True,
+                                          help="right: x ≥ t (w = +1); left: x ≤ t (w = −1)")
+            theta = 0 if direction == "right" else 180
+        if bias:
+            frac = ui.widgets.slider("arr_offset", "Offset b (fraction of the data radius)", step=0.01,
+                                     help=f"b = fraction × {R:.3g}; the active side is wᵀx + b ≥ 0.")
+        else:
+            frac = 0.0
+            st.caption("Without a bias every hyperplane passes through the origin (b = 0).")
+        c_anim, c_play = st.columns([3, 2], vertical_alignment="bottom")
+        ui.widgets.choice("arr_anim", "Sweep: the line", where=c_anim, kind="radio", options=modes,
+                          horizontal=True)
+        c_play.button("Pause" if playing else "Play", key="arr_play", on_click=toggle_play,
+                      disabled=not can_play, width="stretch",
+                      icon=":material/pause:" if playing else ":material/play_arrow:",
+                      help="Moves the sliders step by step; the page below follows when paused.")
+    offset = frac * R
+    g = sm.gate(theta, offset, data.dim, bias)
+    pattern = Xt @ g >= 0
+    index = int(arr.index_of(pattern)[0]) if arr is not None else -1
+    with left:
+        st.plotly_chart(fa.sweep_figure(data, g[None], pattern[None], np.array([index]), count, bias, 0,
+                                        [line_label(theta, offset)], height=560),
+                        key="arr_sweep", theme=None)
+    with right:
+        if playing:  # the figure redraws a moment after this panel: one place names the pattern
+            st.markdown("**Pattern**: sweeping; the figure's title names it, the strip below the "
+                        "figure shows it. Pause to read it here.")
+        else:
+            st.markdown(f"**Pattern** {fa.pattern_label(index, count) if arr is not None else ''}: "
+                        f"{int(pattern.sum())} of {n} points active")
+            if n <= 60:
+                st.code(fa.pattern_string(pattern), language=None)
+        st.subheader("How many patterns?")
+        m1, m2, m3 = st.columns(3)
+        m1.metric("exact", f"{count:,}", help=f"enumerated in {t_enum:.3f} s")
+        gp = A.general_position_count(n, rank)
+        m2.metric("n² − n + 2" if (bias and data.dim == 2 and rank == 3) else "general", f"{gp:,}",
+                  help="2 Σ_{k<r} C(n−1, k): the count for points in general position (rank r)")
+        cover = A.cover_bound(n, rank)
+        m3.metric("Cover bound", f"{cover:,.0f}" if cover < 1e5 else f"{cover:.2g}".replace("e+0", "e"),
+                  help=f"Cover's bound 2r (e(n−1)/r)^r = {cover:,.0f}")
+        if count < gp:
+            st.caption(f"{gp - count} fewer than in general position: some points are collinear "
+                       "(or repeated), so some lines coincide.")
+        st.caption(f"Exact enumeration took {t_enum * 1000:.0f} ms (circle sweep, O(n² log n)).")
+
+
+ss[FULL_RUN] = True
+hyperplane_view()
+ss[FULL_RUN] = False
+# the rest of the page (drawn on full runs only) follows the sliders' line
+theta = int(ss["arr_theta"]) if data.dim == 2 else (0 if ss.get("arr_dir", "right") == "right" else 180)
+offset = (float(ss["arr_offset"]) if bias else 0.0) * R
 g = sm.gate(theta, offset, data.dim, bias)
 pattern = Xt @ g >= 0
 index = int(arr.index_of(pattern)[0]) if arr is not None else -1
-
-# frames of the animation, starting at the current line
-if anim == "rotate":
-    thetas = (theta + np.arange(0, 360, ROTATE_STEP)) % 360
-    if data.dim == 1:
-        thetas = np.array([theta])
-    gates = sm.sweep_gates(thetas, offset, data.dim, bias)
-    labels = [f"θ = {t:.0f}°" for t in thetas]
-    current = 0
-else:
-    fr = np.linspace(-1, 1, SHIFT_FRAMES)
-    if data.dim == 1:
-        # sweep the threshold t = -b/w left to right with w = +1, then back with w = -1
-        ths = np.concatenate([np.zeros(SHIFT_FRAMES), np.full(SHIFT_FRAMES, 180.0)])
-        offs = np.concatenate([-fr * R, fr * R])
-        gates = sm.sweep_gates(ths, offs, 1, bias)
-        labels = [f"{'x ≥' if t == 0 else 'x ≤'} {-o if t == 0 else o:.2f}"
-                  for t, o in zip(ths, offs, strict=True)]
-    else:
-        offs = fr * R
-        gates = sm.sweep_gates(theta, offs, data.dim, bias)
-        labels = [f"b = {o:.2f}" for o in offs]
-    gates = np.vstack([g, gates])
-    labels = ["now"] + labels
-    current = 0
-frame_patterns = (Xt @ gates.T >= 0).T
-frame_index = arr.index_of(frame_patterns) if arr is not None else np.full(len(gates), -1)
-
-with left:
-    fig = fa.sweep_figure(data, gates, frame_patterns, frame_index, count, bias, current, labels,
-                          height=560)
-    st.plotly_chart(fig, key="arr_sweep", theme=None)
-
-with right:
-    st.markdown(f"**Pattern** {fa.pattern_label(index, count) if arr is not None else ''}: "
-                f"{int(pattern.sum())} of {n} points active")
-    if n <= 60:
-        st.code(fa.pattern_string(pattern), language=None)
-    st.subheader("How many patterns?")
-    m1, m2, m3 = st.columns(3)
-    m1.metric("exact", f"{count:,}", help=f"enumerated in {t_enum:.3f} s")
-    gp = A.general_position_count(n, rank)
-    m2.metric("n² − n + 2" if (bias and data.dim == 2 and rank == 3) else "general", f"{gp:,}",
-              help="2 Σ_{k<r} C(n−1, k): the count for points in general position (rank r)")
-    cover = A.cover_bound(n, rank)
-    m3.metric("Cover bound", f"{cover:,.0f}" if cover < 1e5 else f"{cover:.2g}".replace("e+0", "e"),
-              help=f"Cover's bound 2r (e(n−1)/r)^r = {cover:,.0f}")
-    if count < gp:
-        st.caption(f"{gp - count} fewer than in general position: some points are collinear "
-                   "(or repeated), so some lines coincide.")
-    st.caption(f"Exact enumeration took {t_enum * 1000:.0f} ms (circle sweep, O(n² log n)).")
 
 # ---- tabs ------------------------------------------------------------------------------------
 tab_all, tab_sphere, tab_sampling = st.tabs(
@@ -268,9 +379,7 @@ if tab_all.open:
         else:
             c1, c2 = st.columns([2, 1], gap="large")
             with c1:
-                fig = session_figure("matrix", fingerprint,
-                                     lambda: fa.pattern_matrix(arr.patterns, None, height=520))
-                fig.layout.shapes, fig.layout.annotations = (), ()
+                fig = matrix_figure(X, bias)
                 if index >= 0:
                     fa.mark_pattern(fig, index, n)
                 st.plotly_chart(fig, key="arr_matrix", theme=None)
@@ -288,7 +397,7 @@ if tab_all.open:
                                "and 1 are on one line through the origin, so there are only two "
                                "distinct lines and 2·2 = 4 patterns.")
                 st.number_input("Show pattern D_k", min_value=1, max_value=max(count, 1), step=1,
-                                value=1, key="arr_goto", on_change=on_goto,
+                                key="arr_goto", on_change=on_goto, **ui.widgets.KEEP,
                                 help="Moves the hyperplane into that pattern's cell.")
 
 if tab_sphere.open:
@@ -304,27 +413,11 @@ if tab_sphere.open:
                 r"inactive half. The circles of all points cut the sphere into **cells**, one per pattern "
                 r"(antipodal cells have complementary patterns). Hover a cell or its centre dot to see "
                 r"its pattern; click a region of the map below to move the hyperplane there.")
-            centres = cell_directions(X, bias, rank)
-            Z = Xt @ arr.basis
             g_red = g @ arr.basis
-
-            def build_sphere():
-                ok = np.all(np.isfinite(centres), axis=1)
-                markers = {}
-                if count <= 3000:
-                    texts = [f"D{k + 1}" + (f": {fa.pattern_string(arr.patterns[k])}" if n <= 40 else "")
-                             for k in np.flatnonzero(ok)]
-                    markers["cell centres"] = (centres[ok], "#444444", texts)
-                fig = fa.sphere_figure(Z, arr.patterns, g_red, markers=markers, height=560,
-                                       axis_titles=("w1", "w2", "b") if np.allclose(arr.basis, np.eye(3))
-                                       else ("q1", "q2", "q3"), triangles=triangles(X, bias))
-                if markers:
-                    fig.data[2].customdata = np.flatnonzero(ok) + 1
-                return fig
 
             c1, c2 = st.columns([1.4, 1], gap="medium")
             with c1:
-                fig = session_figure("sphere", fingerprint, build_sphere)
+                fig = sphere_figure(X, bias, rank)
                 fa.move_marker(fig, g_red / np.linalg.norm(g_red) * 1.03)
                 st.plotly_chart(fig, key="arr_sphere", theme=None, on_select="rerun",
                                 selection_mode="points")
@@ -345,14 +438,7 @@ if tab_sphere.open:
                     r"active, below all of them none: the two caps of the sphere). "
                     r"**Click** a region's dot to move the line there.")
 
-                def build_map():
-                    tb = np.array([[*slider_position(c @ arr.basis.T), k] for k, c in enumerate(centres)
-                                   if np.all(np.isfinite(c))])
-                    tb[:, 1] *= R
-                    return fa.line_map_figure(X, arr.patterns, R, (theta, offset),
-                                              tb if count <= 5000 else None, height=430)
-
-                fig = session_figure("map", fingerprint, build_map)
+                fig = map_figure(X, bias, rank)
                 fa.move_marker(fig, (theta % 360, offset))
                 st.plotly_chart(fig, key="arr_map", theme=None, on_select="rerun", selection_mode="points")
         else:
@@ -395,12 +481,10 @@ if tab_sampling.open:
         with st.status("Sampling …", expanded=False) as status:
             cov = coverage(X, bias, int(k_max), int(seeds), sketch, bool(mirror))
             status.update(label=f"Sampled up to {k_max:,} directions with {seeds} seeds.", state="complete")
-        sampling_key = (*fingerprint, int(k_max), int(seeds), sketch, bool(mirror))
+        sampling_key = (int(k_max), int(seeds), sketch, bool(mirror))
         f1, f2 = st.columns([1.5, 1], gap="large")
         with f1:
-            st.plotly_chart(session_figure("coverage", sampling_key,
-                                           lambda: fa.coverage_figure(cov, height=430)),
-                            key="arr_coverage", theme=None)
+            st.plotly_chart(coverage_figure(X, bias, *sampling_key), key="arr_coverage", theme=None)
         with f2:
             rows = []
             for m in cov.found:
@@ -426,29 +510,13 @@ if tab_sampling.open:
             miss_a = cov.nonzero & ~cov.found_mask["geometric"]
             st.subheader("Which cells each sampler misses")
             if rank == 3:
-
-                def build_missed():
-                    centres = cell_directions(X, bias, rank)
-                    markers = {}
-                    for name, mask, colour in (("missed by Gaussian only", miss_g & ~miss_a, "#e74c3c"),
-                                               ("missed by GA only", miss_a & ~miss_g, "#1e9e6a"),
-                                               ("missed by both", miss_g & miss_a, "#111111")):
-                        ok = mask & np.all(np.isfinite(centres), axis=1)
-                        if ok.any():
-                            markers[f"{name} ({int(mask.sum())})"] = (
-                                centres[ok], colour, [f"D{k + 1}" for k in np.flatnonzero(ok)])
-                    return fa.sphere_figure(Xt @ arr.basis, arr.patterns, None, markers=markers,
-                                            height=520, triangles=triangles(X, bias))
-
                 s1, s2 = st.columns([1.2, 1], gap="medium")
                 A_cells = areas(X, bias)
                 with s1:
-                    st.plotly_chart(session_figure("missed", sampling_key, build_missed),
-                                    key="arr_missed_sphere", theme=None)
+                    st.plotly_chart(missed_figure(X, bias, rank, *sampling_key), key="arr_missed_sphere",
+                                    theme=None)
                 with s2:
-                    st.plotly_chart(session_figure("areas", sampling_key, lambda: fa.area_figure(
-                        A_cells, cov.found_mask["gaussian"], int(k_max), height=380)),
-                        key="arr_areas", theme=None)
+                    st.plotly_chart(area_figure(X, bias, *sampling_key), key="arr_areas", theme=None)
                     fin = np.isfinite(A_cells) & (A_cells > 0)
                     if fin.any():
                         small = float(np.min(A_cells[fin]) / (4 * np.pi))

@@ -36,15 +36,6 @@ def solve_lasso(X: np.ndarray, y: np.ndarray, beta: float, variant: str):
     return fit, (exact, time.perf_counter() - t0), note
 
 
-def ensure(key: str, valid, default) -> None:
-    """A valid value for a widget key before the widget is made (the URL may set it first)."""
-    if key in ss:
-        if not valid(ss[key]):
-            ss[key] = default
-    elif key not in st.query_params:
-        ss[key] = default
-
-
 st.title("Geometric algebra: hyperplanes through data points")
 st.markdown(
     r"For $d-1$ vectors in $\mathbb R^d$ the **generalized cross product** "
@@ -72,12 +63,12 @@ Xt = lift(X)
 
 if d == 2:
     labels = {k: f"x{k} = ({X[k, 0]:.2f}, {X[k, 1]:.2f})" for k in range(n)}
-    ensure("ga_i", lambda v: v in labels, 0)
+    ui.schema.within_data("ga_i", n, "points", 0)
     # by default two points far apart and a third away from both: their labels do not overlap
     far = np.hypot(*(X - X[0]).T)
-    ensure("ga_j", lambda v: v in labels, int(np.argmax(far)))
+    ui.schema.within_data("ga_j", n, "points", int(np.argmax(far)))
     third = np.minimum(far, np.hypot(*(X - X[np.argmax(far)]).T))
-    ensure("ga_k", lambda v: v in labels, int(np.argmax(third)))
+    ui.schema.within_data("ga_k", n, "points", int(np.argmax(third)))
     if ss.get("_ga_placed") != data.name and not {"ga_i", "ga_j", "ga_k"} & set(st.query_params):
         ss["_ga_placed"] = data.name  # once per data set: the first view shows the far-apart picks
         ss["ga_i"], ss["ga_j"], ss["ga_k"] = 0, int(np.argmax(far)), int(np.argmax(third))

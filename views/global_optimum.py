@@ -7,6 +7,7 @@ import streamlit as st
 import ui
 from convexnn import optima
 from convexnn.figures.optima import dual_bars
+from convexnn.program import losses
 
 KEY_HIGHLIGHT = "optimum_highlight"
 KEY_IMPORT = "optimum_import"
@@ -38,19 +39,20 @@ with right:
     highlight = None
     if result.width > 0:
 
-        def neuron_label(j) -> str:
-            if j == "none":
+        def neuron_label(j: int) -> str:
+            if j == -1:
                 return "none"
             if not exact:
                 return f"unit {j}"
             return f"neuron {j} (pattern {result.active[j, 0]}, w2 {'>' if model.w2[j] > 0 else '<'} 0)"
 
+        ui.schema.within_data(KEY_HIGHLIGHT, result.width, "neurons in the optimal network")
         choice = st.selectbox(
-            "Shade one neuron's active side", ["none", *range(result.width)], key=KEY_HIGHLIGHT,
-            format_func=neuron_label,
+            "Shade one neuron's active side", [-1, *range(result.width)], key=KEY_HIGHLIGHT,
+            format_func=neuron_label, **ui.widgets.KEEP,
             help="2-D: the half-plane where the neuron is active; 1-D: its active interval and "
                  "its contribution (w1 x + b1)₊ w2.")
-        highlight = None if choice == "none" else int(choice)
+        highlight = None if choice == -1 else int(choice)
 with left:
     ui.results.show_figure(result, data, key="optimum_chart", height=560, highlight=highlight)
 
@@ -118,7 +120,7 @@ with im:
             m2.metric("Its neurons", f"{loaded.width}")
             f = loaded.predict(train.X)
             if data.task == "classification":
-                m3.metric("Its accuracy", f"{np.mean(np.where(f >= 0, 1.0, -1.0) == train.y):.0%}")
+                m3.metric("Its accuracy", f"{losses.accuracy(f, train.y):.0%}")
             else:
                 m3.metric("Its RMSE", f"{np.sqrt(np.mean((f - train.y) ** 2)):.3g}")
             gap = obj - result.objective

@@ -58,10 +58,12 @@ def split_section() -> None:
     st.subheader("Split, pad, permute")
     controls, view = st.columns([1, 2.2], gap="large")
     with controls:
-        if st.session_state.get(KEY_NEURON, 0) >= base.width:  # the data or β changed
-            st.session_state.pop(KEY_NEURON, None)
-        j = st.selectbox("Neuron to split", range(base.width), key=KEY_NEURON,
-                         index=int(np.argmax(base.neuron_norms())),
+        largest = int(np.argmax(base.neuron_norms()))
+        # a neuron from a link or from other data is checked against this network; -1 (the first
+        # view) is the neuron of largest weight
+        if ui.schema.within_data(KEY_NEURON, base.width, "neurons in the optimal network", largest) == -1:
+            st.session_state[KEY_NEURON] = largest
+        j = st.selectbox("Neuron to split", range(base.width), key=KEY_NEURON, **ui.widgets.KEEP,
                          format_func=lambda k: f"neuron {k} (w2 = {base.w2[k]:+.3f})")
         k = ui.widgets.slider(KEY_COPIES, "Copies",
                               help="(w1, b1, w2) → (√α_l w1, √α_l b1, √α_l w2), l = 1..k, Σ α_l = 1")
@@ -107,6 +109,7 @@ def split_section() -> None:
     with st.expander("The transformed network's function (identical to the optimum's)", expanded=True):
         st.plotly_chart(figures.network_figure(t.network, data, height=420), key="optima_network_chart",
                         theme=None, width="stretch")
+    ui.sync_url()  # a rerun of this fragment alone changes its settings: the link follows
 
 
 split_section()

@@ -109,9 +109,10 @@ m4.metric("max |L − p_I| / p_I", f"{np.max(np.abs(L - pI) / np.abs(pI)):.1e}",
 
 labels = [r.label for r in runs]
 default_pick = int(np.argmax(L)) if (~optimal).any() else 0
-pick = st.session_state.get(keyed + "pick")
-if pick not in labels:
-    pick = labels[default_pick]
+# the run to show (a link's, checked against the runs here); -1 (the first view): the worst run
+if ui.schema.within_data(P + "run", len(runs), "runs", default_pick) == -1:
+    st.session_state[P + "run"] = default_pick
+pick = labels[st.session_state[P + "run"]]
 
 st.subheader("Every run: L and p_I against p*")
 fig = lf.restarts_figure(labels, L, pI, p_star, optimal, labels.index(pick), log=bool(L.max() / p_star > 20))
@@ -141,7 +142,8 @@ with st.expander("All runs as a table", expanded=False):
 # ---- one run next to the global optimum --------------------------------------------------------
 st.divider()
 st.subheader("One run next to the global optimum")
-pick = st.selectbox("Run", labels, index=labels.index(pick), key=keyed + "pick")
+pick = labels[st.selectbox("Run", range(len(runs)), key=P + "run", format_func=labels.__getitem__,
+                           **ui.widgets.KEEP)]
 run = runs[labels.index(pick)]
 optimum = opt.minimal if opt.minimal is not None else opt.network
 opt_patterns = optimum.patterns(X, strict=True)

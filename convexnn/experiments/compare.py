@@ -5,7 +5,8 @@ For every seed, width k and training-set size the experiment trains, on the same
 - ``convex_gated``: the gated program (the group Lasso of docs/convex-program.md) on the patterns of
   k sampled gate vectors (Gaussian, or geometric-algebra with an optional sketch, section 3),
   solved by the restarted FISTA of :mod:`convexnn.program.first_order` along a descending grid of
-  beta = fraction * beta_max (warm-started). The clock starts before the gates are sampled.
+  beta = fraction * beta_max, warm-started (the program's path loop,
+  :func:`convexnn.program.path.solve_path`). The clock starts before the gates are sampled.
 - ``convex_exact``: the cone-constrained program on the same patterns and beta grid
   (:func:`convexnn.fit_convex`, the certified working-set solver). It is much slower in high
   dimension (every cone keeps its n constraints); opt in.
@@ -37,10 +38,12 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from ..data.realdata import Split, one_vs_rest
-from ..patterns.arrangements import gaussian_directions, lift
+from ..patterns.arrangements import Arrangement, gaussian_directions, lift
 from ..program.first_order import fista_gated, lipschitz_estimate
 from ..program.losses import accuracy
-from ..program.path import gated_beta_max
+from ..program.path import gated_beta_max, problem_beta_max, solve_path
+from ..program.problem import ConvexProblem, Program
+from ..program.solvers import SolverResult, WarmStart, as_status
 from ..training.train import fit_nonconvex
 
 METHODS = ("convex_gated", "convex_exact", "adamw")
@@ -210,52 +213,90 @@ def _check(should_stop) -> None:
         raise Stopped()
 
 
+def _gate_patterns(M: np.ndarray, d_lifted: int) -> Arrangement:
+    """The sampled patterns M (n, m) as the gated program's pattern set: no cones (the gated
+    program has none) and the basis Q = I, so the solver works in X~'s own coordinates."""
+    P = M.shape[1]
+    return Arrangement(M.T.copy(), np.eye(d_lifted), np.zeros(P + 1, int), np.zeros((0, d_lifted)),
+                       np.ones(P, bool))
+
+
+@dataclass
+class _RecordingFista:
+    """Restarted FISTA for the gated program (a :class:`~convexnn.program.solvers.Solver`) that
+    keeps the iterates of its checks: check numbers in :data:`KEEP_CHECKS` and the last one
+    become candidates, ``snapshots[j]`` those of the j-th solve as (seconds, W). ``extra_time``
+    (the beta_max computation) is added to the first solve's clock."""
+
+    spec: CompareSpec
+    lipschitz: float
+    single: bool
+    should_stop: Callable[[], bool] | None = None
+    extra_time: float = 0.0
+    snapshots: list[list[tuple[float, np.ndarray]]] = field(default_factory=list)
+    name: str = "fista"
+
+    def solve(self, problem: ConvexProblem, warm_start: WarmStart | None = None) -> SolverResult:
+        W0 = warm_start.weights if warm_start is not None and warm_start.matches(problem) else None
+        offset, self.extra_time = self.extra_time, 0.0
+        snaps: list[tuple[float, np.ndarray]] = []
+        calls = [0]
+
+        def record(W, seconds):
+            # keep checks 1, 2, 3, 4, 5, 6, 8, 10, ... (about 1.25x apart): enough for the curve
+            calls[0] += 1
+            if calls[0] in KEEP_CHECKS:
+                snaps.append((offset + seconds, W.copy()))
+            return bool(self.should_stop is not None and self.should_stop())
+
+        spec = self.spec
+        t0 = time.perf_counter()
+        res = fista_gated(problem.Z, problem.y, problem.patterns.T.astype(float), problem.beta, problem.loss,
+                          W0=W0, tol=spec.tol, max_iter=spec.max_iter, time_limit=spec.convex_time_limit,
+                          check_every=spec.check_every, callback=record, lipschitz=self.lipschitz,
+                          single=self.single)
+        seconds = time.perf_counter() - t0
+        if res.status == "stopped":
+            raise Stopped()
+        snaps.append((offset + seconds, res.W))
+        self.snapshots.append(snaps)
+        u = res.W.T @ problem.basis.T
+        state = WarmStart(problem.patterns.shape, np.zeros((0, 2), int), weights=res.W)
+        return SolverResult(u, np.zeros_like(u), res.lam, as_status(res.status), res.message, seconds,
+                            res.iterations, res.max_dual_value, state)
+
+
 def run_convex_gated(prob: _Problem, spec: CompareSpec, seed: int, k: int, should_stop=None):
-    """Candidates of the gated program along the beta grid (clock includes sampling)."""
+    """Candidates of the gated program along the beta grid (clock includes sampling): for each
+    head, the program's warm-started path (:func:`convexnn.program.path.solve_path`) over
+    beta = fraction * beta_max, solved by FISTA whose checks are the candidates."""
     t0 = time.perf_counter()
     G, M = sample_gates(prob.X_fit, k, spec.sampling, seed, spec.sketch_dim)
     Xt = lift(prob.X_fit)
-    Mf = M.astype(float)
-    L = lipschitz_estimate(Xt, Mf)
-    single = spec.single if spec.single is not None else Xt.size * Mf.shape[1] > 2e7
+    cones = _gate_patterns(M, Xt.shape[1])
+    L = lipschitz_estimate(Xt, M.astype(float))
+    single = spec.single if spec.single is not None else Xt.size * M.shape[1] > 2e7
     setup = time.perf_counter() - t0
+    fractions = sorted(spec.beta_fractions, reverse=True)
+    per_head = []  # per head, per beta: [(seconds, W), ...]
+    for h in range(prob.T_fit.shape[1]):
+        t1 = time.perf_counter()
+        problem = ConvexProblem.build(prob.X_fit, prob.T_fit[:, h], None, program=Program.GATED, cones=cones)
+        beta_top = problem_beta_max(problem)
+        solver = _RecordingFista(spec, L, single, should_stop, time.perf_counter() - t1)
+        solve_path(problem, [f * beta_top for f in fractions], solver=solver, tol=spec.tol)
+        per_head.append(solver.snapshots)
     cands: list[_Candidate] = []
     elapsed = setup
-    H = prob.T_fit.shape[1]
-    W_prev: list[np.ndarray | None] = [None] * H
-    for frac in sorted(spec.beta_fractions, reverse=True):
-        per_head: list[list[tuple[float, np.ndarray]]] = []
-        for h in range(H):
-            y = prob.T_fit[:, h]
-            t1 = time.perf_counter()
-            beta = frac * gated_beta_max(Xt, Mf, y)
-            snaps: list[tuple[float, np.ndarray]] = []
-            calls = [0]
-            t_beta = time.perf_counter() - t1
-
-            def record(W, seconds, snaps=snaps, t_beta=t_beta, calls=calls):
-                # keep checks 1, 2, 3, 4, 5, 6, 8, 10, ... (about 1.25x apart): enough for the curve
-                calls[0] += 1
-                if calls[0] in KEEP_CHECKS:
-                    snaps.append((t_beta + seconds, W.copy()))
-                return bool(should_stop is not None and should_stop())
-
-            t2 = time.perf_counter()
-            res = fista_gated(Xt, y, Mf, beta, "squared", W0=W_prev[h], tol=spec.tol, max_iter=spec.max_iter,
-                              time_limit=spec.convex_time_limit, check_every=spec.check_every,
-                              callback=record, lipschitz=L, single=single)
-            if res.status == "stopped":
-                raise Stopped()
-            snaps.append((t_beta + time.perf_counter() - t2, res.W))
-            W_prev[h] = res.W
-            per_head.append(snaps)
-        for t, Ws in _combine_heads(per_head):
+    for j, frac in enumerate(fractions):
+        heads = [snaps[j] for snaps in per_head]
+        for t, Ws in _combine_heads(heads):
             S = [np.column_stack([_gated_scores(G, W, X) for W in Ws])
                  for X in (prob.X_val, prob.X_test, prob.X_fit)]
             neurons = int(sum(np.sum(np.linalg.norm(W, axis=0) > 1e-10 * max(np.abs(W).max(), 1e-300))
                               for W in Ws))
             cands.append(_Candidate(elapsed + t, f"beta={frac:g}*beta_max", *S, neurons))
-        elapsed += max(sum(h[-1][0] for h in per_head), 0.0)
+        elapsed += max(sum(h[-1][0] for h in heads), 0.0)
     return cands
 
 

@@ -28,10 +28,10 @@ sqrt|z_j| and penalty beta |z_j|. Three variants (``VARIANTS``):
   exact convex program with that penalty (the maximum of the dual constraint over the polytope
   {||w||_1 <= 1} is attained at a vertex of a cell's slice, which is one of these features).
 
-The Lasso is solved by column generation (:func:`solve_lasso`): a small Lasso over the most
-correlated signed features is solved by a dense interior-point method, every feature's optimality
-condition |K_j^T r| <= beta is checked, violators join; a dual point certifies the value (the
-``gap`` of :class:`LassoFit`), and a cvxpy working-set polish takes over if it is not small.
+The Lasso is solved by the program's column generation (:func:`solve_lasso`): the ray Lasso of
+the certified working-set solver (:func:`convexnn.program.fast.solve_ray_lasso`, whose atoms
+(X~ h)_+ are these features) with an outer step for the free intercept; a dual point certifies
+the value (the ``gap`` of :class:`LassoFit`).
 Dense linear algebra is small here: with many sessions set ``OPENBLAS_NUM_THREADS=1`` (threads
 fighting over two cores made a 0.2 s solve take 7 s).
 :func:`exact_value` gives the matching exact convex program (``fit_convex`` for "l2", a cvxpy
@@ -48,7 +48,7 @@ import numpy as np
 
 from ..models.network import ReLUNetwork
 from ..patterns.arrangements import exact_patterns, lift
-from ..program.fast import nonneg_lasso
+from ..program.fast import nonneg_lasso, solve_ray_lasso
 
 VARIANTS = {
     "l2": {"norm": "l2-full", "axis": False, "intercept": False},
@@ -60,6 +60,8 @@ VARIANT_LABELS = {
     "l2-free": "ℓ2 on weights, free bias and intercept",
     "l1": "ℓ1 on first-layer weights (pairs + axis features: exact)",
 }
+PRICING_TOL = 1e-9
+"""A feature joins the Lasso when |K_j^T r| > beta (1 + PRICING_TOL)."""
 MAX_EXACT_CVXPY_POINTS = 30
 """Largest n for which :func:`exact_value` builds the cvxpy model of the "l1"/"l2-free" programs."""
 
@@ -186,21 +188,6 @@ class LassoResult:
     working_set: int
 
 
-def _restricted(K: np.ndarray, y: np.ndarray, beta: float, intercept: bool):
-    import cvxpy as cp
-
-    z = cp.Variable(K.shape[1])
-    t = cp.Variable() if intercept else 0.0
-    problem = cp.Problem(cp.Minimize(0.5 * cp.sum_squares(K @ z + t - y) + beta * cp.norm1(z)))
-    try:
-        problem.solve(solver="CLARABEL")
-    except cp.error.SolverError:
-        problem.solve(solver="SCS", eps_abs=1e-9, eps_rel=1e-9, max_iters=200_000)
-    if z.value is None:
-        raise RuntimeError(f"the restricted Lasso failed (cvxpy status {problem.status})")
-    return np.asarray(z.value, dtype=float), float(t.value) if intercept else 0.0
-
-
 def _dual_point(K, y, r, beta, intercept):
     theta = r - r.mean() if intercept else r.copy()
     c = np.abs(K.T @ theta).max(initial=0.0)
@@ -209,106 +196,66 @@ def _dual_point(K, y, r, beta, intercept):
     return theta, float(theta @ y - 0.5 * theta @ theta)
 
 
-def _column_generation(K: np.ndarray, y: np.ndarray, beta: float, max_rounds: int = 100,
-                       tol: float = 1e-9) -> np.ndarray:
-    """min_z 1/2 ||K z - y||^2 + beta ||z||_1 over signed atoms (feature j, sign s), c >= 0.
-
-    Each round solves the Lasso over the working set of atoms with the dense interior-point
-    method :func:`nonneg_lasso`, prices every atom
-    (|K_j^T r| > beta means it can lower the objective), adds the worst violators and drops idle
-    atoms; the same column generation as the fast solver's ray Lasso.
-    """
-    n, m = K.shape
-    g = K.T @ y
-    k0 = min(2 * n + 10, m)
-    idx = np.argpartition(-np.abs(g), k0 - 1)[:k0]
-    work = {(int(i), 1 if g[i] >= 0 else -1) for i in idx}
-    accuracy = 1e-6
-    ws = np.zeros((0, 2), int)
-    c = np.zeros(0)
-    for _ in range(max_rounds):
-        ws = np.array(sorted(work), dtype=int)
-        Phi = K[:, ws[:, 0]] * ws[:, 1]
-        c = nonneg_lasso(Phi, y, beta, tol=accuracy, max_iter=80)
-        g = K.T @ (y - Phi @ c)
-        accurate = accuracy <= 1e-11
-        accuracy = float(np.clip(1e-3 * (np.abs(g).max() / beta - 1), 1e-11, 1e-6))
-        worst = np.flatnonzero(np.abs(g) > beta * (1 + tol))
-        new = [(int(i), 1 if g[i] >= 0 else -1) for i in worst]
-        new = [b for b in new if b not in work]
-        if not new and not accurate:
-            accuracy = 1e-11  # confirm with an accurate solve of the same working set
-            continue
-        if not new:
-            break
-        new.sort(key=lambda b: -abs(g[b[0]]))
-        small = c <= 1e-6 * max(c.max(initial=0.0), 1e-300)
-        idle = small & (ws[:, 1] * g[ws[:, 0]] < beta * (1 - 1e-3))
-        if ws.shape[0] > 3 * n:  # interior points spread over a non-unique optimal face: trim
-            idle = small
-        work -= {tuple(b) for b in ws[idle].tolist()}
-        work |= set(new[: max(20, 2 * n)])
+def _coefficients(m: int, atoms: np.ndarray, c: np.ndarray) -> np.ndarray:
+    """z (m,) from signed atoms (k, 2) rows (feature, sign +-1) with weights c >= 0."""
     z = np.zeros(m)
-    np.add.at(z, ws[:, 0], ws[:, 1] * c)
+    np.add.at(z, atoms[:, 0], atoms[:, 1] * c)
     return z
 
 
-def solve_lasso(K: np.ndarray, y: np.ndarray, beta: float, intercept: bool = True,
-                tol: float = 1e-7, max_iter: int = 60) -> LassoResult:
-    """min_{z,t} 1/2 ||K z + t - y||^2 + beta ||z||_1, certified by a dual point.
+def solve_lasso(Z: np.ndarray, H: np.ndarray, y: np.ndarray, beta: float, intercept: bool = True,
+                max_rounds: int = 50) -> LassoResult:
+    """min_{z,t} 1/2 ||K z + t - y||^2 + beta ||z||_1 over the ramp features K = (Z H^T)_+,
+    certified by a dual point.
 
-    Column generation over signed atoms (:func:`_column_generation`; with an intercept on the
-    centred features and targets). If its relative duality gap exceeds ``tol``, a working-set
-    polish with cvxpy/Clarabel follows. ``gap`` is the primal value minus the value of a
-    dual-feasible point (theta = scaled residual, ||K^T theta||_inf <= beta and 1^T theta = 0
-    with an intercept), an upper bound on the distance to the optimum.
+    The column generation is the program's ray Lasso (:func:`convexnn.program.fast.solve_ray_lasso`,
+    the atoms s (Z h)_+ of the certified working-set solver's first phase). It runs at a fixed t
+    on y - t (t = 0 without an intercept); then the Lasso over its working set is solved
+    accurately with t free (centred atoms and targets, the program's interior-point
+    :func:`~convexnn.program.fast.nonneg_lasso`), every feature is priced against the residual
+    (|K_j^T r| > beta means it can lower the objective), and while one can, the ray Lasso runs
+    again at the new t, warm-started from its working set (until no feature joins).
+    ``gap`` is the primal value minus the value of a dual-feasible point (theta = scaled residual,
+    ||K^T theta||_inf <= beta and 1^T theta = 0 with an intercept), an upper bound on the distance
+    to the optimum; ``iterations`` counts the ray Lasso runs.
     """
-    K = np.asarray(K, dtype=float)
+    Z = np.asarray(Z, dtype=float)
+    H = np.asarray(H, dtype=float)
     y = np.asarray(y, dtype=float).reshape(-1)
-    n, m = K.shape
+    if Z.ndim != 2 or H.ndim != 2 or H.shape[1] != Z.shape[1]:
+        raise ValueError(f"Z (n, r) and H (m, r) must share r, got {Z.shape} and {H.shape}")
+    n, m = Z.shape[0], H.shape[0]
     if y.shape[0] != n:
-        raise ValueError(f"K has {n} rows but y has {y.shape[0]} entries")
+        raise ValueError(f"Z has {n} rows but y has {y.shape[0]} entries")
     if not beta > 0:
         raise ValueError("beta must be positive")
+    K = np.maximum(Z @ H.T, 0.0)
 
-    def value(z, t):
+    def result(z, t, rounds, size):
         r = y - K @ z - t
         primal = 0.5 * float(r @ r) + beta * float(np.abs(z).sum())
         _, dual = _dual_point(K, y, r, beta, intercept)
-        return primal, dual
+        return LassoResult(z, t, primal, dual, primal - dual, rounds, size)
 
     km = K.mean(axis=0) if intercept else np.zeros(m)
     ym = float(y.mean()) if intercept else 0.0
-    Kc, yc = K - km, y - ym
-    if m == 0 or np.abs(Kc.T @ yc).max(initial=0.0) <= beta:
-        z = np.zeros(m)
-        primal, dual = value(z, ym)
-        return LassoResult(z, ym, primal, dual, primal - dual, 0, 0)
-    z = _column_generation(Kc, yc, beta)
-    t = ym - float(km @ z)
-    primal, dual = value(z, t)
-    if primal - dual <= tol * max(abs(primal), 1e-12):
-        return LassoResult(z, t, primal, dual, primal - dual, 1, int(np.sum(z != 0)))
-    # polish with a working set seeded by the support and the top correlations
-    r = y - K @ z - t
-    score = np.abs(Kc.T @ (r - r.mean() if intercept else r))
-    W = np.union1d(np.flatnonzero(z), np.argsort(-score)[: min(m, max(20, 2 * n))])
-    rounds = 1
-    for _ in range(max_iter):
+    if m == 0 or np.abs((K - km).T @ (y - ym)).max(initial=0.0) <= beta:
+        return result(np.zeros(m), ym, 0, 0)
+    t, atoms, rounds = ym, None, 0
+    while rounds < max_rounds:
         rounds += 1
-        zW, t = _restricted(K[:, W], y, beta, intercept)
-        z = np.zeros(m)
-        z[W] = zW
-        r = y - K @ z - t
-        c = np.abs(K.T @ (r - r.mean() if intercept else r))
-        c[W] = 0.0
-        viol = np.flatnonzero(c > beta * (1 + 1e-7))
-        if viol.size == 0:
+        ray = solve_ray_lasso(Z, y - t, beta, H, tol=PRICING_TOL, max_rounds=100, init=atoms)
+        if atoms is not None and np.array_equal(np.unique(ray.working_set, axis=0), np.unique(atoms, axis=0)):
+            break  # no feature joined at the new t: the last solve over this set is the answer
+        atoms = ray.working_set
+        Phi = K[:, atoms[:, 0]] * atoms[:, 1]
+        centre = Phi.mean(axis=0) if intercept else 0.0
+        c = nonneg_lasso(Phi - centre, y - ym, beta, tol=1e-11, max_iter=80)
+        z = _coefficients(m, atoms, c)
+        t = ym - float(km @ z)
+        if np.abs(K.T @ (y - K @ z - t)).max() <= beta * (1 + PRICING_TOL):
             break
-        add = viol[np.argsort(-c[viol])][: max(50, 5 * n)]
-        W = np.concatenate([W, add])
-    primal, dual = value(z, t)
-    return LassoResult(z, t, primal, dual, primal - dual, rounds, int(W.size))
+    return result(z, t, rounds, len(atoms))
 
 
 # --------------------------------------------------------------------------------------------
@@ -358,8 +305,8 @@ def ga_lasso(X: np.ndarray, y: np.ndarray, beta: float, variant: str = "l2",
     if spec is None:
         raise ValueError(f"unknown Lasso variant {variant!r}; choose from {tuple(VARIANTS)}")
     t0 = time.perf_counter()
-    G, K = dictionary(X, variant, as_coded)
-    res = solve_lasso(K, y, float(beta), spec["intercept"])
+    G, _ = dictionary(X, variant, as_coded)
+    res = solve_lasso(lift(X, True), G.T, y, float(beta), spec["intercept"])
     return LassoFit(variant, float(beta), G, res.z, res.intercept, res.objective, res.gap,
                     time.perf_counter() - t0, as_coded)
 
