@@ -12,8 +12,8 @@ A page does::
 Modules: :mod:`ui.schema` (settings: name, type, default, range, URL), :mod:`ui.url` (links and
 the point codec), :mod:`ui.state` (data, presets, undo, CSV), :mod:`ui.canvas` (pure pixel
 maths), :mod:`ui.drawing` (the canvas's session side), :mod:`ui.messages`, :mod:`ui.text`
-(escaping), :mod:`ui.widgets`, :mod:`ui.compute`, :mod:`ui.results`, :mod:`ui.landscape`,
-:mod:`ui.docs` (the Mathematics page).
+(escaping), :mod:`ui.widgets`, :mod:`ui.compute`, :mod:`ui.charts` (cached figures),
+:mod:`ui.results`, :mod:`ui.landscape`, :mod:`ui.docs` (the Mathematics page).
 """
 
 # cvxpy, joblib, pandas and sklearn are imported lazily by pages; they are imported here once
@@ -30,7 +30,21 @@ try:
 except ImportError:  # pragma: no cover
     pass
 
-from ui import canvas, compute, docs, drawing, keys, messages, results, schema, state, text, url, widgets
+from ui import (
+    canvas,
+    charts,
+    compute,
+    docs,
+    drawing,
+    keys,
+    messages,
+    results,
+    schema,
+    state,
+    text,
+    url,
+    widgets,
+)
 from ui.drawing import restore_canvas
 from ui.keys import K, S
 from ui.messages import flash, show_messages
@@ -58,7 +72,7 @@ from ui.url import sync_url
 __all__ = [
     "FIXED_PRESETS", "K", "LOSSES", "MAX_FEATURE_UPLOAD_MB", "MAX_POINTS", "MAX_SOLVE_POINTS",
     "MAX_UPLOAD_MB", "PAGE_DATA", "PATTERN_LABELS", "PATTERN_SOURCES", "PRESETS", "PROGRAMS", "S",
-    "SLOW_SOLVE_POINTS", "Settings", "TALK", "canvas", "compute", "current_data", "describe", "docs",
-    "drawing", "flash", "init", "keys", "messages", "plain", "restore_canvas", "results", "schema",
+    "SLOW_SOLVE_POINTS", "Settings", "TALK", "canvas", "charts", "compute", "current_data", "describe",
+    "docs", "drawing", "flash", "init", "keys", "messages", "plain", "restore_canvas", "results", "schema",
     "settings", "show_messages", "state", "sync_url", "text", "url", "widgets",
 ]
