@@ -10,7 +10,7 @@ may still change it (``add_traces``) without touching the cache or another sessi
 
 Bounded by entries, a time to live, and by input size: arguments holding more than
 :data:`MAX_CACHED_VALUES` array values (a large import or real data) are built directly, so a
-cache entry stays below a few MB and its key is a full hash of the arrays.
+cache entry stays below about 1.5 MB and its key is a full hash of the arrays.
 """
 
 from __future__ import annotations
@@ -23,10 +23,12 @@ from convexnn.figures import optima as _optima_figures
 from convexnn.figures.spec import freeze, thaw
 from ui.compute import CACHE_TTL
 
-MAX_CACHED_VALUES = 200_000
-"""Largest number of array values (summed over the arguments' arrays) whose figure is cached;
-below Streamlit's hashing threshold (it samples arrays of 500,000 values and more)."""
-_ENTRIES = 32
+MAX_CACHED_VALUES = 100_000
+"""Largest number of array values (summed over the arguments' arrays) whose figure is cached:
+below Streamlit's hashing threshold (it samples arrays of 500,000 values and more), and a frozen
+figure of at most about 1.5 MB (the values as base64 plus the fixed 120 x 120 grid of a heatmap)."""
+_ENTRIES = 16
+"""Entries per builder: with :data:`MAX_CACHED_VALUES`, at most about 100 MB for the four."""
 
 
 def _array_values(obj) -> int:
