@@ -7,6 +7,7 @@ Usage (prints a table of time-to-result per session count):
     python bench/load.py --url http://127.0.0.1:8501   # an already running server
     python bench/load.py --hall 30       # a lecture hall: 30 sessions open the same link at once
     python bench/load.py --hall 30 --client ws   # the same with light websocket clients (no browsers)
+    python bench/load.py --hall 30 --client ws --option runner.postScriptGC=false   # a Streamlit option
 
 The lecture hall compares the server's CPU time for one session opening a link (nothing cached)
 with 30 sessions opening another link of the same cost at the same moment: with the shared cache
@@ -26,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import re
 import socket
@@ -305,11 +307,13 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(port: int, log) -> subprocess.Popen:
+def start_server(port: int, log, options: list[str] = ()) -> subprocess.Popen:
+    """A Streamlit server of this checkout on 127.0.0.1:``port`` (``options``: extra command-line
+    options), once its health check answers."""
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port",
          str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none"], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+         "--server.fileWatcherType", "none", *options], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -424,6 +428,39 @@ def hall_table(r: dict) -> str:
     return "\n".join(lines)
 
 
+@contextlib.contextmanager
+def server(url: str | None = None, options: list[str] = ()):
+    """``(base, pid)`` of the server to load: the running one at ``url`` (its pid found from its
+    port, None if not ours to read), or a fresh one from this checkout (``options``: extra
+    ``--name value`` Streamlit options), ended by its pid on exit."""
+    if url:
+        base = url.rstrip("/")
+        yield base, listening_pid(urllib.parse.urlparse(base).port or 80)
+        return
+    with open(os.devnull, "w") as log:
+        port = free_port()
+        proc = start_server(port, log, options)
+        try:
+            yield f"http://127.0.0.1:{port}", proc.pid
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+def streamlit_options(pairs: list[str]) -> list[str]:
+    """``["runner.postScriptGC=false"]`` -> ``["--runner.postScriptGC", "false"]``."""
+    out = []
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name:
+            raise ValueError(f"a Streamlit option is name=value, not {pair!r}")
+        out += [f"--{name}", value]
+    return out
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sessions", type=int, nargs="+", default=[1, 5, 10])
@@ -433,83 +470,56 @@ def main(argv=None) -> int:
                         help="instead: N sessions opening the same link at once against one session")
     parser.add_argument("--client", choices=("browser", "ws"), default="browser",
                         help="hall sessions as Chromium pages or as light websocket clients")
+    parser.add_argument("--option", action="append", default=[], metavar="NAME=VALUE",
+                        help="a Streamlit option for the server started here, e.g. runner.postScriptGC=false")
     args = parser.parse_args(argv)
-    if args.hall:
-        return _main_hall(args)
-    if max(args.sessions) > len(SPECS):
+    try:
+        options = streamlit_options(args.option)
+    except ValueError as exc:
+        parser.error(str(exc))
+    if not args.hall and max(args.sessions) > len(SPECS):
         parser.error(f"at most {len(SPECS)} sessions (one data set each)")
+    with server(args.url, options) as (base, pid):
+        return _main_hall(args, base, pid) if args.hall else _main_sessions(args, base, pid)
+
+
+def _main_sessions(args, base: str, pid: int | None) -> int:
     print("computing the expected objectives…", flush=True)
     expected = {spec: expected_objective(spec) for spec in SPECS[: max(args.sessions)]}
-    proc = None
-    log = open(os.devnull, "w")
-    try:
-        if args.url:
-            base = args.url.rstrip("/")
-            pid = listening_pid(urllib.parse.urlparse(base).port or 80)
-        else:
-            port = free_port()
-            proc = start_server(port, log)
-            base, pid = f"http://127.0.0.1:{port}", proc.pid
-        run_sessions(base, SPECS[:1], args.chromium, expected)  # warm-up: imports, first compile
-        rows, failures = [], 0
-        for count in args.sessions:
-            before = rss_mb(pid) if pid else float("nan")
-            cpu0 = cpu_seconds(pid) if pid else float("nan")
-            sessions = run_sessions(base, SPECS[:count], args.chromium, expected)
-            cpu = cpu_seconds(pid) - cpu0 if pid else float("nan")
-            after = rss_mb(pid) if pid else float("nan")
-            rows.append(summary_row(count, sessions, before, after, cpu))
-            for s in sessions:
-                if not s.ok:
-                    failures += 1
-                    print(f"  session {s.spec}: objective {s.objective} (expected {s.expected:.6g}), "
-                          f"{s.exceptions} exceptions {s.error}", flush=True)
-            print(f"{count} sessions: p50 {rows[-1]['p50']:.1f} s, p95 {rows[-1]['p95']:.1f} s", flush=True)
-        print()
-        print(table(rows))
-        return 1 if failures else 0
-    finally:
-        if proc is not None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-        log.close()
+    run_sessions(base, SPECS[:1], args.chromium, expected)  # warm-up: imports, first compile
+    rows, failures = [], 0
+    for count in args.sessions:
+        before = rss_mb(pid) if pid else float("nan")
+        cpu0 = cpu_seconds(pid) if pid else float("nan")
+        sessions = run_sessions(base, SPECS[:count], args.chromium, expected)
+        cpu = cpu_seconds(pid) - cpu0 if pid else float("nan")
+        after = rss_mb(pid) if pid else float("nan")
+        rows.append(summary_row(count, sessions, before, after, cpu))
+        for s in sessions:
+            if not s.ok:
+                failures += 1
+                print(f"  session {s.spec}: objective {s.objective} (expected {s.expected:.6g}), "
+                      f"{s.exceptions} exceptions {s.error}", flush=True)
+        print(f"{count} sessions: p50 {rows[-1]['p50']:.1f} s, p95 {rows[-1]['p95']:.1f} s", flush=True)
+    print()
+    print(table(rows))
+    return 1 if failures else 0
 
 
-def _main_hall(args) -> int:
-    proc = None
-    log = open(os.devnull, "w")
-    try:
-        if args.url:
-            base = args.url.rstrip("/")
-            pid = listening_pid(urllib.parse.urlparse(base).port or 80)
-        else:
-            port = free_port()
-            proc = start_server(port, log)
-            base, pid = f"http://127.0.0.1:{port}", proc.pid
-        if args.client == "ws":  # warm-up: imports, first compile
-            run_ws_sessions(base, SPECS[:1])
-        else:
-            run_sessions(base, SPECS[:1], args.chromium)
-        r = lecture_hall(base, pid, args.hall, args.chromium, args.client)
-        print(f"client: {args.client}")
-        for label in ("one", "hall"):
-            for e in r[label]["errors"]:
-                print(f"  {label}: {e}", flush=True)
-            print(f"  {label}: status labels {r[label]['solved']}", flush=True)
-        print(f"\nload average {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f}\n")
-        print(hall_table(r))
-        return 1 if r["one"]["errors"] or r["hall"]["errors"] else 0
-    finally:
-        if proc is not None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-        log.close()
+def _main_hall(args, base: str, pid: int | None) -> int:
+    if args.client == "ws":  # warm-up: imports, first compile
+        run_ws_sessions(base, SPECS[:1])
+    else:
+        run_sessions(base, SPECS[:1], args.chromium)
+    r = lecture_hall(base, pid, args.hall, args.chromium, args.client)
+    print(f"client: {args.client}" + (f", server options {' '.join(args.option)}" if args.option else ""))
+    for label in ("one", "hall"):
+        for e in r[label]["errors"]:
+            print(f"  {label}: {e}", flush=True)
+        print(f"  {label}: status labels {r[label]['solved']}", flush=True)
+    print(f"\nload average {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f}\n")
+    print(hall_table(r))
+    return 1 if r["one"]["errors"] or r["hall"]["errors"] else 0
 
 
 if __name__ == "__main__":

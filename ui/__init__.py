@@ -12,8 +12,8 @@ A page does::
 Modules: :mod:`ui.schema` (settings: name, type, default, range, URL), :mod:`ui.url` (links and
 the point codec), :mod:`ui.state` (data, presets, undo, CSV), :mod:`ui.canvas` (pure pixel
 maths), :mod:`ui.drawing` (the canvas's session side), :mod:`ui.messages`, :mod:`ui.text`
-(escaping), :mod:`ui.widgets`, :mod:`ui.compute`, :mod:`ui.results`, :mod:`ui.landscape`,
-:mod:`ui.docs` (the Mathematics page).
+(escaping), :mod:`ui.widgets`, :mod:`ui.compute`, :mod:`ui.charts` (cached figures),
+:mod:`ui.results`, :mod:`ui.landscape`, :mod:`ui.docs` (the Mathematics page).
 """
 
 # cvxpy, joblib, pandas and sklearn are imported lazily by pages; they are imported here once
@@ -21,6 +21,8 @@ maths), :mod:`ui.drawing` (the canvas's session side), :mod:`ui.messages`, :mod:
 # sessions wait. Lazy imports of packages with internal import cycles from concurrent sessions
 # race ("partially initialized module 'pandas' has no attribute 'Series'", seen by
 # tests/test_load.py on a fresh server).
+import gc
+
 import cvxpy  # noqa: F401
 import joblib  # noqa: F401
 import pandas  # noqa: F401
@@ -30,7 +32,21 @@ try:
 except ImportError:  # pragma: no cover
     pass
 
-from ui import canvas, compute, docs, drawing, keys, messages, results, schema, state, text, url, widgets
+from ui import (
+    canvas,
+    charts,
+    compute,
+    docs,
+    drawing,
+    keys,
+    messages,
+    results,
+    schema,
+    state,
+    text,
+    url,
+    widgets,
+)
 from ui.drawing import restore_canvas
 from ui.keys import K, S
 from ui.messages import flash, show_messages
@@ -58,7 +74,14 @@ from ui.url import sync_url
 __all__ = [
     "FIXED_PRESETS", "K", "LOSSES", "MAX_FEATURE_UPLOAD_MB", "MAX_POINTS", "MAX_SOLVE_POINTS",
     "MAX_UPLOAD_MB", "PAGE_DATA", "PATTERN_LABELS", "PATTERN_SOURCES", "PRESETS", "PROGRAMS", "S",
-    "SLOW_SOLVE_POINTS", "Settings", "TALK", "canvas", "compute", "current_data", "describe", "docs",
-    "drawing", "flash", "init", "keys", "messages", "plain", "restore_canvas", "results", "schema",
+    "SLOW_SOLVE_POINTS", "Settings", "TALK", "canvas", "charts", "compute", "current_data", "describe",
+    "docs", "drawing", "flash", "init", "keys", "messages", "plain", "restore_canvas", "results", "schema",
     "settings", "show_messages", "state", "sync_url", "text", "url", "widgets",
 ]
+
+# Streamlit collects garbage after every script run (runner.postScriptGC): a full collection walks
+# every object of the process, ~190,000 after the imports above (about 0.1 s of CPU per run, half
+# a cached page run's cost in a lecture hall, bench/README.md). The modules' objects live as long
+# as the server; gc.freeze moves them out of the collector's generations once, so each run's
+# collection walks only what later runs made (the sessions' garbage is still collected).
+gc.freeze()

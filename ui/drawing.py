@@ -13,12 +13,18 @@ browser sends every widget's value with it, so a click made after a switch alway
 new mode. The price: a click followed within 200 ms by a switch takes the new mode. Without a
 switch, circles keep their colours, and moved points (the canvas's edit tool) always do.
 
+**A load may change the canvas's frame** (an undo, a preset: the view fits the new data), so each
+candidate base keeps the view it was shown in; circles a drawing built on an older base adds are
+moved to the current view by their data coordinates (an eraser clicked on a point just before an
+undo's reload still erases that point).
+
 Limit of the component (streamlit-drawable-canvas 0.13), not fixable on the server: a click made
 while a reload reaches the component is replaced by the reloaded drawing before it is sent.
 """
 
 from __future__ import annotations
 
+import numpy as np
 import streamlit as st
 
 from convexnn import datasets as ds
@@ -29,6 +35,10 @@ from ui.text import sentence
 
 ERASE_1D = "draw_erase_1d"
 BASES = "_canvas_bases"
+BASE_VIEWS = "_canvas_base_views"
+"""The view (data window) each candidate base was shown in, beside :data:`BASES`."""
+LOADED_VIEW = "_canvas_loaded_view"
+"""The view of the drawing the canvas was last told to load."""
 SENT = "_canvas_sent"
 MODE_SEEN = "_canvas_mode_seen"
 MAX_BASES = 8
@@ -55,7 +65,8 @@ def clear_canvas() -> None:
     load_canvas(None)
     ss[S.CANVAS_TASK] = task
     if task == "regression1d" and S.DATA in ss:
-        ss[S.CANVAS_VIEW] = cv.canvas_view(ss[S.DATA])
+        ss[S.CANVAS_VIEW] = ss[LOADED_VIEW] = cv.canvas_view(ss[S.DATA])
+        ss[BASE_VIEWS] = [*ss[BASE_VIEWS][:-1], ss[S.CANVAS_VIEW]]
     ss[S.SOURCE] = "drawing"
 
 
@@ -64,13 +75,16 @@ def set_initial_drawing(objects: list[dict]) -> None:
     may be built on any drawing it showed since its last echo: those are kept as candidate bases
     (:data:`BASES`), the oldest first."""
     ss = st.session_state
-    bases = ss.get(BASES)
-    if not bases:
+    bases, views = ss.get(BASES), ss.get(BASE_VIEWS)
+    view = ss.get(S.CANVAS_VIEW)
+    if not bases or not views or len(views) != len(bases):
         shown = ss.get(SENT)
         if shown is None:
             shown = (ss.get(S.CANVAS_INITIAL) or {}).get("objects", [])
-        bases = [list(shown)]
+        bases, views = [list(shown)], [ss.get(LOADED_VIEW, view)]
     ss[BASES] = [*bases, list(objects)][-MAX_BASES:]
+    ss[BASE_VIEWS] = [*views, view][-MAX_BASES:]
+    ss[LOADED_VIEW] = view
     ss[S.CANVAS_INITIAL] = {"version": "6.0.0", "objects": list(objects)}
 
 
@@ -81,6 +95,8 @@ def restore_canvas() -> None:
     if S.CANVAS_OBJECTS in ss:
         ss[S.CANVAS_INITIAL] = {"version": "6.0.0", "objects": list(ss[S.CANVAS_OBJECTS])}
         ss[BASES] = None
+        ss[BASE_VIEWS] = None
+        ss[LOADED_VIEW] = ss.get(S.CANVAS_VIEW)
         ss[SENT] = None
         ss[S.CANVAS_SEEN] = None
 
@@ -134,20 +150,40 @@ def _rebase(objects: list[dict]) -> tuple[list[dict], bool]:
     ss = st.session_state
     current = list(ss.get(S.CANVAS_OBJECTS) or [])
     bases = ss.get(BASES) or [current]
+    views = ss.get(BASE_VIEWS) or []
     deltas = [cv.circle_delta(objects, base) for base in bases]
     sizes = [len(added) + len(gone) for added, gone in deltas]
     best = min(range(len(bases)), key=lambda i: (sizes[i], -i))
     added, gone = deltas[best]
     if best == len(bases) - 1:  # made on what the canvas shows now: the loads have arrived
         ss[BASES] = None
+        ss[BASE_VIEWS] = None
+        ss[LOADED_VIEW] = ss.get(S.CANVAS_VIEW)
         ss[SENT] = list(objects)
         return list(objects), False
     if sizes[best] == 0:  # a late echo of an older load
         return current, False
-    _, unmatched = cv.circle_delta([bases[best][k] for k in gone], current)  # the gone circles still shown
+    view = ss.get(S.CANVAS_VIEW)
+    old_view = views[best] if len(views) == len(bases) and views[best] is not None else view
+
+    def here(circles: list[dict]) -> list[dict]:  # circles of the older base's frame, in this one
+        return circles if old_view == view else _moved(circles, old_view, view)
+
+    _, unmatched = cv.circle_delta(here([bases[best][k] for k in gone]), current)  # gone, still shown
     removed = set(range(len(current))) - set(unmatched)
     merged = [o for k, o in enumerate(current) if k not in removed]
-    return merged + [objects[k] for k in added], True
+    return merged + here([objects[k] for k in added]), True
+
+
+def _moved(circles: list[dict], old_view, view) -> list[dict]:
+    """The circles drawn in the canvas frame ``old_view``, moved to the same data points in the
+    frame ``view`` (pixels -> data -> pixels)."""
+    if not circles:
+        return []
+    old = np.array([cv.circle_centre(o) for o in circles])
+    new = cv.to_pixels(cv.from_pixels(old, old_view), view)
+    return [{**o, "left": float(o.get("left", 0)) + dx, "top": float(o.get("top", 0)) + dy}
+            for o, (dx, dy) in zip(circles, new - old, strict=True)]
 
 
 def _in_mode(objects: list[dict], previous: list[dict], color: str) -> tuple[list[dict], bool]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from ui import compute
+from ui import charts, compute
 from ui.compute import DEFAULT_SAMPLES, Solved
 from ui.schema import MAX_SOLVE_POINTS, SLOW_SOLVE_POINTS
 
@@ -88,9 +88,7 @@ def show_metrics(result: Solved, data, columns: int = 4) -> None:
 
 
 def show_figure(result: Solved, data, key: str, height: int = 520, highlight: int | None = None) -> None:
-    from convexnn.figures.optima import optimum_figure
-
-    fig = optimum_figure(result.model, data, highlight=highlight, height=height,
+    fig = charts.optimum_figure(result.model, data, highlight=highlight, height=height,
                          shade=result.program == "exact")
     st.plotly_chart(fig, key=key, theme=None, width="stretch")
     gated = result.program == "gated"

@@ -9,7 +9,6 @@ from streamlit_drawable_canvas import st_canvas
 
 import ui
 from convexnn import datasets as ds
-from convexnn import figures
 from ui import K, S
 
 ss = st.session_state
@@ -120,7 +119,7 @@ with right:
         st.info(f"The current data ({ui.plain(data.name)}) are a 2-D regression and cannot be drawn; "
                 "here they are as a plot. *Start a drawing* replaces them by points you click "
                 "(two classes).")
-        st.plotly_chart(figures.data_scatter(data, height=400), key="data_plot", theme=None)
+        st.plotly_chart(ui.charts.data_scatter(data, height=400), key="data_plot", theme=None)
         st.button("Start a drawing", key=K.CLEAR, on_click=ui.drawing.clear_canvas)
     else:
         if task == "classification":
@@ -168,6 +167,6 @@ else:
     st.caption(f"More than {ui.url.URL_MAX_POINTS} drawn or uploaded points do not fit in the "
                "address bar: share them as the CSV file.")
 with st.expander("Show the points"):
-    st.plotly_chart(figures.data_scatter(data, height=380), key="data_preview", theme=None)
+    st.plotly_chart(ui.charts.data_scatter(data, height=380), key="data_preview", theme=None)
 
 ui.sync_url()  # the drawing of this run may have changed the data

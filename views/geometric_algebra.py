@@ -7,7 +7,6 @@ import numpy as np
 import streamlit as st
 
 import ui
-from convexnn import figures
 from convexnn import ga_lasso as gl
 from convexnn.figures import geometric_algebra as fg
 from convexnn.patterns.arrangements import lift
@@ -219,7 +218,7 @@ st.caption(f"β = {s.beta:g} (set on the Global optimum page) · {fit.n_features
            f"{fit.solve_time:.2f} s" + (f", exact program in {t_exact:.2f} s" if exact is not None else ""))
 try:
     net = fit.network()
-    fig = figures.network_figure(net, lasso_data, height=460)
+    fig = ui.charts.network_figure(net, lasso_data, height=460)
     st.plotly_chart(fig, key="ga_lasso_fig", theme=None)
     st.caption("The Lasso's network: every neuron's hyperplane passes through data points "
                + ("(or through one point, parallel to an axis)." if variant == "l1" else "."))

@@ -6,7 +6,6 @@ import streamlit as st
 
 import ui
 from convexnn import optima
-from convexnn.figures.optima import dual_bars
 from convexnn.program import losses
 
 KEY_HIGHLIGHT = "optimum_highlight"
@@ -62,7 +61,7 @@ with bars_col:
     st.subheader("Why it is optimal")
     if result.bars is not None and len(result.bars):
         top = float(result.bars.max()) / result.beta
-        fig = dual_bars(result.bars, result.beta, result.active, height=340, gated=not exact)
+        fig = ui.charts.dual_bars(result.bars, result.beta, result.active, height=340, gated=not exact)
         st.plotly_chart(fig, key="optimum_dual_bars", theme=None, width="stretch")
         norm = "‖X̃ᵀDᵢλ‖" if not exact else "‖Π_Kᵢ(±X̃ᵀDᵢλ)‖"
         at_beta = int(np.sum(result.bars.max(axis=1) >= result.beta * (1 - 1e-6)))

@@ -107,7 +107,7 @@ def split_section() -> None:
                    "√α of its w2). Light grey: the zero neurons. The costs add up to the same penalty, "
                    "the outputs to the same f.")
     with st.expander("The transformed network's function (identical to the optimum's)", expanded=True):
-        st.plotly_chart(figures.network_figure(t.network, data, height=420), key="optima_network_chart",
+        st.plotly_chart(ui.charts.network_figure(t.network, data, height=420), key="optima_network_chart",
                         theme=None, width="stretch")
     ui.sync_url()  # a rerun of this fragment alone changes its settings: the link follows
 

@@ -151,12 +151,12 @@ run_set = {tuple(p) for p in run.patterns.astype(bool).tolist()}
 lacking = np.array([tuple(p) not in run_set for p in opt_patterns.astype(bool).tolist()])
 a, b = st.columns(2)
 with a:
-    f1 = figures.network_figure(run.network, data, height=430,
+    f1 = ui.charts.network_figure(run.network, data, height=430,
                                 title=f"{run.label}: L = {run.objective:.5g}, {run.alive} neurons")
     st.plotly_chart(f1, key=P + "run_chart", theme=None, width="stretch")
 with b:
     few = optimum.width <= 30  # hundreds of neuron lines would hide the picture
-    f2 = figures.network_figure(optimum, data, height=430, show_neurons=few,
+    f2 = ui.charts.network_figure(optimum, data, height=430, show_neurons=few,
                                 title=f"global optimum: p* = {p_star:.5g}, {optimum.width} neurons")
     if lacking.any() and few:
         box = figures.bounding_box(X, 0.15, square=True)
