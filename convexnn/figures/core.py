@@ -183,6 +183,24 @@ def equal_axes(fig: go.Figure, box: Box) -> None:
                      title_text="x2", showgrid=False, zeroline=False)
 
 
+def log_ticks(*values) -> dict:
+    """Tick settings for a log axis showing ``values`` (the positive ones count), all labels at the
+    figure's font size. Left to itself plotly labels the 2s and 5s between decades in small digits
+    (about 9 px) when the axis spans one to a few decades; here: one tick per decade 10^k when at
+    least two powers of ten lie among the values, else the 1-2-5 sequence as ordinary labels.
+    Pass the result to ``fig.update_xaxes``/``update_yaxes`` (with ``type="log"``)."""
+    flat = np.concatenate([np.ravel(np.asarray(v, dtype=float)) for v in values]) if values else np.zeros(0)
+    flat = flat[np.isfinite(flat) & (flat > 0)]
+    if flat.size == 0:
+        return dict(dtick=1)
+    lo, hi = np.log10(flat.min()), np.log10(flat.max())
+    if np.floor(hi) - np.ceil(lo) >= 1:  # at least two powers of ten among the values
+        return dict(dtick=1, tickmode="linear")
+    lo, hi = np.floor(lo), np.ceil(hi)
+    ticks = [m * 10.0 ** e for e in range(int(lo), int(hi) + 1) for m in (1, 2, 5)]
+    return dict(tickmode="array", tickvals=ticks)
+
+
 def finish_layout(fig: go.Figure, title: str | None, height: int) -> go.Figure:
     """The package's common look: title, height, margins, white background, legend on top."""
     fig.update_layout(
@@ -481,6 +499,7 @@ __all__ = [
     "grid_points",
     "hyperplane_segment",
     "kinks",
+    "log_ticks",
     "network_figure",
     "neuron_hyperplanes",
     "neuron_importance",
