@@ -274,8 +274,8 @@ def boundary_animation(snapshots: Sequence, snapshot_labels: Sequence[str], data
     names = [first_title, *others.keys()]
     cols = len(names)
     box = bounding_box(data.X, 0.08, square=True)
-    fig = make_subplots(rows=1, cols=cols, subplot_titles=names, horizontal_spacing=0.02,
-                        shared_yaxes=True)
+    # no shared y axis: it fought the per-panel equal scaling and stretched the panels after the first
+    fig = make_subplots(rows=1, cols=cols, subplot_titles=names, horizontal_spacing=0.02)
     first = _panel_traces(snapshots[0], data, box, resolution, True, True)
     for tr in first:
         fig.add_trace(tr, row=1, col=1)
