@@ -202,6 +202,7 @@ def test_log_ticks_label_decades_or_a_full_size_1_2_5_sequence():
     ticks = F.log_ticks([2.0, 35.0])["tickvals"]  # only 10 among them: 1-2-5
     assert [t for t in ticks if 2.0 <= t <= 35.0] == pytest.approx([2, 5, 10, 20])
     assert F.log_ticks([0.0, -1.0, np.nan]) == {"dtick": 1}  # nothing positive: decades
+    assert F.log_ticks([10.0, 1e39])["dtick"] == 5  # 38 decades: every fifth labelled, at most 8 ticks
     from convexnn.figures.landscape import time_figure
 
     series = {"AdamW": {"time": [0.0, 0.01, 0.3, 2.0], "objective": [90.0, 60.0, 50.0, 45.0],
