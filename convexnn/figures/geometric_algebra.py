@@ -116,7 +116,7 @@ def lifted_figure(X: np.ndarray, picks, h: np.ndarray, height: int = 480) -> go.
     if seg is not None:
         fig.add_trace(go.Scatter3d(x=seg[0], y=seg[1], z=[1, 1], mode="lines",
                                    line=dict(color="#111111", width=5), name="plane ∩ data plane = the line"))
-    axis = dict(showbackground=False, zeroline=True)
+    axis = dict(showbackground=False, zeroline=True, nticks=4)  # fewer labels: they crowded the corners
     fig.update_layout(scene=dict(xaxis={**axis, "title": "x₁"}, yaxis={**axis, "title": "x₂"},
                                  zaxis={**axis, "title": "x₃ (bias)"}, aspectmode="cube",
                                  # below the legend, and far enough that no axis title is cut off

@@ -248,7 +248,7 @@ def _animate(anim: _Animated, betas: np.ndarray, height: int, frame_ms: int, sta
     fig.update_layout(
         height=height,
         # the legend sits in the top margin, above the right panels' titles (it used to touch them)
-        margin=dict(l=50, r=20, t=75, b=150),
+        margin=dict(l=50, r=20, t=75, b=135),
         plot_bgcolor="white",
         hovermode="closest",
         legend=dict(orientation="h", yanchor="top", y=0.99, xanchor="left", x=0.0, font=dict(size=12),
@@ -267,7 +267,7 @@ def _animate(anim: _Animated, betas: np.ndarray, height: int, frame_ms: int, sta
     fig.update_annotations(font_size=12)
 
 
-def path_figure(path, data: Dataset, resolution: int = 60, height: int = 640,
+def path_figure(path, data: Dataset, resolution: int = 60, height: int = 610,
                 frame_ms: int = FRAME_MS, start: int = 0) -> go.Figure:
     """One animated figure of the path (see the module docstring); frame k is ``path.betas[k]``."""
     classification = data.task == CLASSIFICATION
