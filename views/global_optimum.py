@@ -58,7 +58,8 @@ with left:
     ui.results.show_figure(result, data, key="optimum_chart", height=520, highlight=highlight)
 
 # ---- the certificate, made visible ----------------------------------------------------------
-bars_col, table_col = st.columns([1, 1.1], gap="medium")  # the neuron table's columns fit at 1280 px
+# one above the other: side by side, the neuron table was cut off on the right at 1280 px
+bars_col, table_col = st.container(), st.container()
 with bars_col:
     st.subheader("Why it is optimal")
     if result.bars is not None and len(result.bars):
