@@ -170,7 +170,7 @@ def test_sphere_and_geometric_algebra_pages_render(page: Page, app_url):
         timeout=LONG)
     expect(page.get_by_text("The red diamond is the current g")).to_be_visible(timeout=LONG)
     open_page(page, "Geometric algebra")
-    expect(page.get_by_role("heading", name="Two points, one line")).to_be_visible(timeout=LONG)
+    expect(page.get_by_text("first point x_i")).to_be_visible(timeout=LONG)  # the page's first control
     expect(page.get_by_text("Lasso value")).to_be_visible(timeout=LONG)
     page.get_by_test_id("stRadio").get_by_text("l1", exact=True).click()
     wait_idle(page)

@@ -63,9 +63,9 @@ def test_adamw_animation_plays(page: Page, app_url):
     expect(anim.locator(".gtitle, .annotation-text", has_text="200 Gaussian")).to_have_count(1)
     anim.scroll_into_view_if_needed()
     title = anim.locator(".annotation-text").first
-    expect(title).to_have_text(re.compile(r"epoch 0$"))
+    expect(title).to_have_text(re.compile(r"epoch 0: \d+%$"))  # the epoch and its training accuracy
     anim.locator("g.updatemenu-button", has_text="Play").click()
-    expect(title).not_to_have_text(re.compile(r"epoch 0$"), timeout=20_000)
+    expect(title).not_to_have_text(re.compile(r"epoch 0:"), timeout=20_000)
     anim.locator("g.updatemenu-button", has_text="Pause").click()
     time_chart = chart_with_legend(page, "convex, 200 Gaussian")  # the default convex programs: sampled
     expect(time_chart).to_have_count(1)

@@ -50,7 +50,9 @@ def test_the_form_keeps_its_values_through_an_upload_and_an_early_run(page: Page
         timeout=LONG)
     wait_idle(page)
     seeds = page.get_by_label("Seeds")
-    expect(seeds).to_have_value("1")  # the default; Max training rows (2000, min 20) checks the minima
+    # the default (waited for: a loaded machine may still be drawing the page); Max training rows
+    # (2000, min 20) checks the minima
+    expect(seeds).to_have_value("1", timeout=LONG)
     page.get_by_test_id("stRadio").get_by_text("Upload a file").click()
     wait_idle(page)
     expect(page.get_by_text(re.compile("Upload a file: up to"))).to_be_visible(timeout=LONG)
@@ -63,8 +65,8 @@ def test_the_form_keeps_its_values_through_an_upload_and_an_early_run(page: Page
     wait_idle(page)
     in_page = page.get_by_test_id("stMain").get_by_text(re.compile(r"60 rows x 3 features"))
     expect(in_page).to_be_visible(timeout=LONG)
-    expect(page.get_by_label("Seeds")).to_have_value("1")
-    expect(page.get_by_label("Max training rows")).to_have_value("2000")
+    expect(page.get_by_label("Seeds")).to_have_value("1", timeout=LONG)
+    expect(page.get_by_label("Max training rows")).to_have_value("2000", timeout=LONG)
     expect(page.get_by_text("Choose at least one method and one width k.")).to_have_count(0)
     # the file name's Markdown is not an image (in the app: plotly.js adds a hidden svg to the body)
     expect(page.get_by_test_id("stApp").get_by_role("img")).to_have_count(0)

@@ -192,3 +192,38 @@ def test_figures_module_does_not_import_streamlit():
     code = "import sys, convexnn.figures; print('streamlit' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_log_ticks_label_decades_or_a_full_size_1_2_5_sequence():
+    """Plotly's own log ticks label the 2s and 5s between decades in small digits (about 9 px);
+    log_ticks asks for decades only when two powers of ten or more lie among the values, else for the
+    1-2-5 sequence as ordinary (full-size) labels."""
+    assert F.log_ticks([1e-3, 0.5, 4.2]) == {"dtick": 1, "tickmode": "linear"}
+    ticks = F.log_ticks([2.0, 35.0])["tickvals"]  # only 10 among them: 1-2-5
+    assert [t for t in ticks if 2.0 <= t <= 35.0] == pytest.approx([2, 5, 10, 20])
+    assert F.log_ticks([0.0, -1.0, np.nan]) == {"dtick": 1}  # nothing positive: decades
+    assert F.log_ticks([10.0, 1e39])["dtick"] == 5  # 38 decades: every fifth labelled, at most 8 ticks
+    from convexnn.figures.landscape import time_figure
+
+    series = {"AdamW": {"time": [0.0, 0.01, 0.3, 2.0], "objective": [90.0, 60.0, 50.0, 45.0],
+                        "accuracy": [0.5, 0.6, 0.7, 0.8]},
+              "convex": {"time": [3.0], "objective": [1.2], "accuracy": [1.0]}}
+    fig = time_figure(series)
+    for axis in (fig.layout.xaxis, fig.layout.xaxis2, fig.layout.yaxis):
+        assert axis.type == "log"
+        assert axis.dtick == 1 or axis.tickvals is not None, axis  # never plotly's small "D2" digits
+
+
+def test_path_figure_legend_sits_above_the_panel_titles():
+    """The legend is placed in the figure's top margin (container coordinates), so it cannot touch
+    the right panels' titles, which sit just above the plotting area."""
+    from convexnn.figures.path import path_figure
+    from convexnn.theory.optima import network_path
+
+    data = ds.moons(12, noise=0.1, seed=0)
+    fig = path_figure(network_path(data.X, data.y, n_betas=3), data, resolution=12)
+    legend = fig.layout.legend
+    assert legend.yref == "container" and legend.yanchor == "top" and legend.y >= 0.95
+    assert fig.layout.margin.t >= 70  # room for one legend row above the titles
+    slider, buttons = fig.layout.sliders[0], fig.layout.updatemenus[0]
+    assert slider.x >= 0.22 and buttons.x == 0.0  # Play and Pause end before the slider starts

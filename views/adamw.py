@@ -14,23 +14,14 @@ P = "adamw_"
 
 st.title("AdamW vs the convex program")
 st.caption(
-    "The spiral experiment (Mathematics page: experiments): "
-    "a 200-neuron ReLU network "
-    "trained with AdamW for 1,000 full-batch epochs (the reference budget; up to 10,000 under AdamW "
-    "details) at three learning rates, against the convex program solved once with 200 Gaussian and "
-    "with 200 geometric-algebra sampled patterns (add *exact*, all patterns: about 30 s of CPU the first "
-    "time). AdamW's accuracy is whatever it really is; nothing here is tuned.")
-st.info(
-    "**Conventions.** AdamW minimises the *mean* squared error (PyTorch's MSELoss) with decoupled weight "
-    "decay 1e-3, gradient clipping at norm 1 and a linear learning-rate decay to 0, as the reference "
-    "experiment does. "
-    "The reference convex programs use a sum of squares (no ½) with β = 1e-3; this app writes the squared "
-    "loss as ½‖f − y‖², so the same problem has **β = 5e-4** here, and every objective on this page is "
-    "½‖f − y‖² + (β/2)(‖W1‖² + ‖b1‖² + ‖w2‖²) at that β (half the reference value), AdamW's included.",
-    icon=":material/info:")
+    "The spiral experiment (Mathematics page: experiments): a 200-neuron ReLU network trained with AdamW for "
+    "1,000 full-batch epochs (the reference budget; up to 10,000 under AdamW details) at three learning "
+    "rates, against the convex program with 200 Gaussian and 200 geometric-algebra sampled patterns (add "
+    "*exact*, all patterns: about 30 s of CPU the first time). Nothing here is tuned.")
 
 # ---- settings ----------------------------------------------------------------------------------
-c1, c2, c3, c4 = st.columns([1.5, 1.5, 0.8, 1.7])
+# one row of settings (AdamW's details fold out in its last column): the figure starts near the top
+c1, c2, c3, c4, c5 = st.columns([1.25, 1.4, 0.85, 1.5, 1.25])
 with c1:
     source = ui.widgets.choice(P + "data", "Data", kind="radio", horizontal=True)
 with c2:
@@ -40,17 +31,14 @@ with c3:
                              help="5e-4 = β = 1e-3 for an unhalved sum of squares.")
 with c4:
     methods = ui.widgets.multi(P + "methods", "Convex programs")
-with st.expander("AdamW details"):
-    e1, e2, e3, e4, e5 = st.columns(5)
-    width = ui.widgets.number(P + "width", "Width", where=e1)
-    epochs = ui.widgets.number(P + "epochs", "Epochs", where=e2, step=100)
-    wd = ui.widgets.number(P + "wd", "Weight decay", where=e3, format="%.4g")
-    seed = ui.widgets.number(P + "seed", "Seed", where=e4)
-    intercept = ui.widgets.toggle(P + "intercept", "Output bias", where=e5,
+with c5.expander("AdamW details"):
+    width = ui.widgets.number(P + "width", "Width")
+    epochs = ui.widgets.number(P + "epochs", "Epochs", step=100)
+    wd = ui.widgets.number(P + "wd", "Weight decay", format="%.4g")
+    seed = ui.widgets.number(P + "seed", "Seed")
+    intercept = ui.widgets.toggle(P + "intercept", "Output bias",
                                   help="PyTorch's output nn.Linear has a bias (as in the reference "
-                                       "experiment). "
-                               "The convex "
-                               "program has none.")
+                                       "experiment). The convex program has none.")
     n_samples = ui.widgets.slider(P + "samples", "Sampled patterns (Gaussian, geometric)", step=20)
 
 data = ds.spiral() if source.startswith("Spiral") else ui.current_data().train()
@@ -93,8 +81,34 @@ for r in trained + convex:
 trained = [r for r in trained if not r.error]
 convex = [r for r in convex if not r.error]
 
+# ---- animation -------------------------------------------------------------------------------------
+t1, t2 = st.columns([2.2, 1], vertical_alignment="bottom")
+t1.markdown("**Decision regions: AdamW over its epochs, next to the convex solutions** (panel titles: "
+            "training accuracy)")  # a bold line, not a heading: the figure stays high
+if trained:
+    names = [r.label for r in trained]
+    best = int(np.argmax([r.final_accuracy for r in trained]))
+    # a run number from a link is checked against the runs trained here; -1 (the first view): the best
+    if ui.schema.within_data(P + "animate", len(trained), "AdamW runs", best) == -1:
+        st.session_state[P + "animate"] = best
+    picked = t2.selectbox("AdamW run to animate", range(len(trained)), key=P + "animate",
+                          format_func=names.__getitem__, **ui.widgets.KEEP)
+    run, which = trained[picked], names[picked]
+    others = {f"{c.label.replace('convex, ', '')}: {c.accuracy:.0%}": c.network
+              for c in convex if c.network is not None}
+    accuracy_at = dict(zip(run.epochs, run.accuracy, strict=True))  # the recorded epochs
+    frame_labels = [f"epoch {e}" + (f": {accuracy_at[e]:.0%}" if e in accuracy_at else "")
+                    for e in run.snapshot_epochs]
+    with st.spinner("Drawing the frames…"):
+        fig = lf.boundary_animation(run.snapshots, frame_labels, data, others, first_title=which)
+    st.plotly_chart(fig, key=P + "animation", theme=None, width="stretch")
+    st.caption("Press Play, or drag the slider over the epochs. Shading: the sign of f (orange +1, blue −1); "
+               "black: the decision boundary f = 0. The convex solutions on the right are computed once, not "
+               "trained.")
+else:
+    st.info("Pick a learning rate to train AdamW.")
+
 # ---- summary table ---------------------------------------------------------------------------------
-st.subheader("Summary")
 rows = []
 for r in trained:
     alive = int(stationary.alive_neurons(r.network, tol=1e-6).size)
@@ -116,27 +130,15 @@ if source.startswith("Spiral"):
                "AdamW: raise *Epochs* under AdamW details (about 0.2 s of CPU per 1,000 epochs and rate). "
                "The convex program needs no budget: its solution is certified by the duality gap.")
 
-# ---- animation -------------------------------------------------------------------------------------
-st.subheader("Decision regions: AdamW over its epochs, next to the convex solutions")
-if trained:
-    names = [r.label for r in trained]
-    best = int(np.argmax([r.final_accuracy for r in trained]))
-    # a run number from a link is checked against the runs trained here; -1 (the first view): the best
-    if ui.schema.within_data(P + "animate", len(trained), "AdamW runs", best) == -1:
-        st.session_state[P + "animate"] = best
-    picked = st.selectbox("AdamW run to animate", range(len(trained)), key=P + "animate",
-                          format_func=names.__getitem__, **ui.widgets.KEEP)
-    run, which = trained[picked], names[picked]
-    others = {c.label.replace("convex, ", ""): c.network for c in convex if c.network is not None}
-    with st.spinner("Drawing the frames…"):
-        fig = lf.boundary_animation(run.snapshots, [f"epoch {e}" for e in run.snapshot_epochs], data, others,
-                                    first_title=which)
-    st.plotly_chart(fig, key=P + "animation", theme=None, width="stretch")
-    st.caption("Press Play, or drag the slider over the epochs. Shading: the sign of f (orange +1, blue −1); "
-               "black: the decision boundary f = 0. The convex solutions on the right are computed once, not "
-               "trained.")
-else:
-    st.info("Pick a learning rate to train AdamW.")
+
+st.info(
+    "**Conventions.** AdamW minimises the *mean* squared error (PyTorch's MSELoss) with decoupled weight "
+    "decay 1e-3, gradient clipping at norm 1 and a linear learning-rate decay to 0, as the reference "
+    "experiment does. "
+    "The reference convex programs use a sum of squares (no ½) with β = 1e-3; this app writes the squared "
+    "loss as ½‖f − y‖², so the same problem has **β = 5e-4** here, and every objective on this page is "
+    "½‖f − y‖² + (β/2)(‖W1‖² + ‖b1‖² + ‖w2‖²) at that β (half the reference value), AdamW's included.",
+    icon=":material/info:")
 
 # ---- objective and accuracy vs time -----------------------------------------------------------------
 st.subheader("Objective and training accuracy against wall time")

@@ -39,7 +39,7 @@ st.caption(
 # P vs D
 # --------------------------------------------------------------------------------------------
 
-st.subheader("Primal, dual and the gap")
+st.markdown("**Primal, dual and the gap**")  # a bold line, not a heading: the figure stays high
 c1, c2, c3, c4 = st.columns(4)
 with c1:
     L = st.slider("Depth L", 2, 8, key="deep_L", **KEEP)
@@ -50,24 +50,27 @@ with c3:
 with c4:
     s3 = st.slider("σ3", 0.0, 5.0, step=0.05, key="deep_s3", **KEEP)
 v = du.values_from_sigma([s1, s2, s3], L)
-m1, m2, m3, m4 = st.columns(4)
-m1.metric("primal P (standard network)", f"{v.primal:.6f}")
-m2.metric("dual D (convex)", f"{v.dual:.6f}")
-m3.metric("gap P − D", f"{v.gap:.6f}")
-m4.metric("parallel network (convex value, gap 0)", f"{v.parallel:.6f}")
-if L <= 2:
-    st.success("L = 2: P = D = ‖M‖_* for every M, no gap.")
-elif v.rank <= 1:
-    st.success(f"rank(X⁺Y) = {v.rank}: the gap is zero, P = D.")
-else:
-    equal = np.isclose(s1, s2) and (s3 == 0 or np.isclose(s3, s1))
-    st.warning(
-        f"rank(X⁺Y) = {v.rank} ≥ 2 and L = {L} ≥ 3: the gap is positive"
-        + (" — even though the nonzero singular values are equal." if equal else ".")
-        + " The computation shows: the gap is zero iff rank(X⁺Y) ≤ 1 (‖σ‖_(2/L) ≥ ‖σ‖_1 with equality "
-        "iff at most one σ_i ≠ 0), not \u201ciff the singular values are equal\u201d as the slide puts it.")
-st.plotly_chart(tf.gap_curve(L, s1, s2, rest=(s3,) if s3 else ()), key="deep_gap_curve",
-                config={"displayModeBar": False})
+# the figure with its numbers beside it
+chart, numbers = st.columns([2, 1], gap="medium")
+numbers.metric("primal P (standard network)", f"{v.primal:.6f}")
+numbers.metric("dual D (convex)", f"{v.dual:.6f}")
+numbers.metric("gap P − D", f"{v.gap:.6f}")
+numbers.metric("parallel network (convex value, gap 0)", f"{v.parallel:.6f}")
+with numbers:
+    if L <= 2:
+        st.success("L = 2: P = D = ‖M‖_* for every M, no gap.")
+    elif v.rank <= 1:
+        st.success(f"rank(X⁺Y) = {v.rank}: the gap is zero, P = D.")
+    else:
+        equal = np.isclose(s1, s2) and (s3 == 0 or np.isclose(s3, s1))
+        st.warning(
+            f"rank(X⁺Y) = {v.rank} ≥ 2 and L = {L} ≥ 3: the gap is positive"
+            + (" — even though the nonzero singular values are equal." if equal else ".")
+            + " The gap is zero iff rank(X⁺Y) ≤ 1 (‖σ‖_(2/L) ≥ ‖σ‖_1 with equality iff at most one "
+            "σ_i ≠ 0), not \u201ciff the singular values are equal\u201d as the slide puts it.")
+with chart:
+    st.plotly_chart(tf.gap_curve(L, s1, s2, rest=(s3,) if s3 else ()), key="deep_gap_curve",
+                    config={"displayModeBar": False}, theme=None)
 with st.expander("The verification table (Mathematics page: deep networks), recomputed"):
     st.dataframe(pd.DataFrame(du.pd_table()).style.format({"P": "{:.6f}", "D": "{:.6f}", "gap": "{:.6f}"}),
                  hide_index=True)
@@ -111,7 +114,7 @@ else:
     if gd_L >= 3:
         targets["stalled at rank 1 (closed form)"] = du.regularized_value(sigma, gd_L, beta, rank=1)
     st.plotly_chart(tf.gd_figure(runs, targets, f"Standard network, L = {gd_L}, β = {beta:g}"),
-                    key="deep_gd_chart", config={"displayModeBar": False})
+                    key="deep_gd_chart", config={"displayModeBar": False}, theme=None)
     rows = []
     for label, run in runs.items():
         reached = abs(run.final - best) <= 1e-5 * max(1.0, best)
@@ -134,7 +137,7 @@ else:
     branches = min(X.shape[1], Y.shape[1]) + 1
     st.plotly_chart(tf.gd_figure(pruns, {"convex optimum ½‖M−Y‖² + β‖M‖_*": ptarget},
                                  f"Parallel network, L = {gd_L}, β = {beta:g}, {branches} branches"),
-                    key="deep_parallel_chart", config={"displayModeBar": False})
+                    key="deep_parallel_chart", config={"displayModeBar": False}, theme=None)
     prow = [{"run": k, "final objective": f"{r.final:.6f}", "convex optimum": f"{ptarget:.6f}",
              "reached": bool(abs(r.final - ptarget) <= 1e-4 * max(1.0, ptarget))} for k, r in pruns.items()]
     st.dataframe(pd.DataFrame(prow), hide_index=True)

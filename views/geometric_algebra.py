@@ -36,14 +36,16 @@ def solve_lasso(X: np.ndarray, y: np.ndarray, beta: float, variant: str):
 
 
 st.title("Geometric algebra: hyperplanes through data points")
-st.markdown(
+st.caption("With the bias column, the generalized cross product $\\tilde x_i \\times \\tilde x_j$ of two "
+           "lifted data points is the normal $h$ of the line through them, $h_1 x_1 + h_2 x_2 + h_3 = 0$ "
+           "(its definition below the figures).")
+CROSS_PRODUCT = (
     r"For $d-1$ vectors in $\mathbb R^d$ the **generalized cross product** "
     r"$\times(x_1,\dots,x_{d-1}) = \sum_i (-1)^{i-1}\det(A_i)\,e_i$ ($A_i$: the matrix "
     r"$[x_1 \dots x_{d-1}]$ without row $i$) is orthogonal to every $x_k$, and "
     r"$x^\top \times(x_1,\dots,x_{d-1}) = \det[x, x_1, \dots, x_{d-1}]$, the signed volume. "
     r"With the bias column, $\tilde x_i \times \tilde x_j$ is the normal $h$ of the line through two "
     r"data points: $h_1 x_1 + h_2 x_2 + h_3 = 0$.")
-
 
 
 def sci(value: float) -> str:
@@ -95,8 +97,7 @@ if d == 2:
 
     take_pick()
 
-    st.subheader("Two points, one line")
-    c1, c2, c3 = st.columns(3)
+    c1, c2, c3 = st.columns(3)  # no heading above: the figures start near the top
     i = ui.widgets.choice("ga_i", "first point x_i", where=c1, options=list(labels), format_func=labels.get)
     j = ui.widgets.choice("ga_j", "second point x_j", where=c2, options=list(labels), format_func=labels.get)
     k = ui.widgets.choice("ga_k", "a third point x (for the volume)", where=c3, options=list(labels),
@@ -120,13 +121,14 @@ if d == 2:
         f"positive on the side the normal points to, negative on the other, zero on the line.")
     f1, f2 = st.columns(2, gap="medium")
     with f1:
-        st.plotly_chart(fg.pair_figure(train, (i, j), h, third=k, height=470), key="ga_pick", theme=None,
+        st.plotly_chart(fg.pair_figure(train, (i, j), h, third=k, height=400), key="ga_pick", theme=None,
                         on_select="rerun", selection_mode="points")
         st.caption("Click a point to pick it (it replaces the older of the two).")
     with f2:
-        st.plotly_chart(fg.lifted_figure(X, (i, j), h, height=470), key="ga_lifted", theme=None)
+        st.plotly_chart(fg.lifted_figure(X, (i, j), h, height=400), key="ga_lifted", theme=None)
         st.caption("In the lifted space the two points (x, 1) span a plane through the origin; h is "
                    "its normal, and the plane meets the data plane x₃ = 1 in the line.")
+    st.markdown(CROSS_PRODUCT)
 
     st.subheader("The Lasso features κ")
     flip = ui.widgets.toggle("ga_flip", "Other orientation (−h)")
@@ -148,6 +150,7 @@ elif d == 1:
     st.info("1-D data: the cross product of one lifted point x̃_j = (x_j, 1) in R² is h = (1, −x_j), "
             "the threshold x = x_j. The Lasso features are the ramps (x − x_j)₊ and (x_j − x)₊, one kink "
             "at each data point (Mathematics page: sampling and geometric algebra).")
+    st.markdown(CROSS_PRODUCT)
 else:
     st.error("This page shows 1-D or 2-D data.")
     st.stop()

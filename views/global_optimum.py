@@ -17,14 +17,15 @@ st.caption("The convex program is solved and certified by its duality gap; the n
 
 data = ui.current_data()
 
-ui.widgets.problem_block([*st.columns([1.2, 1, 1.5, 1.1]), *st.columns([1.5, 1, 2.1])[:2]])
+# one row of settings (a column for the samples only with sampled patterns): the figure starts high
+sampled = ui.settings().patterns != "exact"
+ui.widgets.problem_block(st.columns([1.0, 0.95, 1.6, 1.35, 1.4] + ([0.9] if sampled else [])))
 
 s = ui.settings()
 train = data.train()
+bmax = None
 if train.n <= ui.MAX_SOLVE_POINTS:
     bmax = ui.compute.beta_max(train.X, train.y, s.loss, s.program)
-    if bmax is not None:
-        st.caption(f"β_max = {bmax:.4g}: for β ≥ β_max the optimal network is zero.")
 
 result = ui.results.solve_current(data, s)
 if result is None:
@@ -35,6 +36,8 @@ exact = result.program == "exact"
 left, right = st.columns([1.35, 1], gap="large")
 with right:
     ui.results.show_metrics(result, data, columns=2)
+    if bmax is not None:
+        st.caption(f"β_max = {bmax:.4g}: for β ≥ β_max the optimal network is zero.")
     highlight = None
     if result.width > 0:
 
@@ -53,10 +56,11 @@ with right:
                  "its contribution (w1 x + b1)₊ w2.")
         highlight = None if choice == -1 else int(choice)
 with left:
-    ui.results.show_figure(result, data, key="optimum_chart", height=560, highlight=highlight)
+    ui.results.show_figure(result, data, key="optimum_chart", height=520, highlight=highlight)
 
 # ---- the certificate, made visible ----------------------------------------------------------
-bars_col, table_col = st.columns([1, 1.1], gap="medium")  # the neuron table's columns fit at 1280 px
+# one above the other: side by side, the neuron table was cut off on the right at 1280 px
+bars_col, table_col = st.container(), st.container()
 with bars_col:
     st.subheader("Why it is optimal")
     if result.bars is not None and len(result.bars):

@@ -13,12 +13,13 @@ intro, figure = st.columns([1, 1], gap="large")
 with intro:
     st.markdown(r"A two-layer ReLU network $f(x)=\sum_j (\tilde x^\top w_{1j})_+\,w_{2j}$, "
                 r"with $\tilde x=(x,1)$, trained with weight decay solves the **nonconvex** problem")
-    st.latex(r"\min_{W_1,\,w_2}\; \ell\Big(\sum_{j=1}^m (\tilde X w_{1j})_+\, w_{2j},\; y\Big)"
-             r" + \frac{\beta}{2}\sum_{j=1}^m \big(\|w_{1j}\|^2 + w_{2j}^2\big).")
+    # each program on two lines: in a half-width column a one-line formula was cut off at 1280 px
+    st.latex(r"\begin{aligned}\min_{W_1,\,w_2}\; &\ell\Big(\sum_{j=1}^m (\tilde X w_{1j})_+\, w_{2j},"
+             r"\; y\Big) \\ &+ \frac{\beta}{2}\sum_{j=1}^m \big(\|w_{1j}\|^2 + w_{2j}^2\big).\end{aligned}")
     st.markdown(r"Its optimal value equals that of a **convex program** over the hyperplane-arrangement "
                 r"patterns $D_i=\operatorname{diag}(\mathbf 1[\tilde X g\ge 0])$ (Pilanci & Ergen, 2020):")
-    st.latex(r"\min_{u_i,\,u_i'}\; \ell\Big(\sum_i D_i\tilde X(u_i-u_i'),\,y\Big)"
-             r"+\beta\sum_i\big(\|u_i\|+\|u_i'\|\big)")
+    st.latex(r"\begin{aligned}\min_{u_i,\,u_i'}\; &\ell\Big(\sum_i D_i\tilde X(u_i-u_i'),\,y\Big)"
+             r"\\ &+\beta\sum_i\big(\|u_i\|+\|u_i'\|\big)\end{aligned}")
     st.latex(r"\text{s.t.}\;\; (2D_i-I)\tilde X u_i\ge 0,\quad (2D_i-I)\tilde X u_i'\ge 0 .")
     st.markdown(r"Each nonzero block is one neuron, $w_1=u/\sqrt{\|u\|}$, $w_2=\pm\sqrt{\|u\|}$. "
                 "So the network on the right is a certified **global** optimum: no gradient "

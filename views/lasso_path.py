@@ -14,13 +14,14 @@ AUTO_POINTS = 100  # paths of data up to this size are computed on arrival; larg
 
 st.title("Lasso path of networks")
 st.caption("The convex program is a group Lasso: as β decreases from β_max, blocks (neurons) enter one "
-           "by one. Each β is solved warm-started from the previous one, certified, and pruned to a "
-           "minimal network, so the neuron count is meaningful (Mathematics page: the Lasso path).")
+           "by one, each β solved warm-started, certified and pruned to a minimal network (Mathematics "
+           "page: the Lasso path).")
 
 data = ui.current_data()
 train = data.train()
 
-c1, c2, c3, c4 = st.columns([1, 1.4, 1.2, 1.5])
+# one row of settings (the program's two options side by side), so the figure starts near the top
+c1, c2, c3, c4 = st.columns([0.9, 1.75, 1.15, 1.2])
 ui.widgets.problem_block([c1, c2, c3], beta=False, prune=False, samples=False)
 n_betas = ui.widgets.slider(KEY_N_BETAS, "Number of β values", where=c4, step=5,
                             help="A geometric grid from β_max down to 10⁻³ β_max.")

@@ -45,17 +45,19 @@ if not result.ok:
     st.error(result.error)
     st.stop()
 base = result.model
-st.caption(f"{ui.plain(ui.describe(data))} · β = {s.beta:g}, {s.loss} loss · the minimal optimal network "
-           f"has {base.width} neuron{'s' if base.width != 1 else ''}, p* = {result.objective:.6g} "
-           f"({result.certificate_line()}). Change β and the loss on the Global optimum page.")
+optimum_line = (f"{ui.plain(ui.describe(data))} · β = {s.beta:g}, {s.loss} loss · the minimal optimal "
+                f"network has {base.width} neuron{'s' if base.width != 1 else ''}, "
+                f"p* = {result.objective:.6g} ({result.certificate_line()}). Change β and the loss on the "
+                "Global optimum page.")
 if base.width == 0:
+    st.caption(optimum_line)
     st.info("β is at least β_max: the optimal network is zero, there is nothing to split. Lower β.")
     st.stop()
 
 
 @st.fragment
 def split_section() -> None:
-    st.subheader("Split, pad, permute")
+    st.markdown("**Split, pad, permute**")  # a bold line, not a heading: the figure stays high
     controls, view = st.columns([1, 2.2], gap="large")
     with controls:
         largest = int(np.argmax(base.neuron_norms()))
@@ -106,6 +108,7 @@ def split_section() -> None:
                    "they share its hyperplane and carry the fractions α of its cost ‖(w1, b1)‖·|w2| (and "
                    "√α of its w2). Light grey: the zero neurons. The costs add up to the same penalty, "
                    "the outputs to the same f.")
+    st.caption(optimum_line)  # below the figure (it used to push the figure below the fold)
     with st.expander("The transformed network's function (identical to the optimum's)", expanded=True):
         st.plotly_chart(ui.charts.network_figure(t.network, data, height=420), key="optima_network_chart",
                         theme=None, width="stretch")

@@ -20,13 +20,13 @@ KEEP = {"persist_state": "session"}  # the form keeps its values through st.stop
 
 st.title("Real data: the convex head against AdamW")
 st.caption(
-    "A two-layer ReLU head on fixed features, trained two ways on the same rows (Mathematics page: "
-    "experiments): the **convex** "
-    "gated program on k sampled activation patterns (FISTA, β chosen by validation on a grid of fractions of "
-    "β_max) and **AdamW** on a network of the same width k (mean squared error, mini-batches, learning "
-    "rate chosen by validation). Each curve is the test accuracy of the model that is best on the "
-    "validation rows so far, against the cumulative wall time of its whole hyper-parameter search "
-    "(pattern sampling included), median and min–max band over seeds.")
+    "A two-layer ReLU head on fixed features, trained two ways on the same rows: the **convex** gated "
+    "program on k sampled activation patterns (FISTA) and **AdamW** on k neurons, each with its "
+    "hyper-parameters chosen by validation. Test accuracy of the best-by-validation model so far against "
+    "the wall time of the whole search, median and min–max band over seeds (Mathematics page: "
+    "experiments).")
+# the settings on the left, the figure and its numbers on the right: both above the fold at 1280x720
+side, results = st.columns([1.1, 2.4], gap="medium")
 
 
 # --------------------------------------------------------------------------------------------
@@ -60,116 +60,93 @@ def make_split(data: rd.LabelledData, test: float, standardize: str, max_train: 
     return rd.split(data, test, seed=0, standardize=standardize, max_train=max_train)
 
 
-source = st.radio("Data", SOURCES, horizontal=True, key=P + "source", **KEEP)
-data = None
-try:
-    if source == SOURCES[0]:
-        c1, c2, _ = st.columns([1, 1, 3])
-        a = c1.selectbox("Digit", list(range(10)), key=P + "digit_a", **KEEP)
-        b = c2.selectbox("against digit", list(range(10)), key=P + "digit_b", **KEEP)
-        if a == b:
-            st.warning("Choose two different digits.")
-            st.stop()
-        data = bundled(source, (int(a), int(b)))
-    elif source == SOURCES[1]:
-        chosen = st.multiselect("Digits (one head per class, predicted by argmax)", list(range(10)),
-                                key=P + "digits_ovr", **KEEP)
-        if len(chosen) < 3:
-            st.warning("Choose at least three digits (two digits: use the two-class choice).")
-            st.stop()
-        data = bundled(source, tuple(sorted(int(c) for c in chosen)))
-    elif source == SOURCES[2]:
-        data = bundled(source, ())
-    elif source == SOURCES[3]:
-        c1, c2 = st.columns([3, 1])
-        up = c1.file_uploader("Features with labels: CSV (header row, one label column), .npy (last column = "
-                              "label) or .npz (arrays X and y)", type=["csv", "txt", "npy", "npz"],
-                              key=P + "upload", max_upload_size=ui.MAX_FEATURE_UPLOAD_MB)
-        label_column = c2.text_input("Label column (CSV)", "", key=P + "label_column",
-                                     help="Its header name; empty: a column named label/y/target/class, "
-                                          "else the last one.", **KEEP)
-        if up is None:
-            st.info(f"Upload a file: up to {rd.MAX_ROWS:,} rows and {rd.MAX_COLUMNS:,} feature columns, "
-                    "two or more classes (one-vs-rest heads beyond two). Arrays are read with "
-                    "`allow_pickle=False`.")
-            st.stop()
-        data = parse_upload(up.getvalue(), up.name, label_column.strip())
-    else:
-        if not rd.embedding_available():
-            st.info(rd.EMBEDDING_HELP + " Then paste lines `label, sentence` here; they are embedded on this "
-                    "machine (no download at run time).", icon=":material/info:")
-            st.stop()
-        text = st.text_area("One labelled sentence a line: `label, sentence`", key=P + "sentences",
-                            height=200, **KEEP)
-        if not text.strip():
-            st.stop()
-        with st.spinner("Embedding the sentences…"):
-            data = embed(text)
-except ValueError as exc:
-    st.error(f"These data cannot be used: {ui.plain(exc)}")
-    st.stop()
+with side:
+    source = st.radio("Data", SOURCES, key=P + "source", **KEEP)
+    data = None
+    try:
+        if source == SOURCES[0]:
+            c1, c2 = st.columns(2)
+            a = c1.selectbox("Digit", list(range(10)), key=P + "digit_a", **KEEP)
+            b = c2.selectbox("against digit", list(range(10)), key=P + "digit_b", **KEEP)
+            if a == b:
+                st.warning("Choose two different digits.")
+                st.stop()
+            data = bundled(source, (int(a), int(b)))
+        elif source == SOURCES[1]:
+            chosen = st.multiselect("Digits (one head per class, predicted by argmax)", list(range(10)),
+                                    key=P + "digits_ovr", **KEEP)
+            if len(chosen) < 3:
+                st.warning("Choose at least three digits (two digits: use the two-class choice).")
+                st.stop()
+            data = bundled(source, tuple(sorted(int(c) for c in chosen)))
+        elif source == SOURCES[2]:
+            data = bundled(source, ())
+        elif source == SOURCES[3]:
+            up = st.file_uploader("Features with labels: CSV (header row, one label column), .npy (last "
+                                  "column = label) or .npz (arrays X and y)",
+                                  type=["csv", "txt", "npy", "npz"],
+                                  key=P + "upload", max_upload_size=ui.MAX_FEATURE_UPLOAD_MB)
+            label_column = st.text_input("Label column (CSV)", "", key=P + "label_column",
+                                         help="Its header name; empty: a column named label/y/target/class, "
+                                              "else the last one.", **KEEP)
+            if up is None:
+                st.info(f"Upload a file: up to {rd.MAX_ROWS:,} rows and {rd.MAX_COLUMNS:,} feature columns, "
+                        "two or more classes (one-vs-rest heads beyond two). Arrays are read with "
+                        "`allow_pickle=False`.")
+                st.stop()
+            data = parse_upload(up.getvalue(), up.name, label_column.strip())
+        else:
+            if not rd.embedding_available():
+                st.info(rd.EMBEDDING_HELP + " Then paste lines `label, sentence` here; they are embedded on "
+                        "this machine (no download at run time).", icon=":material/info:")
+                st.stop()
+            text = st.text_area("One labelled sentence a line: `label, sentence`", key=P + "sentences",
+                                height=200, **KEEP)
+            if not text.strip():
+                st.stop()
+            with st.spinner("Embedding the sentences…"):
+                data = embed(text)
+    except ValueError as exc:
+        st.error(f"These data cannot be used: {ui.plain(exc)}")
+        st.stop()
 st.session_state[ui.S.PAGE_DATA] = data.describe()  # the sidebar names the data of this page
 
 # --------------------------------------------------------------------------------------------
 # Settings
 # --------------------------------------------------------------------------------------------
 
-with st.form(P + "form"):
-    c1, c2, c3, c4 = st.columns([1.4, 1.2, 1.2, 1.2])
-    methods = c1.multiselect("Methods", METHOD_CHOICES, key=P + "methods", format_func=cf.METHOD_NAMES.get,
+with side, st.form(P + "form"):
+    methods = st.multiselect("Methods", METHOD_CHOICES, key=P + "methods", format_func=cf.METHOD_NAMES.get,
                              help="The exact (cone-constrained) program uses the certified working-set "
                                   "solver: tens of seconds per β on the digits, so it is opt-in.", **KEEP)
-    ks = c1.multiselect("Width k (sampled patterns = AdamW neurons)", K_CHOICES, key=P + "ks", **KEEP)
-    sampling = c2.selectbox("Pattern sampling", cmp.SAMPLING, key=P + "sampling",
-                            format_func={"gaussian": "Gaussian", "geometric": "geometric algebra"}.get,
-                            **KEEP)
-    sketch = c2.number_input("Sketch dimension (GA; 0 = none)", 0, 1000, step=10, key=P + "sketch", **KEEP)
-    seeds = c3.number_input("Seeds", 1, 10, key=P + "seeds", **KEEP)
-    test = c3.slider("Test fraction", 0.1, 0.9, step=0.05, key=P + "test", **KEEP)
-    standardize = c4.selectbox("Scaling", rd.STANDARDIZE, key=P + "standardize",
-                               format_func={"none": "none", "standard": "standardise (train statistics)",
-                                            "minmax": "min-max to [0, 1]", "unit": "unit-norm rows"}.get,
-                               **KEEP)
-    max_train = c4.number_input("Max training rows", 20, rd.MAX_ROWS, step=100, key=P + "max_train", **KEEP)
-    with st.expander("Solver and AdamW details"):
-        d1, d2, d3, d4 = st.columns(4)
+    ks = st.multiselect("Width k (sampled patterns = AdamW neurons)", K_CHOICES, key=P + "ks", **KEEP)
+    c1, c2 = st.columns(2)
+    seeds = c1.number_input("Seeds", 1, 10, key=P + "seeds", **KEEP)
+    test = c2.slider("Test fraction", 0.1, 0.9, step=0.05, key=P + "test", **KEEP)
+    with st.expander("Sampling, scaling, solver and AdamW details"):
+        sampling = st.selectbox("Pattern sampling", cmp.SAMPLING, key=P + "sampling",
+                                format_func={"gaussian": "Gaussian",
+                                             "geometric": "geometric algebra"}.get, **KEEP)
+        sketch = st.number_input("Sketch dimension (GA; 0 = none)", 0, 1000, step=10, key=P + "sketch",
+                                 **KEEP)
+        standardize = st.selectbox("Scaling", rd.STANDARDIZE, key=P + "standardize",
+                                   format_func={"none": "none", "standard": "standardise (train statistics)",
+                                                "minmax": "min-max to [0, 1]", "unit": "unit-norm rows"}.get,
+                                   **KEEP)
+        max_train = st.number_input("Max training rows", 20, rd.MAX_ROWS, step=100, key=P + "max_train",
+                                    **KEEP)
+        d1, d2 = st.columns(2)
         epochs = d1.number_input("AdamW epochs", 1, 200, key=P + "epochs", **KEEP)
         batch = d2.number_input("Batch size", 1, 1000, key=P + "batch", **KEEP)
-        tol = d3.select_slider("FISTA relative gap", [1e-6, 1e-5, 1e-4, 1e-3], key=P + "tol",
+        tol = st.select_slider("FISTA relative gap", [1e-6, 1e-5, 1e-4, 1e-3], key=P + "tol",
                                format_func=lambda v: f"{v:g}", **KEEP)
-        sizes = d4.toggle("Also ¼ and ½ of the training rows", key=P + "sizes",
+        sizes = st.toggle("Also ¼ and ½ of the training rows", key=P + "sizes",
                           help="For the plot of accuracy against training-set size at a fixed "
                                "budget.", **KEEP)
         st.caption("β grid: 0.1, 0.03, 0.01 × β_max (β_max = max_i ‖X̃ᵀ D_i y‖, the smallest β with the zero "
                    "solution); learning rates 1e-2, 1e-3, 1e-4, AdamW weight decay 1e-3 (Mathematics "
                    "page: experiments).")
-    run = st.form_submit_button("Run the comparison", type="primary")
-
-if not methods or not ks:
-    st.warning("Choose at least one method and one width k.")
-    st.stop()
-
-split = make_split(data, float(test), standardize, int(max_train))
-if "convex_exact" in methods and split.n_train * split.dim > 20_000:
-    st.warning(f"The exact program keeps all {split.n_train} constraints per cone: with {split.dim} "
-               "features expect tens of seconds per β and width (measured: 15-35 s at 143 rows x 64 "
-               "features, k = 50), up to its time limit of 60 s per solve.", icon=":material/hourglass:")
-st.caption(f"{ui.plain(data.describe())} → {split.n_train} training rows (of which 20% validate the "
-           f"hyper-parameters), "
-           f"{split.X_test.shape[0]} test rows, {split.dim} features.")
-if split.n_train < 16:
-    st.warning("Fewer than 16 training rows: lower the test fraction or use more data.")
-    st.stop()
-
-train_sizes = (max(16, split.n_train // 4), max(16, split.n_train // 2)) if sizes else ()
-try:
-    spec = cmp.CompareSpec(methods=tuple(m for m in METHOD_CHOICES if m in methods), ks=tuple(sorted(ks)),
-                           seeds=tuple(range(int(seeds))), train_sizes=train_sizes, sampling=sampling,
-                           sketch_dim=int(sketch) or None, tol=float(tol), epochs=int(epochs),
-                           batch_size=int(batch))
-except ValueError as exc:
-    st.error(f"Invalid settings: {ui.plain(exc)}")
-    st.stop()
+    run = st.form_submit_button("Run the comparison", type="primary", width="stretch")
 
 
 def data_key(s: rd.Split) -> str:
@@ -187,58 +164,88 @@ def run_task(key: str, _split: rd.Split, spec_items: tuple, task: tuple) -> list
     return cmp.run_task(_split, cmp.CompareSpec(**dict(spec_items)), task)
 
 
-AUTO_RUNS = 2  # the default (1 seed, convex gated and AdamW, k = 50: about a second each) opens ready
-key = data_key(split)
-spec_items = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in spec.as_dict().items()))
-request = (key, spec_items)
-if run or (P + "request" not in st.session_state and len(cmp.tasks(split, spec)) <= AUTO_RUNS):
-    st.session_state[P + "request"] = request  # the first view runs a small default by itself
-if st.session_state.get(P + "request") != request:
-    st.info("Press **Run the comparison** to train (about a second per run on the digits; the line below "
-            "counts the runs).", icon=":material/play_arrow:")
-    st.caption(f"{len(cmp.tasks(split, spec))} runs: methods × widths × seeds × training sizes = "
-               f"{len(spec.methods)} × {len(spec.ks)} × {len(spec.seeds)} × {len(train_sizes) + 1}.")
-    st.stop()
+with results:
+    if not methods or not ks:
+        st.warning("Choose at least one method and one width k.")
+        st.stop()
 
-# --------------------------------------------------------------------------------------------
-# Run, with progress (changing a setting or pressing Stop interrupts between checkpoints)
-# --------------------------------------------------------------------------------------------
+    split = make_split(data, float(test), standardize, int(max_train))
+    if "convex_exact" in methods and split.n_train * split.dim > 20_000:
+        st.warning(f"The exact program keeps all {split.n_train} constraints per cone: with {split.dim} "
+                   "features expect tens of seconds per β and width (measured: 15-35 s at 143 rows x 64 "
+                   "features, k = 50), up to its time limit of 60 s per solve.", icon=":material/hourglass:")
+    rows_line = (f"{ui.plain(data.describe())} → {split.n_train} training rows (of which 20% validate the "
+                 f"hyper-parameters), {split.X_test.shape[0]} test rows, {split.dim} features.")
+    if split.n_train < 16:
+        st.caption(rows_line)
+        st.warning("Fewer than 16 training rows: lower the test fraction or use more data.")
+        st.stop()
 
-todo = cmp.tasks(split, spec)
-rows: list[dict] = []
-stopped = False
-with st.status(f"Training: {len(todo)} runs…", expanded=True) as status:
-    bar = st.progress(0.0, text="starting")
-    if st.button("Stop", key=P + "stop"):
-        st.session_state[P + "request"] = None
-        stopped = True
-    for i, task in enumerate(todo):
-        if stopped:
-            break
-        m, s, k, n = task
-        bar.progress(i / len(todo), text=f"{cf.METHOD_NAMES[m]}, seed {s}, k = {k}, "
-                                         f"{n or split.n_train} training rows ({i + 1} of {len(todo)})")
-        try:
-            rows += run_task(key, split, spec_items, task)
-        except Exception as exc:  # a failing run must not become a traceback
-            status.update(label="A run failed", state="error")
-            st.error(f"{cf.METHOD_NAMES[m]} failed: {type(exc).__name__}: {ui.plain(exc, limit=300)}")
-            st.stop()
-    bar.progress(1.0, text="done")
-    status.update(label=f"Trained {len({(r['method'], r['seed'], r['k'], r['n_train']) for r in rows})} runs"
-                        + (" (stopped)" if stopped else ""), state="complete", expanded=False)
+    train_sizes = (max(16, split.n_train // 4), max(16, split.n_train // 2)) if sizes else ()
+    try:
+        spec = cmp.CompareSpec(methods=tuple(m for m in METHOD_CHOICES if m in methods), ks=tuple(sorted(ks)),
+                               seeds=tuple(range(int(seeds))), train_sizes=train_sizes, sampling=sampling,
+                               sketch_dim=int(sketch) or None, tol=float(tol), epochs=int(epochs),
+                               batch_size=int(batch))
+    except ValueError as exc:
+        st.error(f"Invalid settings: {ui.plain(exc)}")
+        st.stop()
 
-if not rows:
-    st.info("Stopped before any run finished: press **Run the comparison** again.")
-    st.stop()
+    AUTO_RUNS = 2  # the default (1 seed, convex gated and AdamW, k = 50: about a second each) opens ready
+    key = data_key(split)
+    spec_items = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in spec.as_dict().items()))
+    request = (key, spec_items)
+    if run or (P + "request" not in st.session_state and len(cmp.tasks(split, spec)) <= AUTO_RUNS):
+        st.session_state[P + "request"] = request  # the first view runs a small default by itself
+    if st.session_state.get(P + "request") != request:
+        st.info("Press **Run the comparison** to train (about a second per run on the digits; the line below "
+                "counts the runs).", icon=":material/play_arrow:")
+        st.caption(f"{len(cmp.tasks(split, spec))} runs: methods × widths × seeds × training sizes = "
+                   f"{len(spec.methods)} × {len(spec.ks)} × {len(spec.seeds)} × {len(train_sizes) + 1}.")
+        st.caption(rows_line)
+        st.stop()
 
-# --------------------------------------------------------------------------------------------
-# Results
-# --------------------------------------------------------------------------------------------
+    # ----------------------------------------------------------------------------------------
+    # Run, with progress (changing a setting or pressing Stop interrupts between checkpoints)
+    # ----------------------------------------------------------------------------------------
 
-st.subheader("Test accuracy against wall time")
-st.plotly_chart(cf.accuracy_time_figure(rows), key=P + "time_figure", config={"displayModeBar": False},
-                theme=None)
+    todo = cmp.tasks(split, spec)
+    rows: list[dict] = []
+    stopped = False
+    with st.status(f"Training: {len(todo)} runs…", expanded=True) as status:
+        bar = st.progress(0.0, text="starting")
+        if st.button("Stop", key=P + "stop"):
+            st.session_state[P + "request"] = None
+            stopped = True
+        for i, task in enumerate(todo):
+            if stopped:
+                break
+            m, s, k, n = task
+            bar.progress(i / len(todo), text=f"{cf.METHOD_NAMES[m]}, seed {s}, k = {k}, "
+                                             f"{n or split.n_train} training rows ({i + 1} of {len(todo)})")
+            try:
+                rows += run_task(key, split, spec_items, task)
+            except Exception as exc:  # a failing run must not become a traceback
+                status.update(label="A run failed", state="error")
+                st.error(f"{cf.METHOD_NAMES[m]} failed: {type(exc).__name__}: {ui.plain(exc, limit=300)}")
+                st.stop()
+        bar.progress(1.0, text="done")
+        n_runs = len({(r["method"], r["seed"], r["k"], r["n_train"]) for r in rows})
+        status.update(label=f"Trained {n_runs} runs" + (" (stopped)" if stopped else ""), state="complete",
+                      expanded=False)
+
+    if not rows:
+        st.info("Stopped before any run finished: press **Run the comparison** again.")
+        st.stop()
+
+    # ----------------------------------------------------------------------------------------
+    # Results
+    # ----------------------------------------------------------------------------------------
+
+    st.markdown("**Test accuracy against wall time**")  # a bold line, not a heading: the figure stays high
+    st.plotly_chart(cf.accuracy_time_figure(rows, height=400), key=P + "time_figure",
+                    config={"displayModeBar": False}, theme=None)
+    st.caption(rows_line)
 table = pd.DataFrame(cmp.summary(rows))
 full = max(r["n_train"] for r in rows)
 shown = table[table["n_train"] == full].copy()

@@ -55,26 +55,13 @@ st.caption(
     "weight decay). As a convex program: min ‖w0‖ + Σ_j ‖w_j‖ s.t. X w0 + Σ_j D_j X w_j = y. "
     "Recovery means the optimum is w0 = w\\* with every ReLU block zero (Wang, Hua, Candès & Pilanci).")
 
-with st.expander("The two programs, and which one is which", expanded=False):
-    st.markdown(
-        "- **gated program**: one unconstrained block per sampled pattern D_j (no cone constraints); "
-        "the program of the reference experiments (`ReLU_skip/rec_rate_skip.py`).\n"
-        "- **cone-constrained (ReLU) program**: blocks w_j, w'_j with (2D_j − I) X w_j ≥ 0, so each block "
-        "is a real ReLU neuron on the data.\n"
-        "- **linear model alone**: the least-norm solution pinv(X) y, which equals w\\* as soon as n ≥ d.\n\n"
-        "Reference protocol: X_ij ~ N(0, 1/n), w\\* a unit Gaussian vector, max(n, 50) Gaussian gates "
-        "(deduplicated), plus the all-ones pattern when some u ≠ 0 has Xu ≥ 0 (Wendel's event, probability "
-        "2^−(n−1) Σ_{k<d} C(n−1, k), exactly ½ at n = 2d); success when ‖w0 − w\\*‖_∞ ≤ 10⁻⁴ and every other "
-        "block is below 10⁻⁴. In the gated program the all-ones block duplicates w0, so whenever it is "
-        "added the optimum is not unique and the solver splits w\\* between the two: that is why the gated "
-        "failures follow Wendel's probability near n = 2d.")
-
 # --------------------------------------------------------------------------------------------
 # Phase transition
 # --------------------------------------------------------------------------------------------
 
-st.subheader("Phase transition")
-with st.form("recovery_grid_form"):
+st.markdown("**Phase transition**")  # a bold line, not a heading: the figures stay high
+# the grid's settings fold away (the line below them says what is solved): the figures start high
+with st.expander("Grid settings: dimensions, points, trials, programs"), st.form("recovery_grid_form"):
     c1, c2, c3 = st.columns([1.6, 1.4, 1.2])
     with c1:
         ds = st.multiselect("Dimensions d", D_CHOICES, key="recovery_ds", **KEEP)
@@ -131,7 +118,21 @@ cols = st.columns(len(programs))
 for col, program in zip(cols, programs, strict=True):
     with col:
         st.plotly_chart(tf.phase_heatmap(rows, program), key=f"recovery_heat_{program}",
-                        config={"displayModeBar": False})
+                        config={"displayModeBar": False}, theme=None)
+
+with st.expander("The two programs, and which one is which", expanded=False):
+    st.markdown(
+        "- **gated program**: one unconstrained block per sampled pattern D_j (no cone constraints); "
+        "the program of the reference experiments (`ReLU_skip/rec_rate_skip.py`).\n"
+        "- **cone-constrained (ReLU) program**: blocks w_j, w'_j with (2D_j − I) X w_j ≥ 0, so each block "
+        "is a real ReLU neuron on the data.\n"
+        "- **linear model alone**: the least-norm solution pinv(X) y, which equals w\\* as soon as n ≥ d.\n\n"
+        "Reference protocol: X_ij ~ N(0, 1/n), w\\* a unit Gaussian vector, max(n, 50) Gaussian gates "
+        "(deduplicated), plus the all-ones pattern when some u ≠ 0 has Xu ≥ 0 (Wendel's event, probability "
+        "2^−(n−1) Σ_{k<d} C(n−1, k), exactly ½ at n = 2d); success when ‖w0 − w\\*‖_∞ ≤ 10⁻⁴ and every other "
+        "block is below 10⁻⁴. In the gated program the all-ones block duplicates w0, so whenever it is "
+        "added the optimum is not unique and the solver splits w\\* between the two: that is why the gated "
+        "failures follow Wendel's probability near n = 2d.")
 
 if st.session_state.get("recovery_slice_d") not in ds:
     st.session_state["recovery_slice_d"] = 10 if 10 in ds else ds[len(ds) // 2]
@@ -141,7 +142,7 @@ left, right = st.columns([1.5, 1])
 with left:
     st.plotly_chart(tf.phase_slice([r for r in rows if r["d"] == d_slice], d_slice,
                                    wendel=(wn, [rc.wendel_probability(int(n), d_slice) for n in wn])),
-                    key="recovery_slice", config={"displayModeBar": False})
+                    key="recovery_slice", config={"displayModeBar": False}, theme=None)
 with right:
     table = pd.DataFrame([r for r in rows if r["d"] == d_slice])
     wide = table.pivot(index="n", columns="program", values="success_rate")
@@ -205,7 +206,7 @@ else:
     m4.metric("‖θ‖ of the optimum (‖w\\*‖ = 1)", f"{res['objective']:.4f}")
     if not np.all(np.isnan(values)):
         st.plotly_chart(tf.nic_bars(values, ones, nic_program), key="recovery_nic_chart",
-                        config={"displayModeBar": False})
+                        config={"displayModeBar": False}, theme=None)
     with_ones = "with" if sample["all_ones"] else "without"
     st.caption(f"{sample['patterns']} patterns ({with_ones} the all-ones pattern); "
                f"‖w0 − w\\*‖ = {res['w0_error']:.2e}, ReLU blocks' total norm {res['relu_norm']:.2e}.")
@@ -223,6 +224,6 @@ st.caption(
 try:
     two, five = illustrations()
     st.plotly_chart(tf.illustration_figure(two, five), key="recovery_pictures",
-                    config={"displayModeBar": False})
+                    config={"displayModeBar": False}, theme=None)
 except Exception as exc:
     st.error(f"Could not draw the pictures: {type(exc).__name__}: {exc}")

@@ -14,16 +14,13 @@ P = "stationary_"  # widget-key prefix of this page
 st.title("Stationary points vs global optima")
 st.caption(
     "Gradient training of a two-layer ReLU network stops at a (Clarke) stationary point θ. Its neurons "
-    "realise a set I of activation patterns, and θ is a global optimum of the convex program "
-    "restricted to I (Wang, Lacotte & Pilanci, ICLR 2022): **L(θ) = p_I ≥ p\\***. Training stops short "
-    "exactly when it lacks patterns the global optimum uses.")
-st.caption("Convention: L = ½‖f(X) − y‖² + (β/2)(‖W1‖² + ‖b1‖² + ‖w2‖²), the squared loss of the "
-           "Mathematics page "
-           "(half the sum of squares). Training minimises L itself (Adam or GD on the explicit "
-           "objective), then polishes with full-batch GD.")
+    "realise a set I of activation patterns, and θ is a global optimum of the convex program restricted to I "
+    "(Wang, Lacotte & Pilanci, ICLR 2022): **L(θ) = p_I ≥ p\\***. Training stops short exactly when it lacks "
+    "patterns the global optimum uses.")
 
 # ---- settings ----------------------------------------------------------------------------------
-c1, c2, c3, c4, c5 = st.columns([2.2, 1, 1, 1, 1])
+# one row of settings (the training details fold out in its last column): the figure starts near the top
+c1, c2, c3, c4, c5, c6 = st.columns([2.1, 0.85, 0.95, 0.8, 0.95, 1.45], vertical_alignment="bottom")
 with c1:
     preset_key = ui.widgets.choice(P + "preset", "Example")
 preset = al.PRESETS[preset_key]
@@ -41,15 +38,13 @@ with c4:
 with c5:
     optimizer = st.selectbox("Optimizer", ("adam", "gd"), index=("adam", "gd").index(preset.optimizer),
                              key=keyed + "opt", help="Both minimise L itself (no decoupled decay).")
-with st.expander("Training details"):
-    d1, d2, d3 = st.columns(3)
-    lr = d1.number_input("Learning rate", 1e-5, 1.0, preset.lr, format="%.4g", key=keyed + "lr")
-    epochs = d2.number_input("Epochs", 10, 50000, preset.epochs, step=100, key=keyed + "epochs")
-    polish = d3.number_input("GD polish steps", 0, 50000, preset.polish, step=500, key=keyed + "polish",
+with c6.expander("Training details"):
+    lr = st.number_input("Learning rate", 1e-5, 1.0, preset.lr, format="%.4g", key=keyed + "lr")
+    epochs = st.number_input("Epochs", 10, 50000, preset.epochs, step=100, key=keyed + "epochs")
+    polish = st.number_input("GD polish steps", 0, 50000, preset.polish, step=500, key=keyed + "polish",
                              help="Full-batch GD on L after training (Mathematics page: optima and "
                                   "stationary points, step 1), so that the "
                                   "network is close to its stationary point.")
-st.caption(preset.note)
 
 if data.dim != 2:
     st.warning("This page draws 2-D data; the current data are 1-D. Pick an example above or 2-D data on "
@@ -100,12 +95,6 @@ if not runs:
 L = np.array([r.objective for r in runs])
 pI = np.array([r.p_I for r in runs])
 optimal = L <= p_star * (1 + 1e-3) + 1e-12
-m1, m2, m3, m4 = st.columns(4)
-m1.metric("p* (global optimum)", f"{p_star:.6g}")
-m2.metric("best run", f"{L.min():.6g}", f"{L.min() / p_star - 1:+.2%} vs p*", delta_color="inverse")
-m3.metric("runs at the global optimum", f"{int(optimal.sum())} of {len(runs)}")
-m4.metric("max |L − p_I| / p_I", f"{np.max(np.abs(L - pI) / np.abs(pI)):.1e}",
-          help="0 at a stationary point; larger means the run had not converged yet (more polish steps).")
 
 labels = [r.label for r in runs]
 default_pick = int(np.argmax(L)) if (~optimal).any() else 0
@@ -114,13 +103,27 @@ if ui.schema.within_data(P + "run", len(runs), "runs", default_pick) == -1:
     st.session_state[P + "run"] = default_pick
 pick = labels[st.session_state[P + "run"]]
 
-st.subheader("Every run: L and p_I against p*")
-fig = lf.restarts_figure(labels, L, pI, p_star, optimal, labels.index(pick), log=bool(L.max() / p_star > 20))
-st.plotly_chart(fig, key=P + "restarts_chart", theme=None, width="stretch")
+# the figure with its numbers beside it
+chart, numbers = st.columns([2.7, 1], gap="medium")
+numbers.metric("p* (global optimum)", f"{p_star:.6g}")
+numbers.metric("best run", f"{L.min():.6g}", f"{L.min() / p_star - 1:+.2%} vs p*", delta_color="inverse")
+numbers.metric("runs at the global optimum", f"{int(optimal.sum())} of {len(runs)}")
+numbers.metric("max |L − p_I| / p_I", f"{np.max(np.abs(L - pI) / np.abs(pI)):.1e}",
+               help="0 at a stationary point; larger means the run had not converged yet (more polish "
+                    "steps).")
+fig = lf.restarts_figure(labels, L, pI, p_star, optimal, labels.index(pick), log=bool(L.max() / p_star > 20),
+                         height=380)
+with chart:
+    st.markdown("**Every run: L and p_I against p\\***")  # a bold line, not a heading: the figure stays high
+    st.plotly_chart(fig, key=P + "restarts_chart", theme=None, width="stretch")
 st.caption("Circles: the final training objective L of each run (green: globally optimal, orange: stopped at "
            "a spurious stationary point). Crosses: p_I, the optimum of the convex program over the patterns "
            "that run's neurons realise (strict activity 1[x·w + b > 0], dead neurons dropped). They "
            "coincide: each run is optimal for its own patterns, and L ≥ p_I ≥ p* always.")
+st.caption(preset.note)
+st.caption("Convention: L = ½‖f(X) − y‖² + (β/2)(‖W1‖² + ‖b1‖² + ‖w2‖²), the squared loss of the "
+           "Mathematics page (half the sum of squares). Training minimises L itself (Adam or GD on the "
+           "explicit objective), then polishes with full-batch GD.")
 with st.expander("All runs as a table", expanded=False):
     table = pd.DataFrame({
         "run": labels,

@@ -24,7 +24,7 @@ from plotly.subplots import make_subplots
 
 from ..data.datasets import CLASSIFICATION, Dataset
 from ..patterns.arrangements import lift
-from .core import CLASS_SCALE, REGRESSION_SCALE, bounding_box, hyperplane_segment
+from .core import CLASS_SCALE, REGRESSION_SCALE, bounding_box, hyperplane_segment, log_ticks
 
 LINE_COLOR = "#c0392b"
 ACTIVE_FILL = "rgba(241, 196, 15, 0.22)"
@@ -614,7 +614,7 @@ def coverage_figure(cov, height: int = 430, labels: dict | None = None) -> go.Fi
                                  name=f"exact: {cov.exact} nonzero patterns",
                                  hovertemplate="exact count %{y}<extra></extra>"))
     fig.update_xaxes(type="log", title_text="number of sampled directions k", showgrid=True,
-                     gridcolor="#eeeeee")
+                     gridcolor="#eeeeee", **log_ticks(ks))
     fig.update_yaxes(title_text="distinct patterns found", showgrid=True, gridcolor="#eeeeee",
                      rangemode="tozero")
     fig.update_layout(height=height, margin=dict(l=50, r=20, t=20, b=40), plot_bgcolor="white",
@@ -650,7 +650,7 @@ def area_figure(areas: np.ndarray, found: np.ndarray, k: int, height: int = 380,
                              line=dict(color="#222222", dash="dot"), name=f"1/k = 1/{k}",
                              hoverinfo="skip"))
     fig.update_yaxes(type="log", title_text="cell area / area of the sphere", showgrid=True,
-                     gridcolor="#eeeeee", exponentformat="power")
+                     gridcolor="#eeeeee", exponentformat="power", **log_ticks(a[ok], [1 / k]))
     fig.update_xaxes(title_text="cells, smallest first", showgrid=False)
     fig.update_layout(height=height, margin=dict(l=60, r=20, t=20, b=40), plot_bgcolor="white",
                       legend=dict(orientation="h", yanchor="top", y=-0.25, x=0.0))

@@ -14,7 +14,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from ..experiments.compare import accuracy_at
-from .core import finish_layout
+from .core import finish_layout, log_ticks
 
 METHOD_COLORS = {"convex_gated": "#d62728", "convex_exact": "#9467bd", "adamw": "#1f77b4"}
 METHOD_NAMES = {"convex_gated": "convex (gated)", "convex_exact": "convex (exact)", "adamw": "AdamW"}
@@ -105,7 +105,8 @@ def accuracy_time_figure(rows: list[dict], n_train: int | None = None, height: i
     n = curves[0]["n_train"] if curves else None
     finish_layout(fig, title, height)
     fig.update_xaxes(type="log", title_text="cumulative wall time (s), hyper-parameter search included",
-                     showgrid=True, gridcolor="#eeeeee", exponentformat="power")
+                     showgrid=True, gridcolor="#eeeeee", exponentformat="power",
+                     **log_ticks(*(c["time"] for c in curves)))
     fig.update_yaxes(title_text="test accuracy", showgrid=True, gridcolor="#eeeeee")
     fig.update_layout(legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0.0),
                       margin=dict(t=60 if title else 40))

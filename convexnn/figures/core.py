@@ -42,7 +42,10 @@ GL_THRESHOLD = 1000
 FONT_SIZE = 14
 """px: the base size of all figure text (titles, ticks, legends, hover), legible on a projector;
 no figure sets any text below 12 px. Applied through the default template "plotly+convexnn"."""
-pio.templates["convexnn"] = go.layout.Template(layout=dict(font=dict(size=FONT_SIZE)))
+TITLE_SIZE = 16
+"""px: figure titles (plotly's default, 1.4 x the font, cut titles off in half-width columns)."""
+pio.templates["convexnn"] = go.layout.Template(layout=dict(font=dict(size=FONT_SIZE),
+                                                           title=dict(font=dict(size=TITLE_SIZE))))
 pio.templates.default = "plotly+convexnn"
 MAX_NEURON_LINES = 200
 """Most neuron lines (or kink markers) drawn; above it, those of the largest |w2|·‖w1‖ (the jump
@@ -181,6 +184,30 @@ def equal_axes(fig: go.Figure, box: Box) -> None:
                      zeroline=False)
     fig.update_yaxes(range=[box[2], box[3]], scaleanchor="x", scaleratio=1, constrain="domain",
                      title_text="x2", showgrid=False, zeroline=False)
+
+
+
+MAX_LOG_TICKS = 8
+"""Most decade ticks on a log axis (wider spans label every second, third... decade)."""
+
+
+def log_ticks(*values) -> dict:
+    """Tick settings for a log axis showing ``values`` (the positive ones count), all labels at the
+    figure's font size. Left to itself plotly labels the 2s and 5s between decades in small digits
+    (about 9 px) when the axis spans one to a few decades; here: one tick per decade 10^k (every
+    k-th decade beyond MAX_LOG_TICKS decades) when at least two powers of ten lie among the values,
+    else the 1-2-5 sequence as ordinary labels. Pass the result to ``fig.update_xaxes`` or
+    ``update_yaxes`` (with ``type="log"``)."""
+    flat = np.concatenate([np.ravel(np.asarray(v, dtype=float)) for v in values]) if values else np.zeros(0)
+    flat = flat[np.isfinite(flat) & (flat > 0)]
+    if flat.size == 0:
+        return dict(dtick=1)
+    lo, hi = np.log10(flat.min()), np.log10(flat.max())
+    if np.floor(hi) - np.ceil(lo) >= 1:  # at least two powers of ten among the values
+        return dict(dtick=max(1, int(np.ceil((hi - lo) / MAX_LOG_TICKS))), tickmode="linear")
+    lo, hi = np.floor(lo), np.ceil(hi)
+    ticks = [m * 10.0 ** e for e in range(int(lo), int(hi) + 1) for m in (1, 2, 5)]
+    return dict(tickmode="array", tickvals=ticks)
 
 
 def finish_layout(fig: go.Figure, title: str | None, height: int) -> go.Figure:
@@ -465,12 +492,14 @@ def trace_names(fig: go.Figure) -> Sequence[str]:
 __all__ = [
     "CLASS_SCALE",
     "GL_THRESHOLD",
+    "MAX_LOG_TICKS",
     "MAX_NEURON_LINES",
     "NEGATIVE",
     "NEURON_COLORS",
     "NEUTRAL",
     "POSITIVE",
     "REGRESSION_SCALE",
+    "TITLE_SIZE",
     "bounding_box",
     "data_scatter",
     "data_traces",
@@ -481,6 +510,7 @@ __all__ = [
     "grid_points",
     "hyperplane_segment",
     "kinks",
+    "log_ticks",
     "network_figure",
     "neuron_hyperplanes",
     "neuron_importance",

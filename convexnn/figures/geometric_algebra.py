@@ -53,17 +53,20 @@ def pair_figure(data: Dataset, picks, h: np.ndarray, third: int | None = None,
                       "<extra></extra>",
     ))
     picks = list(picks)
-    fig.add_trace(go.Scatter(x=X[picks, 0], y=X[picks, 1], mode="markers+text", name="picked points",
+    fig.add_trace(go.Scatter(x=X[picks, 0], y=X[picks, 1], mode="markers", name="picked points",
                              marker=dict(size=16, color="rgba(0,0,0,0)",
-                                         line=dict(width=3, color=PICK_COLOR)),
-                             text=[f"x{p}" for p in picks], textposition="top center",
-                             textfont=dict(color=PICK_COLOR, size=13), hoverinfo="skip"))
+                                         line=dict(width=3, color=PICK_COLOR)), hoverinfo="skip"))
+    # labels on a white ground (annotations, not scatter text): legible over the other points
+    label = dict(showarrow=False, xref="x", yref="y", bgcolor="rgba(255,255,255,0.85)", borderpad=1)
+    for p in picks:
+        fig.add_annotation(x=X[p, 0], y=X[p, 1], text=f"x{p}", yshift=17,
+                           font=dict(color=PICK_COLOR, size=13), **label)
     if third is not None:
-        fig.add_trace(go.Scatter(x=[X[third, 0]], y=[X[third, 1]], mode="markers+text", name="third point x",
+        fig.add_trace(go.Scatter(x=[X[third, 0]], y=[X[third, 1]], mode="markers", name="third point x",
                                  marker=dict(size=16, symbol="square-open", color=NORMAL_COLOR,
-                                             line=dict(width=3)),
-                                 text=[f"x = x{third}"], textposition="bottom center",
-                                 textfont=dict(color=NORMAL_COLOR), hoverinfo="skip"))
+                                             line=dict(width=3)), hoverinfo="skip"))
+        fig.add_annotation(x=X[third, 0], y=X[third, 1], text=f"x = x{third}", yshift=-18,
+                           font=dict(color=NORMAL_COLOR, size=13), **label)
     n2 = float(np.linalg.norm(h[:2]))
     if n2 > 1e-12:
         mid = X[picks].mean(axis=0)
@@ -72,7 +75,7 @@ def pair_figure(data: Dataset, picks, h: np.ndarray, third: int | None = None,
                            ayref="y", showarrow=True, arrowhead=3, arrowwidth=2.5,
                            arrowcolor=NORMAL_COLOR, text="")
         fig.add_annotation(x=tip[0], y=tip[1], text="(h₁, h₂)", showarrow=False, yshift=10,
-                           font=dict(color=NORMAL_COLOR))
+                           font=dict(color=NORMAL_COLOR), bgcolor="rgba(255,255,255,0.85)")
     equal_axes(fig, box)
     return finish_layout(fig, None, height)
 
@@ -113,10 +116,11 @@ def lifted_figure(X: np.ndarray, picks, h: np.ndarray, height: int = 480) -> go.
     if seg is not None:
         fig.add_trace(go.Scatter3d(x=seg[0], y=seg[1], z=[1, 1], mode="lines",
                                    line=dict(color="#111111", width=5), name="plane ∩ data plane = the line"))
-    axis = dict(showbackground=False, zeroline=True)
+    axis = dict(showbackground=False, zeroline=True, nticks=4)  # fewer labels: they crowded the corners
     fig.update_layout(scene=dict(xaxis={**axis, "title": "x₁"}, yaxis={**axis, "title": "x₂"},
                                  zaxis={**axis, "title": "x₃ (bias)"}, aspectmode="cube",
-                                 camera=dict(eye=dict(x=1.6, y=-1.5, z=0.9))),
+                                 # below the legend, and far enough that no axis title is cut off
+                                 domain=dict(y=[0.0, 0.88]), camera=dict(eye=dict(x=1.75, y=-1.65, z=1.0))),
                       height=height, margin=dict(l=0, r=0, t=10, b=0),
                       legend=dict(orientation="h", yanchor="top", y=1.0, x=0.0, font=dict(size=12)))
     return fig

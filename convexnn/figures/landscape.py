@@ -23,6 +23,7 @@ from .core import (
     finish_layout,
     grid_points,
     hyperplane_segment,
+    log_ticks,
 )
 
 OPTIMAL = "#1b9e77"
@@ -91,7 +92,8 @@ def restarts_figure(labels: Sequence[str], L: Sequence[float], p_I: Sequence[flo
     else:
         pad = 0.08 * max(top - bottom, 1e-3 * max(abs(top), 1e-12))
         yrange = [bottom - pad, top + pad]
-    fig.update_yaxes(title_text="objective", type="log" if log else "linear", gridcolor="#eee", range=yrange)
+    fig.update_yaxes(title_text="objective", type="log" if log else "linear", gridcolor="#eee", range=yrange,
+                     **(log_ticks(L, p_I, [p_star]) if log else {}))
     finish_layout(fig, None, height)
     fig.update_layout(legend=dict(y=-0.25))
     return fig
@@ -272,8 +274,8 @@ def boundary_animation(snapshots: Sequence, snapshot_labels: Sequence[str], data
     names = [first_title, *others.keys()]
     cols = len(names)
     box = bounding_box(data.X, 0.08, square=True)
-    fig = make_subplots(rows=1, cols=cols, subplot_titles=names, horizontal_spacing=0.02,
-                        shared_yaxes=True)
+    # no shared y axis: it fought the per-panel equal scaling and stretched the panels after the first
+    fig = make_subplots(rows=1, cols=cols, subplot_titles=names, horizontal_spacing=0.02)
     first = _panel_traces(snapshots[0], data, box, resolution, True, True)
     for tr in first:
         fig.add_trace(tr, row=1, col=1)
@@ -335,11 +337,14 @@ def time_figure(series: Mapping[str, Mapping[str, Sequence[float]]], height: int
                                  showlegend=False, **common,
                                  hovertemplate=f"{name}<br>%{{x:.2f}} s<br>%{{y:.1f}} %<extra></extra>"),
                       row=2, col=1)
-    fig.update_yaxes(type="log", title_text="objective", gridcolor="#eee", row=1, col=1)
-    fig.update_yaxes(title_text="accuracy (%)", gridcolor="#eee", range=[40, 102], row=2, col=1)
-    fig.update_xaxes(gridcolor="#eee", type="log", row=1, col=1)
+    times = [np.maximum(np.asarray(sr["time"], dtype=float), 1e-3) for sr in series.values()]
+    objectives = [sr["objective"] for sr in series.values()]
+    fig.update_yaxes(type="log", title_text="objective", gridcolor="#eee", row=1, col=1,
+                     **log_ticks(*objectives))
+    fig.update_yaxes(title_text="accuracy (%)", gridcolor="#eee", range=[36, 103], dtick=10, row=2, col=1)
+    fig.update_xaxes(gridcolor="#eee", type="log", row=1, col=1, **log_ticks(*times))
     fig.update_xaxes(title_text="wall time (s, log scale; training starts at 1 ms)", gridcolor="#eee",
-                     type="log", row=2, col=1)
+                     type="log", row=2, col=1, **log_ticks(*times))
     finish_layout(fig, None, height)
     fig.update_layout(legend=dict(y=-0.14))
     return fig

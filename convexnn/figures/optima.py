@@ -23,6 +23,7 @@ from .core import (
     bounding_box,
     finish_layout,
     hyperplane_segment,
+    log_ticks,
     network_figure,
     neuron_hyperplanes,
 )
@@ -101,11 +102,12 @@ def dual_bars(values: np.ndarray, beta: float, active: np.ndarray | None = None,
     xtype = "log" if P > BAR_LIMIT else "linear"
     xr = [np.log10(0.8), np.log10(P * 1.2)] if xtype == "log" else [0.5, P + 0.5]
     fig.update_xaxes(title_text="patterns, sorted by dual value" + (" (log scale)" if xtype == "log" else ""),
-                     type=xtype, range=xr, showgrid=False)
+                     type=xtype, range=xr, showgrid=False, **(log_ticks([1, P]) if xtype == "log" else {}))
     if log:
         top = max(float(v.max(initial=0.0)), beta) * 1.6
         fig.update_yaxes(type="log", range=[np.log10(floor), np.log10(top)],
-                         title_text="dual value (log)", showgrid=True, gridcolor="#eeeeee")
+                         title_text="dual value (log)", showgrid=True, gridcolor="#eeeeee",
+                         **log_ticks([floor, top]))
     else:
         top = max(float(v.max(initial=0.0)), beta) * 1.08
         fig.update_yaxes(title_text="dual value", range=[0, top], showgrid=True, gridcolor="#eeeeee")
@@ -242,7 +244,10 @@ def split_figure(network, origin: np.ndarray, share: np.ndarray, split: int | No
                                                                   color="#222222")),
                              text=labels, customdata=custom, textposition="none", hovertemplate=hover,
                              showlegend=False), row=1, col=col)
-    fig.update_xaxes(title_text="neuron (after permutation)", dtick=1 if len(k) <= 30 else None)
+    # upright labels, every 1st, 2nd or 5th neuron: in half a column 16 labels at 14 px collided and
+    # plotly turned them on their side
+    step = 1 if len(k) <= 10 else 2 if len(k) <= 20 else 5 if len(k) <= 50 else None
+    fig.update_xaxes(title_text="neuron (after permutation)", dtick=step, tickangle=0)
     fig.update_yaxes(showgrid=True, gridcolor="#eeeeee")
     fig.update_annotations(font_size=13)
     return finish_layout(fig, title, height)

@@ -247,14 +247,16 @@ def _animate(anim: _Animated, betas: np.ndarray, height: int, frame_ms: int, sta
                                 "transition": {"duration": 0}}])
     fig.update_layout(
         height=height,
-        margin=dict(l=50, r=20, t=60, b=150),
+        # the legend sits in the top margin, above the right panels' titles (it used to touch them)
+        margin=dict(l=50, r=20, t=75, b=135),
         plot_bgcolor="white",
         hovermode="closest",
-        legend=dict(orientation="h", yanchor="bottom", y=1.01, xanchor="left", x=0.0, font=dict(size=12)),
+        legend=dict(orientation="h", yanchor="top", y=0.99, xanchor="left", x=0.0, font=dict(size=12),
+                    yref="container"),
         updatemenus=[dict(type="buttons", direction="left", buttons=[play, pause], showactive=False,
                           x=0.0, y=-0.07, xanchor="left", yanchor="top", pad=dict(t=50, r=10))],
         sliders=[dict(
-            active=start, x=0.17, y=-0.07, len=0.83, xanchor="left", yanchor="top", pad=dict(t=30, b=0),
+            active=start, x=0.24, y=-0.07, len=0.76, xanchor="left", yanchor="top", pad=dict(t=30, b=0),
             currentvalue=dict(prefix="β = ", visible=True, xanchor="left", font=dict(size=13)),
             ticklen=3, font=dict(size=12),
             steps=[dict(label=names[k], method="animate",
@@ -265,7 +267,7 @@ def _animate(anim: _Animated, betas: np.ndarray, height: int, frame_ms: int, sta
     fig.update_annotations(font_size=12)
 
 
-def path_figure(path, data: Dataset, resolution: int = 60, height: int = 640,
+def path_figure(path, data: Dataset, resolution: int = 60, height: int = 610,
                 frame_ms: int = FRAME_MS, start: int = 0) -> go.Figure:
     """One animated figure of the path (see the module docstring); frame k is ``path.betas[k]``."""
     classification = data.task == CLASSIFICATION

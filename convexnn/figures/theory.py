@@ -10,7 +10,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from .core import NEGATIVE, NEURON_COLORS, POSITIVE, finish_layout
+from .core import NEGATIVE, NEURON_COLORS, POSITIVE, finish_layout, log_ticks
 
 PROGRAM_COLORS = {"gated": "#7b3294", "exact": "#008837", "linear": "#555555"}
 PROGRAM_NAMES = {
@@ -246,7 +246,8 @@ def gd_figure(runs: dict, targets: dict, title: str, height: int = 400) -> go.Fi
     top = max(float(np.nanmax(r.objective[min(len(r.objective) - 1, 2):])) for r in runs.values())
     low = min(targets.values()) if targets else 0.0
     fig.update_yaxes(title_text="objective", range=[low - 0.1 * (top - low + 1e-9), top * 1.05 + 1e-9])
-    fig.update_xaxes(title_text="gradient step + 1 (log scale)", type="log")
+    fig.update_xaxes(title_text="gradient step + 1 (log scale)", type="log",
+                     **log_ticks(*(r.steps + 1 for r in runs.values())))
     fig.update_layout(legend=dict(y=-0.22))
     return fig
 
@@ -272,7 +273,7 @@ def pattern_count_figure(rows: list[dict], current: tuple[int, int] | None = Non
         fig.add_trace(go.Scatter(x=[current[0]], y=[current[1]], mode="markers", name="current data",
                                  marker=dict(size=15, symbol="star", color=POSITIVE,
                                              line=dict(color="black", width=1))))
-    finish_layout(fig, "Patterns of n points in the plane with bias (rank r = 3)", height)
+    finish_layout(fig, "Patterns of n points in the plane (with bias)", height)
     _axes_grid(fig)
     fig.update_xaxes(type="log", title_text="n (points)", dtick=1)
     fig.update_yaxes(type="log", title_text="number of patterns p", exponentformat="power", dtick=1)
@@ -310,16 +311,17 @@ def cnn_bound_figure(ns, rs=(2, 3, 4), height: int = 380) -> go.Figure:
     fig = go.Figure()
     for k, r in enumerate(rs):
         c = SCALE_COLORS[k % len(SCALE_COLORS)]
-        fig.add_trace(go.Scatter(x=ns, y=cnn_bound(ns, r), name=f"CNN, filter size r = {r}: r³ (n/r)^(3r)",
+        # short names (the formulas are in the page's caption): the legend takes two rows, not six
+        fig.add_trace(go.Scatter(x=ns, y=cnn_bound(ns, r), name=f"CNN, r = {r}",
                                  line=dict(color=c, width=2.5)))
         fig.add_trace(go.Scatter(x=ns, y=[cover_bound(int(n), r) for n in ns],
-                                 name=f"fully connected, rank r = {r}: Cover", line=dict(color=c, width=1.5,
-                                                                                       dash="dot")))
-    finish_layout(fig, "Bounds on the number of patterns (constants of O(·) taken as 1)", height)
+                                 name=f"Cover, r = {r}", line=dict(color=c, width=1.5, dash="dot")))
+    finish_layout(fig, "Bounds on p (constants of O(·) = 1)", height)  # a short title: half-width columns
     _axes_grid(fig)
-    fig.update_xaxes(type="log", title_text="n")
-    fig.update_yaxes(type="log", title_text="bound on p", exponentformat="power")
-    fig.update_layout(legend=dict(y=-0.32))
+    fig.update_xaxes(type="log", title_text="n", **log_ticks(ns))
+    fig.update_yaxes(type="log", title_text="bound on p", exponentformat="power",
+                     **log_ticks(*(t.y for t in fig.data)))
+    fig.update_layout(legend=dict(y=-0.22))
     return fig
 
 
