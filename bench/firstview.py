@@ -13,9 +13,10 @@ page is opened by its link in Debian Chromium as the server's first visitor, and
 ``--split`` adds, per page, one fresh Python process that imports what the app imports and runs the
 page once through Streamlit's AppTest (after the default page, with the caches cleared) with a
 sampling profiler on the script thread: CPU seconds of the imports (streamlit, plotly, cvxpy,
-convexnn, ui), and the script's run split into computation (convexnn outside figures, numpy/scipy/cvxpy), figure building (convexnn.figures,
-plotly) and Streamlit's own work (serialising, widgets). What the browser adds (plotly.js,
-rendering) is roughly ``settled s`` minus the server's part.
+convexnn, ui), and the script's run split into computation (convexnn outside figures,
+numpy/scipy/cvxpy), figure building (convexnn.figures, plotly) and Streamlit's own work
+(serialising, widgets). What the browser adds (plotly.js, rendering) is roughly ``settled s`` minus
+the server's part.
 
     python bench/firstview.py                       # every page, about 15 fresh servers
     python bench/firstview.py --pages adamw,home     # some pages ("" or "playground" for /)
