@@ -8,6 +8,7 @@ page is opened by its link in Debian Chromium as the server's first visitor, and
   (script not running, no spinner, main element visible), wall time;
 - ``server CPU s``: CPU seconds (user + system, all threads) the server process spent between the
   first request and the settled view (the warm-up thread included, unless ``--no-warm-up``);
+- ``browser CPU s``: the same for Chromium (every process of it) and Playwright's driver;
 - ``load``: the 1-minute load average before the visit and after it.
 
 ``--split`` adds, per page, one fresh Python process that imports what the app imports and runs the
@@ -46,6 +47,22 @@ def server_cpu(pid: int) -> float:
     return times.user + times.system
 
 
+def browser_cpu(server_pid: int) -> float:
+    """CPU seconds so far of this script's other child processes (Playwright's driver and Chromium)."""
+    import psutil
+
+    total = 0.0
+    for child in psutil.Process().children(recursive=True):
+        if child.pid == server_pid:
+            continue
+        try:
+            times = child.cpu_times()
+            total += times.user + times.system
+        except psutil.Error:
+            pass
+    return total
+
+
 def visit(page, path: str, no_warm_up: bool) -> dict:
     """Start a fresh server, open ``path`` as its first visitor, return the timings."""
     from conftest import free_port, wait_healthy, wait_idle
@@ -68,7 +85,7 @@ def visit(page, path: str, no_warm_up: bool) -> dict:
         wait_healthy(url, proc, 60)
         healthy = time.monotonic() - t0
         load_before = os.getloadavg()[0]
-        cpu0 = server_cpu(proc.pid)
+        cpu0, browser0 = server_cpu(proc.pid), browser_cpu(proc.pid)
         start = time.monotonic()
         page.goto(f"{url}/{path}")
         target = main_element(page, path)
@@ -78,7 +95,7 @@ def visit(page, path: str, no_warm_up: bool) -> dict:
         expect(page.get_by_test_id("stSpinner")).to_have_count(0, timeout=LONG)
         expect(target.first).to_be_visible(timeout=LONG)
         settled = time.monotonic() - start
-        cpu = server_cpu(proc.pid) - cpu0
+        cpu, browser = server_cpu(proc.pid) - cpu0, browser_cpu(proc.pid) - browser0
         errors = page.get_by_test_id("stException").count()
     finally:
         proc.terminate()
@@ -87,7 +104,7 @@ def visit(page, path: str, no_warm_up: bool) -> dict:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(timeout=10)
-    return {"healthy": healthy, "shown": shown, "settled": settled, "cpu": cpu,
+    return {"healthy": healthy, "shown": shown, "settled": settled, "cpu": cpu, "browser": browser,
             "load": (load_before, os.getloadavg()[0]), "errors": errors}
 
 
@@ -195,11 +212,11 @@ def main() -> None:
         browser.close()
     print(f"\nfirst visit, fresh server per page, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}"
           f"{' (no warm-up)' if args.no_warm_up else ''}")
-    print("| page | healthy s | shown s | settled s | server CPU s | load before/after |")
-    print("|---|---|---|---|---|---|")
+    print("| page | healthy s | shown s | settled s | server CPU s | browser CPU s | load before/after |")
+    print("|---|---|---|---|---|---|---|")
     for title, r in rows:
         print(f"| {title} | {r['healthy']:.1f} | {r['shown']:.1f} | {r['settled']:.1f} | {r['cpu']:.1f} "
-              f"| {r['load'][0]:.2f} / {r['load'][1]:.2f} |")
+              f"| {r['browser']:.1f} | {r['load'][0]:.2f} / {r['load'][1]:.2f} |")
     if args.split:
         print("\n| page | import streamlit/plotly/cvxpy/convexnn/ui CPU s | run CPU s | compute | figures "
               "| streamlit+other |")

@@ -16,19 +16,14 @@ maths), :mod:`ui.drawing` (the canvas's session side), :mod:`ui.messages`, :mod:
 :mod:`ui.docs` (the Mathematics page).
 """
 
-# cvxpy, joblib, pandas and sklearn are imported lazily by pages; they are imported here once
-# instead: every run starts with app.py -> ui, whose body runs in one thread while other
-# sessions wait. Lazy imports of packages with internal import cycles from concurrent sessions
-# race ("partially initialized module 'pandas' has no attribute 'Series'", seen by
-# tests/test_load.py on a fresh server).
-import cvxpy  # noqa: F401
-import joblib  # noqa: F401
+# pandas is imported lazily by pages; it is imported here once instead: every run starts with
+# app.py -> ui, whose body runs in one thread while other sessions wait. Lazy imports of packages
+# with internal import cycles from concurrent sessions race ("partially initialized module 'pandas'
+# has no attribute 'Series'", seen by tests/test_load.py on a fresh server). cvxpy, joblib and
+# sklearn (1.2 s of CPU, which no page's default view needs) are imported by the server's warm-up
+# (ui/warmup.py) in its own thread instead, after the first visitor's page; convexnn imports them
+# only inside functions, where a second importer waits for the first.
 import pandas  # noqa: F401
-
-try:
-    import sklearn.datasets  # noqa: F401  (the Real data page; same reason)
-except ImportError:  # pragma: no cover
-    pass
 
 from ui import canvas, compute, docs, drawing, keys, messages, results, schema, state, text, url, widgets
 from ui.drawing import restore_canvas
