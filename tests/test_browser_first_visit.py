@@ -165,3 +165,18 @@ def test_warm_up_fills_every_page(page: Page, tmp_path, monkeypatch):
             misses = [" ".join(line) for line in new if line[0] == "miss" and line[1] in visitors]
             assert misses == [], f"{title}: the first visit after the warm-up computed {misses}"
             done += len(new)
+
+
+def test_warm_up_order_and_switch(monkeypatch):
+    """The warm-up runs the heaviest default views first, every page once; it is off outside a real
+    server (AppTest's stand-in runtime, plain Python) and with CONVEXNN_WARM_UP=0."""
+    import ui.warmup
+
+    paths = [p for _, p in PAGES]
+    ordered = ui.warmup.order(paths)
+    assert sorted(ordered) == sorted(paths)
+    assert ordered[0] == "adamw" and ordered.index("mathematics") > ordered.index("optima")
+    assert set(ui.warmup.HEAVY_FIRST) <= set(paths)  # no stale names
+    assert not ui.warmup.enabled()  # no Streamlit runtime in this process
+    monkeypatch.setenv("CONVEXNN_WARM_UP", "0")
+    assert not ui.warmup.enabled()
