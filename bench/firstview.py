@@ -8,6 +8,7 @@ page is opened by its link in Debian Chromium as the server's first visitor, and
   (script not running, no spinner, main element visible), wall time;
 - ``server CPU s``: CPU seconds (user + system, all threads) the server process spent between the
   first request and the settled view (the warm-up thread included, unless ``--no-warm-up``);
+- ``sent kB``: what the server sent over the websocket (the page's elements and figures);
 - ``browser CPU s``: the same for Chromium (every process of it) and Playwright's driver;
 - ``load``: the 1-minute load average before the visit and after it.
 
@@ -86,6 +87,12 @@ def visit(page, path: str, no_warm_up: bool) -> dict:
         healthy = time.monotonic() - t0
         load_before = os.getloadavg()[0]
         cpu0, browser0 = server_cpu(proc.pid), browser_cpu(proc.pid)
+        received = [0]
+
+        def count(frame) -> None:
+            received[0] += len(frame) if isinstance(frame, (bytes, str)) else 0
+
+        page.on("websocket", lambda ws: ws.on("framereceived", count))
         start = time.monotonic()
         page.goto(f"{url}/{path}")
         target = main_element(page, path)
@@ -105,7 +112,7 @@ def visit(page, path: str, no_warm_up: bool) -> dict:
             proc.kill()
             proc.wait(timeout=10)
     return {"healthy": healthy, "shown": shown, "settled": settled, "cpu": cpu, "browser": browser,
-            "load": (load_before, os.getloadavg()[0]), "errors": errors}
+            "sent_kb": received[0] / 1e3, "load": (load_before, os.getloadavg()[0]), "errors": errors}
 
 
 SPLIT_CHILD = r"""
@@ -212,11 +219,12 @@ def main() -> None:
         browser.close()
     print(f"\nfirst visit, fresh server per page, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}"
           f"{' (no warm-up)' if args.no_warm_up else ''}")
-    print("| page | healthy s | shown s | settled s | server CPU s | browser CPU s | load before/after |")
-    print("|---|---|---|---|---|---|---|")
+    print("| page | healthy s | shown s | settled s | server CPU s | browser CPU s | sent kB "
+          "| load before/after |")
+    print("|---|---|---|---|---|---|---|---|")
     for title, r in rows:
         print(f"| {title} | {r['healthy']:.1f} | {r['shown']:.1f} | {r['settled']:.1f} | {r['cpu']:.1f} "
-              f"| {r['browser']:.1f} | {r['load'][0]:.2f} / {r['load'][1]:.2f} |")
+              f"| {r['browser']:.1f} | {r['sent_kb']:.0f} | {r['load'][0]:.2f} / {r['load'][1]:.2f} |")
     if args.split:
         print("\n| page | import streamlit/plotly/cvxpy/convexnn/ui CPU s | run CPU s | compute | figures "
               "| streamlit+other |")
