@@ -7,7 +7,11 @@ running, no running indicator or spinner shows, and the page's main element (a p
 drawing canvas, a heading for Mathematics) is visible. The test asserts that each page settled
 without an exception element; the times are printed as a table (run with ``-s``), never asserted:
 wall time on a shared machine is not a property of the code. Speed goals and their measurements
-live in the issue notes and bench/.
+live in the issue notes and bench/ (``bench/firstview.py`` splits them into server and browser CPU).
+
+``test_warm_up_fills_every_page`` proves the server's warm-up (``ui/warmup.py``): after it, a new
+visitor's first run of every page computes no cached function; it prints a second table, each
+page's first visit (a new browser context) on a warmed server.
 """
 
 from __future__ import annotations
@@ -128,7 +132,7 @@ def log_lines(log: Path) -> list[list[str]]:
 
 
 @pytest.mark.browser
-def test_warm_up_fills_every_page(page: Page, tmp_path, monkeypatch):
+def test_warm_up_fills_every_page(page: Page, browser, tmp_path, monkeypatch):
     """After the server's warm-up (ui/warmup.py), the first run of every page is a cache hit: the
     warm-up ran each page in its own session, and a new visitor's session of each page then
     computes no cached function (the server logs every cache miss with its session id)."""
@@ -150,15 +154,18 @@ def test_warm_up_fills_every_page(page: Page, tmp_path, monkeypatch):
         assert any(line[0] == "miss" and line[1] == warm_session for line in lines)  # it computed
         done = len(lines)
         server = server_process(url)
-        for title, path in PAGES:
+        for title, path in PAGES:  # each a new visitor: a browser context of its own (no cache)
+            context = browser.new_context(viewport={"width": 1280, "height": 720})
+            visitor = context.new_page()
             cpu0, start = cpu_seconds(server), time.monotonic()
-            page.goto(f"{url}/{path}")
-            expect(main_element(page, path).first).to_be_visible(timeout=LONG)
+            visitor.goto(f"{url}/{path}")
+            expect(main_element(visitor, path).first).to_be_visible(timeout=LONG)
             shown = time.monotonic() - start
-            wait_idle(page, timeout=LONG)
+            wait_idle(visitor, timeout=LONG)
             WARM_TIMES[title] = (time.monotonic() - start, shown, cpu_seconds(server) - cpu0,
                                  os.getloadavg()[0])
-            expect(page.get_by_test_id("stException")).to_have_count(0)
+            expect(visitor.get_by_test_id("stException")).to_have_count(0)
+            context.close()
             new = log_lines(log)[done:]
             visitors = {line[1] for line in new if line[0] == "run"} - {warm_session}
             assert visitors, f"{title}: no visitor's run was logged"
