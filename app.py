@@ -17,6 +17,7 @@ import streamlit as st
 from threadpoolctl import threadpool_limits
 
 import ui
+import ui.warmup
 
 # Solves are small dense problems: one BLAS thread each is fastest when sessions run side by side
 # (measured: a 1,000-iteration FISTA went from 24 s to 0.3 s on a loaded 2-core machine).
@@ -49,40 +50,16 @@ CANVAS_PAGES = (ui.schema.PAGE_PLAYGROUND, ui.PAGE_DATA)  # the pages with a dra
 
 
 
-def warm_adamw_defaults() -> None:
-    """The AdamW page's default results (the spiral, its AdamW runs and sampled convex programs,
-    several seconds of CPU), computed through the page's own cached functions so that its first
-    visitor finds them ready. Never raises: the page computes what is missing itself."""
-    from convexnn import datasets as ds
-    from ui import landscape as al
-    from ui.schema import default
-
-    with threadpool_limits(1):
-        data = ds.spiral()
-        X, y, n_samples = data.X, data.y, int(default("adamw_samples"))
-        for lr in default("adamw_lrs"):
-            al.adamw_run(X, y, int(default("adamw_width")), float(default("adamw_beta")), float(lr),
-                         int(default("adamw_epochs")), float(default("adamw_wd")), int(default("adamw_seed")),
-                         bool(default("adamw_intercept")), 1.0, "linear")
-        labels = {"gaussian": f"convex, {n_samples} Gaussian",
-                  "geometric": f"convex, {n_samples} geometric-algebra"}
-        for method in ("gaussian", "geometric"):
-            if method in default("adamw_methods"):
-                al.convex_solve(X, y, float(default("adamw_beta")), method, n_samples, 0, True, "squared",
-                                labels[method])
-
-
 @st.cache_resource(show_spinner=False)
 def warm_up() -> threading.Thread:
-    """Once per server, at its first run: fill the shared caches for the slowest page's defaults in a
-    background thread (a page that needs a result being computed waits for it, no work is repeated)."""
-    thread = threading.Thread(target=warm_adamw_defaults, name="convexnn-warm-up", daemon=True)
-    thread.start()
-    return thread
+    """Once per server, at its first run: run every page's default view in a background session
+    (:mod:`ui.warmup`), once this first run finished, so that later first visits find the caches filled."""
+    return ui.warmup.start([page.url_path for page in PAGES])
 
 
 warm_up()
 page = st.navigation(PAGES, position="sidebar", expanded=True)
+ui.warmup.log_run(page.url_path)
 # Pages that never use the current data, and what they use instead (the sidebar tells the truth);
 # a page whose data depend on its own choice sets ui.S.PAGE_DATA while it runs.
 OWN_DATA = {

@@ -7,7 +7,11 @@ running, no running indicator or spinner shows, and the page's main element (a p
 drawing canvas, a heading for Mathematics) is visible. The test asserts that each page settled
 without an exception element; the times are printed as a table (run with ``-s``), never asserted:
 wall time on a shared machine is not a property of the code. Speed goals and their measurements
-live in the issue notes and bench/.
+live in the issue notes and bench/ (``bench/firstview.py`` splits them into server and browser CPU).
+
+``test_warm_up_fills_every_page`` proves the server's warm-up (``ui/warmup.py``): after it, a new
+visitor's first run of every page computes no cached function; it prints a second table, each
+page's first visit (a new browser context) on a warmed server.
 """
 
 from __future__ import annotations
@@ -15,8 +19,10 @@ from __future__ import annotations
 import os
 import re
 import time
+from pathlib import Path
 
 import conftest
+import psutil
 import pytest
 from conftest import wait_idle
 from playwright.sync_api import Page, expect
@@ -45,13 +51,16 @@ def app_pages() -> list[tuple[str, str]]:
 
 
 PAGES = app_pages()
-TIMES: dict[str, tuple[float, float | None]] = {}
+TIMES: dict[str, tuple[float, float, float, float]] = {}
+"""Per page: settled s, main element shown s, server CPU s, load average (1 min) at the end; on a
+fresh server (TIMES) and on a server after its warm-up (WARM_TIMES)."""
+WARM_TIMES: dict[str, tuple[float, float, float, float]] = {}
 
 
 def main_element(page: Page, path: str):
-    """What a settled first view shows: the canvas on Data, a section on Mathematics, otherwise
-    a rendered plotly figure."""
-    if path == ui.PAGE_DATA:
+    """What a settled first view shows: the drawing canvas on the Playground and the Data page, a
+    section on Mathematics, otherwise a rendered plotly figure."""
+    if path in ("", ui.PAGE_DATA):
         return page.locator("canvas.upper-canvas")
     if path == "mathematics":
         return page.get_by_test_id("stHeading").nth(1)
@@ -62,11 +71,31 @@ def main_element(page: Page, path: str):
 def report():
     yield
     load = os.getloadavg()
-    lines = [f"first visit on a fresh server (load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f})",
-             f"{'page':<22} {'settled s':>10} {'main shown s':>13}"]
-    for title, (settled, shown) in TIMES.items():
-        lines.append(f"{title:<22} {settled:>10.1f} {shown if shown is None else round(shown, 1)!s:>13}")
-    print("\n" + "\n".join(lines))
+    for name, times in (("on a fresh server", TIMES), ("after the server's warm-up", WARM_TIMES)):
+        if not times:
+            continue
+        lines = [f"first visit {name} (load average now {load[0]:.2f} {load[1]:.2f} {load[2]:.2f})",
+                 f"{'page':<22} {'settled s':>10} {'main shown s':>13} {'server CPU s':>13} {'load':>6}"]
+        for title, (settled, shown, cpu, load1) in times.items():
+            lines.append(f"{title:<22} {settled:>10.1f} {shown:>13.1f} {cpu:>13.1f} {load1:>6.2f}")
+        print("\n" + "\n".join(lines))
+
+
+def server_process(url: str) -> psutil.Process:
+    """The ``streamlit run`` process this test started for ``url`` (by its port)."""
+    port = url.rsplit(":", 1)[1]
+    for child in psutil.Process().children(recursive=True):
+        try:
+            if "streamlit" in " ".join(child.cmdline()) and port in child.cmdline():
+                return child
+        except psutil.Error:
+            continue
+    raise LookupError(f"no streamlit process serves {url}")
+
+
+def cpu_seconds(process: psutil.Process) -> float:
+    times = process.cpu_times()
+    return times.user + times.system
 
 
 @pytest.mark.browser
@@ -75,6 +104,8 @@ def test_first_visit_settles(page: Page, tmp_path, title: str, path: str):
     conftest.require_chromium()
     page.set_viewport_size({"width": 1280, "height": 720})
     with conftest.streamlit_server(tmp_path) as url:
+        server = server_process(url)
+        cpu0 = cpu_seconds(server)
         start = time.monotonic()
         page.goto(f"{url}/{path}")
         target = main_element(page, path)
@@ -83,7 +114,7 @@ def test_first_visit_settles(page: Page, tmp_path, title: str, path: str):
         wait_idle(page, timeout=LONG)
         expect(page.get_by_test_id("stSpinner")).to_have_count(0, timeout=LONG)
         expect(target.first).to_be_visible(timeout=LONG)
-        TIMES[title] = (time.monotonic() - start, shown)
+        TIMES[title] = (time.monotonic() - start, shown, cpu_seconds(server) - cpu0, os.getloadavg()[0])
         expect(page.get_by_test_id("stException")).to_have_count(0)
         # The deep link works for the first visitor: this page, its link active in the sidebar, and
         # no "Page not found" dialog (Streamlit's legacy pages/ mode hit only a fresh server's
@@ -94,3 +125,65 @@ def test_first_visit_settles(page: Page, tmp_path, title: str, path: str):
         expect(page.get_by_text(re.compile("Page not found"))).to_have_count(0)
         expect(page.get_by_role("dialog")).to_have_count(0)
         assert page.url.split("?")[0].rstrip("/") == f"{url}/{path}".rstrip("/")
+
+
+def log_lines(log: Path) -> list[list[str]]:
+    return [line.split() for line in log.read_text().splitlines()] if log.exists() else []
+
+
+@pytest.mark.browser
+def test_warm_up_fills_every_page(page: Page, browser, tmp_path, monkeypatch):
+    """After the server's warm-up (ui/warmup.py), the first run of every page is a cache hit: the
+    warm-up ran each page in its own session, and a new visitor's session of each page then
+    computes no cached function (the server logs every cache miss with its session id)."""
+    conftest.require_chromium()
+    log = tmp_path / "cache.log"
+    monkeypatch.setenv("CONVEXNN_CACHE_LOG", str(log))
+    monkeypatch.delenv("CONVEXNN_WARM_UP", raising=False)
+    with conftest.streamlit_server(tmp_path) as url:
+        page.goto(f"{url}/mathematics")  # the first visitor starts the warm-up
+        wait_idle(page, timeout=LONG)
+        deadline = time.monotonic() + 900  # the warm-up solves every page's defaults; a busy machine
+        while not any(line[:2] == ["warm-up", "finished"] for line in log_lines(log)):
+            assert time.monotonic() < deadline, f"no warm-up after 900 s:\n{log.read_text()}"
+            time.sleep(1.0)  # polling a file the server writes (no browser condition to wait on)
+        lines = log_lines(log)
+        warm_session = next(line[2] for line in lines if line[:2] == ["warm-up", "session"])
+        warmed = {line[2] for line in lines if line[0] == "warmed"}
+        assert warmed == {p or "/" for _, p in PAGES}
+        assert any(line[0] == "miss" and line[1] == warm_session for line in lines)  # it computed
+        done = len(lines)
+        server = server_process(url)
+        for title, path in PAGES:  # each a new visitor: a browser context of its own (no cache)
+            context = browser.new_context(viewport={"width": 1280, "height": 720})
+            visitor = context.new_page()
+            cpu0, start = cpu_seconds(server), time.monotonic()
+            visitor.goto(f"{url}/{path}")
+            expect(main_element(visitor, path).first).to_be_visible(timeout=LONG)
+            shown = time.monotonic() - start
+            wait_idle(visitor, timeout=LONG)
+            WARM_TIMES[title] = (time.monotonic() - start, shown, cpu_seconds(server) - cpu0,
+                                 os.getloadavg()[0])
+            expect(visitor.get_by_test_id("stException")).to_have_count(0)
+            context.close()
+            new = log_lines(log)[done:]
+            visitors = {line[1] for line in new if line[0] == "run"} - {warm_session}
+            assert visitors, f"{title}: no visitor's run was logged"
+            misses = [" ".join(line) for line in new if line[0] == "miss" and line[1] in visitors]
+            assert misses == [], f"{title}: the first visit after the warm-up computed {misses}"
+            done += len(new)
+
+
+def test_warm_up_order_and_switch(monkeypatch):
+    """The warm-up runs the heaviest default views first, every page once; it is off outside a real
+    server (AppTest's stand-in runtime, plain Python) and with CONVEXNN_WARM_UP=0."""
+    import ui.warmup
+
+    paths = [p for _, p in PAGES]
+    ordered = ui.warmup.order(paths)
+    assert sorted(ordered) == sorted(paths)
+    assert ordered[0] == "adamw" and ordered.index("mathematics") > ordered.index("optima")
+    assert set(ui.warmup.HEAVY_FIRST) <= set(paths)  # no stale names
+    assert not ui.warmup.enabled()  # no Streamlit runtime in this process
+    monkeypatch.setenv("CONVEXNN_WARM_UP", "0")
+    assert not ui.warmup.enabled()

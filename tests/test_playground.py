@@ -267,6 +267,8 @@ def test_a_click_resolves_on_the_same_page(at):
     ref = cn.fit_convex(data.X, data.y, at.session_state[K.BETA])
     assert objective(at) == pytest.approx(ref.objective, rel=1e-4) and objective(at) != before
     assert badge(at).startswith("certified optimal")
+    at.session_state["pg_lesson_open"] = True  # the lesson link is built when its expander opens
+    at.run()
     link = [c.value for c in at.code][-1]
     assert "pts=" in link  # the lesson link carries the drawn points
     shared = ui.url.decode_points(urllib.parse.parse_qs(urllib.parse.urlsplit(link).query)["pts"][0])
@@ -370,6 +372,8 @@ def test_controls_hide_from_the_url_and_the_lesson_link():
     assert not [s for s in app.select_slider if s.key == "pg_" + K.BETA]
     assert not [b for b in app.button if b.key == "pg_play"]
     assert [s for s in app.selectbox if s.key == "pg_" + K.LOSS]
+    app.session_state["pg_lesson_open"] = True  # the lesson link is built when its expander opens
+    app.run()
     app.multiselect(key="pg_hide").select("loss").run()
     link = [c.value for c in app.code][-1]
     assert "loss_hide=true" in link

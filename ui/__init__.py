@@ -16,21 +16,16 @@ maths), :mod:`ui.drawing` (the canvas's session side), :mod:`ui.messages`, :mod:
 :mod:`ui.results`, :mod:`ui.landscape`, :mod:`ui.docs` (the Mathematics page).
 """
 
-# cvxpy, joblib, pandas and sklearn are imported lazily by pages; they are imported here once
-# instead: every run starts with app.py -> ui, whose body runs in one thread while other
-# sessions wait. Lazy imports of packages with internal import cycles from concurrent sessions
-# race ("partially initialized module 'pandas' has no attribute 'Series'", seen by
-# tests/test_load.py on a fresh server).
+# pandas is imported lazily by pages; it is imported here once instead: every run starts with
+# app.py -> ui, whose body runs in one thread while other sessions wait. Lazy imports of packages
+# with internal import cycles from concurrent sessions race ("partially initialized module 'pandas'
+# has no attribute 'Series'", seen by tests/test_load.py on a fresh server). cvxpy, joblib and
+# sklearn (1.2 s of CPU, which no page's default view needs) are imported by the server's warm-up
+# (ui/warmup.py) in its own thread instead, after the first visitor's page; convexnn imports them
+# only inside functions, where a second importer waits for the first.
 import gc
 
-import cvxpy  # noqa: F401
-import joblib  # noqa: F401
 import pandas  # noqa: F401
-
-try:
-    import sklearn.datasets  # noqa: F401  (the Real data page; same reason)
-except ImportError:  # pragma: no cover
-    pass
 
 from ui import (
     canvas,

@@ -166,7 +166,10 @@ if ui.url.points_in_url():
 else:
     st.caption(f"More than {ui.url.URL_MAX_POINTS} drawn or uploaded points do not fit in the "
                "address bar: share them as the CSV file.")
-with st.expander("Show the points"):
-    st.plotly_chart(ui.charts.data_scatter(data, height=380), key="data_preview", theme=None)
+# lazy: the chart is drawn only when the expander is opened (plotly.js would otherwise load on the
+# first view and hold the canvas back by 1.5-2.5 s of the browser's CPU; bench/firstview.py)
+points = st.expander("Show the points", key="data_points_open", on_change="rerun")
+if points.open:
+    points.plotly_chart(ui.charts.data_scatter(data, height=380), key="data_preview", theme=None)
 
 ui.sync_url()  # the drawing of this run may have changed the data

@@ -267,8 +267,13 @@ def adamw_panel(p_star: float | None) -> None:
     if run.diverged:
         line += " · diverged: lower the learning rate"
     with chart:
-        st.plotly_chart(fpg.objective_chart(run.steps, run.objectives, p_star, ss.get(PAUSES, []),
-                                            run.patterns_now, height=300), key=P + "objective", theme=None)
+        if run.step > 0:  # not at step 0: plotly.js would hold the canvas back on the first view
+            figure = fpg.objective_chart(run.steps, run.objectives, p_star, ss.get(PAUSES, []),
+                                         run.patterns_now, height=300)
+            st.plotly_chart(figure, key=P + "objective", theme=None)
+        else:
+            st.caption("Play or Step: the objective L(θ) of AdamW against p* and the number of "
+                       "activation patterns appear here, step by step.")
     st.markdown(line)
 
 
@@ -292,13 +297,15 @@ if "adamw" not in hidden:
 # --------------------------------------------------------------------------------------------
 
 if "link" not in hidden:
-    with st.expander("Lesson link (hide controls for a class)"):
-        pick_hide = st.multiselect("Hide", list(PLAYGROUND_HIDEABLE), default=sorted(hidden), key=P + "hide",
-                                   format_func=PLAYGROUND_HIDEABLE.get)
-        params = {k: v for k, v in ui.url.url_params().items() if not k.endswith(HIDE)}
-        params.update({name + HIDE: "true" for name in pick_hide})
-        base = str(getattr(st.context, "url", "") or "").split("?")[0].rstrip("/")
-        query = urllib.parse.urlencode(params)
-        st.code(f"{base}/?{query}" if query else f"{base}/", language=None)
-        st.caption("Copy the link with the button at its right; it opens this page with these data, "
-                   "these settings and the chosen controls hidden.")
+    lesson = st.expander("Lesson link (hide controls for a class)", key=P + "lesson_open", on_change="rerun")
+    if lesson.open:  # lazy: built when opened (st.code's highlighter would load on the first view)
+        with lesson:
+            pick_hide = st.multiselect("Hide", list(PLAYGROUND_HIDEABLE), default=sorted(hidden),
+                                       key=P + "hide", format_func=PLAYGROUND_HIDEABLE.get)
+            params = {k: v for k, v in ui.url.url_params().items() if not k.endswith(HIDE)}
+            params.update({name + HIDE: "true" for name in pick_hide})
+            base = str(getattr(st.context, "url", "") or "").split("?")[0].rstrip("/")
+            query = urllib.parse.urlencode(params)
+            st.code(f"{base}/?{query}" if query else f"{base}/", language=None)
+            st.caption("Copy the link with the button at its right; it opens this page with these data, "
+                       "these settings and the chosen controls hidden.")
