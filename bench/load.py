@@ -103,6 +103,7 @@ def expected_objective(spec: tuple) -> float:
 
 async def _one(browser, base: str, session: Session, start: asyncio.Event) -> None:
     context = await browser.new_context(viewport={"width": 1400, "height": 1000})
+    context.set_default_timeout(RESULT_TIMEOUT * 1000)  # a rerun may redraw a metric while it is read
     try:
         page = await context.new_page()
         await start.wait()
