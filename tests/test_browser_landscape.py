@@ -7,6 +7,7 @@ import re
 
 import pytest
 from conftest import wait_idle
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, expect
 
 LONG = 180_000  # ms: the spiral's exact program takes 10-60 s on a busy machine
@@ -58,10 +59,16 @@ def test_adamw_animation_plays(page: Page, app_url):
     expect(page.get_by_text("moons: 40 points").first).to_be_visible()
     summary = page.get_by_test_id("stDataFrame").first
     expect(summary).to_be_visible(timeout=LONG)
+    wait_idle(page)  # the animation is drawn first and may be redrawn until the run ends
     anim = page.get_by_test_id("stPlotlyChart").filter(has=page.locator("g.updatemenu-button"))
     expect(anim).to_have_count(1, timeout=LONG)
     expect(anim.locator(".gtitle, .annotation-text", has_text="200 Gaussian")).to_have_count(1)
-    anim.scroll_into_view_if_needed()
+    for _ in range(5):  # a chart redrawn by a late rerun is detached while it scrolls: scroll again
+        try:
+            anim.scroll_into_view_if_needed()
+            break
+        except PlaywrightError:
+            wait_idle(page)
     title = anim.locator(".annotation-text").first
     expect(title).to_have_text(re.compile(r"epoch 0: \d+%$"))  # the epoch and its training accuracy
     anim.locator("g.updatemenu-button", has_text="Play").click()

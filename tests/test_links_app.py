@@ -171,9 +171,11 @@ def test_any_link_opens_a_live_session_that_names_each_bad_value(link):
     at.switch_page(OPTIMUM_PAGE).run()
     assert not at.exception, [e.value for e in at.exception]
 
-    for name, (_, value) in good.items():
-        assert at.session_state[name] == value, name
+    bound = set(ui.schema.bounded_settings())  # a good value may not fit the data (its own tests:
+    for name, (_, value) in good.items():      # tests/test_data_bound_settings.py)
         assert f"The link's {ui.plain(name)}=" not in warnings
+        if name not in bound:
+            assert at.session_state[name] == value, name
     for name in bad:
         assert f"The link's {ui.plain(name)}=" in warnings, (name, bad[name], warnings)
         assert at.session_state[name] == SCHEMA[name].default, name

@@ -436,7 +436,7 @@ class _RayPricing:
         self.H, self.Z, self.threshold = H, Z, threshold
         self.features = None
         R, n = H.shape[0], Z.shape[0]
-        flip = (H @ self._GENERIC[: H.shape[1]]) < 0 if R else np.zeros(0, dtype=bool)
+        flip = (H @ self._generic(H.shape[1])) < 0 if R else np.zeros(0, dtype=bool)
         canonical = np.where(flip[:, None], -H, H)
         _, first, inverse = np.unique(np.round(canonical, 10), axis=0, return_index=True, return_inverse=True)
         self.U, self.of_ray, self.flip = canonical[first], inverse.ravel(), flip
@@ -447,6 +447,13 @@ class _RayPricing:
                 self.features[lo : lo + step] = np.maximum(self.U[lo : lo + step] @ Z.T, 0.0)
             self.row_l1 = self.features.sum(axis=1, dtype=np.float64)[self.of_ray]
             self.unit = (n + 2) * float(np.finfo(np.float32).eps)
+
+    @classmethod
+    def _generic(cls, r: int) -> np.ndarray:
+        """A fixed direction w of length r that decides which ray of each pair h, -h is kept
+        (h^T w >= 0); any w is correct, a generic one keeps one ray of nearly every pair."""
+        extra = np.random.default_rng(0).standard_normal(max(0, r - cls._GENERIC.size))
+        return np.concatenate([cls._GENERIC, extra])[:r]
 
     def exact_columns(self, idx: np.ndarray) -> np.ndarray:
         return np.maximum(self.H[idx] @ self.Z.T, 0.0)
