@@ -103,6 +103,25 @@ def test_exact_program_runs_on_a_small_problem():
     assert len(rows) == 1 and rows[0]["test_acc"] >= 0.85 and 1 <= rows[0]["neurons"] <= 2 * 8
 
 
+def test_exact_program_path_matches_cold_solves():
+    """Each beta of the exact program's warm-started path scores the test rows as a cold
+    ``fit_convex`` on the same sampled patterns does (an independent solve per beta)."""
+    from convexnn.program.path import gated_beta_max
+
+    s = rd.split(rd.breast_cancer(), 0.5, seed=0, max_train=40)
+    spec = cmp.CompareSpec(methods=("convex_exact",), ks=(8,), seeds=(0,), beta_fractions=(0.3, 0.1, 0.03))
+    prob = cmp._problem(s, None, 0, spec.val_fraction)
+    cands = cmp.run_convex_exact(prob, spec, 0, 8)
+    _, M = cmp.sample_gates(prob.X_fit, 8, spec.sampling, 0, spec.sketch_dim)
+    y = prob.T_fit[:, 0]
+    top = gated_beta_max(lift(prob.X_fit), M.astype(float), y)
+    assert [c.hyper for c in cands] == [f"beta={f:g}*beta_max" for f in (0.3, 0.1, 0.03)]
+    for frac, cand in zip((0.3, 0.1, 0.03), cands, strict=True):
+        cold = fit_convex(prob.X_fit, y, frac * top, patterns=M.T, relu="exact", tol=1e-9)
+        expected = cold.network().predict(prob.X_test)
+        assert np.abs(cand.scores_test[:, 0] - expected).max() <= 1e-4 * max(1.0, np.abs(expected).max())
+
+
 def test_progress_and_stop():
     spec = cmp.CompareSpec(**SMALL)
     s = digits_split().subsample(60, seed=0)

@@ -21,6 +21,7 @@ import streamlit as st
 import convexnn as cn
 from convexnn import datasets as ds
 from convexnn import optima, playground, stationary
+from convexnn.program import losses
 from ui.text import plain
 
 TIME_LIMIT = 90.0
@@ -133,8 +134,11 @@ def beta_max(X: np.ndarray, y: np.ndarray, loss: str, program: str) -> float | N
 
 
 def accuracy(model, X: np.ndarray, y: np.ndarray) -> float:
-    """The share of points whose sign of f(x) is their label (±1)."""
-    return float(np.mean(np.where(model.predict(X) >= 0, 1.0, -1.0) == y))
+    """Training accuracy of ``model``: the package's :func:`convexnn.program.losses.accuracy` of its
+    prediction (sign against labels ±1); NaN unless y holds labels ±1."""
+    if not np.all(np.isin(y, (-1.0, 1.0))):
+        return float("nan")
+    return losses.accuracy(model.predict(X), y)
 
 
 @dataclass

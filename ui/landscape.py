@@ -22,8 +22,7 @@ import convexnn as cn
 from convexnn import ReLUNetwork, fit_nonconvex
 from convexnn import datasets as ds
 from convexnn import stationary as stn
-from convexnn.program import losses
-from ui.compute import CACHE_TTL
+from ui.compute import CACHE_TTL, accuracy
 
 # --------------------------------------------------------------------------------------------
 # Presets of the Stationary page
@@ -106,14 +105,6 @@ class ConvexResult:
     time: float = 0.0
     accuracy: float = float("nan")
     error: str | None = None
-
-
-def accuracy(model, X: np.ndarray, y: np.ndarray) -> float:
-    """Training accuracy of ``model``: the package's :func:`convexnn.program.losses.accuracy` of its
-    prediction (sign against labels ±1); NaN unless y holds labels ±1."""
-    if not np.all(np.isin(y, (-1.0, 1.0))):
-        return float("nan")
-    return losses.accuracy(model.predict(X), y)
 
 
 @st.cache_data(show_spinner=False, max_entries=32, persist=False)
