@@ -238,6 +238,8 @@ def test_bad_drawings_keep_the_previous_data(at, drawing, message):
     assert not at.exception
     warnings = " ".join(texts(at.warning))
     assert message in warnings.lower() and "keeps the previous data" in warnings
+    if drawing:  # the message says how many points were drawn so far
+        assert f"Drawn so far: {len(drawing)} point" in warnings
     assert at.session_state[S.DATA] is previous
     at.switch_page(OPTIMUM_PAGE).run()
     assert_clean(at)
@@ -396,8 +398,11 @@ def test_too_many_points_for_solving(at):
     assert any(f"solves at most {ui.MAX_SOLVE_POINTS}" in t for t in texts(at.warning))
 
 
-def test_a_solver_failure_becomes_a_message(at, monkeypatch):
+def test_a_solver_failure_becomes_a_message(at, monkeypatch, request):
     import convexnn
+
+    # the page's first run caches the failure at the default β: clear it for the later tests
+    request.addfinalizer(ui.compute.solve.clear)
 
     def broken(*args, **kwargs):
         raise RuntimeError("interior point method diverged")

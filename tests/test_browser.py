@@ -19,7 +19,18 @@ def no_exceptions(page: Page) -> None:
 
 
 def open_page(page: Page, name: str) -> None:
-    page.get_by_test_id("stSidebar").get_by_role("link", name=name, exact=True).click()
+    """Open a page by its sidebar link and wait until the browser shows its address. One CI run
+    (load unknown) lost the click on a fresh server: the Playground stayed, so the link is clicked
+    once more if the address has not changed after a minute."""
+    link = page.get_by_test_id("stSidebar").get_by_role("link", name=name, exact=True)
+    target = re.compile(re.escape(link.get_attribute("href").rstrip("/").rsplit("/", 1)[-1]) + r"(\?|$)")
+    link.click()
+    try:
+        expect(page).to_have_url(target)
+    except AssertionError:
+        wait_idle(page)
+        link.click()
+        expect(page).to_have_url(target, timeout=LONG)
     wait_idle(page)
 
 
@@ -58,7 +69,7 @@ def test_draw_points_then_switch_pages_and_find_them(page: Page, app_url):
         canvas.click(position={"x": x, "y": y})
     # the canvas sends its drawing 200 ms after the last click; a switch before that send would
     # give these clicks the new class (ui/drawing.py), so wait for the drawing to arrive
-    expect(page.get_by_text("Only one class is present", exact=False)).to_be_visible(timeout=LONG)
+    expect(page.get_by_text("Drawn so far: 3 points", exact=False)).to_be_visible(timeout=LONG)
     wait_idle(page)
     page.get_by_test_id("stRadio").get_by_text("class −1").click()
     wait_idle(page)
@@ -158,7 +169,7 @@ def test_quick_clicks_and_erases_are_all_kept(page: Page, app_url):
     right = [(330, 120), (320, 280), (300, 200)]
     for x, y in left:
         canvas.click(position={"x": x, "y": y})
-    expect(page.get_by_text("Only one class is present", exact=False)).to_be_visible(timeout=LONG)
+    expect(page.get_by_text("Drawn so far: 3 points", exact=False)).to_be_visible(timeout=LONG)
     wait_idle(page)
     radio = page.get_by_test_id("stRadio")
     radio.get_by_text("class −1").click()

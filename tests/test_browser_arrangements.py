@@ -61,7 +61,7 @@ def test_drawn_points_reach_the_arrangements_page_the_url_and_come_back(page: Pa
     # be idle right after one: wait for the outcome of the clicks before switching the class (a
     # switch before the send would give them the new class, ui/drawing.py), and for the count
     # each later click must reach.
-    expect(page.get_by_text("Only one class is present", exact=False)).to_be_visible(timeout=LONG)
+    expect(page.get_by_text("Drawn so far: 3 points", exact=False)).to_be_visible(timeout=LONG)
     wait_idle(page)
     page.get_by_test_id("stRadio").get_by_text("adds class −1").click()
     wait_idle(page)

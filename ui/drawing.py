@@ -223,7 +223,9 @@ def receive_drawing(objects: list[dict], color: str | None = None) -> tuple[str 
         data = cv.objects_to_data(objects, ss[S.CANVAS_VIEW], ss[S.CANVAS_TASK], ss.get(S.CANVAS_EXACT))
         data, notes = state.validate(data)
     except ValueError as exc:
-        ss[S.CANVAS_PROBLEM] = sentence(str(exc))
+        drawn = len(cv.drawing_key(objects))
+        count = f" Drawn so far: {drawn} point{'' if drawn == 1 else 's'}." if drawn else ""
+        ss[S.CANVAS_PROBLEM] = sentence(str(exc)) + count
         return ss[S.CANVAS_PROBLEM], []
     ss[S.CANVAS_PROBLEM] = None
     old = ss.get(S.DATA)
