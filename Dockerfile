@@ -1,7 +1,7 @@
 # convexnn: the Streamlit app in a small image. Build: docker build -t convexnn .
 #                                               Run:   docker run -p 8501:8501 convexnn
-# Linted in CI by `hadolint --failure-threshold warning Dockerfile` (tests/test_ci_parity.py);
-# tests/test_docker.py builds and runs it where a Docker daemon is reachable.
+# Linted in CI by `hadolint --failure-threshold warning Dockerfile` (tests/repository/test_ci_parity.py);
+# tests/repository/test_docker.py builds and runs it where a Docker daemon is reachable.
 FROM python:3.11-slim
 
 # No .pyc files, unbuffered logs, no pip cache or version check; one BLAS thread per solve

@@ -20,7 +20,7 @@ optimum page with its own data set in the URL (preset, size, noise, seed, beta);
 result runs from the navigation until the page shows the solved objective. Every session's
 objective is checked against a solve in this process (so a state leak between sessions would
 show) and its page must have no exception element. The server's resident memory is read from
-/proc before and after. tests/test_load.py runs the same code (a short form in CI).
+/proc before and after. tests/browser/test_load.py runs the same code (a short form in CI).
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ maths), :mod:`ui.drawing` (the canvas's session side), :mod:`ui.messages`, :mod:
 # pandas is imported lazily by pages; it is imported here once instead: every run starts with
 # app.py -> ui, whose body runs in one thread while other sessions wait. Lazy imports of packages
 # with internal import cycles from concurrent sessions race ("partially initialized module 'pandas'
-# has no attribute 'Series'", seen by tests/test_load.py on a fresh server). cvxpy, joblib and
+# has no attribute 'Series'", seen by tests/browser/test_load.py on a fresh server). cvxpy, joblib and
 # sklearn (1.2 s of CPU, which no page's default view needs) are imported by the server's warm-up
 # (ui/warmup.py) in its own thread instead, after the first visitor's page; convexnn imports them
 # only inside functions, where a second importer waits for the first.

@@ -18,7 +18,7 @@ the tests read it to prove that a page's first run after the warm-up computes no
 
 Streamlit has no public API for a server-side session: this uses ``Runtime.connect_session`` and
 ``handle_backmsg`` (what the websocket handler calls), on the runtime's event loop, and is checked
-by ``tests/test_browser_first_visit.py`` for the pinned Streamlit version.
+by ``tests/browser/test_browser_first_visit.py`` for the pinned Streamlit version.
 """
 
 from __future__ import annotations

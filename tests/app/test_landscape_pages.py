@@ -15,7 +15,7 @@ ADAMW = "views/adamw.py"
 
 
 def open_page(page: str, state: dict | None = None, timeout: float = 180) -> AppTest:
-    at = AppTest.from_file("../app.py", default_timeout=timeout)
+    at = AppTest.from_file("../../app.py", default_timeout=timeout)
     for k, v in (state or {}).items():
         at.session_state[k] = v
     at.run()

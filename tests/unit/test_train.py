@@ -166,7 +166,7 @@ def test_fit_nonconvex_adamw_is_the_pytorch_update():
     np.testing.assert_allclose(traj.lr, [lr, lr, lr / 2])
 
 
-FIXTURE = Path(__file__).parent / "fixtures" / "torch_adam_trajectories.json"
+FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "torch_adam_trajectories.json"
 
 
 def torch_fixture() -> dict:

@@ -2,7 +2,7 @@
 value injected as the component sends it): ui/drawing.py moves it to the new frame.
 
 An undo loads its data anew and the canvas's view fits them; a drawing the canvas sends before
-that reload reaches it is in the old frame's pixels. Found by tests/test_browser_erase.py's
+that reload reaches it is in the old frame's pixels. Found by tests/browser/test_browser_erase.py's
 journey: an eraser clicked right after Undo erased nothing.
 """
 
@@ -23,7 +23,7 @@ def draw(app, points_and_colors):
 
 
 def test_an_erase_clicked_before_an_undo_reload_erases_the_point_it_was_clicked_on():
-    at = AppTest.from_file("../app.py", default_timeout=120)
+    at = AppTest.from_file("../../app.py", default_timeout=120)
     at.run()
     at.switch_page(DATA_PAGE).run()
     at.button(key=K.CLEAR).click().run()

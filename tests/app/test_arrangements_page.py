@@ -23,7 +23,7 @@ ORANGE, BLUE = ui.canvas.CLASS_COLORS[1], ui.canvas.CLASS_COLORS[-1]
 
 
 def app(params: dict | None = None) -> AppTest:
-    at = AppTest.from_file("../app.py", default_timeout=120)
+    at = AppTest.from_file("../../app.py", default_timeout=120)
     for key, value in (params or {}).items():
         at.query_params[key] = value
     at.run()

@@ -28,7 +28,7 @@ PATH = "views/lasso_path.py"
 
 @pytest.fixture
 def at():
-    app = AppTest.from_file("../app.py", default_timeout=120)
+    app = AppTest.from_file("../../app.py", default_timeout=120)
     app.run()
     assert not app.exception
     return app
@@ -132,7 +132,7 @@ def test_every_preset_on_the_three_pages(request, preset):
     sine, plane and small custom data)."""
     if "slow" not in (request.config.getoption("markexpr") or ""):
         pytest.skip("about 1.5 minutes for all presets: runs with -m slow")
-    at = AppTest.from_file("../app.py", default_timeout=120).run()
+    at = AppTest.from_file("../../app.py", default_timeout=120).run()
     at.session_state[K.PRESET] = preset
     at.session_state[K.TEST] = 0.25 if preset == "moons" else 0.0  # one with held-out points
     at.session_state[S.SOURCE] = "preset"

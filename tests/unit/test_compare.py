@@ -201,7 +201,7 @@ def test_figures():
 def test_real_data_page_runs_the_digits_comparison_and_rejects_bad_uploads():
     from streamlit.testing.v1 import AppTest
 
-    app = AppTest.from_file("../app.py", default_timeout=240)
+    app = AppTest.from_file("../../app.py", default_timeout=240)
     app.run()
     app.session_state["real_data_seeds"] = 2
     app.session_state["real_data_ks"] = [20]

@@ -71,7 +71,7 @@ def test_bad_csv_files_are_refused_and_the_data_kept(page: Page, app_url):
         ("oneclass.csv", b"x1,x2,y\n0,0,1\n1,1,1\n2,0,1\n", r"Only one class is present.*previous data"),
         ("long.csv", ("x1,y\n" + "".join(f"{k},{k % 7}\n" for k in range(ui.MAX_POINTS + 1))).encode(),
          rf"has {ui.MAX_POINTS + 1} rows; the limit here is {ui.MAX_POINTS}"),
-    ]  # (headers, encodings and every other malformed file: tests/test_fuzz.py, without a browser)
+    ]  # (headers, encodings and every other malformed file: tests/unit/test_fuzz.py, without a browser)
     for name, content, pattern in cases:
         upload(page, name, content)
         expect(message(page, pattern)).to_be_visible(timeout=LONG)

@@ -180,7 +180,7 @@ def test_adamw_run_to_animate_from_a_link():
 @pytest.mark.parametrize("run, shown", [("1", 1), ("2", None)])
 def test_stationary_run_from_a_link(run, shown):
     """Two restarts: a link shows the second, or names a third that is not there."""
-    at = AppTest.from_file("../app.py", default_timeout=180)
+    at = AppTest.from_file("../../app.py", default_timeout=180)
     at.query_params["stationary_run"] = run
     at.session_state["stationary_V4.2_runs"] = 2
     at.run()

@@ -4,7 +4,7 @@ The default run (CI) opens 3 sessions at once on the shared test server (``app_u
 ``-m load`` or ``CONVEXNN_LOAD=1`` it runs 1, 5 and 10 sessions, prints p50/p95 time to result,
 and checks that a repeated setting is served from the cross-session cache:
 
-    python -m pytest -m load tests/test_load.py
+    python -m pytest -m load tests/browser/test_load.py
 """
 
 from __future__ import annotations

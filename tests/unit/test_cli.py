@@ -8,7 +8,7 @@ import pytest
 
 from convexnn import cli, recovery
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 GRID = ["recovery", "--d", "3", "5", "--n", "4:10:3", "--trials", "3", "--program", "gated", "relu", "linear"]
 
 

@@ -118,7 +118,7 @@ def test_first_visit_settles(page: Page, tmp_path, title: str, path: str):
         expect(page.get_by_test_id("stException")).to_have_count(0)
         # The deep link works for the first visitor: this page, its link active in the sidebar, and
         # no "Page not found" dialog (Streamlit's legacy pages/ mode hit only a fresh server's
-        # first session; see tests/test_browser_deeplinks.py for why the folder is views/).
+        # first session; see tests/browser/test_browser_deeplinks.py for why the folder is views/).
         current = page.get_by_test_id("stSidebarNav").locator("a[aria-current='page']")
         expect(current).to_have_count(1, timeout=LONG)
         expect(current).to_contain_text(title)

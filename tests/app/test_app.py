@@ -21,7 +21,7 @@ HOME_PAGE = "views/home.py"
 
 @pytest.fixture
 def at():
-    app = AppTest.from_file("../app.py", default_timeout=120)
+    app = AppTest.from_file("../../app.py", default_timeout=120)
     app.run()
     assert not app.exception
     return app
@@ -471,7 +471,7 @@ def test_sidebar_summary_stays_when_a_page_stops_on_bad_input(at):
 
 
 def open_link(params: dict, page: str | None = None):
-    app = AppTest.from_file("../app.py", default_timeout=120)
+    app = AppTest.from_file("../../app.py", default_timeout=120)
     for key, value in params.items():
         app.query_params[key] = value
     app.run()
@@ -524,7 +524,7 @@ def test_mathematics_page_renders_the_docs_one_section_per_file(tmp_path, monkey
     (tmp_path / "lasso-path.md").write_text("# The Lasso path\n\nBlocks enter one by one.\n")
     (tmp_path / "convex-program.md").write_text("# The convex program\n\n## Cones\nText.\n")
     monkeypatch.setattr(ui.docs, "DOCS", tmp_path)
-    at = AppTest.from_file("../app.py", default_timeout=120)
+    at = AppTest.from_file("../../app.py", default_timeout=120)
     at.run()
     at.switch_page("views/mathematics.py").run()
     assert not at.exception
@@ -536,7 +536,7 @@ def test_mathematics_page_renders_the_docs_one_section_per_file(tmp_path, monkey
 def test_no_page_points_to_a_file_the_app_does_not_ship():
     from pathlib import Path
 
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]
     for path in [root / "app.py", *root.glob("views/*.py"), *root.glob("ui/*.py")]:
         text = path.read_text()
         assert "math.md" not in text and "notebook" not in text.lower(), path

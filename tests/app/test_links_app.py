@@ -3,7 +3,7 @@ settings of ui/schema.py, unknown parameters and point texts (good, damaged, bom
 
 Whatever the link, the app draws no exception element; each bad value is a readable message
 naming it and its default is used; each good value is used; and the session still solves on the
-Global optimum page. ``tests/test_ui.py`` checks the validator itself value by value. Eight
+Global optimum page. ``tests/unit/test_ui.py`` checks the validator itself value by value. Eight
 derandomized examples (about two page runs each), not shrunk: a failure prints its whole link.
 """
 
@@ -156,7 +156,7 @@ def texts(elements) -> list[str]:
 @given(links())
 def test_any_link_opens_a_live_session_that_names_each_bad_value(link):
     good, bad, unknown, points = link
-    at = AppTest.from_file("../app.py", default_timeout=120)
+    at = AppTest.from_file("../../app.py", default_timeout=120)
     for name, (text, _) in good.items():
         at.query_params[name] = text
     for name, text in bad.items():
@@ -172,7 +172,7 @@ def test_any_link_opens_a_live_session_that_names_each_bad_value(link):
     assert not at.exception, [e.value for e in at.exception]
 
     bound = set(ui.schema.bounded_settings())  # a good value may not fit the data (its own tests:
-    for name, (_, value) in good.items():      # tests/test_data_bound_settings.py)
+    for name, (_, value) in good.items():      # tests/app/test_data_bound_settings.py)
         assert f"The link's {ui.plain(name)}=" not in warnings
         if name not in bound:
             assert at.session_state[name] == value, name

@@ -123,7 +123,7 @@ def test_canvas_view_contains_the_data_and_is_square_in_2d():
 ])
 def test_plain_leaves_no_markdown_to_render(text):
     """Every character Markdown could act on is backslash-escaped (the browser test
-    tests/test_browser_nasty.py checks the rendering itself)."""
+    tests/browser/test_browser_nasty.py checks the rendering itself)."""
     shown = ui.plain(text)
     assert "\n" not in shown
     k = 0

@@ -218,7 +218,7 @@ CANVAS = "pg_canvas"
 
 @pytest.fixture
 def at():
-    app = AppTest.from_file("../app.py", default_timeout=180)
+    app = AppTest.from_file("../../app.py", default_timeout=180)
     app.run()
     assert not app.exception, app.exception
     return app
@@ -364,7 +364,7 @@ def test_data_the_playground_cannot_draw(at):
 
 
 def test_controls_hide_from_the_url_and_the_lesson_link():
-    app = AppTest.from_file("../app.py", default_timeout=180)
+    app = AppTest.from_file("../../app.py", default_timeout=180)
     app.query_params["beta_hide"] = "true"
     app.query_params["adamw_hide"] = "true"
     app.run()
@@ -441,7 +441,7 @@ def test_a_late_echo_after_undo_is_ignored(at):
 
 @pytest.mark.parametrize("preset", ui.PRESETS)
 def test_every_preset_opens_without_a_traceback(preset):
-    app = AppTest.from_file("../app.py", default_timeout=180)
+    app = AppTest.from_file("../../app.py", default_timeout=180)
     app.query_params["preset"] = preset
     app.run()
     clean(app)
@@ -454,7 +454,7 @@ def test_every_preset_opens_without_a_traceback(preset):
 
 
 def test_a_lesson_link_reproduces_width_learning_rate_and_hidden_controls():
-    app = AppTest.from_file("../app.py", default_timeout=180)
+    app = AppTest.from_file("../../app.py", default_timeout=180)
     for key, value in {"pg_width": "35", "pg_lr": "0.03", "neurons_hide": "true", "edit_hide": "1"}.items():
         app.query_params[key] = value
     app.run()
@@ -471,7 +471,7 @@ def test_a_lesson_link_reproduces_width_learning_rate_and_hidden_controls():
 
 
 def test_a_bad_width_in_a_link_is_a_message_and_the_default():
-    app = AppTest.from_file("../app.py", default_timeout=180)
+    app = AppTest.from_file("../../app.py", default_timeout=180)
     app.query_params["pg_width"] = "5000"
     app.query_params["beta_hide"] = "maybe"
     app.run()

@@ -3,7 +3,7 @@
 The failure guarded against (Streamlit's legacy ``pages/`` mode: "Page not found" over the page)
 hit only the first session of a fresh server, when a folder named ``pages/`` sits beside app.py.
 The browser side (every page's link opened as the first visitor of its own fresh server) is in
-tests/test_browser_first_visit.py, which starts one fresh server per page for both checks.
+tests/browser/test_browser_first_visit.py, which starts one fresh server per page for both checks.
 """
 
 import ast

@@ -1,7 +1,7 @@
 """The Docker image: what it installs and starts (always checked, by reading the files) and a real
 build + run where a Docker daemon is reachable (skipped with a message otherwise).
 
-hadolint (``--failure-threshold warning``) runs in tests/test_ci_parity.py; the README/Dockerfile
+hadolint (``--failure-threshold warning``) runs in tests/repository/test_ci_parity.py; the README/Dockerfile
 agreement on the command line is checked there too and extended here.
 """
 
@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from conftest import free_port
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 README_RUN = "docker build -t convexnn . && docker run -p 8501:8501 convexnn"
 BUILD_TIMEOUT = 1800  # a cold build downloads numpy, scipy, cvxpy and streamlit
 START_TIMEOUT = 120

@@ -31,7 +31,7 @@ from convexnn import network as nw
 from convexnn import realdata as rd
 from convexnn.models.network import ReLUNetwork
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 MB = 1_000_000
 FUZZ = settings(max_examples=200, deadline=None, derandomize=True, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])

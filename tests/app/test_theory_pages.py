@@ -7,7 +7,7 @@ RECOVERY, DEEP, COMPLEXITY = "views/recovery.py", "views/deep_networks.py", "vie
 
 
 def open_page(page: str, **state) -> AppTest:
-    app = AppTest.from_file("../app.py", default_timeout=240)
+    app = AppTest.from_file("../../app.py", default_timeout=240)
     app.run()
     for key, value in state.items():
         app.session_state[key] = value
@@ -129,5 +129,5 @@ def test_complexity_page():
 def test_pages_are_listed_in_app_py(page):
     from pathlib import Path
 
-    app = (Path(__file__).resolve().parent.parent / "app.py").read_text()
+    app = (Path(__file__).resolve().parents[2] / "app.py").read_text()
     assert f'st.Page("{page}"' in app
