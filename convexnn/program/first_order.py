@@ -127,28 +127,10 @@ def fista_gated(Xt: np.ndarray, y: np.ndarray, M: np.ndarray, beta: float, loss:
     y = np.asarray(y, dtype=float)
     d, k = Xt.shape[1], M.shape[1]
     L = _curvature(loss) * (lipschitz if lipschitz is not None else lipschitz_estimate(Xt, M))
-    Xs = Ms = None
-    mode = {"single": bool(single)}
-
-    def fwd(Wc):
-        if mode["single"]:
-            return np.einsum("nk,nk->n", Ms, Xs @ Wc.astype(np.float32)).astype(float)
-        return _forward(Xt, M, Wc)
-
-    def adj(r):
-        if mode["single"]:
-            return (Xs.T @ (Ms * r.astype(np.float32)[:, None])).astype(float)
-        return _adjoint(Xt, M, r)
-
-    if single:
-        Xs, Ms = Xt.astype(np.float32), M.astype(np.float32)
+    op = _GatedOperator(Xt, M, single)
     W = np.zeros((d, k)) if W0 is None else np.array(W0, dtype=float)
-
-    def penalty(Wc):
-        return beta * float(np.sqrt(np.einsum("dk,dk->k", Wc, Wc)).sum())
-
-    pred_W = fwd(W)
-    F_W = losses.value(loss, pred_W, y) + penalty(W)
+    pred_W = op.forward(W)
+    F_W = losses.value(loss, pred_W, y) + _penalty(W, beta)
     zero_value = losses.value(loss, np.zeros_like(y), y)
     if F_W > zero_value:  # a warm start worse than the zero network: start from zero
         W, pred_W, F_W = np.zeros((d, k)), np.zeros_like(y), zero_value
@@ -156,33 +138,12 @@ def fista_gated(Xt: np.ndarray, y: np.ndarray, M: np.ndarray, beta: float, loss:
     best_dual: tuple[float, np.ndarray, float] | None = None  # (value, lam, vmax) of highest value
     Yk, pred_Y, theta = W, pred_W, 1.0
     status, it = "iteration_limit", 0
-    gap = np.inf
     gaps: list[float] = []
-
-    def to_double():
-        nonlocal pred_W, pred_Y
-        mode["single"] = False
-        pred_W, pred_Y = fwd(W), fwd(Yk)
-
     for it in range(1, max_iter + 1):
-        grad = adj(losses.gradient(loss, pred_Y, y))
-        f_Y = losses.value(loss, pred_Y, y)
-        for _ in range(30):
-            step = 1.0 / L
-            W_new = _group_shrink(Yk - step * grad, step * beta)
-            pred_new = fwd(W_new)
-            diff = W_new - Yk
-            # sufficient decrease of the smooth part (guards an underestimated Lipschitz constant)
-            if losses.value(loss, pred_new, y) <= f_Y + float(np.sum(grad * diff)) + 0.5 * L * float(
-                    np.sum(diff * diff)) + 1e-12 * max(abs(f_Y), 1.0):
-                break
-            if mode["single"]:  # float32 rounding, not the step: continue in float64
-                to_double()
-                grad = adj(losses.gradient(loss, pred_Y, y))
-                f_Y = losses.value(loss, pred_Y, y)
-                continue
-            L *= 2.0
-        F_new = losses.value(loss, pred_new, y) + penalty(W_new)
+        W_new, pred_new, L, pred_Y, switched = _prox_step(op, loss, y, beta, Yk, pred_Y, L)
+        if switched:  # continued in float64: the last prediction too
+            pred_W = op.forward(W)
+        F_new = losses.value(loss, pred_new, y) + _penalty(W_new, beta)
         if F_new > F_W:  # function-value restart: drop the momentum
             theta_new = 1.0
             Yk, pred_Y = W_new, pred_new
@@ -198,37 +159,97 @@ def fista_gated(Xt: np.ndarray, y: np.ndarray, M: np.ndarray, beta: float, loss:
             _, lam_c, primal, dual, vmax_c = _gated_certificate(Xt, M, y, loss, beta, W, tol, pred=pred_W)
             if best_dual is None or dual > best_dual[0]:  # valid for any lam (vmax is float64)
                 best_dual = (dual, lam_c, vmax_c)
-            gap = (primal - dual) / max(abs(primal), 1e-12)
-            gaps.append(gap)
-            if mode["single"] and len(gaps) > 20 and min(gaps[-10:]) > 0.95 * min(gaps[:-10]):
-                to_double()  # float32 progress stalled for 10 checks
+            gaps.append((primal - dual) / max(abs(primal), 1e-12))
+            if op.single and len(gaps) > 20 and min(gaps[-10:]) > 0.95 * min(gaps[:-10]):
+                op.single = False  # float32 progress stalled for 10 checks: continue in float64
+                pred_W, pred_Y = op.forward(W), op.forward(Yk)
             if callback is not None and callback(W, time.perf_counter() - wall0):
                 status = "stopped"
                 break
-            if gap <= tol:
+            if gaps[-1] <= tol:
                 status = "optimal"
                 break
         if time.process_time() - t0 > time_limit:
             status = "time_limit"
             break
-    W = best_W
+    result = _honest_result(Xt, M, y, loss, beta, tol, best_W, best_dual, zero_value, status, it,
+                            time.process_time() - t0, single, op.single)
+    if callback is not None and it % check_every != 0:
+        callback(result.W, time.perf_counter() - wall0)
+    return result
+
+
+class _GatedOperator:
+    """A: W -> rowsum(M * X~ W) and its adjoint r -> X~^T (M * r), with the two products in
+    float32 while ``single`` is set (the caller clears it when rounding shows)."""
+
+    def __init__(self, Xt: np.ndarray, M: np.ndarray, single: bool) -> None:
+        self.Xt, self.M, self.single = Xt, M, bool(single)
+        self.Xs, self.Ms = (Xt.astype(np.float32), M.astype(np.float32)) if single else (None, None)
+
+    def forward(self, W: np.ndarray) -> np.ndarray:
+        if self.single:
+            return np.einsum("nk,nk->n", self.Ms, self.Xs @ W.astype(np.float32)).astype(float)
+        return _forward(self.Xt, self.M, W)
+
+    def adjoint(self, r: np.ndarray) -> np.ndarray:
+        if self.single:
+            return (self.Xs.T @ (self.Ms * r.astype(np.float32)[:, None])).astype(float)
+        return _adjoint(self.Xt, self.M, r)
+
+
+def _penalty(W: np.ndarray, beta: float) -> float:
+    """beta sum_i ||W[:, i]||."""
+    return beta * float(np.sqrt(np.einsum("dk,dk->k", W, W)).sum())
+
+
+def _prox_step(op: _GatedOperator, loss: str, y: np.ndarray, beta: float, Yk: np.ndarray,
+               pred_Y: np.ndarray, L: float):
+    """One proximal gradient step from the extrapolated point Yk, W+ = shrink(Yk - grad/L, beta/L),
+    with backtracking: L doubles until the smooth part's quadratic upper bound holds at W+. A
+    failed test in float32 switches the operator to float64 instead (rounding, not the step).
+    Returns W+, its prediction, L, the prediction at Yk and whether the operator switched."""
+    grad = op.adjoint(losses.gradient(loss, pred_Y, y))
+    f_Y = losses.value(loss, pred_Y, y)
+    switched = False
+    for _ in range(30):
+        step = 1.0 / L
+        W_new = _group_shrink(Yk - step * grad, step * beta)
+        pred_new = op.forward(W_new)
+        diff = W_new - Yk
+        # sufficient decrease of the smooth part (guards an underestimated Lipschitz constant)
+        if losses.value(loss, pred_new, y) <= f_Y + float(np.sum(grad * diff)) + 0.5 * L * float(
+                np.sum(diff * diff)) + 1e-12 * max(abs(f_Y), 1.0):
+            break
+        if op.single:  # float32 rounding, not the step: continue in float64
+            op.single, switched = False, True
+            pred_Y = op.forward(Yk)
+            grad = op.adjoint(losses.gradient(loss, pred_Y, y))
+            f_Y = losses.value(loss, pred_Y, y)
+            continue
+        L *= 2.0
+    return W_new, pred_new, L, pred_Y, switched
+
+
+def _honest_result(Xt, M, y, loss, beta, tol, W, best_dual, zero_value, status, iterations, seconds,
+                   single, still_single) -> FirstOrderResult:
+    """The returned point: the best iterate (or the zero network if rounding misjudged it worse),
+    its float64 certificate, and the best dual point over all checks, so dual <= optimum <= primal."""
     pred, lam, primal, dual, vmax = _gated_certificate(Xt, M, y, loss, beta, W, tol)
     if primal > zero_value:  # float32 objectives can misjudge it by rounding: the exact test
-        W = np.zeros((d, k))
+        W = np.zeros_like(W)
         pred, lam, primal, dual, vmax = _gated_certificate(Xt, M, y, loss, beta, W, tol)
     if best_dual is not None and best_dual[0] > dual:
         dual, lam, vmax = best_dual
-    if single and not mode["single"]:
-        message_precision = ", float32 then float64 products"
+    if single and not still_single:
+        precision = ", float32 then float64 products"
     else:
-        message_precision = ", float32 products" if single else ""
+        precision = ", float32 products" if single else ""
     gap = (primal - dual) / max(abs(primal), 1e-12)
     if status != "optimal" and gap <= tol:
         status = "optimal"
-    if callback is not None and it % check_every != 0:
-        callback(W, time.perf_counter() - wall0)
-    stop = f", stopped after {time.process_time() - t0:.1f} s of CPU time" if status == "time_limit" else ""
-    message = f"FISTA, {it} iterations{stop}, relative gap {gap:.1e}{message_precision}"
-    return FirstOrderResult(W, pred, lam, primal, dual, vmax, it, status, message)
+    stop = f", stopped after {seconds:.1f} s of CPU time" if status == "time_limit" else ""
+    message = f"FISTA, {iterations} iterations{stop}, relative gap {gap:.1e}{precision}"
+    return FirstOrderResult(W, pred, lam, primal, dual, vmax, iterations, status, message)
 
 
