@@ -12,7 +12,8 @@ one key once), nothing is computed twice.
 It starts once per server (:func:`start`, called by ``app.py`` in a ``st.cache_resource``) and
 yields to visitors: before each page it waits (up to :data:`YIELD_SECONDS`) until no other
 session's script has run for :data:`QUIET_SECONDS`, the first visitor's first run included.
-``CONVEXNN_WARM_UP=0`` turns it off (``bench/firstview.py`` measures a cold server with it).
+``CONVEXNN_WARM_UP=0`` turns it off (``bench/firstview.py`` measures a cold server with it);
+``CONVEXNN_WARM_UP_PAGES=home,dataset`` warms only those pages.
 ``CONVEXNN_CACHE_LOG=<file>`` appends one line per cache miss (session id, function) to that file;
 the tests read it to prove that a page's first run after the warm-up computes nothing.
 
@@ -169,11 +170,22 @@ def _warm(paths: Sequence[str]) -> None:
         _log_line("warm-up finished")
 
 
+def chosen(paths: Sequence[str]) -> list[str]:
+    """The pages to warm: all of them, or those named in ``CONVEXNN_WARM_UP_PAGES`` (url paths,
+    comma-separated, "/" for the default page; the tests' bounded form warms a few light pages)."""
+    names = os.environ.get("CONVEXNN_WARM_UP_PAGES")
+    if not names:
+        return list(paths)
+    wanted = {"" if name.strip() == "/" else name.strip() for name in names.split(",")}
+    return [p for p in paths if p in wanted]
+
+
 def start(paths: Sequence[str]) -> threading.Thread:
-    """Start the warm-up thread for these pages (url paths); it does nothing if not
-    :func:`enabled`. Call once per server (``app.py`` does, from a ``st.cache_resource``)."""
+    """Start the warm-up thread for these pages (url paths, filtered by :func:`chosen`); it does
+    nothing if not :func:`enabled`. Call once per server (``app.py`` does, from a
+    ``st.cache_resource``)."""
     record_cache_misses()
-    thread = threading.Thread(target=_warm, args=(list(paths),), name="convexnn-warm-up", daemon=True)
+    thread = threading.Thread(target=_warm, args=(chosen(paths),), name="convexnn-warm-up", daemon=True)
     if enabled():
         thread.start()
     else:

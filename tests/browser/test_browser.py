@@ -73,8 +73,11 @@ def test_draw_points_then_switch_pages_and_find_them(page: Page, app_url):
     wait_idle(page)
     page.get_by_test_id("stRadio").get_by_text("class −1").click()
     wait_idle(page)
-    for x, y in [(330, 120), (320, 280)]:
+    # the canvas sends ~200 ms after a click, so the app may still be idle right after one: wait
+    # for the count each click must reach before the next
+    for count, (x, y) in enumerate([(330, 120), (320, 280)], start=4):
         canvas.click(position={"x": x, "y": y})
+        expect(page.get_by_text(re.compile(rf"drawn: {count} points")).first).to_be_visible(timeout=LONG)
         wait_idle(page)
     five = re.compile(r"drawn: 5 points, classification \(3 \+1, 2 −1\)")
     expect(page.get_by_text(five).first).to_be_visible(timeout=LONG)

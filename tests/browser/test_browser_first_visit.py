@@ -131,15 +131,29 @@ def log_lines(log: Path) -> list[list[str]]:
     return [line.split() for line in log.read_text().splitlines()] if log.exists() else []
 
 
+LIGHT_PAGES = [(title, path) for title, path in PAGES if path in ("home", "dataset", "optimum", "patterns")]
+"""The bounded form's pages: every kind of cached work (a solve, its figures, the enumeration and
+the Arrangements figures, the Data page's preview) in about 15 s of warm-up instead of 2-3 minutes."""
+
+
 @pytest.mark.browser
-def test_warm_up_fills_every_page(page: Page, browser, tmp_path, monkeypatch):
+@pytest.mark.parametrize("pages", [
+    pytest.param(LIGHT_PAGES, id="light-pages"),
+    pytest.param(PAGES, id="every-page", marks=pytest.mark.slow),
+])
+def test_warm_up_fills_every_page(page: Page, browser, tmp_path, monkeypatch, request, pages):
     """After the server's warm-up (ui/warmup.py), the first run of every page is a cache hit: the
     warm-up ran each page in its own session, and a new visitor's session of each page then
-    computes no cached function (the server logs every cache miss with its session id)."""
+    computes no cached function (the server logs every cache miss with its session id). CI warms
+    four light pages (``CONVEXNN_WARM_UP_PAGES``); ``-m slow`` warms and visits every page."""
+    if pages is PAGES and "slow" not in (request.config.getoption("markexpr") or ""):
+        pytest.skip("2-3 minutes of warm-up: runs with -m slow (the light-pages form runs always)")
     conftest.require_chromium()
     log = tmp_path / "cache.log"
     monkeypatch.setenv("CONVEXNN_CACHE_LOG", str(log))
     monkeypatch.delenv("CONVEXNN_WARM_UP", raising=False)
+    if pages is not PAGES:
+        monkeypatch.setenv("CONVEXNN_WARM_UP_PAGES", ",".join(path or "/" for _, path in pages))
     with conftest.streamlit_server(tmp_path) as url:
         page.goto(f"{url}/mathematics")  # the first visitor starts the warm-up
         wait_idle(page, timeout=LONG)
@@ -150,11 +164,11 @@ def test_warm_up_fills_every_page(page: Page, browser, tmp_path, monkeypatch):
         lines = log_lines(log)
         warm_session = next(line[2] for line in lines if line[:2] == ["warm-up", "session"])
         warmed = {line[2] for line in lines if line[0] == "warmed"}
-        assert warmed == {p or "/" for _, p in PAGES}
+        assert warmed == {p or "/" for _, p in pages}
         assert any(line[0] == "miss" and line[1] == warm_session for line in lines)  # it computed
         done = len(lines)
         server = server_process(url)
-        for title, path in PAGES:  # each a new visitor: a browser context of its own (no cache)
+        for title, path in pages:  # each a new visitor: a browser context of its own (no cache)
             context = browser.new_context(viewport={"width": 1280, "height": 720})
             visitor = context.new_page()
             cpu0, start = cpu_seconds(server), time.monotonic()
@@ -175,8 +189,9 @@ def test_warm_up_fills_every_page(page: Page, browser, tmp_path, monkeypatch):
 
 
 def test_warm_up_order_and_switch(monkeypatch):
-    """The warm-up runs the heaviest default views first, every page once; it is off outside a real
-    server (AppTest's stand-in runtime, plain Python) and with CONVEXNN_WARM_UP=0."""
+    """The warm-up runs the heaviest default views first, every page once (or the pages
+    CONVEXNN_WARM_UP_PAGES names); it is off outside a real server (AppTest's stand-in runtime,
+    plain Python) and with CONVEXNN_WARM_UP=0."""
     import ui.warmup
 
     paths = [p for _, p in PAGES]
@@ -185,5 +200,8 @@ def test_warm_up_order_and_switch(monkeypatch):
     assert ordered[0] == "adamw" and ordered.index("mathematics") > ordered.index("optima")
     assert set(ui.warmup.HEAVY_FIRST) <= set(paths)  # no stale names
     assert not ui.warmup.enabled()  # no Streamlit runtime in this process
+    assert ui.warmup.chosen(paths) == paths
+    monkeypatch.setenv("CONVEXNN_WARM_UP_PAGES", "/, optimum,nonexistent")
+    assert ui.warmup.chosen(paths) == ["", "optimum"]
     monkeypatch.setenv("CONVEXNN_WARM_UP", "0")
     assert not ui.warmup.enabled()
