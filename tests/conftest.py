@@ -152,6 +152,30 @@ LONG = 120_000
 machine may be running the rest of the suite beside it)."""
 
 
+def open_page(page, name: str, settle: bool = True) -> None:
+    """Open a page by its sidebar link, wait until the browser shows its address, then (``settle``)
+    until its runs end. On a busy server a click made right after the Playground's first run can be
+    lost: the Playground ran again with its sliders at their minima and kept the address
+    (``?pg_width=1&pg_lr=0.001``, seen twice in full-suite runs, never alone); the link is then
+    clicked once more."""
+    import re
+
+    from playwright.sync_api import expect
+
+    link = page.get_by_test_id("stSidebar").get_by_role("link", name=name, exact=True)
+    path = link.get_attribute("href").split("://", 1)[-1].split("/", 1)[-1].split("?")[0].strip("/")
+    target = re.compile(r"^[a-z]+://[^/]+/" + re.escape(path) + r"/?(\?|$)")
+    link.click()
+    try:
+        expect(page).to_have_url(target)
+    except AssertionError:
+        wait_idle(page)
+        link.click()
+        expect(page).to_have_url(target, timeout=LONG)
+    if settle:
+        wait_idle(page)
+
+
 def wait_idle(page, timeout: float = LONG) -> None:
     """Wait until Streamlit has finished its runs: the app reports its script as not running and
     its running indicator is gone. Callers then wait for the outcome they expect (a text)."""

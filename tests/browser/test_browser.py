@@ -8,7 +8,7 @@ import re
 
 import conftest
 import pytest
-from conftest import wait_idle
+from conftest import open_page, wait_idle
 from playwright.sync_api import Page, expect
 
 LONG = 90_000  # ms: a cold start loads plotly.js and solves; the machine may be busy
@@ -16,22 +16,6 @@ LONG = 90_000  # ms: a cold start loads plotly.js and solves; the machine may be
 
 def no_exceptions(page: Page) -> None:
     expect(page.get_by_test_id("stException")).to_have_count(0)
-
-
-def open_page(page: Page, name: str) -> None:
-    """Open a page by its sidebar link and wait until the browser shows its address. One CI run
-    (load unknown) lost the click on a fresh server: the Playground stayed, so the link is clicked
-    once more if the address has not changed after a minute."""
-    link = page.get_by_test_id("stSidebar").get_by_role("link", name=name, exact=True)
-    target = re.compile(re.escape(link.get_attribute("href").rstrip("/").rsplit("/", 1)[-1]) + r"(\?|$)")
-    link.click()
-    try:
-        expect(page).to_have_url(target)
-    except AssertionError:
-        wait_idle(page)
-        link.click()
-        expect(page).to_have_url(target, timeout=LONG)
-    wait_idle(page)
 
 
 def sidebar_data(page: Page) -> str:

@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlparse
 
 import numpy as np
 import pytest
-from conftest import wait_idle
+from conftest import open_page, wait_idle
 from playwright.sync_api import Page, expect
 
 import ui
@@ -19,11 +19,6 @@ from convexnn import datasets as ds
 from convexnn import sampling as sm
 
 LONG = 90_000
-
-
-def open_page(page: Page, name: str) -> None:
-    page.get_by_test_id("stSidebar").get_by_role("link", name=name, exact=True).click()
-    wait_idle(page)
 
 
 def goto(page: Page, url: str) -> None:

@@ -6,6 +6,7 @@ Headless Debian Chromium through pytest-playwright (fixtures in tests/conftest.p
 import re
 
 import pytest
+from conftest import open_page as click_page_link
 from conftest import wait_idle
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, expect
@@ -16,8 +17,7 @@ LONG = 180_000  # ms: the spiral's exact program takes 10-60 s on a busy machine
 def open_page(page: Page, app_url: str, name: str) -> None:
     page.goto(app_url)
     expect(page.get_by_test_id("stSidebar")).to_be_visible(timeout=LONG)
-    page.get_by_test_id("stSidebar").get_by_role("link", name=name, exact=True).click()
-    wait_idle(page)
+    click_page_link(page, name)
 
 
 def chart_with_legend(page: Page, text: str):
@@ -52,7 +52,7 @@ def test_adamw_animation_plays(page: Page, app_url):
     run before the spiral's exact program (the last task), which the slow tests cover."""
     page.goto(app_url)
     expect(page.get_by_test_id("stSidebar")).to_be_visible(timeout=LONG)
-    page.get_by_test_id("stSidebar").get_by_role("link", name="AdamW vs convex", exact=True).click()
+    click_page_link(page, "AdamW vs convex", settle=False)
     expect(page.get_by_role("heading", name="AdamW vs the convex program")).to_be_visible(timeout=LONG)
     page.get_by_text("Current data", exact=True).first.click()
     wait_idle(page)

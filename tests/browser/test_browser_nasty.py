@@ -13,9 +13,9 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, open_page
 from playwright.sync_api import Page, expect
-from test_browser import LONG, no_exceptions, open_page, sidebar_data, wait_idle
+from test_browser import LONG, no_exceptions, sidebar_data, wait_idle
 
 import ui
 

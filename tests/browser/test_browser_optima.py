@@ -11,6 +11,7 @@ import time
 
 import numpy as np
 import pytest
+from conftest import open_page as click_page_link
 from conftest import wait_idle
 from playwright.sync_api import Page, expect
 
@@ -25,8 +26,7 @@ def open_page(page: Page, app_url: str, name: str) -> float:
     page.goto(app_url)
     wait_idle(page)
     t0 = time.perf_counter()
-    page.get_by_test_id("stSidebar").get_by_role("link", name=name, exact=True).click()
-    wait_idle(page)
+    click_page_link(page, name)
     return time.perf_counter() - t0
 
 

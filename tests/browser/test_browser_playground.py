@@ -13,7 +13,7 @@ import statistics
 import time
 
 import pytest
-from conftest import LONG, wait_idle
+from conftest import LONG, open_page, wait_idle
 from playwright.sync_api import Page, expect
 
 CLICKS = [(60, 60), (340, 340), (200, 40), (40, 340), (330, 90), (90, 300), (250, 250), (150, 160)]
@@ -104,13 +104,12 @@ def test_the_drawing_goes_to_the_data_page_and_back(page: Page, app_url):
     page.locator("canvas.upper-canvas").click(position={"x": 30, "y": 30})
     expect(objective(page)).not_to_have_text(first, timeout=LONG)
     wait_idle(page)
-    page.get_by_test_id("stSidebar").get_by_role("link", name="Data", exact=True).click()
-    wait_idle(page)
+    open_page(page, "Data")
     expect(page.get_by_text(re.compile(r"drawn: 41 points")).first).to_be_visible(timeout=LONG)
     page.locator("canvas.upper-canvas").click(position={"x": 370, "y": 370})  # a 42nd point, on Data
     expect(page.get_by_text(re.compile(r"drawn: 42 points")).first).to_be_visible(timeout=LONG)
     wait_idle(page)
-    page.get_by_test_id("stSidebar").get_by_role("link", name="Playground", exact=True).click()
+    open_page(page, "Playground", settle=False)
     expect(in_main(page, r"^drawn: 42 points")).to_be_visible(timeout=LONG)
     expect(page.get_by_text(re.compile("^certified optimal, gap"))).to_be_visible(timeout=LONG)
     wait_idle(page)

@@ -4,7 +4,7 @@ import re
 
 import numpy as np
 import pytest
-from conftest import wait_idle
+from conftest import open_page, wait_idle
 from playwright.sync_api import Page, expect
 
 LONG = 120_000  # ms: four short runs, plus plotly.js on a cold page, on a possibly busy machine
@@ -16,7 +16,7 @@ def test_digits_comparison_shows_the_time_figure_and_table(page: Page, app_url):
     page.set_viewport_size({"width": 1400, "height": 1100})
     page.goto(app_url)
     wait_idle(page)
-    page.get_by_test_id("stSidebar").get_by_role("link", name="Real data", exact=True).click()
+    open_page(page, "Real data", settle=False)
     expect(page.get_by_role("heading", name="Real data: the convex head against AdamW")).to_be_visible(
         timeout=LONG)
     main = page.get_by_test_id("stMain")  # the sidebar names the page's data too: read the page

@@ -3,14 +3,10 @@
 import re
 
 import pytest
-from conftest import wait_idle
+from conftest import open_page, wait_idle
 from playwright.sync_api import Page, expect
 
 LONG = 180_000  # ms: the recovery grid on defaults takes ~25 s on 2 idle cores, more under load
-
-
-def open_page(page: Page, name: str) -> None:
-    page.get_by_test_id("stSidebar").get_by_role("link", name=name, exact=True).click()
 
 
 def no_exceptions(page: Page) -> None:
@@ -23,7 +19,7 @@ def test_theory_pages_answer_on_defaults(page: Page, app_url):
     page.goto(app_url)
     wait_idle(page)
 
-    open_page(page, "Neural recovery")
+    open_page(page, "Neural recovery", settle=False)
     expect(page.get_by_role("heading", name="Neural recovery of a planted linear model")).to_be_visible(
         timeout=LONG)
     expect(page.get_by_text(re.compile(r"Grid solved: 20 cells, 80 instances"))).to_be_visible(timeout=LONG)
@@ -36,7 +32,7 @@ def test_theory_pages_answer_on_defaults(page: Page, app_url):
     expect(page.get_by_test_id("stMetricValue").first).to_be_visible()
     no_exceptions(page)
 
-    open_page(page, "Deep networks")
+    open_page(page, "Deep networks", settle=False)
     expect(page.get_by_text(re.compile(r"Trained \d+ parallel networks"))).to_be_visible(timeout=LONG)
     wait_idle(page)
     expect(page.get_by_test_id("stMetricValue").first).to_have_text("5.279763")
@@ -44,7 +40,7 @@ def test_theory_pages_answer_on_defaults(page: Page, app_url):
     expect(page.get_by_test_id("stPlotlyChart")).to_have_count(3)
     no_exceptions(page)
 
-    open_page(page, "Complexity")
+    open_page(page, "Complexity", settle=False)
     expect(page.get_by_text(re.compile(r"Max-Cut on 16 points"))).to_be_visible(timeout=LONG)
     wait_idle(page)
     expect(page.get_by_text("orthogonally separable", exact=True)).to_be_visible()
