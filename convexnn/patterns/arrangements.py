@@ -27,6 +27,12 @@ from math import comb, e
 import numpy as np
 
 from ..data.validate import MAX_ENTRIES, as_count, as_matrix
+from .sweep import ARC_CELL as _ARC_CELL  # variants of an emitted pattern
+from .sweep import ARC_ON as _ARC_ON
+from .sweep import CELL_NEG as _CELL_NEG
+from .sweep import CELL_POS as _CELL_POS
+from .sweep import VERTEX_ON as _VERTEX_ON
+from .sweep import SweepRecord, record_from_circles
 
 _ANGLE_TOL = 1e-11
 _PARALLEL_TOL = 1e-12
@@ -37,9 +43,6 @@ MAX_COUNT_POINTS = 10_000
 MAX_SAMPLES = 1_000_000
 """Most sampled directions k of :func:`gaussian_patterns` and :func:`geometric_algebra_patterns`
 (and n * k is at most ``validate.MAX_ENTRIES``)."""
-
-# variants of an emitted pattern
-_CELL_POS, _CELL_NEG, _ARC_ON, _VERTEX_ON, _ARC_CELL = 0, 1, 2, 3, 4
 
 
 def lift(X: np.ndarray, bias: bool = True) -> np.ndarray:
@@ -79,6 +82,8 @@ class Arrangement:
         full_hrep: (P,) bool; True where no facet list is known (boundary-only patterns, rank 1),
             so the cone must be taken with all n rows of (2 D_i - I) Z.
         complete: True when ``patterns`` are all the patterns of the data (exact enumeration).
+        sweep: where the enumeration found each pattern (:mod:`convexnn.patterns.sweep`), for
+            incremental pattern vectors; None for other pattern sets and subsets.
     """
 
     patterns: np.ndarray
@@ -87,6 +92,7 @@ class Arrangement:
     facet_normals: np.ndarray
     full_hrep: np.ndarray
     complete: bool = False
+    sweep: SweepRecord | None = None
 
     @property
     def count(self) -> int:
@@ -436,11 +442,13 @@ def arrangement(X: np.ndarray, bias: bool = True) -> Arrangement:
     else:
         bits = _rank3_bits(circles, pivot, index, variant, cls, sigma, N)
     is_cell = np.isin(variant, (_CELL_POS, _CELL_NEG, _ARC_CELL))
-    return _assemble(bits, hashes, is_cell, emitted, Q)
+    record = record_from_circles(circles, pivot, index, variant, cls, sigma, N, pivoted=r == 3)
+    return _assemble(bits, hashes, is_cell, emitted, Q, record)
 
 
-def _assemble(bits, hashes, is_cell, emitted, Q) -> Arrangement:
-    if not bits.all(axis=1).any():
+def _assemble(bits, hashes, is_cell, emitted, Q, record: SweepRecord | None = None) -> Arrangement:
+    extra = not bits.all(axis=1).any()
+    if extra:
         # g = 0 realizes the all-ones pattern even when no cell or face does (no bias, data in
         # no closed half-space); its cone {u : X~ u >= 0} is then a subspace or {0}
         bits = np.vstack([bits, np.ones((1, bits.shape[1]), bool)])
@@ -458,7 +466,8 @@ def _assemble(bits, hashes, is_cell, emitted, Q) -> Arrangement:
     counts[~is_cell] = 0
     keep = is_cell[owner[f_order]]
     ptr = np.concatenate([[0], np.cumsum(counts)])
-    return Arrangement(bits, Q, ptr, fn[f_order][keep], ~is_cell, complete=True)
+    sweep = None if record is None else record.reorder(order, extra)
+    return Arrangement(bits, Q, ptr, fn[f_order][keep], ~is_cell, complete=True, sweep=sweep)
 
 
 def _low_rank_arrangement(Z: np.ndarray, Q: np.ndarray) -> Arrangement:
