@@ -62,3 +62,47 @@ def test_property_random_integer_data(n, seed, bias, d):
         check(X, bias, seed)
     except ValueError:  # rank > 3 is not enumerated
         pass
+
+
+def test_pricing_with_the_sweep_equals_dense_pricing():
+    import dataclasses
+
+    from convexnn.patterns.cones import dual_values, max_dual_value
+    from convexnn.program.pricing import price
+
+    data = cn.datasets.spiral(80)
+    arr = arrangement(data.X)
+    dense = dataclasses.replace(arr, sweep=None)
+    Z = lift(data.X) @ arr.basis
+    lam = data.y - 0.3 * np.random.default_rng(3).standard_normal(80)
+    vmax = max_dual_value(dense, Z, lam, False)
+    assert max_dual_value(arr, Z, lam, False) == pytest.approx(vmax, rel=1e-12)
+    for threshold in (0.0, 0.5 * vmax, 0.9 * vmax):
+        for fn in (price, dual_values):
+            got, v = fn(arr, Z, lam, False, threshold=threshold)
+            ref, v_ref = fn(dense, Z, lam, False, threshold=threshold)
+            assert np.allclose(v, v_ref, rtol=0, atol=1e-12)
+            above = ref > threshold + 1e-9  # exact in both; within rounding of it may differ
+            assert np.array_equal((got > threshold + 1e-9) | (np.abs(got - threshold) <= 1e-9),
+                                  above | (np.abs(ref - threshold) <= 1e-9))
+            assert np.allclose(got[above], ref[above], rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("name", sorted(DEGENERATE) + ["spiral"])
+def test_hash_index_of_equals_the_sorted_search(name):
+    from convexnn.patterns.arrangements import match_patterns, pattern_hashes
+
+    X, bias = DEGENERATE[name] if name != "spiral" else (cn.datasets.spiral(50).X, True)
+    arr = arrangement(X, bias)
+    preset = getattr(arr, "_hashes", None)
+    fresh = pattern_hashes(arr.patterns)
+    if preset is not None:  # the enumeration's own hashes are the same Zobrist hashes
+        assert np.array_equal(preset[0], np.sort(fresh))
+        assert np.array_equal(fresh[preset[1]], preset[0])
+    rng = np.random.default_rng(0)
+    queries = np.vstack([arr.patterns[rng.permutation(arr.count)],
+                         rng.random((50, arr.patterns.shape[1])) < 0.5])
+    assert np.array_equal(arr.index_of(queries), match_patterns(arr.patterns, queries))
+    sub = arr.subset(np.arange(0, arr.count, 2))
+    assert np.array_equal(sub.index_of(queries), match_patterns(sub.patterns, queries))
+

@@ -22,6 +22,7 @@ full-dimensional.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from math import comb, e
 
 import numpy as np
@@ -102,8 +103,38 @@ class Arrangement:
         return self.facet_normals[self.facet_ptr[i] : self.facet_ptr[i + 1]]
 
     def index_of(self, patterns: np.ndarray) -> np.ndarray:
-        """Index of each given pattern in ``self.patterns`` (-1 where it is not a pattern)."""
-        return match_patterns(self.patterns, patterns)
+        """Index of each given pattern in ``self.patterns`` (-1 where it is not a pattern).
+
+        By hashing: the Zobrist hash h(q) = XOR of the keys of q's active points
+        (:func:`pattern_hashes`) is looked up among the patterns' sorted hashes (memoized), and
+        a hit is confirmed by comparing the rows, so the answer is exact (a pattern whose hash
+        another pattern shares, about P^2 / 2^65 of them, would be reported -1).
+        """
+        query = np.atleast_2d(np.asarray(patterns, dtype=bool))
+        if query.shape[1] != self.patterns.shape[1]:
+            raise ValueError("patterns must have one entry per data point")
+        out = np.full(query.shape[0], -1)
+        if self.count == 0 or query.shape[0] == 0:
+            return out
+        sorted_h, order = self._hash_index()
+        h = pattern_hashes(query)
+        pos = np.searchsorted(sorted_h, h).clip(0, order.size - 1)
+        hit = np.flatnonzero(sorted_h[pos] == h)
+        for lo in range(0, hit.size, _MATCH_CHUNK):
+            part = hit[lo : lo + _MATCH_CHUNK]
+            cand = order[pos[part]]
+            same = np.all(self.patterns[cand] == query[part], axis=1)
+            out[part[same]] = cand[same]
+        return out
+
+    def _hash_index(self) -> tuple[np.ndarray, np.ndarray]:
+        """(sorted hashes, order) of the patterns, memoized (the enumeration presets it)."""
+        cached = getattr(self, "_hashes", None)
+        if cached is None or cached[1].size != self.count:
+            h = pattern_hashes(self.patterns)
+            order = np.argsort(h, kind="stable")
+            cached = self._hashes = (h[order], order)
+        return cached
 
     def subset(self, idx: np.ndarray) -> Arrangement:
         """The arrangement restricted to the patterns ``idx`` (in that order)."""
@@ -123,6 +154,38 @@ def ragged_rows(ptr: np.ndarray, idx: np.ndarray) -> np.ndarray:
         return np.zeros(0, dtype=int)
     offsets = np.repeat(starts - np.concatenate([[0], np.cumsum(counts)[:-1]]), counts)
     return np.arange(counts.sum()) + offsets
+
+
+_MATCH_CHUNK = 16384
+
+
+@lru_cache(maxsize=8)
+def _byte_table(n: int) -> np.ndarray:
+    """(ceil(n/8), 256) uint64: entry [b, v] is the XOR of the keys of the points 8b..8b+7 whose
+    bits are set in the byte v (np.packbits order: the first point is the high bit)."""
+    nb = -(-n // 8)
+    keys = np.zeros(nb * 8, dtype=np.uint64)
+    keys[:n] = _point_keys(n)
+    K = keys.reshape(nb, 8)
+    v = np.arange(256)
+    table = np.zeros((nb, 256), dtype=np.uint64)
+    for t in range(8):
+        table ^= np.where(((v >> (7 - t)) & 1)[None, :] == 1, K[:, t : t + 1], np.uint64(0))
+    return table
+
+
+def pattern_hashes(patterns: np.ndarray) -> np.ndarray:
+    """The Zobrist hash h(q) = XOR_{k : q_k = 1} key_k of each row q, (P,) uint64: the running
+    hash of the enumeration's sweep. Rows are packed to bytes and hashed by one 256-entry table
+    per byte (n/8 lookups per row), in chunks."""
+    patterns = np.atleast_2d(np.asarray(patterns, dtype=bool))
+    table = _byte_table(patterns.shape[1])
+    cols = np.arange(table.shape[0])
+    out = np.empty(patterns.shape[0], dtype=np.uint64)
+    for lo in range(0, patterns.shape[0], _MATCH_CHUNK):
+        packed = np.packbits(patterns[lo : lo + _MATCH_CHUNK], axis=1)
+        out[lo : lo + _MATCH_CHUNK] = np.bitwise_xor.reduce(table[cols, packed], axis=1)
+    return out
 
 
 def pattern_keys(patterns: np.ndarray) -> np.ndarray:
@@ -452,7 +515,7 @@ def _assemble(bits, hashes, is_cell, emitted, Q, record: SweepRecord | None = No
         # g = 0 realizes the all-ones pattern even when no cell or face does (no bias, data in
         # no closed half-space); its cone {u : X~ u >= 0} is then a subspace or {0}
         bits = np.vstack([bits, np.ones((1, bits.shape[1]), bool)])
-        hashes = np.concatenate([hashes, [np.uint64(0)]])
+        hashes = np.concatenate([hashes, [np.bitwise_xor.reduce(_point_keys(bits.shape[1]))]])
         is_cell = np.concatenate([is_cell, [False]])
     keys = pattern_keys(bits)
     order = np.argsort(keys)[::-1]  # descending lexicographic
@@ -467,7 +530,11 @@ def _assemble(bits, hashes, is_cell, emitted, Q, record: SweepRecord | None = No
     keep = is_cell[owner[f_order]]
     ptr = np.concatenate([[0], np.cumsum(counts)])
     sweep = None if record is None else record.reorder(order, extra)
-    return Arrangement(bits, Q, ptr, fn[f_order][keep], ~is_cell, complete=True, sweep=sweep)
+    out = Arrangement(bits, Q, ptr, fn[f_order][keep], ~is_cell, complete=True, sweep=sweep)
+    h_sorted = hashes[h_order]
+    if h_sorted.size < 2 or np.all(h_sorted[1:] != h_sorted[:-1]):
+        out._hashes = (h_sorted, h_order)  # the sweep's hashes are pattern_hashes of the rows
+    return out
 
 
 def _low_rank_arrangement(Z: np.ndarray, Q: np.ndarray) -> Arrangement:
