@@ -106,3 +106,28 @@ def test_hash_index_of_equals_the_sorted_search(name):
     sub = arr.subset(np.arange(0, arr.count, 2))
     assert np.array_equal(sub.index_of(queries), match_patterns(sub.patterns, queries))
 
+
+@pytest.mark.parametrize("name", ["spiral", "collinear four + two", "3x3 grid", "duplicate points",
+                                  "3-D without bias", "3-D without bias, antipodal",
+                                  "2-D without bias, antipodal"])
+def test_cell_ray_pricing_equals_dense_ray_correlations(name):
+    from convexnn.program.fast import ray_directions
+    from convexnn.program.pricing import CellRayPricing, cell_ray_pricing
+
+    X, bias = DEGENERATE[name] if name != "spiral" else (cn.datasets.spiral(60).X, True)
+    arr = arrangement(X, bias)
+    Z = lift(X, bias) @ arr.basis
+    H = ray_directions(Z)
+    pricing = cell_ray_pricing(arr, H, Z)
+    assert isinstance(pricing, CellRayPricing) and cell_ray_pricing(arr, H, Z) is pricing
+    assert cell_ray_pricing(arr.subset(np.arange(arr.count)), H, Z) is None
+    rng = np.random.default_rng(1)
+    for _ in range(3):
+        lam = rng.standard_normal(Z.shape[0])
+        ref = np.array([lam @ np.maximum(Z @ h, 0.0) for h in H])  # independent dense reference
+        for threshold in (0.0, float(np.median(np.abs(ref)))):
+            pricing.threshold = threshold
+            g = pricing.correlations(lam)
+            assert np.allclose(g, ref, rtol=0, atol=1e-11)
+            # a decision |g| > threshold is exact
+            assert np.array_equal(np.abs(g) > threshold, np.abs(pricing.exact_columns(np.arange(len(H))) @ lam) > threshold)
