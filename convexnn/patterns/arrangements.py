@@ -417,25 +417,41 @@ def _rank3(Z, cls, sigma, normals, kp, km, zero_key, affine, emitted, keep_circl
     return circles
 
 
+def _side_columns(cls: np.ndarray, sigma: np.ndarray, N: int) -> np.ndarray:
+    """For each row, its column in a class-side table (rows x (2N + 1), bool): column c holds
+    "class c's positive side is active", N + c its negative side, 2N is always True (zero rows)."""
+    return np.where(cls < 0, 2 * N, np.where(sigma > 0, cls, N + cls))
+
+
 def _rank3_bits(circles, pivots, index, variant, cls, sigma, N) -> np.ndarray:
+    """Packed point bits (np.packbits of each row, (P, ceil(n/8)) uint8) of the emitted patterns.
+
+    Per pivot circle, a boolean class-side table: an other class on its positive side (state +1)
+    activates its positive rows, on its negative side its negative rows, on the hyperplane (at a
+    vertex, or the pivot of an on-arc pattern) both; one gather maps sides to points."""
     n = cls.size
-    bits = np.empty((pivots.size, n), dtype=bool)
+    col = _side_columns(cls, sigma, N)
+    out = np.empty((pivots.size, -(-n // 8)), dtype=np.uint8)
     for c in np.unique(pivots):
         rows = np.flatnonzero(pivots == c)
         circle = circles[c]
         v = variant[rows]
         arcs = np.where(v == _VERTEX_ON, (index[rows] - 1) % circle.m, index[rows])
-        states = np.zeros((rows.size, N))
-        states[:, circle.others] = np.where(_positive_on_arcs(circle, arcs), 1.0, -1.0)
-        states[:, c] = np.select([v == _CELL_POS, v == _CELL_NEG], [1.0, -1.0], 0.0)
-        on_vertex = np.flatnonzero(v == _VERTEX_ON)
-        for r in on_vertex:
+        side = np.empty((rows.size, 2 * N + 1), dtype=bool)
+        pos = _positive_on_arcs(circle, arcs)
+        side[:, circle.others] = pos
+        side[:, N + circle.others] = ~pos
+        side[:, c] = v != _CELL_NEG
+        side[:, N + c] = v != _CELL_POS
+        side[:, 2 * N] = True
+        for r in np.flatnonzero(v == _VERTEX_ON):
             j = index[rows[r]]
             lo = circle.starts[j]
             hi = circle.starts[j + 1] if j + 1 < circle.m else circle.ev_class.size
-            states[r, circle.ev_class[lo:hi]] = 0.0
-        bits[rows] = _bits_from_states(states, cls, sigma)
-    return bits
+            side[r, circle.ev_class[lo:hi]] = True
+            side[r, N + circle.ev_class[lo:hi]] = True
+        out[rows] = np.packbits(side[:, col], axis=1)
+    return out
 
 
 def _rank2(cls, sigma, normals, kp, km, zero_key, emitted):
@@ -501,25 +517,40 @@ def arrangement(X: np.ndarray, bias: bool = True) -> Arrangement:
         circles = _rank3(Z, cls, sigma, normals, kp, km, zero_key, affine, emitted, True)
     hashes, pivot, index, variant = emitted.unique()
     if r == 2:
-        bits = _rank2_bits(circles[0], index, variant, cls, sigma, N)
+        bits = np.packbits(_rank2_bits(circles[0], index, variant, cls, sigma, N), axis=1)
     else:
         bits = _rank3_bits(circles, pivot, index, variant, cls, sigma, N)
     is_cell = np.isin(variant, (_CELL_POS, _CELL_NEG, _ARC_CELL))
     record = record_from_circles(circles, pivot, index, variant, cls, sigma, N, pivoted=r == 3)
-    return _assemble(bits, hashes, is_cell, emitted, Q, record)
+    return _assemble(bits, n, hashes, is_cell, emitted, Q, record)
 
 
-def _assemble(bits, hashes, is_cell, emitted, Q, record: SweepRecord | None = None) -> Arrangement:
-    extra = not bits.all(axis=1).any()
+def _unpack_rows(packed: np.ndarray, order: np.ndarray, n: int) -> np.ndarray:
+    """The (len(order), n) bool rows packed[order], unpacked in chunks (no second full copy)."""
+    bits = np.empty((order.size, n), dtype=bool)
+    for lo in range(0, order.size, _MATCH_CHUNK):
+        bits[lo : lo + _MATCH_CHUNK] = np.unpackbits(packed[order[lo : lo + _MATCH_CHUNK]], axis=1,
+                                                     count=n).view(bool)
+    return bits
+
+
+def _assemble(packed, n, hashes, is_cell, emitted, Q, record: SweepRecord | None = None) -> Arrangement:
+    """The arrangement from the packed rows of the distinct emitted patterns: sorted in
+    descending lexicographic order (of the packed bytes, the same order), unpacked once."""
+    ones = np.packbits(np.ones((1, n), bool), axis=1)
+    extra = not np.all(packed == ones, axis=1).any()
     if extra:
         # g = 0 realizes the all-ones pattern even when no cell or face does (no bias, data in
         # no closed half-space); its cone {u : X~ u >= 0} is then a subspace or {0}
-        bits = np.vstack([bits, np.ones((1, bits.shape[1]), bool)])
-        hashes = np.concatenate([hashes, [np.bitwise_xor.reduce(_point_keys(bits.shape[1]))]])
+        packed = np.vstack([packed, ones])
+        hashes = np.concatenate([hashes, [np.bitwise_xor.reduce(_point_keys(n))]])
         is_cell = np.concatenate([is_cell, [False]])
-    keys = pattern_keys(bits)
+    packed = np.ascontiguousarray(packed)
+    keys = packed.view(np.dtype((np.void, packed.shape[1]))).ravel()
     order = np.argsort(keys)[::-1]  # descending lexicographic
-    bits, hashes, is_cell = bits[order], hashes[order], is_cell[order]
+    bits = _unpack_rows(packed, order, n)
+    del packed, keys
+    hashes, is_cell = hashes[order], is_cell[order]
     fh = np.concatenate(emitted.facet_hash)
     fn = np.concatenate(emitted.facet_normal)
     h_order = np.argsort(hashes)
