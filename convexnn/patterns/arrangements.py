@@ -324,7 +324,8 @@ def _positive_on_arcs(circle: _Circle, arcs: np.ndarray) -> np.ndarray:
     """(len(arcs), len(others)) bool: class positive on arc j (between vertices j and j+1)."""
     j = arcs[:, None]
     e, x = circle.entry[None, :], circle.exit[None, :]
-    return np.where(e < x, (j >= e) & (j < x), (j >= e) | (j < x))
+    # e < x: e <= j < x, i.e. (j >= e) xor (j >= x); e > x (wraps): the complement of x <= j < e
+    return (j >= e) ^ (j >= x) ^ (e > x)
 
 
 def _circle_hashes(circle: _Circle, kp, km, base_key):
@@ -428,29 +429,38 @@ def _rank3_bits(circles, pivots, index, variant, cls, sigma, N) -> np.ndarray:
 
     Per pivot circle, a boolean class-side table: an other class on its positive side (state +1)
     activates its positive rows, on its negative side its negative rows, on the hyperplane (at a
-    vertex, or the pivot of an on-arc pattern) both; one gather maps sides to points."""
+    vertex, or the pivot of an on-arc pattern) both; one gather maps sides to points. When every
+    row is its own class on its positive side (distinct points with bias) the table's first half
+    is already the bits."""
     n = cls.size
     col = _side_columns(cls, sigma, N)
+    identity = N == n and np.array_equal(col, np.arange(n))
     out = np.empty((pivots.size, -(-n // 8)), dtype=np.uint8)
-    for c in np.unique(pivots):
-        rows = np.flatnonzero(pivots == c)
+    order = np.argsort(pivots, kind="stable")
+    bounds = np.searchsorted(pivots[order], np.arange(N + 1))
+    for c in range(N):
+        rows = order[bounds[c] : bounds[c + 1]]
+        if rows.size == 0:
+            continue
         circle = circles[c]
         v = variant[rows]
         arcs = np.where(v == _VERTEX_ON, (index[rows] - 1) % circle.m, index[rows])
-        side = np.empty((rows.size, 2 * N + 1), dtype=bool)
+        side = np.zeros((rows.size, N if identity else 2 * N + 1), dtype=bool)
         pos = _positive_on_arcs(circle, arcs)
         side[:, circle.others] = pos
-        side[:, N + circle.others] = ~pos
         side[:, c] = v != _CELL_NEG
-        side[:, N + c] = v != _CELL_POS
-        side[:, 2 * N] = True
+        if not identity:
+            side[:, N + circle.others] = ~pos
+            side[:, N + c] = v != _CELL_POS
+            side[:, 2 * N] = True
         for r in np.flatnonzero(v == _VERTEX_ON):
             j = index[rows[r]]
             lo = circle.starts[j]
             hi = circle.starts[j + 1] if j + 1 < circle.m else circle.ev_class.size
             side[r, circle.ev_class[lo:hi]] = True
-            side[r, N + circle.ev_class[lo:hi]] = True
-        out[rows] = np.packbits(side[:, col], axis=1)
+            if not identity:
+                side[r, N + circle.ev_class[lo:hi]] = True
+        out[rows] = np.packbits(side if identity else side[:, col], axis=1)
     return out
 
 
