@@ -110,41 +110,69 @@ def _class_sums(rec: SweepRecord, W: np.ndarray) -> tuple[np.ndarray, np.ndarray
     return Sp, Sm
 
 
-def _scatter(index: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
-    """out[t] = sum of values[e] with index[e] = t, shape (size, r) (bincount per column)."""
-    out = np.empty((size, values.shape[1]))
-    for col in range(values.shape[1]):
-        out[:, col] = np.bincount(index, values[:, col], minlength=size)
-    return out
+def _operators(rec: SweepRecord) -> dict:
+    """Sparse operators of the record, built once and memoized on it: F (C M, N) with +-1 at
+    (event position, class) (entry +, exit -), I0 (C, N) with 1 at (circle, class positive on its
+    wrap arc), for vertices Gp / Gm (1 at the entries / exits), and each pattern's row in the
+    stacked tables of :func:`sweep_vectors`."""
+    cached = getattr(rec, "_ops", None)
+    if cached is not None:
+        return cached
+    from scipy import sparse
+
+    N, C, M = rec.n_classes, rec.m.size, int(rec.m.max(initial=1))
+    shape = (C * M, N)
+    sign = np.where(rec.ev_entry, 1.0, -1.0)
+    ops = {"F": sparse.csr_matrix((sign, (rec.ev_flat, rec.ev_class)), shape=shape),
+           "I0": sparse.csr_matrix((np.ones(rec.init_class.size), (rec.init_circle, rec.init_class)),
+                                   shape=(C, N))}
+    var, c = rec.variant.astype(np.int64), rec.circle.astype(np.int64)
+    table = _TABLE_PIVOTED[var] if rec.pivoted else _TABLE_FLAT[var]
+    j = rec.position.astype(np.int64)
+    on = var == VERTEX_ON
+    if on.any():
+        ent = rec.ev_entry.astype(float)
+        ops["Gp"] = sparse.csr_matrix((ent, (rec.ev_flat, rec.ev_class)), shape=shape)
+        ops["Gm"] = sparse.csr_matrix((1.0 - ent, (rec.ev_flat, rec.ev_class)), shape=shape)
+        j_prev = np.where(on, (j - 1) % rec.m[c], j)  # V_c[j] = A_c[j-1] + gains at vertex j
+        ops["vertex_row"] = c[on] * M + j[on]
+        j = j_prev
+    used = np.unique(table)
+    slot = np.zeros(_N_TABLES, dtype=np.int64)
+    slot[used] = np.arange(used.size)
+    ops.update(used=used, row=slot[table] * (C * M) + c * M + j, on=np.flatnonzero(on),
+               every=np.flatnonzero(var == ALL_ONES), M=M)
+    rec._ops = ops
+    return ops
+
+
+# table of each variant: 0 arcs A, 1 A + S+_c, 2 A + S-_c, 3 A + S+_c + S-_c (ARC_ON, and the
+# arc before a vertex: the vertex's gains are added to those rows afterwards)
+_N_TABLES = 4
+_TABLE_PIVOTED = np.array([1, 2, 3, 3, 0, 0])  # CELL_POS, CELL_NEG, ARC_ON, VERTEX_ON, ARC_CELL, ALL
+_TABLE_FLAT = np.array([0, 0, 0, 0, 0, 0])
 
 
 def sweep_vectors(rec: SweepRecord, Z: np.ndarray, lam: np.ndarray) -> np.ndarray:
     """v_i = Z^T D_i lam for every pattern of the record, (P, r), by the cumulative sums of the
-    module docstring (arcs A_c[j], vertices V_c[j], plus the pivot's sides)."""
+    module docstring: arcs A_c[j] = h0_c + cumsum_j(F D), h0_c = sum_k S-_k (- S-_c) + (I0 D)_c,
+    the pivot's sides added through one table per variant, vertices V_c[j] = A_c[j-1] + gains."""
+    ops = _operators(rec)
     W = Z * lam[:, None]
     Sp, Sm = _class_sums(rec, W)
     D = Sp - Sm
-    C, M = rec.m.size, int(rec.m.max(initial=1))
-    sign = np.where(rec.ev_entry, 1.0, -1.0)[:, None]
-    flips = _scatter(rec.ev_flat, sign * D[rec.ev_class], C * M).reshape(C, M, -1)
-    h0 = Sm.sum(axis=0) + _scatter(rec.init_circle, D[rec.init_class], C)
+    C, M, r = rec.m.size, ops["M"], W.shape[1]
+    h0 = Sm.sum(axis=0) + ops["I0"] @ D
     if rec.pivoted:
         h0 -= Sm  # the pivot class is not among the others of its own circle
-    A = h0[:, None, :] + np.cumsum(flips, axis=1)
-    c, j, var = rec.circle, rec.position, rec.variant
-    out = A[c, j]
-    on = np.flatnonzero(var == VERTEX_ON)
-    if on.size:
-        gains = np.where(rec.ev_entry[:, None], Sp[rec.ev_class], Sm[rec.ev_class])
-        G = _scatter(rec.ev_flat, gains, C * M).reshape(C, M, -1)
-        prev = (j[on] - 1) % rec.m[c[on]]
-        out[on] = A[c[on], prev] + G[c[on], j[on]]
-    if rec.pivoted:
-        out += np.where(np.isin(var, (CELL_POS, ARC_ON, VERTEX_ON))[:, None], Sp[c], 0.0)
-        out += np.where(np.isin(var, (CELL_NEG, ARC_ON, VERTEX_ON))[:, None], Sm[c], 0.0)
-    every = np.flatnonzero(var == ALL_ONES)
-    if every.size:
-        out[every] = W.sum(axis=0)
+    A = h0[:, None, :] + np.cumsum((ops["F"] @ D).reshape(C, M, r), axis=1)
+    add = {0: 0.0, 1: Sp, 2: Sm, 3: Sp + Sm}
+    tables = [(A + (add[t][:, None, :] if t else 0.0)).reshape(C * M, r) for t in ops["used"]]
+    out = np.take(np.concatenate(tables) if len(tables) > 1 else tables[0], ops["row"], axis=0)
+    if ops["on"].size:
+        out[ops["on"]] += (ops["Gp"] @ Sp + ops["Gm"] @ Sm)[ops["vertex_row"]]
+    if ops["every"].size:
+        out[ops["every"]] = W.sum(axis=0)
     return out
 
 
