@@ -131,3 +131,18 @@ def test_cell_ray_pricing_equals_dense_ray_correlations(name):
             assert np.allclose(g, ref, rtol=0, atol=1e-11)
             # a decision |g| > threshold is exact
             assert np.array_equal(np.abs(g) > threshold, np.abs(pricing.exact_columns(np.arange(len(H))) @ lam) > threshold)
+
+
+@pytest.mark.parametrize("name", sorted(DEGENERATE) + ["spiral"])
+def test_cells_of_a_complete_arrangement_are_pointed_as_the_rank_test_says(name):
+    import dataclasses
+
+    from convexnn.program.pricing import _pointed
+
+    X, bias = DEGENERATE[name] if name != "spiral" else (cn.datasets.spiral(100).X, True)
+    arr = arrangement(X, bias)
+    r = arr.facet_normals.shape[1]
+    if r not in (2, 3):
+        return
+    ranked = dataclasses.replace(arr, complete=False)  # the rank test of every facet list
+    assert np.array_equal(_pointed(arr, r), _pointed(ranked, r))

@@ -58,8 +58,13 @@ def cone_caps(cones: Arrangement) -> tuple[np.ndarray, np.ndarray, np.ndarray] |
 
 def _pointed(cones: Arrangement, r: int) -> np.ndarray:
     """(P,) True where the facet normals span R^r (the cone holds no line, so it is the conic
-    hull of its extreme rays)."""
+    hull of its extreme rays). For a complete arrangement the cone of a cell is
+    {w : s_k z_k^T w >= 0 for all k}, whose lineality space null(Z) is {0} (Z has full column rank
+    r after the rank reduction), so every cell with its (irredundant, hence complete) facet list
+    of at least r facets is pointed: no rank computation is needed."""
     counts = np.diff(cones.facet_ptr)
+    if cones.complete:
+        return ~cones.full_hrep & (counts >= r)
     out = np.zeros(cones.count, dtype=bool)
     for f in np.unique(counts):
         if f < r:
