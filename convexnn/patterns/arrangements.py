@@ -22,11 +22,18 @@ full-dimensional.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from math import comb, e
 
 import numpy as np
 
 from ..data.validate import MAX_ENTRIES, as_count, as_matrix
+from .sweep import ARC_CELL as _ARC_CELL  # variants of an emitted pattern
+from .sweep import ARC_ON as _ARC_ON
+from .sweep import CELL_NEG as _CELL_NEG
+from .sweep import CELL_POS as _CELL_POS
+from .sweep import VERTEX_ON as _VERTEX_ON
+from .sweep import SweepRecord, record_from_circles
 
 _ANGLE_TOL = 1e-11
 _PARALLEL_TOL = 1e-12
@@ -37,9 +44,6 @@ MAX_COUNT_POINTS = 10_000
 MAX_SAMPLES = 1_000_000
 """Most sampled directions k of :func:`gaussian_patterns` and :func:`geometric_algebra_patterns`
 (and n * k is at most ``validate.MAX_ENTRIES``)."""
-
-# variants of an emitted pattern
-_CELL_POS, _CELL_NEG, _ARC_ON, _VERTEX_ON, _ARC_CELL = 0, 1, 2, 3, 4
 
 
 def lift(X: np.ndarray, bias: bool = True) -> np.ndarray:
@@ -79,6 +83,8 @@ class Arrangement:
         full_hrep: (P,) bool; True where no facet list is known (boundary-only patterns, rank 1),
             so the cone must be taken with all n rows of (2 D_i - I) Z.
         complete: True when ``patterns`` are all the patterns of the data (exact enumeration).
+        sweep: where the enumeration found each pattern (:mod:`convexnn.patterns.sweep`), for
+            incremental pattern vectors; None for other pattern sets and subsets.
     """
 
     patterns: np.ndarray
@@ -87,6 +93,7 @@ class Arrangement:
     facet_normals: np.ndarray
     full_hrep: np.ndarray
     complete: bool = False
+    sweep: SweepRecord | None = None
 
     @property
     def count(self) -> int:
@@ -96,8 +103,38 @@ class Arrangement:
         return self.facet_normals[self.facet_ptr[i] : self.facet_ptr[i + 1]]
 
     def index_of(self, patterns: np.ndarray) -> np.ndarray:
-        """Index of each given pattern in ``self.patterns`` (-1 where it is not a pattern)."""
-        return match_patterns(self.patterns, patterns)
+        """Index of each given pattern in ``self.patterns`` (-1 where it is not a pattern).
+
+        By hashing: the Zobrist hash h(q) = XOR of the keys of q's active points
+        (:func:`pattern_hashes`) is looked up among the patterns' sorted hashes (memoized), and
+        a hit is confirmed by comparing the rows, so the answer is exact (a pattern whose hash
+        another pattern shares, about P^2 / 2^65 of them, would be reported -1).
+        """
+        query = np.atleast_2d(np.asarray(patterns, dtype=bool))
+        if query.shape[1] != self.patterns.shape[1]:
+            raise ValueError("patterns must have one entry per data point")
+        out = np.full(query.shape[0], -1)
+        if self.count == 0 or query.shape[0] == 0:
+            return out
+        sorted_h, order = self._hash_index()
+        h = pattern_hashes(query)
+        pos = np.searchsorted(sorted_h, h).clip(0, order.size - 1)
+        hit = np.flatnonzero(sorted_h[pos] == h)
+        for lo in range(0, hit.size, _MATCH_CHUNK):
+            part = hit[lo : lo + _MATCH_CHUNK]
+            cand = order[pos[part]]
+            same = np.all(self.patterns[cand] == query[part], axis=1)
+            out[part[same]] = cand[same]
+        return out
+
+    def _hash_index(self) -> tuple[np.ndarray, np.ndarray]:
+        """(sorted hashes, order) of the patterns, memoized (the enumeration presets it)."""
+        cached = getattr(self, "_hashes", None)
+        if cached is None or cached[1].size != self.count:
+            h = pattern_hashes(self.patterns)
+            order = np.argsort(h, kind="stable")
+            cached = self._hashes = (h[order], order)
+        return cached
 
     def subset(self, idx: np.ndarray) -> Arrangement:
         """The arrangement restricted to the patterns ``idx`` (in that order)."""
@@ -117,6 +154,38 @@ def ragged_rows(ptr: np.ndarray, idx: np.ndarray) -> np.ndarray:
         return np.zeros(0, dtype=int)
     offsets = np.repeat(starts - np.concatenate([[0], np.cumsum(counts)[:-1]]), counts)
     return np.arange(counts.sum()) + offsets
+
+
+_MATCH_CHUNK = 16384
+
+
+@lru_cache(maxsize=8)
+def _byte_table(n: int) -> np.ndarray:
+    """(ceil(n/8), 256) uint64: entry [b, v] is the XOR of the keys of the points 8b..8b+7 whose
+    bits are set in the byte v (np.packbits order: the first point is the high bit)."""
+    nb = -(-n // 8)
+    keys = np.zeros(nb * 8, dtype=np.uint64)
+    keys[:n] = _point_keys(n)
+    K = keys.reshape(nb, 8)
+    v = np.arange(256)
+    table = np.zeros((nb, 256), dtype=np.uint64)
+    for t in range(8):
+        table ^= np.where(((v >> (7 - t)) & 1)[None, :] == 1, K[:, t : t + 1], np.uint64(0))
+    return table
+
+
+def pattern_hashes(patterns: np.ndarray) -> np.ndarray:
+    """The Zobrist hash h(q) = XOR_{k : q_k = 1} key_k of each row q, (P,) uint64: the running
+    hash of the enumeration's sweep. Rows are packed to bytes and hashed by one 256-entry table
+    per byte (n/8 lookups per row), in chunks."""
+    patterns = np.atleast_2d(np.asarray(patterns, dtype=bool))
+    table = _byte_table(patterns.shape[1])
+    cols = np.arange(table.shape[0])
+    out = np.empty(patterns.shape[0], dtype=np.uint64)
+    for lo in range(0, patterns.shape[0], _MATCH_CHUNK):
+        packed = np.packbits(patterns[lo : lo + _MATCH_CHUNK], axis=1)
+        out[lo : lo + _MATCH_CHUNK] = np.bitwise_xor.reduce(table[cols, packed], axis=1)
+    return out
 
 
 def pattern_keys(patterns: np.ndarray) -> np.ndarray:
@@ -255,7 +324,8 @@ def _positive_on_arcs(circle: _Circle, arcs: np.ndarray) -> np.ndarray:
     """(len(arcs), len(others)) bool: class positive on arc j (between vertices j and j+1)."""
     j = arcs[:, None]
     e, x = circle.entry[None, :], circle.exit[None, :]
-    return np.where(e < x, (j >= e) & (j < x), (j >= e) | (j < x))
+    # e < x: e <= j < x, i.e. (j >= e) xor (j >= x); e > x (wraps): the complement of x <= j < e
+    return (j >= e) ^ (j >= x) ^ (e > x)
 
 
 def _circle_hashes(circle: _Circle, kp, km, base_key):
@@ -348,25 +418,50 @@ def _rank3(Z, cls, sigma, normals, kp, km, zero_key, affine, emitted, keep_circl
     return circles
 
 
+def _side_columns(cls: np.ndarray, sigma: np.ndarray, N: int) -> np.ndarray:
+    """For each row, its column in a class-side table (rows x (2N + 1), bool): column c holds
+    "class c's positive side is active", N + c its negative side, 2N is always True (zero rows)."""
+    return np.where(cls < 0, 2 * N, np.where(sigma > 0, cls, N + cls))
+
+
 def _rank3_bits(circles, pivots, index, variant, cls, sigma, N) -> np.ndarray:
+    """Packed point bits (np.packbits of each row, (P, ceil(n/8)) uint8) of the emitted patterns.
+
+    Per pivot circle, a boolean class-side table: an other class on its positive side (state +1)
+    activates its positive rows, on its negative side its negative rows, on the hyperplane (at a
+    vertex, or the pivot of an on-arc pattern) both; one gather maps sides to points. When every
+    row is its own class on its positive side (distinct points with bias) the table's first half
+    is already the bits."""
     n = cls.size
-    bits = np.empty((pivots.size, n), dtype=bool)
-    for c in np.unique(pivots):
-        rows = np.flatnonzero(pivots == c)
+    col = _side_columns(cls, sigma, N)
+    identity = N == n and np.array_equal(col, np.arange(n))
+    out = np.empty((pivots.size, -(-n // 8)), dtype=np.uint8)
+    order = np.argsort(pivots, kind="stable")
+    bounds = np.searchsorted(pivots[order], np.arange(N + 1))
+    for c in range(N):
+        rows = order[bounds[c] : bounds[c + 1]]
+        if rows.size == 0:
+            continue
         circle = circles[c]
         v = variant[rows]
         arcs = np.where(v == _VERTEX_ON, (index[rows] - 1) % circle.m, index[rows])
-        states = np.zeros((rows.size, N))
-        states[:, circle.others] = np.where(_positive_on_arcs(circle, arcs), 1.0, -1.0)
-        states[:, c] = np.select([v == _CELL_POS, v == _CELL_NEG], [1.0, -1.0], 0.0)
-        on_vertex = np.flatnonzero(v == _VERTEX_ON)
-        for r in on_vertex:
+        side = np.zeros((rows.size, N if identity else 2 * N + 1), dtype=bool)
+        pos = _positive_on_arcs(circle, arcs)
+        side[:, circle.others] = pos
+        side[:, c] = v != _CELL_NEG
+        if not identity:
+            side[:, N + circle.others] = ~pos
+            side[:, N + c] = v != _CELL_POS
+            side[:, 2 * N] = True
+        for r in np.flatnonzero(v == _VERTEX_ON):
             j = index[rows[r]]
             lo = circle.starts[j]
             hi = circle.starts[j + 1] if j + 1 < circle.m else circle.ev_class.size
-            states[r, circle.ev_class[lo:hi]] = 0.0
-        bits[rows] = _bits_from_states(states, cls, sigma)
-    return bits
+            side[r, circle.ev_class[lo:hi]] = True
+            if not identity:
+                side[r, N + circle.ev_class[lo:hi]] = True
+        out[rows] = np.packbits(side if identity else side[:, col], axis=1)
+    return out
 
 
 def _rank2(cls, sigma, normals, kp, km, zero_key, emitted):
@@ -432,23 +527,40 @@ def arrangement(X: np.ndarray, bias: bool = True) -> Arrangement:
         circles = _rank3(Z, cls, sigma, normals, kp, km, zero_key, affine, emitted, True)
     hashes, pivot, index, variant = emitted.unique()
     if r == 2:
-        bits = _rank2_bits(circles[0], index, variant, cls, sigma, N)
+        bits = np.packbits(_rank2_bits(circles[0], index, variant, cls, sigma, N), axis=1)
     else:
         bits = _rank3_bits(circles, pivot, index, variant, cls, sigma, N)
     is_cell = np.isin(variant, (_CELL_POS, _CELL_NEG, _ARC_CELL))
-    return _assemble(bits, hashes, is_cell, emitted, Q)
+    record = record_from_circles(circles, pivot, index, variant, cls, sigma, N, pivoted=r == 3)
+    return _assemble(bits, n, hashes, is_cell, emitted, Q, record)
 
 
-def _assemble(bits, hashes, is_cell, emitted, Q) -> Arrangement:
-    if not bits.all(axis=1).any():
+def _unpack_rows(packed: np.ndarray, order: np.ndarray, n: int) -> np.ndarray:
+    """The (len(order), n) bool rows packed[order], unpacked in chunks (no second full copy)."""
+    bits = np.empty((order.size, n), dtype=bool)
+    for lo in range(0, order.size, _MATCH_CHUNK):
+        bits[lo : lo + _MATCH_CHUNK] = np.unpackbits(packed[order[lo : lo + _MATCH_CHUNK]], axis=1,
+                                                     count=n).view(bool)
+    return bits
+
+
+def _assemble(packed, n, hashes, is_cell, emitted, Q, record: SweepRecord | None = None) -> Arrangement:
+    """The arrangement from the packed rows of the distinct emitted patterns: sorted in
+    descending lexicographic order (of the packed bytes, the same order), unpacked once."""
+    ones = np.packbits(np.ones((1, n), bool), axis=1)
+    extra = not np.all(packed == ones, axis=1).any()
+    if extra:
         # g = 0 realizes the all-ones pattern even when no cell or face does (no bias, data in
         # no closed half-space); its cone {u : X~ u >= 0} is then a subspace or {0}
-        bits = np.vstack([bits, np.ones((1, bits.shape[1]), bool)])
-        hashes = np.concatenate([hashes, [np.uint64(0)]])
+        packed = np.vstack([packed, ones])
+        hashes = np.concatenate([hashes, [np.bitwise_xor.reduce(_point_keys(n))]])
         is_cell = np.concatenate([is_cell, [False]])
-    keys = pattern_keys(bits)
+    packed = np.ascontiguousarray(packed)
+    keys = packed.view(np.dtype((np.void, packed.shape[1]))).ravel()
     order = np.argsort(keys)[::-1]  # descending lexicographic
-    bits, hashes, is_cell = bits[order], hashes[order], is_cell[order]
+    bits = _unpack_rows(packed, order, n)
+    del packed, keys
+    hashes, is_cell = hashes[order], is_cell[order]
     fh = np.concatenate(emitted.facet_hash)
     fn = np.concatenate(emitted.facet_normal)
     h_order = np.argsort(hashes)
@@ -458,7 +570,12 @@ def _assemble(bits, hashes, is_cell, emitted, Q) -> Arrangement:
     counts[~is_cell] = 0
     keep = is_cell[owner[f_order]]
     ptr = np.concatenate([[0], np.cumsum(counts)])
-    return Arrangement(bits, Q, ptr, fn[f_order][keep], ~is_cell, complete=True)
+    sweep = None if record is None else record.reorder(order, extra)
+    out = Arrangement(bits, Q, ptr, fn[f_order][keep], ~is_cell, complete=True, sweep=sweep)
+    h_sorted = hashes[h_order]
+    if h_sorted.size < 2 or np.all(h_sorted[1:] != h_sorted[:-1]):
+        out._hashes = (h_sorted, h_order)  # the sweep's hashes are pattern_hashes of the rows
+    return out
 
 
 def _low_rank_arrangement(Z: np.ndarray, Q: np.ndarray) -> Arrangement:

@@ -21,6 +21,7 @@ from scipy.optimize import nnls
 from scipy.spatial import ConvexHull, QhullError
 
 from .arrangements import Arrangement, lift, ragged_rows, reduce_rank
+from .sweep import all_pattern_vectors
 
 _FEAS_TOL = 1e-10
 _CHUNK = 8192
@@ -190,14 +191,16 @@ def dual_values(cones: Arrangement, Z: np.ndarray, lam: np.ndarray, gated: bool,
 
     Gated: ||v_i|| for both signs. Exact: ||Pi_{K_i}(+-v_i)||. Values above ``threshold`` are
     exact; below it a value may be an upper bound (||v_i||, or the bound of one facet), which is
-    all a certificate or a violation test needs. Returns (values, v).
+    all a certificate or a violation test needs. Returns (values, v). The vectors v come from
+    the enumeration's sweep when the cones carry it (:func:`convexnn.patterns.sweep.all_pattern_vectors`);
+    its rounding bound widens the screen, so no value above ``threshold`` is missed.
     """
-    v = pattern_vectors(cones.patterns, Z, lam)
+    v, err = all_pattern_vectors(cones, Z, lam)
     norms = np.linalg.norm(v, axis=1)
     values = np.column_stack([norms, norms])
     if gated:
         return values, v
-    check = np.flatnonzero(norms > threshold)
+    check = np.flatnonzero(norms + err > threshold)
     if check.size == 0:
         return values, v
     viol = _facet_bounds(cones, check, v[check])
@@ -220,14 +223,14 @@ def max_dual_value(cones: Arrangement, Z: np.ndarray, lam: np.ndarray, gated: bo
     Patterns are visited in decreasing order of the bound; with ``stop_above`` the search ends as
     soon as a value above it is found (enough to know that the zero network is not optimal).
     """
-    v = pattern_vectors(cones.patterns, Z, lam)
+    v, err = all_pattern_vectors(cones, Z, lam)
     norms = np.linalg.norm(v, axis=1)
     if gated or norms.size == 0:
         return float(norms.max(initial=0.0))
     order = np.argsort(-norms)
     best, lo = 0.0, 0
     batch = 256
-    while lo < order.size and norms[order[lo]] > best:
+    while lo < order.size and norms[order[lo]] + err > best:
         part = order[lo : lo + batch]
         vals = np.maximum(cone_values(cones, Z, part, v[part]), cone_values(cones, Z, part, -v[part]))
         best = max(best, float(vals.max()))

@@ -30,7 +30,7 @@ from threadpoolctl import ThreadpoolController
 from ..patterns.arrangements import Arrangement
 from ..patterns.cones import cone_projections, dual_values, max_dual_value
 from . import losses
-from .pricing import price
+from .pricing import cell_ray_pricing, price
 
 MAX_ADD_FACTOR = 1.0  # blocks added per round, per data point
 RAY_ADD_FACTOR = 2.0  # rays added per ray Lasso round, per data point (after the diversity filter)
@@ -894,7 +894,8 @@ def _first_phase(cones, Z, y, beta, loss, gated, tol, usable, clock, init_rays, 
         use_rays = H.shape[0] > 0
     if use_rays:
         ray = solve_ray_lasso(Z, y, beta, H, tol=tol, time_limit=clock.limit - clock.used(),
-                              init=init_rays, loss=loss, pricing=_shared_ray_pricing(shared, H, Z))
+                              init=init_rays, loss=loss,
+                              pricing=cell_ray_pricing(cones, H, Z) or _shared_ray_pricing(shared, H, Z))
         start.use_rays, start.rounds, start.ray_working_set = True, ray.rounds, ray.working_set
         start.atom_dirs, start.atom_signs = ray.rays, ray.signs
         start.atoms = np.maximum(ray.rays @ Z.T, 0.0).T * ray.signs
