@@ -215,15 +215,20 @@ else:
 # The 2-D pictures
 # --------------------------------------------------------------------------------------------
 
-st.subheader("Two pictures in the plane")
-st.caption(
-    "2-D inputs without bias (d = 2, so 2d = 4), a planted linear function f*(x) = w\\*ᵀx, and the min-norm "
-    "ReLU network with skip connection over all exact patterns (cone-constrained program). With n = 2 points "
-    "a ReLU neuron interpolates at a smaller norm than the linear neuron, so the level lines bend at its "
-    "kink; with n = 5 points (n > 2d) only the linear neuron is left and the fit is w\\*ᵀx everywhere.")
-try:
-    two, five = illustrations()
-    st.plotly_chart(tf.illustration_figure(two, five), key="recovery_pictures",
-                    config={"displayModeBar": False}, theme=None)
-except Exception as exc:
-    st.error(f"Could not draw the pictures: {type(exc).__name__}: {exc}")
+# a below-the-fold pair of contour plots (the page's largest chart): built only once opened
+pictures = st.expander("Two pictures in the plane: recovery with n = 2 and n = 5 points",
+                       key="recovery_pictures_open", on_change="rerun")
+with pictures:
+    st.caption(
+        "2-D inputs without bias (d = 2, so 2d = 4), a planted linear function f*(x) = w\\*ᵀx, and the "
+        "min-norm ReLU network with skip connection over all exact patterns (cone-constrained program). "
+        "With n = 2 points a ReLU neuron interpolates at a smaller norm than the linear neuron, so the level "
+        "lines bend at its kink; with n = 5 points (n > 2d) only the linear neuron is left and the fit is "
+        "w\\*ᵀx everywhere.")
+    if pictures.open:
+        try:
+            two, five = illustrations()
+            st.plotly_chart(tf.illustration_figure(two, five), key="recovery_pictures",
+                            config={"displayModeBar": False}, theme=None)
+        except Exception as exc:
+            st.error(f"Could not draw the pictures: {type(exc).__name__}: {exc}")
