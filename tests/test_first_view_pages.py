@@ -34,3 +34,31 @@ def test_the_geometric_algebra_pages_3d_charts_are_built_when_opened():
     assert [m.value for m in opened.multiselect if m.key == "ga_three"] == [[0, 1, 2]]
     assert chart_count(opened) == chart_count(closed) + 2  # the lifted space and the plane in R^4
     assert any("in $\\mathbb R^4$" in m.value for m in opened.markdown)
+
+
+def test_the_script_health_check_runs_the_app():
+    """The Dockerfile's HEALTHCHECK: /_stcore/script-health-check (on in .streamlit/config.toml) runs
+    app.py in a fresh server and answers 200 ("ok")."""
+    import os
+    import subprocess
+    import sys
+    import urllib.request
+    from pathlib import Path
+
+    from conftest import free_port, wait_healthy
+
+    root = Path(__file__).resolve().parent.parent
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port",
+         str(port), "--server.address", "127.0.0.1", "--server.fileWatcherType", "none"],
+        cwd=root, env=dict(os.environ, CONVEXNN_WARM_UP="0"), stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL)
+    try:
+        wait_healthy(url, proc, 60)
+        with urllib.request.urlopen(f"{url}/_stcore/script-health-check", timeout=120) as response:
+            assert response.status == 200 and response.read().decode().strip() == "ok"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
