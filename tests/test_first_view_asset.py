@@ -1,89 +1,129 @@
-"""The AdamW page's stored first view (assets/adamw_first_view.npz, ui/first_view.py).
+"""The stored default views (assets/first_views.npz, ui/first_view.py).
 
-The file must hold what the page would compute with its default settings: every stored record is
-recomputed here (the same functions, about 3 s of CPU) and compared, and the page's default view is
-checked to use it while any other setting computes afresh.
+The file must hold what the pages would compute with their default settings: every stored result is
+recomputed here (the same functions, about 6 s of CPU) and compared, field by field; times are the
+only values allowed to differ. The pages' default views are checked to use the file, and any other
+setting to compute afresh.
 """
 
 from __future__ import annotations
+
+import dataclasses
 
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from convexnn import ReLUNetwork
 from convexnn import datasets as ds
 from ui import first_view as fv
 from ui import landscape as al
 
-
-def same_network(a, b, X, rtol=1e-6) -> None:
-    """Equal weights (to float32 for the stored animation frames) and equal outputs on the data."""
-    assert a.W1.shape == b.W1.shape
-    assert np.allclose(a.W1, b.W1, rtol=rtol, atol=rtol * max(1.0, np.abs(b.W1).max()))
-    fa, fb = a.predict(X), b.predict(X)
-    assert np.allclose(fa, fb, rtol=rtol, atol=rtol * max(1.0, np.abs(fb).max()))
-    assert a.intercept == pytest.approx(b.intercept, rel=rtol, abs=rtol)
+TIMES = {"time", "total_time", "count_seconds", "enumerate_seconds"}
+"""Fields measured in seconds: they differ from run to run."""
 
 
-def test_the_file_holds_the_pages_default_calls_on_the_spiral():
-    table = fv.stored()
-    data = ds.spiral()
-    assert table["data"] == fv.data_key(data.X, data.y)
-    calls = fv.default_calls()
-    assert len(calls) == 5  # three learning rates, the Gaussian and geometric-algebra programs
-    assert set(table) - {"data"} == {fv.call_key(*c) for c in calls}
-    with np.load(fv.ASSET, allow_pickle=False) as f:  # arrays and strings only
-        assert all(f[k].dtype != object for k in f.files)
-
-
-@pytest.mark.parametrize("index", range(5))
-def test_each_stored_record_equals_its_recomputation(index):
-    kind, args = fv.default_calls()[index]
-    data = ds.spiral()
-    X, y = data.X, data.y
-    fresh = (al.adamw_run if kind == "adamw" else al.convex_solve)(X, y, *args)
-    stored = fv.stored()[fv.call_key(kind, args)]
-    assert stored.stored and not fresh.stored and fresh.error is None
-    assert stored.label == fresh.label
-    same_network(stored.network, fresh.network, X)
-    if kind == "adamw":
-        assert stored.final_objective == pytest.approx(fresh.final_objective, rel=1e-9)
-        assert stored.final_accuracy == fresh.final_accuracy
-        assert np.allclose(stored.objective, fresh.objective, rtol=1e-9)
-        assert stored.epochs == fresh.epochs and stored.snapshot_epochs == fresh.snapshot_epochs
-        assert len(stored.snapshots) == len(fresh.snapshots)
-        for a, b in zip(stored.snapshots, fresh.snapshots, strict=True):
-            same_network(a, b, X, rtol=1e-5)  # frames are stored as float32
+def same(stored, fresh, where: str = "", rtol: float = 1e-9) -> None:
+    """``stored`` equals ``fresh`` (recursively; floats to ``rtol``, float32 frames to 1e-5)."""
+    if isinstance(fresh, ReLUNetwork):
+        rtol = max(rtol, 1e-5) if "snapshots" in where else rtol
+        for k in ("W1", "b1", "w2"):
+            a, b = getattr(stored, k), getattr(fresh, k)
+            assert np.allclose(a, b, rtol=rtol, atol=rtol * max(1.0, np.abs(b).max(initial=0))), where + k
+        assert np.array_equal(stored.pattern_index, fresh.pattern_index), where
+        assert stored.intercept == pytest.approx(fresh.intercept, rel=rtol, abs=rtol), where
+    elif dataclasses.is_dataclass(fresh):
+        assert type(stored) is type(fresh), where
+        for f in dataclasses.fields(fresh):
+            if f.name not in TIMES and f.name != "stored":
+                same(getattr(stored, f.name), getattr(fresh, f.name), f"{where}.{f.name}", rtol)
+    elif isinstance(fresh, dict):
+        assert set(stored) == set(fresh), where
+        for k in fresh:
+            if k not in TIMES:
+                same(stored[k], fresh[k], f"{where}[{k!r}]", rtol)
+    elif isinstance(fresh, (list, tuple)):
+        assert type(stored) is type(fresh) and len(stored) == len(fresh), where
+        for i, (a, b) in enumerate(zip(stored, fresh, strict=True)):
+            same(a, b, f"{where}[{i}]", rtol)
+    elif isinstance(fresh, np.ndarray):
+        assert stored.shape == fresh.shape and stored.dtype.kind == fresh.dtype.kind, where
+        assert np.allclose(stored, fresh, rtol=rtol, atol=0, equal_nan=True), where
+    elif isinstance(fresh, float):
+        assert stored == pytest.approx(fresh, rel=rtol, nan_ok=True), where
     else:
-        assert stored.objective == pytest.approx(fresh.objective, rel=1e-9)
-        assert stored.certified == fresh.certified
-        assert stored.relative_gap == pytest.approx(fresh.relative_gap, rel=1e-6)
-        assert (stored.n_patterns, stored.n_active, stored.status) == (fresh.n_patterns, fresh.n_active,
-                                                                      fresh.status)
-        assert stored.accuracy == fresh.accuracy
-        same_network(stored.minimal, fresh.minimal, X)
+        assert stored == fresh, where
+
+
+def test_the_file_holds_the_default_calls_and_only_arrays():
+    table = fv.stored()
+    calls = fv.default_calls()
+    assert len(calls) == 8  # AdamW at 3 rates, 2 convex programs, 2 x gradient descent, the counts
+    assert set(table) == {fv.call_key(fn, args) for fn, args in calls}
+    with np.load(fv.ASSET, allow_pickle=False) as f:  # arrays only, no pickled objects
+        assert all(f[k].dtype != object for k in f.files)
+    assert fv.ASSET.stat().st_size < 400_000
+
+
+@pytest.mark.parametrize("index", range(8))
+def test_each_stored_result_equals_its_recomputation(index):
+    fn, args = fv.default_calls()[index]
+    fresh = fn(*args)
+    stored = fv.lookup(fn, *args)
+    assert stored is not None
+    same(stored, fresh, fv.call_key(fn, args)[:40])
+    if hasattr(fresh, "stored"):
+        assert stored.stored and not fresh.stored
 
 
 def test_other_data_or_settings_are_computed():
-    data = ds.spiral()
-    kind, args = fv.default_calls()[0]
-    assert fv.adamw_run(data.X, data.y, *args).stored
-    other = (args[0], args[1], args[2], 20) + args[4:]  # 20 epochs
-    assert not fv.adamw_run(data.X, data.y, *other).stored
-    assert not fv.adamw_run(data.X, -data.y, *args[:3], 20, *args[4:]).stored
+    spiral = ds.spiral()
+    fn, args = fv.default_calls()[0]
+    assert fn is al.adamw_run and fv.adamw_run(*args).stored
+    other = (*args[:5], 20, *args[6:])  # 20 epochs
+    assert fv.lookup(fn, *other) is None and not fv.adamw_run(*other).stored
+    assert fv.lookup(fn, spiral.X, -spiral.y, *args[2:]) is None  # other labels
+    assert fv.lookup(fv.deep_runs, False, 4, 0.1, (0.5, 1.0), 5000, 0.05) is None
+    assert fv.lookup(fv.count_table, fv.COUNT_NS, 160) is None
 
 
-def test_the_default_page_shows_the_stored_results():
+def test_encoding_refuses_what_it_cannot_store():
+    with pytest.raises(TypeError):
+        fv._encode(object(), {})
+    with pytest.raises(TypeError):
+        fv._encode(np.array([object()]), {})
+    arrays: dict = {}
+    tree = {"a": (1, 2.5, "x", None), "b": [np.arange(3)]}
+    assert fv._decode(fv._encode(tree, arrays), arrays)["a"] == (1, 2.5, "x", None)
+
+
+def open_page(page: str) -> AppTest:
     at = AppTest.from_file("../app.py", default_timeout=120)
     at.run()
-    at.switch_page("views/adamw.py").run()
+    at.switch_page(page).run()
     assert not at.exception, [e.value for e in at.exception]
-    assert any("adamw_first_view.npz" in c.value for c in at.caption)
+    return at
+
+
+def test_the_adamw_default_page_shows_the_stored_results():
+    at = open_page("views/adamw.py")
+    assert any("first_views.npz" in c.value for c in at.caption)
     rows = next(df.value for df in at.dataframe if "method" in df.value.columns)
-    assert len(rows) == 5
-    stored = {r.label: r for k, r in fv.stored().items() if k != "data"}
+    stored = {r.label: r for r in fv.stored().values() if isinstance(r, (al.TrainRecord, al.ConvexResult))}
     assert set(rows["method"]) == set(stored)  # no run diverged, so no "(diverged)" in a name
     for _, row in rows.iterrows():  # the table's times are the stored ones: nothing was recomputed
         record = stored[row["method"]]
         seconds = record.total_time if isinstance(record, al.TrainRecord) else record.time
         assert row["time (s)"] == round(seconds, 2)
+
+
+def test_the_complexity_and_deep_default_pages_use_the_file():
+    at = open_page("views/complexity.py")
+    assert any("first_views.npz" in c.value for c in at.caption)
+    table = next(df.value for df in at.dataframe if "count (s)" in df.value.columns)
+    rows = fv.lookup(fv.count_table, fv.COUNT_NS, fv.COUNT_LIMIT)
+    assert list(table["count (s)"]) == [f"{r['count_seconds']:.3f}" for r in rows]  # the stored times
+    at = open_page("views/deep_networks.py")
+    finals = [df.value for df in at.dataframe if "final objective" in df.value.columns]
+    stored = fv.lookup(fv.deep_runs, False, 4, 0.1, (0.5, 1.0), 5000, 0.1)
+    assert list(finals[0]["final objective"]) == [f"{r.final:.6f}" for r in stored.values()]

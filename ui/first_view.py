@@ -1,139 +1,201 @@
-"""The AdamW page's default runs and solves, stored: its first view without 3-4 s of computation.
+"""Default views that are the same for everyone, stored: first views without seconds of computation.
 
-The page's default settings (the spiral, three learning rates, the Gaussian and geometric-algebra
-programs) train AdamW three times and solve two convex programs: about 3 s of CPU, most of it the
-Gaussian program. :data:`ASSET` holds those five results, made by :func:`build` (``python -m
-ui.first_view``) from the same cached functions of :mod:`ui.landscape` the page calls, and
-``tests/test_first_view_asset.py`` recomputes them and checks the file against them.
+Some pages compute the same thing for every first visitor: the AdamW page trains AdamW three times
+and solves two convex programs (about 3 s of CPU), the Deep networks page trains four gradient-descent
+runs (1.4 s), the Complexity page counts and lists the patterns of seven data sets (1.2 s). The
+file :data:`ASSET` holds those results, made by :func:`build` (``python -m ui.first_view``) from
+the same functions the pages call, and ``tests/test_first_view_asset.py`` recomputes every stored
+result and checks it against the file.
 
-:func:`adamw_run` and :func:`convex_solve` take exactly the arguments of their namesakes in
-:mod:`ui.landscape`; a call whose data (by SHA-256 of X and y) and arguments match a stored record
-gets it (``stored=True``: its times are those measured when the file was made); any other call is
-computed. The file is a numpy ``.npz`` read with ``allow_pickle=False``: arrays and strings only.
+A stored result is found by the function's name and its exact arguments (arrays by their SHA-256),
+so any other setting or data is computed as before. Times inside a stored result are those measured
+when the file was made; the pages say so. The file is a numpy ``.npz`` read with
+``allow_pickle=False``: arrays plus one JSON document for the structure (dicts, lists, tuples and
+the dataclasses of :data:`CLASSES`, nothing else).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import hashlib
+import json
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import streamlit as st
 
 from convexnn import ReLUNetwork
+from convexnn import complexity as cx
 from convexnn import datasets as ds
+from convexnn import duality as du
 from ui import landscape as al
 from ui import schema
 
-ASSET = Path(__file__).resolve().parent.parent / "assets" / "adamw_first_view.npz"
-RECORDS = {"adamw": al.TrainRecord, "convex": al.ConvexResult}
-NET = ("W1", "b1", "w2", "intercept", "pattern_index")
+ASSET = Path(__file__).resolve().parent.parent / "assets" / "first_views.npz"
+CLASSES = {c.__name__: c for c in (al.TrainRecord, al.ConvexResult, ReLUNetwork, du.GDResult)}
+"""The only classes a stored result may hold."""
+FLOAT32 = {("TrainRecord", "snapshots")}
+"""(class, field) whose arrays are stored as float32: animation frames, pictures only."""
+COUNT_NS = (10, 20, 40, 80, 160, 320, 640)
+"""The Complexity page's data sizes."""
+COUNT_LIMIT = 320
+"""The Complexity page lists every pattern up to this many points."""
 
 
-def data_key(X: np.ndarray, y: np.ndarray) -> str:
-    """SHA-256 of the data's float64 bytes: a stored record is used for these data only."""
-    h = hashlib.sha256(np.ascontiguousarray(X, dtype=float).tobytes())
-    h.update(np.ascontiguousarray(y, dtype=float).tobytes())
-    return h.hexdigest()
+# --------------------------------------------------------------------------------------------
+# The computations (the pages call these, through their caches)
+# --------------------------------------------------------------------------------------------
 
 
-def call_key(kind: str, args: tuple) -> str:
-    """The arguments after (X, y) of a call, as text (``repr`` keeps floats exact)."""
-    return f"{kind}{tuple(args)!r}"
+def deep_runs(parallel: bool, L: int, beta: float, scales: tuple, steps: int, lr: float) -> dict:
+    """Gradient descent on the Deep networks page's case, one run per initial scale."""
+    X, Y = du.gd_case()
+    train = du.train_parallel_linear if parallel else du.train_deep_linear
+    every = max(steps // 200, 1)
+    return {f"init scale {s:g}": train(X, Y, L, beta, s, lr=lr, steps=steps, record_every=every)
+            for s in scales}
 
 
-def default_calls() -> list[tuple[str, tuple]]:
-    """The calls the AdamW page makes with its default settings (as views/adamw.py makes them)."""
+def count_table(ns: tuple, limit: int) -> list[dict]:
+    """The Complexity page's pattern counts (and times) of Gaussian data of sizes ``ns``."""
+    return cx.pattern_count_table(ns, materialize_limit=limit)
+
+
+def default_calls() -> list[tuple[Callable, tuple]]:
+    """Every stored call: the calls the pages make with their default settings and data."""
     get = schema.default
+    spiral = ds.spiral()
     beta, samples = float(get("adamw_beta")), int(get("adamw_samples"))
-    calls = [("adamw", (int(get("adamw_width")), beta, float(lr), int(get("adamw_epochs")),
-                        float(get("adamw_wd")), int(get("adamw_seed")), bool(get("adamw_intercept")),
-                        1.0, "linear")) for lr in get("adamw_lrs")]
+    calls: list[tuple[Callable, tuple]] = [
+        (al.adamw_run, (spiral.X, spiral.y, int(get("adamw_width")), beta, float(lr),
+                        int(get("adamw_epochs")), float(get("adamw_wd")), int(get("adamw_seed")),
+                        bool(get("adamw_intercept")), 1.0, "linear")) for lr in get("adamw_lrs")]
     labels = {"gaussian": f"convex, {samples} Gaussian", "geometric": f"convex, {samples} geometric-algebra"}
-    calls += [("convex", (beta, m, samples, 0, True, "squared", labels[m]))
-              for m in ("gaussian", "geometric", "exact") if m in get("adamw_methods")]
+    calls += [(al.convex_solve, (spiral.X, spiral.y, beta, m, samples, 0, True, "squared", labels[m]))
+              for m in ("gaussian", "geometric") if m in get("adamw_methods")]
+    beta_gd, steps = float(get("deep_gd_beta")), int(get("deep_gd_steps"))
+    deep = (int(get("deep_gd_L")), beta_gd, tuple(sorted(float(s) for s in get("deep_gd_scales"))), steps,
+            0.1 if beta_gd <= 0.2 else 0.05)
+    calls += [(deep_runs, (False, *deep)), (deep_runs, (True, *deep))]
+    calls.append((count_table, (COUNT_NS, COUNT_LIMIT)))
     return calls
 
 
-def _flatten(record, prefix: str) -> dict[str, np.ndarray]:
-    """A record's fields as arrays: networks as their weights, lists of networks stacked (float32)."""
-    out = {}
-    for f in dataclasses.fields(record):
-        value = getattr(record, f.name)
-        if value is None:
-            continue
-        if isinstance(value, ReLUNetwork):
-            out.update({f"{prefix}{f.name}.{k}": np.asarray(getattr(value, k)) for k in NET})
-        elif isinstance(value, list) and value and isinstance(value[0], ReLUNetwork):
-            for k in NET:
-                dtype = np.float32 if k != "pattern_index" else np.int32  # pictures only: frames
-                out[f"{prefix}{f.name}.s{k}"] = np.stack([np.asarray(getattr(v, k), dtype) for v in value])
-        else:
-            out[f"{prefix}{f.name}"] = np.asarray(value)
-    return out
+# --------------------------------------------------------------------------------------------
+# Keys, encoding, the file
+# --------------------------------------------------------------------------------------------
 
 
-def _restore(cls, arrays, prefix: str):
-    """The record of class ``cls`` stored under ``prefix`` (see :func:`_flatten`)."""
-    values = {}
-    for f in dataclasses.fields(cls):
-        name = prefix + f.name
-        if f"{name}.W1" in arrays:
-            values[f.name] = ReLUNetwork(*(arrays[f"{name}.{k}"] for k in NET))
-        elif f"{name}.sW1" in arrays:
-            stacks = [arrays[f"{name}.s{k}"] for k in NET]
-            values[f.name] = [ReLUNetwork(*parts) for parts in zip(*stacks, strict=True)]
-        elif name in arrays:
-            a = arrays[name]
-            values[f.name] = a.item() if a.ndim == 0 else a.tolist()
-    values["stored"] = True
-    return cls(**values)
+def _name(fn: Callable) -> str:
+    return getattr(fn, "__qualname__", getattr(fn, "__name__", repr(fn)))
+
+
+def call_key(fn: Callable, args: tuple) -> str:
+    """A call as text: the function's name, arrays by SHA-256 of dtype, shape and bytes, the rest by
+    ``repr`` (exact for floats)."""
+    def part(a) -> str:
+        if isinstance(a, np.ndarray):
+            a = np.ascontiguousarray(a)
+            digest = hashlib.sha256(f"{a.dtype.str}{a.shape}".encode() + a.tobytes()).hexdigest()
+            return f"array:{digest}"
+        return repr(a)
+    return f"{_name(fn)}({', '.join(part(a) for a in args)})"
+
+
+def _encode(obj, arrays: dict, f32: bool = False):
+    """``obj`` as JSON-able structure; arrays go to ``arrays`` and are referenced by name."""
+    if isinstance(obj, np.ndarray):
+        if obj.dtype == object:
+            raise TypeError("object arrays are not stored")
+        name = f"a{len(arrays)}"
+        arrays[name] = obj.astype(np.float32) if f32 and obj.dtype.kind == "f" else obj
+        return {"__array__": name}
+    if dataclasses.is_dataclass(obj):
+        cls = type(obj).__name__
+        if CLASSES.get(cls) is not type(obj):
+            raise TypeError(f"{cls} is not a storable class")
+        fields = {f.name: _encode(getattr(obj, f.name), arrays, f32 or (cls, f.name) in FLOAT32)
+                  for f in dataclasses.fields(obj)}
+        return {"__class__": cls, "fields": fields}
+    if isinstance(obj, dict):
+        if not all(isinstance(k, str) for k in obj):
+            raise TypeError("only str dict keys are stored")
+        return {"__dict__": {k: _encode(v, arrays, f32) for k, v in obj.items()}}
+    if isinstance(obj, tuple):
+        return {"__tuple__": [_encode(v, arrays, f32) for v in obj]}
+    if isinstance(obj, list):
+        return [_encode(v, arrays, f32) for v in obj]
+    if isinstance(obj, np.generic):
+        return obj.item()
+    if obj is None or isinstance(obj, (bool, int, float, str)):
+        return obj
+    raise TypeError(f"{type(obj).__name__} is not stored")
+
+
+def _decode(obj, arrays):
+    """The inverse of :func:`_encode`."""
+    if isinstance(obj, list):
+        return [_decode(v, arrays) for v in obj]
+    if not isinstance(obj, dict):
+        return obj
+    if "__array__" in obj:
+        return arrays[obj["__array__"]]
+    if "__class__" in obj:
+        return CLASSES[obj["__class__"]](**{k: _decode(v, arrays) for k, v in obj["fields"].items()})
+    if "__tuple__" in obj:
+        return tuple(_decode(v, arrays) for v in obj["__tuple__"])
+    return {k: _decode(v, arrays) for k, v in obj["__dict__"].items()}
 
 
 def build(path: Path = ASSET) -> None:
-    """Compute the default calls on the spiral and write them to ``path`` (compressed .npz)."""
-    data = ds.spiral()
-    X, y = data.X, data.y
-    arrays = {"data": np.asarray(data_key(X, y)), "keys": np.asarray([call_key(*c) for c in default_calls()])}
-    for i, (kind, args) in enumerate(default_calls()):
-        run = al.adamw_run if kind == "adamw" else al.convex_solve
-        record = run(X, y, *args)
-        if record.error:
-            raise RuntimeError(f"{kind}{args}: {record.error}")
-        arrays.update(_flatten(record, f"r{i}."))
-    np.savez_compressed(path, **arrays)
+    """Compute every default call and write the results to ``path`` (compressed .npz)."""
+    arrays: dict = {}
+    entries = {}
+    for fn, args in default_calls():
+        result = fn(*args)
+        if getattr(result, "error", None):
+            raise RuntimeError(f"{call_key(fn, args)}: {result.error}")
+        entries[call_key(fn, args)] = _encode(result, arrays)
+    index = np.frombuffer(json.dumps(entries).encode(), dtype=np.uint8)
+    np.savez_compressed(path, __index__=index, **arrays)
 
 
 @st.cache_resource(show_spinner=False)
 def stored() -> dict:
-    """The stored records by call key, with the data key under ``"data"`` (empty without the file)."""
+    """The stored results by call key (empty without the file)."""
     if not ASSET.exists():
         return {}
     with np.load(ASSET, allow_pickle=False) as f:
         arrays = {k: f[k] for k in f.files}
-    out = {"data": str(arrays["data"])}
-    for i, key in enumerate(arrays["keys"].tolist()):
-        out[key] = _restore(RECORDS[key.split("(")[0]], arrays, f"r{i}.")
-    return out
+    index = json.loads(arrays["__index__"].tobytes().decode())
+    return {key: _decode(value, arrays) for key, value in index.items()}
 
 
-def _lookup(kind: str, X: np.ndarray, y: np.ndarray, args: tuple):
-    table = stored()
-    record = table.get(call_key(kind, args))
-    if record is None or table.get("data") != data_key(X, y):
+def lookup(fn: Callable, *args):
+    """The stored result of ``fn(*args)``, or None. A dataclass with a ``stored`` field says so."""
+    result = stored().get(call_key(fn, args))
+    if result is None:
         return None
-    return dataclasses.replace(record)  # each caller its own copy of the fields
+    if dataclasses.is_dataclass(result) and hasattr(result, "stored"):
+        return dataclasses.replace(result, stored=True)
+    return result
+
+
+def call(fn: Callable, *args):
+    """``fn(*args)``: the stored result if there is one, else computed (``fn`` may be cached)."""
+    result = lookup(fn, *args)
+    return fn(*args) if result is None else result
 
 
 def adamw_run(X: np.ndarray, y: np.ndarray, *args) -> al.TrainRecord:
-    """:func:`ui.landscape.adamw_run`, stored for the page's default calls."""
-    return _lookup("adamw", X, y, args) or al.adamw_run(X, y, *args)
+    """:func:`ui.landscape.adamw_run`, stored for the AdamW page's default calls."""
+    return call(al.adamw_run, X, y, *args)
 
 
 def convex_solve(X: np.ndarray, y: np.ndarray, *args) -> al.ConvexResult:
-    """:func:`ui.landscape.convex_solve`, stored for the page's default calls."""
-    return _lookup("convex", X, y, args) or al.convex_solve(X, y, *args)
+    """:func:`ui.landscape.convex_solve`, stored for the AdamW page's default calls."""
+    return call(al.convex_solve, X, y, *args)
 
 
 if __name__ == "__main__":

@@ -125,9 +125,9 @@ st.caption("objective: ½‖f − y‖² + (β/2)‖θ‖² of the final network
            "when on, is not penalised). time: training or solving time (pattern sampling and the certificate "
            "included for the convex programs). neurons: nonzero blocks of the convex solution.")
 if any(r.stored for r in trained + convex):
-    st.caption("The default settings' runs and solves are stored (assets/adamw_first_view.npz, checked by a "
-               "test that recomputes them): their times were measured when that file was made. Change any "
-               "setting to compute afresh.")
+    st.caption("The default settings' runs and solves are stored (assets/first_views.npz, checked by a test "
+               "that recomputes them): their times were measured when that file was made. Change any setting "
+               "to compute afresh.")
 if source.startswith("Spiral"):
     st.caption("**With more budget AdamW gets there.** Measured on this spiral (seed 0, width 200): lr 0.01 "
                "reaches 97.5% training accuracy at 3,000 epochs and 100% at 10,000; lr 0.001 reaches 93% and "
