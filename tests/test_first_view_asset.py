@@ -19,7 +19,7 @@ from convexnn import datasets as ds
 from ui import first_view as fv
 from ui import landscape as al
 
-TIMES = {"time", "total_time", "count_seconds", "enumerate_seconds"}
+TIMES = {"time", "total_time", "count_seconds", "enumerate_seconds", "train_time"}
 """Fields measured in seconds: they differ from run to run."""
 
 
@@ -58,14 +58,15 @@ def same(stored, fresh, where: str = "", rtol: float = 1e-9) -> None:
 def test_the_file_holds_the_default_calls_and_only_arrays():
     table = fv.stored()
     calls = fv.default_calls()
-    assert len(calls) == 8  # AdamW at 3 rates, 2 convex programs, 2 x gradient descent, the counts
+    # AdamW at 3 rates, 2 convex programs, 2 x gradient descent, the counts, Stationary: p* and 8 runs
+    assert len(calls) == 17
     assert set(table) == {fv.call_key(fn, args) for fn, args in calls}
     with np.load(fv.ASSET, allow_pickle=False) as f:  # arrays only, no pickled objects
         assert all(f[k].dtype != object for k in f.files)
-    assert fv.ASSET.stat().st_size < 400_000
+    assert fv.ASSET.stat().st_size < 500_000
 
 
-@pytest.mark.parametrize("index", range(8))
+@pytest.mark.parametrize("index", range(17))
 def test_each_stored_result_equals_its_recomputation(index):
     fn, args = fv.default_calls()[index]
     fresh = fn(*args)
@@ -93,8 +94,12 @@ def test_encoding_refuses_what_it_cannot_store():
     with pytest.raises(TypeError):
         fv._encode(np.array([object()]), {})
     arrays: dict = {}
-    tree = {"a": (1, 2.5, "x", None), "b": [np.arange(3)]}
-    assert fv._decode(fv._encode(tree, arrays), arrays)["a"] == (1, 2.5, "x", None)
+    tree = {"a": (1, 2.5, "x", None), "b": [np.arange(3), np.eye(2), np.arange(4).reshape(2, 2)]}
+    encoded = fv._encode(tree, arrays)
+    back = fv._decode(encoded, {k: np.concatenate(v) for k, v in arrays.items()})
+    assert back["a"] == (1, 2.5, "x", None)
+    for a, b in zip(back["b"], tree["b"], strict=True):
+        assert a.dtype == b.dtype and np.array_equal(a, b)
 
 
 def open_page(page: str) -> AppTest:
@@ -109,7 +114,8 @@ def test_the_adamw_default_page_shows_the_stored_results():
     at = open_page("views/adamw.py")
     assert any("first_views.npz" in c.value for c in at.caption)
     rows = next(df.value for df in at.dataframe if "method" in df.value.columns)
-    stored = {r.label: r for r in fv.stored().values() if isinstance(r, (al.TrainRecord, al.ConvexResult))}
+    adamw_calls = fv.default_calls()[:5]  # the AdamW page's three runs and two solves
+    stored = {r.label: r for r in (fv.lookup(fn, *args) for fn, args in adamw_calls)}
     assert set(rows["method"]) == set(stored)  # no run diverged, so no "(diverged)" in a name
     for _, row in rows.iterrows():  # the table's times are the stored ones: nothing was recomputed
         record = stored[row["method"]]
@@ -127,3 +133,12 @@ def test_the_complexity_and_deep_default_pages_use_the_file():
     finals = [df.value for df in at.dataframe if "final objective" in df.value.columns]
     stored = fv.lookup(fv.deep_runs, False, 4, 0.1, (0.5, 1.0), 5000, 0.1)
     assert list(finals[0]["final objective"]) == [f"{r.final:.6f}" for r in stored.values()]
+
+
+def test_the_stationary_default_page_uses_the_file():
+    at = open_page("views/stationary.py")
+    assert any("first_views.npz" in c.value for c in at.caption)
+    table = next(df.value for df in at.dataframe if "train time (s)" in df.value.columns)
+    runs = [fv.lookup(fn, *args) for fn, args in fv.default_calls() if fn is al.one_run]
+    assert list(table["train time (s)"]) == [round(r.train_time, 2) for r in runs]  # the stored times
+    assert np.allclose(table["L"].to_numpy(float), [r.objective for r in runs], rtol=1e-12)

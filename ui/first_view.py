@@ -5,7 +5,8 @@ and solves two convex programs (about 3 s of CPU), the Deep networks page trains
 runs (1.4 s), the Complexity page counts and lists the patterns of seven data sets (1.2 s). The
 file :data:`ASSET` holds those results, made by :func:`build` (``python -m ui.first_view``) from
 the same functions the pages call, and ``tests/test_first_view_asset.py`` recomputes every stored
-result and checks it against the file.
+result and checks it against the file. The Stationary points page's default example (its exact
+program and eight training runs, 1.4 s) is stored too.
 
 A stored result is found by the function's name and its exact arguments (arrays by their SHA-256),
 so any other setting or data is computed as before. Times inside a stored result are those measured
@@ -33,7 +34,7 @@ from ui import landscape as al
 from ui import schema
 
 ASSET = Path(__file__).resolve().parent.parent / "assets" / "first_views.npz"
-CLASSES = {c.__name__: c for c in (al.TrainRecord, al.ConvexResult, ReLUNetwork, du.GDResult)}
+CLASSES = {c.__name__: c for c in (al.TrainRecord, al.ConvexResult, al.RunRecord, ReLUNetwork, du.GDResult)}
 """The only classes a stored result may hold."""
 FLOAT32 = {("TrainRecord", "snapshots")}
 """(class, field) whose arrays are stored as float32: animation frames, pictures only."""
@@ -41,6 +42,8 @@ COUNT_NS = (10, 20, 40, 80, 160, 320, 640)
 """The Complexity page's data sizes."""
 COUNT_LIMIT = 320
 """The Complexity page lists every pattern up to this many points."""
+STATIONARY_RUNS = 8
+"""The Stationary points page's number of restarts (seeds 0, 1, ...)."""
 
 
 # --------------------------------------------------------------------------------------------
@@ -79,6 +82,20 @@ def default_calls() -> list[tuple[Callable, tuple]]:
             0.1 if beta_gd <= 0.2 else 0.05)
     calls += [(deep_runs, (False, *deep)), (deep_runs, (True, *deep))]
     calls.append((count_table, (COUNT_NS, COUNT_LIMIT)))
+    calls += stationary_calls(al.DEFAULT_PRESET, ds.v42_example())
+    return calls
+
+
+def stationary_calls(preset_key: str, data) -> list[tuple[Callable, tuple]]:
+    """The Stationary points page's exact solve and training runs with a preset's settings (as
+    views/stationary.py makes them)."""
+    p = al.PRESETS[preset_key]
+    X, y = data.X, data.y
+    calls: list[tuple[Callable, tuple]] = [(al.convex_solve, (X, y, float(p.beta), "exact", 200, 0, p.bias,
+                                                              "squared", "exact"))]
+    specs = ([(0, 0), (0, 1)] if p.name == "V4.1" else []) + [(s, -1) for s in range(STATIONARY_RUNS)]
+    calls += [(al.one_run, (X, y, int(p.width), float(p.beta), int(seed), p.optimizer, float(p.lr),
+                            int(p.epochs), int(p.polish), p.bias, start)) for seed, start in specs]
     return calls
 
 
@@ -104,13 +121,16 @@ def call_key(fn: Callable, args: tuple) -> str:
 
 
 def _encode(obj, arrays: dict, f32: bool = False):
-    """``obj`` as JSON-able structure; arrays go to ``arrays`` and are referenced by name."""
+    """``obj`` as a JSON-able structure. Arrays are appended to ``arrays`` (one list per dtype, written
+    as one flat array each) and referenced by dtype, offset and shape."""
     if isinstance(obj, np.ndarray):
         if obj.dtype == object:
             raise TypeError("object arrays are not stored")
-        name = f"a{len(arrays)}"
-        arrays[name] = obj.astype(np.float32) if f32 and obj.dtype.kind == "f" else obj
-        return {"__array__": name}
+        a = obj.astype(np.float32) if f32 and obj.dtype.kind == "f" else obj
+        parts = arrays.setdefault(a.dtype.str, [])
+        offset = sum(p.size for p in parts)
+        parts.append(np.ravel(a))
+        return {"__array__": [a.dtype.str, offset, list(a.shape)]}
     if dataclasses.is_dataclass(obj):
         cls = type(obj).__name__
         if CLASSES.get(cls) is not type(obj):
@@ -140,7 +160,9 @@ def _decode(obj, arrays):
     if not isinstance(obj, dict):
         return obj
     if "__array__" in obj:
-        return arrays[obj["__array__"]]
+        dtype, offset, shape = obj["__array__"]
+        size = int(np.prod(shape, dtype=np.int64))
+        return arrays[dtype][offset:offset + size].reshape(shape).copy()
     if "__class__" in obj:
         return CLASSES[obj["__class__"]](**{k: _decode(v, arrays) for k, v in obj["fields"].items()})
     if "__tuple__" in obj:
@@ -158,7 +180,8 @@ def build(path: Path = ASSET) -> None:
             raise RuntimeError(f"{call_key(fn, args)}: {result.error}")
         entries[call_key(fn, args)] = _encode(result, arrays)
     index = np.frombuffer(json.dumps(entries).encode(), dtype=np.uint8)
-    np.savez_compressed(path, __index__=index, **arrays)
+    flat = {dtype: np.concatenate(parts) for dtype, parts in arrays.items()}
+    np.savez_compressed(path, __index__=index, **flat)
 
 
 @st.cache_resource(show_spinner=False)
