@@ -19,7 +19,7 @@ from convexnn import datasets as ds
 from ui import first_view as fv
 from ui import landscape as al
 
-TIMES = {"time", "total_time", "count_seconds", "enumerate_seconds", "train_time"}
+TIMES = {"time", "total_time", "count_seconds", "enumerate_seconds", "train_time", "seconds"}
 """Fields measured in seconds: they differ from run to run."""
 
 
@@ -58,15 +58,16 @@ def same(stored, fresh, where: str = "", rtol: float = 1e-9) -> None:
 def test_the_file_holds_the_default_calls_and_only_arrays():
     table = fv.stored()
     calls = fv.default_calls()
-    # AdamW at 3 rates, 2 convex programs, 2 x gradient descent, the counts, Stationary: p* and 8 runs
-    assert len(calls) == 17
+    # AdamW at 3 rates, 2 convex programs, 2 x gradient descent, the counts, Stationary: p* and 8 runs,
+    # the critical width on the default data
+    assert len(calls) == 18
     assert set(table) == {fv.call_key(fn, args) for fn, args in calls}
     with np.load(fv.ASSET, allow_pickle=False) as f:  # arrays only, no pickled objects
         assert all(f[k].dtype != object for k in f.files)
     assert fv.ASSET.stat().st_size < 500_000
 
 
-@pytest.mark.parametrize("index", range(17))
+@pytest.mark.parametrize("index", range(18))
 def test_each_stored_result_equals_its_recomputation(index):
     fn, args = fv.default_calls()[index]
     fresh = fn(*args)
@@ -142,3 +143,14 @@ def test_the_stationary_default_page_uses_the_file():
     runs = [fv.lookup(fn, *args) for fn, args in fv.default_calls() if fn is al.one_run]
     assert list(table["train time (s)"]) == [round(r.train_time, 2) for r in runs]  # the stored times
     assert np.allclose(table["L"].to_numpy(float), [r.objective for r in runs], rtol=1e-12)
+
+
+def test_the_all_global_optima_default_page_uses_the_file():
+    at = open_page("views/optima.py")
+    fn, args = fv.default_calls()[-1]
+    assert fn is fv.width_experiment
+    cw = fv.lookup(fn, *args)
+    metrics = {m.label: m for m in at.metric}
+    assert metrics["Training time"].value == f"{cw.seconds:.1f} s"  # the stored time: nothing was trained
+    assert metrics["p* (convex)"].value == f"{cw.p_star:.6g}"
+    assert any("first_views.npz" in c.value for c in at.caption)

@@ -244,6 +244,7 @@ def _network_path(data, loss, program, n_betas, progress, patterns, samples) -> 
 class WidthResult:
     result: optima.CriticalWidth | None = None
     error: str | None = None
+    stored: bool = False  # from ui.first_view's file (its time measured when the file was made)
 
 
 WIDTH_LR = {"adam": 0.02, "gd": 0.01}
@@ -276,14 +277,17 @@ def critical_width(data: ds.Dataset, beta: float, loss: str, optimizer: str, epo
 
 def _critical_width(data, beta, loss, optimizer, epochs, restarts, max_width, p_star, convex_width,
                     progress) -> WidthResult:
+    from ui import first_view  # the default data's experiment is stored (it imports this module)
+
     train = data.train()
+    args = (train.X, train.y, float(beta), str(loss), str(optimizer), int(epochs), int(restarts),
+            int(max_width), None if p_star is None else float(p_star),
+            None if convex_width is None else int(convex_width))
+    stored = first_view.lookup(first_view.width_experiment, *args)
+    if stored is not None:
+        return WidthResult(stored, stored=True)
     try:
-        result = optima.critical_width(
-            train.X, train.y, beta, loss=loss, widths=np.arange(1, int(max_width) + 1),
-            restarts=int(restarts), rtol=WIDTH_RTOL, p_star=p_star, convex_width=convex_width,
-            progress=progress, optimizer=optimizer, epochs=int(epochs), lr=WIDTH_LR.get(optimizer, 0.01),
-            schedule="linear", snapshots=0, record_every=int(epochs),
-        )
+        result = first_view.width_experiment(*args, progress=progress)
     except ImportError:
         return WidthResult(error="Nonconvex training (convexnn.training.train) is not available.")
     except ValueError as exc:

@@ -6,7 +6,8 @@ runs (1.4 s), the Complexity page counts and lists the patterns of seven data se
 file :data:`ASSET` holds those results, made by :func:`build` (``python -m ui.first_view``) from
 the same functions the pages call, and ``tests/test_first_view_asset.py`` recomputes every stored
 result and checks it against the file. The Stationary points page's default example (its exact
-program and eight training runs, 1.4 s) is stored too.
+program and eight training runs, 1.4 s) and the All global optima page's critical-width experiment on
+the app's default data (1.7 s) are stored too.
 
 A stored result is found by the function's name and its exact arguments (arrays by their SHA-256),
 so any other setting or data is computed as before. Times inside a stored result are those measured
@@ -26,15 +27,16 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
-from convexnn import ReLUNetwork
+from convexnn import ReLUNetwork, optima
 from convexnn import complexity as cx
 from convexnn import datasets as ds
 from convexnn import duality as du
+from ui import compute, schema, state
 from ui import landscape as al
-from ui import schema
 
 ASSET = Path(__file__).resolve().parent.parent / "assets" / "first_views.npz"
-CLASSES = {c.__name__: c for c in (al.TrainRecord, al.ConvexResult, al.RunRecord, ReLUNetwork, du.GDResult)}
+CLASSES = {c.__name__: c for c in (al.TrainRecord, al.ConvexResult, al.RunRecord, ReLUNetwork, du.GDResult,
+                                   optima.CriticalWidth)}
 """The only classes a stored result may hold."""
 FLOAT32 = {("TrainRecord", "snapshots")}
 """(class, field) whose arrays are stored as float32: animation frames, pictures only."""
@@ -60,6 +62,31 @@ def deep_runs(parallel: bool, L: int, beta: float, scales: tuple, steps: int, lr
             for s in scales}
 
 
+def width_experiment(X: np.ndarray, y: np.ndarray, beta: float, loss: str, optimizer: str, epochs: int,
+                     restarts: int, max_width: int, p_star: float | None, convex_width: int | None,
+                     progress=None) -> optima.CriticalWidth:
+    """The All global optima page's critical-width experiment (widths 1..max_width)."""
+    return optima.critical_width(
+        X, y, beta, loss=loss, widths=np.arange(1, max_width + 1), restarts=restarts, rtol=compute.WIDTH_RTOL,
+        p_star=p_star, convex_width=convex_width, progress=progress, optimizer=optimizer, epochs=epochs,
+        lr=compute.WIDTH_LR.get(optimizer, 0.01), schedule="linear", snapshots=0, record_every=epochs)
+
+
+def width_calls() -> list[tuple[Callable, tuple]]:
+    """The critical-width experiment the All global optima page runs on the app's default data."""
+    get = schema.default
+    data = state.generate_preset(get("preset"), int(get("n")), float(get("noise")), int(get("seed")),
+                                 float(get("test"))).train()
+    beta, loss = float(get("beta")), str(get("loss"))
+    solved = compute.solve(data.X, data.y, beta, loss, "exact", True, "exact")
+    if not solved.ok or solved.model.width == 0:
+        return []
+    width = int(solved.model.width)
+    return [(width_experiment, (data.X, data.y, beta, loss, str(get("optima_optimizer")),
+                                int(get("optima_epochs")), int(get("optima_restarts")), min(width + 2, 60),
+                                float(solved.objective), width))]
+
+
 def count_table(ns: tuple, limit: int) -> list[dict]:
     """The Complexity page's pattern counts (and times) of Gaussian data of sizes ``ns``."""
     return cx.pattern_count_table(ns, materialize_limit=limit)
@@ -83,6 +110,7 @@ def default_calls() -> list[tuple[Callable, tuple]]:
     calls += [(deep_runs, (False, *deep)), (deep_runs, (True, *deep))]
     calls.append((count_table, (COUNT_NS, COUNT_LIMIT)))
     calls += stationary_calls(al.DEFAULT_PRESET, ds.v42_example())
+    calls += width_calls()
     return calls
 
 
