@@ -281,7 +281,7 @@ def _critical_width(data, beta, loss, optimizer, epochs, restarts, max_width, p_
 
     train = data.train()
     args = (train.X, train.y, float(beta), str(loss), str(optimizer), int(epochs), int(restarts),
-            int(max_width), None if p_star is None else float(p_star),
+            int(max_width), first_view.key_float(p_star),
             None if convex_width is None else int(convex_width))
     stored = first_view.lookup(first_view.width_experiment, *args)
     if stored is not None:

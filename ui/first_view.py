@@ -72,6 +72,12 @@ def width_experiment(X: np.ndarray, y: np.ndarray, beta: float, loss: str, optim
         lr=compute.WIDTH_LR.get(optimizer, 0.01), schedule="linear", snapshots=0, record_every=epochs)
 
 
+def key_float(value: float | None) -> float | None:
+    """A solver's output as an argument of a stored call: 10 significant digits, so that the last bits
+    of another machine's BLAS still find the stored result."""
+    return None if value is None else float(f"{value:.10g}")
+
+
 def width_calls() -> list[tuple[Callable, tuple]]:
     """The critical-width experiment the All global optima page runs on the app's default data."""
     get = schema.default
@@ -84,7 +90,7 @@ def width_calls() -> list[tuple[Callable, tuple]]:
     width = int(solved.model.width)
     return [(width_experiment, (data.X, data.y, beta, loss, str(get("optima_optimizer")),
                                 int(get("optima_epochs")), int(get("optima_restarts")), min(width + 2, 60),
-                                float(solved.objective), width))]
+                                key_float(solved.objective), width))]
 
 
 def count_table(ns: tuple, limit: int) -> list[dict]:
