@@ -19,7 +19,8 @@ from convexnn import datasets as ds
 from ui import first_view as fv
 from ui import landscape as al
 
-TIMES = {"time", "total_time", "count_seconds", "enumerate_seconds", "train_time", "seconds"}
+TIMES = {"time", "total_time", "count_seconds", "enumerate_seconds", "train_time", "seconds", "solve_time",
+         "prune_time"}
 """Fields measured in seconds: they differ from run to run."""
 
 
@@ -61,15 +62,15 @@ def test_the_file_holds_the_default_calls_and_only_arrays():
     table = fv.stored()
     calls = fv.default_calls()
     # AdamW at 3 rates, 2 convex programs, 2 x gradient descent, the counts, Stationary: p* and 8 runs,
-    # the critical width on the default data
-    assert len(calls) == 18
+    # the critical width and the Lasso path on the default data
+    assert len(calls) == 19
     assert set(table) == {fv.call_key(fn, args) for fn, args in calls}
     with np.load(fv.ASSET, allow_pickle=False) as f:  # arrays only, no pickled objects
         assert all(f[k].dtype != object for k in f.files)
     assert fv.ASSET.stat().st_size < 500_000
 
 
-@pytest.mark.parametrize("index", range(18))
+@pytest.mark.parametrize("index", range(19))
 def test_each_stored_result_equals_its_recomputation(index):
     fn, args = fv.default_calls()[index]
     fresh = fn(*args)
@@ -149,10 +150,21 @@ def test_the_stationary_default_page_uses_the_file():
 
 def test_the_all_global_optima_default_page_uses_the_file():
     at = open_page("views/optima.py")
-    fn, args = fv.default_calls()[-1]
+    fn, args = fv.default_calls()[-2]
     assert fn is fv.width_experiment
     cw = fv.lookup(fn, *args)
     metrics = {m.label: m for m in at.metric}
     assert metrics["Training time"].value == f"{cw.seconds:.1f} s"  # the stored time: nothing was trained
     assert metrics["p* (convex)"].value == f"{cw.p_star:.6g}"
     assert any("first_views.npz" in c.value for c in at.caption)
+
+
+def test_the_lasso_path_default_page_uses_the_file():
+    at = open_page("views/lasso_path.py")
+    fn, args = fv.default_calls()[-1]
+    assert fn is fv.lasso_path
+    path = fv.lookup(fn, *args)
+    metrics = {m.label: m for m in at.metric}
+    assert metrics["Path time"].value == f"{path.solve_time + path.prune_time:.1f} s"  # stored times
+    assert "first_views.npz" in metrics["Path time"].help
+    assert metrics["Neurons at the smallest β"].value == f"{int(path.n_neurons[-1])}"

@@ -6,8 +6,8 @@ runs (1.4 s), the Complexity page counts and lists the patterns of seven data se
 file :data:`ASSET` holds those results, made by :func:`build` (``python -m ui.first_view``) from
 the same functions the pages call, and ``tests/test_first_view_asset.py`` recomputes every stored
 result and checks it against the file. The Stationary points page's default example (its exact
-program and eight training runs, 1.4 s) and the All global optima page's critical-width experiment on
-the app's default data (1.7 s) are stored too.
+program and eight training runs, 1.4 s) and the All global optima page's critical-width experiment and the
+Lasso path page's path on the app's default data (1.7 s and 0.5 s) are stored too.
 
 A stored result is found by the function's name and its exact arguments (arrays by their SHA-256),
 so any other setting or data is computed as before. Times inside a stored result are those measured
@@ -36,7 +36,7 @@ from ui import landscape as al
 
 ASSET = Path(__file__).resolve().parent.parent / "assets" / "first_views.npz"
 CLASSES = {c.__name__: c for c in (al.TrainRecord, al.ConvexResult, al.RunRecord, ReLUNetwork, du.GDResult,
-                                   optima.CriticalWidth)}
+                                   optima.CriticalWidth, optima.NetworkPath)}
 """The only classes a stored result may hold."""
 FLOAT32 = {("TrainRecord", "snapshots")}
 """(class, field) whose arrays are stored as float32: animation frames, pictures only."""
@@ -72,6 +72,13 @@ def width_experiment(X: np.ndarray, y: np.ndarray, beta: float, loss: str, optim
         lr=compute.WIDTH_LR.get(optimizer, 0.01), schedule="linear", snapshots=0, record_every=epochs)
 
 
+def lasso_path(X: np.ndarray, y: np.ndarray, task: str, n_betas: int, loss: str, program: str, patterns: str,
+               samples: int, progress=None) -> optima.NetworkPath:
+    """The Lasso path page's pruned path (``samples`` 0 for the exact patterns)."""
+    return optima.network_path(X, y, task, n_betas=n_betas, loss=loss, relu=program, patterns=patterns,
+                               n_samples=samples, progress=progress, time_limit=compute.TIME_LIMIT)
+
+
 def key_float(value: float | None) -> float | None:
     """A solver's output as an argument of a stored call: 10 significant digits, so that the last bits
     of another machine's BLAS still find the stored result."""
@@ -81,8 +88,7 @@ def key_float(value: float | None) -> float | None:
 def width_calls() -> list[tuple[Callable, tuple]]:
     """The critical-width experiment the All global optima page runs on the app's default data."""
     get = schema.default
-    data = state.generate_preset(get("preset"), int(get("n")), float(get("noise")), int(get("seed")),
-                                 float(get("test"))).train()
+    data = default_train()
     beta, loss = float(get("beta")), str(get("loss"))
     solved = compute.solve(data.X, data.y, beta, loss, "exact", True, "exact")
     if not solved.ok or solved.model.width == 0:
@@ -117,7 +123,25 @@ def default_calls() -> list[tuple[Callable, tuple]]:
     calls.append((count_table, (COUNT_NS, COUNT_LIMIT)))
     calls += stationary_calls(al.DEFAULT_PRESET, ds.v42_example())
     calls += width_calls()
+    calls += path_calls()
     return calls
+
+
+def default_train():
+    """The training part of the app's default data (the preset with its default settings)."""
+    get = schema.default
+    return state.generate_preset(get("preset"), int(get("n")), float(get("noise")), int(get("seed")),
+                                 float(get("test"))).train()
+
+
+def path_calls() -> list[tuple[Callable, tuple]]:
+    """The Lasso path page's path of the default data with the default settings."""
+    get = schema.default
+    data = default_train()
+    patterns = str(get("patterns"))
+    samples = int(get("optimum_samples")) if patterns != "exact" else 0
+    return [(lasso_path, (data.X, data.y, data.task, int(get("path_n_betas")), str(get("loss")),
+                          str(get("program")), patterns, samples))]
 
 
 def stationary_calls(preset_key: str, data) -> list[tuple[Callable, tuple]]:
