@@ -168,3 +168,10 @@ def test_the_lasso_path_default_page_uses_the_file():
     assert metrics["Path time"].value == f"{path.solve_time + path.prune_time:.1f} s"  # stored times
     assert "first_views.npz" in metrics["Path time"].help
     assert metrics["Neurons at the smallest β"].value == f"{int(path.n_neurons[-1])}"
+
+
+def test_each_lookup_is_a_copy():
+    fn, args = fv.default_calls()[-1]
+    first = fv.lookup(fn, *args)
+    first.n_neurons[:] = -1  # a page changing its result
+    assert (fv.lookup(fn, *args).n_neurons >= 0).all()

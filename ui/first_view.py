@@ -18,6 +18,7 @@ the dataclasses of :data:`CLASSES`, nothing else).
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import hashlib
 import json
@@ -258,8 +259,9 @@ def lookup(fn: Callable, *args):
     result = stored().get(call_key(fn, args))
     if result is None:
         return None
+    result = copy.deepcopy(result)  # each caller its own copy, as st.cache_data gives (pages may change it)
     if dataclasses.is_dataclass(result) and hasattr(result, "stored"):
-        return dataclasses.replace(result, stored=True)
+        result.stored = True
     return result
 
 
