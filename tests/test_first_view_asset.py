@@ -62,15 +62,15 @@ def test_the_file_holds_the_default_calls_and_only_arrays():
     table = fv.stored()
     calls = fv.default_calls()
     # AdamW at 3 rates, 2 convex programs, 2 x gradient descent, the counts, Stationary: p* and 8 runs,
-    # the critical width and the Lasso path on the default data
-    assert len(calls) == 19
+    # the critical width and the Lasso path on the default data, the default recovery grid
+    assert len(calls) == 20
     assert set(table) == {fv.call_key(fn, args) for fn, args in calls}
     with np.load(fv.ASSET, allow_pickle=False) as f:  # arrays only, no pickled objects
         assert all(f[k].dtype != object for k in f.files)
     assert fv.ASSET.stat().st_size < 500_000
 
 
-@pytest.mark.parametrize("index", range(19))
+@pytest.mark.parametrize("index", range(20))
 def test_each_stored_result_equals_its_recomputation(index):
     fn, args = fv.default_calls()[index]
     fresh = fn(*args)
@@ -150,7 +150,7 @@ def test_the_stationary_default_page_uses_the_file():
 
 def test_the_all_global_optima_default_page_uses_the_file():
     at = open_page("views/optima.py")
-    fn, args = fv.default_calls()[-2]
+    fn, args = fv.default_calls()[-3]
     assert fn is fv.width_experiment
     cw = fv.lookup(fn, *args)
     metrics = {m.label: m for m in at.metric}
@@ -161,7 +161,7 @@ def test_the_all_global_optima_default_page_uses_the_file():
 
 def test_the_lasso_path_default_page_uses_the_file():
     at = open_page("views/lasso_path.py")
-    fn, args = fv.default_calls()[-1]
+    fn, args = fv.default_calls()[-2]
     assert fn is fv.lasso_path
     path = fv.lookup(fn, *args)
     metrics = {m.label: m for m in at.metric}
@@ -171,7 +171,27 @@ def test_the_lasso_path_default_page_uses_the_file():
 
 
 def test_each_lookup_is_a_copy():
-    fn, args = fv.default_calls()[-1]
+    fn, args = fv.default_calls()[-2]
     first = fv.lookup(fn, *args)
     first.n_neurons[:] = -1  # a page changing its result
     assert (fv.lookup(fn, *args).n_neurons >= 0).all()
+
+
+def test_the_recovery_default_grid_is_stored_and_other_grids_are_not():
+    fn, args = fv.default_calls()[-1]
+    assert fn is fv.recovery_grid and len(args[0]) == 80  # 20 cells x 4 trials
+    assert len(fv.lookup(fn, *args)) == 80
+    assert fv.lookup(fn, args[0][:4], *args[1:]) is None
+
+
+def test_the_recovery_default_page_starts_no_solve(monkeypatch):
+    """The default grid comes from the file: the page runs with the grid solver switched off."""
+    from convexnn import recovery as rc
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the default grid was solved, not read from the file")
+
+    monkeypatch.setattr(rc, "run_tasks", refuse)
+    at = open_page("views/recovery.py")
+    assert not at.error, [e.value for e in at.error]
+    assert any("Grid solved: 20 cells, 80 instances" in s.label for s in at.get("status"))

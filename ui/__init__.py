@@ -15,7 +15,7 @@ maths), :mod:`ui.drawing` (the canvas's session side), :mod:`ui.messages`, :mod:
 (escaping), :mod:`ui.widgets`, :mod:`ui.compute`, :mod:`ui.charts` (cached figures),
 :mod:`ui.results`, :mod:`ui.landscape`, :mod:`ui.docs` (the Mathematics page), :mod:`ui.first_view`
 (default views stored in assets/: AdamW, Deep networks, Complexity, Stationary points, All global
-optima's critical width, the Lasso path).
+optima's critical width, the Lasso path, the recovery grid).
 """
 
 # pandas is imported lazily by pages; it is imported here once instead: every run starts with

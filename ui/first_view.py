@@ -7,7 +7,9 @@ file :data:`ASSET` holds those results, made by :func:`build` (``python -m ui.fi
 the same functions the pages call, and ``tests/test_first_view_asset.py`` recomputes every stored
 result and checks it against the file. The Stationary points page's default example (its exact
 program and eight training runs, 1.4 s) and the All global optima page's critical-width experiment and the
-Lasso path page's path on the app's default data (1.7 s and 0.5 s) are stored too.
+Lasso path page's path on the app's default data (1.7 s and 0.5 s), and the Neural recovery page's
+default grid (80 trials, solved by two joblib worker processes whose start costs seconds of CPU) are
+stored too.
 
 A stored result is found by the function's name and its exact arguments (arrays by their SHA-256),
 so any other setting or data is computed as before. Times inside a stored result are those measured
@@ -32,6 +34,7 @@ from convexnn import ReLUNetwork, optima
 from convexnn import complexity as cx
 from convexnn import datasets as ds
 from convexnn import duality as du
+from convexnn import recovery as rc
 from ui import compute, schema, state
 from ui import landscape as al
 
@@ -80,6 +83,26 @@ def lasso_path(X: np.ndarray, y: np.ndarray, task: str, n_betas: int, loss: str,
                                n_samples=samples, progress=progress, time_limit=compute.TIME_LIMIT)
 
 
+def recovery_grid(tasks: tuple, seed: int, programs: tuple, planted: str, all_ones: str, n_jobs: int = 1,
+                  progress=None) -> list[dict]:
+    """The Neural recovery page's phase-transition trials, (n, d, trial) each, in task order (the
+    results do not depend on ``n_jobs``)."""
+    kwargs = {"seed": seed, "programs": programs, "planted": planted, "n_gates": None, "all_ones": all_ones}
+    return rc.run_tasks(list(tasks), kwargs, n_jobs=n_jobs, progress=progress)
+
+
+def recovery_calls() -> list[tuple[Callable, tuple]]:
+    """The Neural recovery page's default grid (as views/recovery.py builds it)."""
+    get = schema.default
+    lo, hi = get("recovery_n_range")
+    ns = range(int(lo), int(hi) + 1, int(get("recovery_n_step")))
+    cells = [(n, d) for d in sorted(int(d) for d in get("recovery_ds")) for n in ns]
+    tasks = tuple((n, d, t) for n, d in cells for t in range(int(get("recovery_trials"))))
+    programs = (*get("recovery_programs"), "linear")
+    planted, all_ones = str(get("recovery_planted")), str(get("recovery_all_ones"))
+    return [(recovery_grid, (tasks, 0, programs, planted, all_ones))]
+
+
 def key_float(value: float | None) -> float | None:
     """A solver's output as an argument of a stored call: 10 significant digits, so that the last bits
     of another machine's BLAS still find the stored result."""
@@ -125,6 +148,7 @@ def default_calls() -> list[tuple[Callable, tuple]]:
     calls += stationary_calls(al.DEFAULT_PRESET, ds.v42_example())
     calls += width_calls()
     calls += path_calls()
+    calls += recovery_calls()
     return calls
 
 
