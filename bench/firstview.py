@@ -6,8 +6,9 @@ page is opened by its link in Debian Chromium as the server's first visitor, and
 - ``healthy s``: server start to ``/_stcore/health`` answering (Python start + Streamlit import);
 - ``shown s`` / ``settled s``: first request to the page's main element visible / to a settled view
   (script not running, no spinner, main element visible), wall time;
-- ``server CPU s``: CPU seconds (user + system, all threads) the server process spent between the
-  first request and the settled view (the warm-up thread included, unless ``--no-warm-up``);
+- ``server CPU s``: CPU seconds (user + system, all threads) the server process and the processes it
+  started (joblib workers) spent between the first request and the settled view (the warm-up thread
+  included, unless ``--no-warm-up``);
 - ``sent kB``: what the server sent over the websocket (the page's elements and figures);
 - ``browser CPU s``: the same for Chromium (every process of it) and Playwright's driver;
 - ``load``: the 1-minute load average before the visit and after it.
@@ -40,28 +41,33 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 
-def server_cpu(pid: int) -> float:
-    """CPU seconds (user + system, every thread) of a process so far."""
+def _cpu(process) -> float:
+    """CPU seconds (user + system, every thread) of one process so far; 0 once it is gone."""
     import psutil
 
-    times = psutil.Process(pid).cpu_times()
+    try:
+        times = process.cpu_times()
+    except psutil.Error:
+        return 0.0
     return times.user + times.system
 
 
-def browser_cpu(server_pid: int) -> float:
-    """CPU seconds so far of this script's other child processes (Playwright's driver and Chromium)."""
+def server_cpu(pid: int) -> float:
+    """CPU seconds so far of the server process and of the processes it started (e.g. joblib's
+    workers; a worker that has exited no longer counts)."""
     import psutil
 
-    total = 0.0
-    for child in psutil.Process().children(recursive=True):
-        if child.pid == server_pid:
-            continue
-        try:
-            times = child.cpu_times()
-            total += times.user + times.system
-        except psutil.Error:
-            pass
-    return total
+    server = psutil.Process(pid)
+    return _cpu(server) + sum(_cpu(child) for child in server.children(recursive=True))
+
+
+def browser_cpu(server_pid: int) -> float:
+    """CPU seconds so far of this script's other child processes (Playwright's driver and Chromium),
+    not the server's own processes."""
+    import psutil
+
+    server = {server_pid} | {c.pid for c in psutil.Process(server_pid).children(recursive=True)}
+    return sum(_cpu(child) for child in psutil.Process().children(recursive=True) if child.pid not in server)
 
 
 def visit(page, path: str, no_warm_up: bool) -> dict:

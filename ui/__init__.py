@@ -13,7 +13,9 @@ Modules: :mod:`ui.schema` (settings: name, type, default, range, URL), :mod:`ui.
 the point codec), :mod:`ui.state` (data, presets, undo, CSV), :mod:`ui.canvas` (pure pixel
 maths), :mod:`ui.drawing` (the canvas's session side), :mod:`ui.messages`, :mod:`ui.text`
 (escaping), :mod:`ui.widgets`, :mod:`ui.compute`, :mod:`ui.charts` (cached figures),
-:mod:`ui.results`, :mod:`ui.landscape`, :mod:`ui.docs` (the Mathematics page).
+:mod:`ui.results`, :mod:`ui.landscape`, :mod:`ui.docs` (the Mathematics page), :mod:`ui.first_view`
+(default views stored in assets/: AdamW, Deep networks, Complexity, Stationary points, All global
+optima's critical width, the Lasso path, the recovery grid).
 """
 
 # pandas is imported lazily by pages; it is imported here once instead: every run starts with

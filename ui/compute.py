@@ -205,6 +205,7 @@ class PathResult:
     error: str | None = None
     seconds: float = 0.0
     figure_seconds: float = 0.0
+    stored: bool = False  # the path from ui.first_view's file (its times measured when the file was made)
 
 
 def network_path(data: ds.Dataset, loss: str, program: str, n_betas: int, progress=None,
@@ -221,14 +222,17 @@ def network_path(data: ds.Dataset, loss: str, program: str, n_betas: int, progre
 
 def _network_path(data, loss, program, n_betas, progress, patterns, samples) -> PathResult:
     from convexnn.figures.path import path_figure
+    from ui import first_view  # the default data's path is stored (it imports this module)
 
     train = data.train()
     samples = int(samples) if patterns != "exact" else 0
+    args = (train.X, train.y, train.task, int(n_betas), str(loss), str(program), str(patterns), samples)
     t0 = time.perf_counter()
     try:
-        path = optima.network_path(train.X, train.y, train.task, n_betas=int(n_betas), loss=loss,
-                                   relu=program, patterns=patterns, n_samples=int(samples),
-                                   progress=progress, time_limit=TIME_LIMIT)
+        path = first_view.lookup(first_view.lasso_path, *args)
+        stored = path is not None
+        if path is None:
+            path = first_view.lasso_path(*args, progress=progress)
         t1 = time.perf_counter()
         # open mid-path on a network: the first beta with half the neurons of the smallest one
         start = int(np.argmax(path.n_neurons >= max(1, path.n_neurons[-1] / 2)))
@@ -237,13 +241,15 @@ def _network_path(data, loss, program, n_betas, progress, patterns, samples) -> 
         return PathResult(error=f"Cannot compute the path: {exc}.")
     except Exception as exc:  # never a traceback on the page
         return PathResult(error=f"The path failed ({type(exc).__name__}: {str(exc)[:200]}).")
-    return PathResult(path, figure, None, t1 - t0, time.perf_counter() - t1)
+    seconds = path.solve_time + path.prune_time if stored else t1 - t0
+    return PathResult(path, figure, None, seconds, time.perf_counter() - t1, stored)
 
 
 @dataclass
 class WidthResult:
     result: optima.CriticalWidth | None = None
     error: str | None = None
+    stored: bool = False  # from ui.first_view's file (its time measured when the file was made)
 
 
 WIDTH_LR = {"adam": 0.02, "gd": 0.01}
@@ -276,14 +282,17 @@ def critical_width(data: ds.Dataset, beta: float, loss: str, optimizer: str, epo
 
 def _critical_width(data, beta, loss, optimizer, epochs, restarts, max_width, p_star, convex_width,
                     progress) -> WidthResult:
+    from ui import first_view  # the default data's experiment is stored (it imports this module)
+
     train = data.train()
+    args = (train.X, train.y, float(beta), str(loss), str(optimizer), int(epochs), int(restarts),
+            int(max_width), first_view.key_float(p_star),
+            None if convex_width is None else int(convex_width))
+    stored = first_view.lookup(first_view.width_experiment, *args)
+    if stored is not None:
+        return WidthResult(stored, stored=True)
     try:
-        result = optima.critical_width(
-            train.X, train.y, beta, loss=loss, widths=np.arange(1, int(max_width) + 1),
-            restarts=int(restarts), rtol=WIDTH_RTOL, p_star=p_star, convex_width=convex_width,
-            progress=progress, optimizer=optimizer, epochs=int(epochs), lr=WIDTH_LR.get(optimizer, 0.01),
-            schedule="linear", snapshots=0, record_every=int(epochs),
-        )
+        result = first_view.width_experiment(*args, progress=progress)
     except ImportError:
         return WidthResult(error="Nonconvex training (convexnn.training.train) is not available.")
     except ValueError as exc:

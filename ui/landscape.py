@@ -105,6 +105,7 @@ class ConvexResult:
     time: float = 0.0
     accuracy: float = float("nan")
     error: str | None = None
+    stored: bool = False  # from ui.first_view's file (its time measured when the file was made)
 
 
 @st.cache_data(show_spinner=False, max_entries=32, persist=False)
@@ -255,6 +256,7 @@ class TrainRecord:
     total_time: float
     diverged: bool
     error: str | None = None
+    stored: bool = False  # from ui.first_view's file (its times measured when the file was made)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

@@ -8,6 +8,7 @@ import ui
 from convexnn import datasets as ds
 from convexnn import stationary
 from convexnn.figures import landscape as lf
+from ui import first_view as fv
 from ui import landscape as al
 
 P = "adamw_"
@@ -66,13 +67,13 @@ trained, convex = [], []
 for k, (kind, arg) in enumerate(tasks):
     if kind == "adamw":
         bar.progress(k / len(tasks), text=f"AdamW, lr {arg:g} ({int(epochs)} epochs)…")
-        trained.append(al.adamw_run(X, y, int(width), float(beta), float(arg), int(epochs), float(wd),
+        trained.append(fv.adamw_run(X, y, int(width), float(beta), float(arg), int(epochs), float(wd),
                                     int(seed), bool(intercept), 1.0, "linear"))
     else:
         slow = arg == "exact" and data.n > 100
         hint = " (the exact program: 10–60 s the first time, then cached)" if slow else ""
         bar.progress(k / len(tasks), text=f"Solving the {labels[arg]} program{hint}…")
-        convex.append(al.convex_solve(X, y, float(beta), arg, int(n_samples), 0, True, "squared",
+        convex.append(fv.convex_solve(X, y, float(beta), arg, int(n_samples), 0, True, "squared",
                                       labels[arg]))
 bar.empty()
 for r in trained + convex:
@@ -123,6 +124,10 @@ st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
 st.caption("objective: ½‖f − y‖² + (β/2)‖θ‖² of the final network at β shown above (AdamW's output bias, "
            "when on, is not penalised). time: training or solving time (pattern sampling and the certificate "
            "included for the convex programs). neurons: nonzero blocks of the convex solution.")
+if any(r.stored for r in trained + convex):
+    st.caption("The default settings' runs and solves are stored (assets/first_views.npz, checked by a test "
+               "that recomputes them): their times were measured when that file was made. Change any setting "
+               "to compute afresh.")
 if source.startswith("Spiral"):
     st.caption("**With more budget AdamW gets there.** Measured on this spiral (seed 0, width 200): lr 0.01 "
                "reaches 97.5% training accuracy at 3,000 epochs and 100% at 10,000; lr 0.001 reaches 93% and "

@@ -9,16 +9,16 @@ import ui
 from convexnn import complexity as cx
 from convexnn import count_patterns
 from convexnn.figures import theory as tf
+from ui import first_view as fv
 
-COUNT_NS = (10, 20, 40, 80, 160, 320, 640)
 MAXCUT_MAX = 16
 BETAS = (0.01, 0.1, 1.0)
 KEEP = {"persist_state": "session"}  # widget values survive page switches
 
 
 @st.cache_data(show_spinner=False, max_entries=8, ttl=ui.compute.CACHE_TTL)
-def count_table(ns: tuple) -> list[dict]:
-    return cx.pattern_count_table(ns, materialize_limit=320)
+def cached_count_table(ns: tuple, limit: int) -> list[dict]:
+    return fv.count_table(ns, limit)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -59,7 +59,9 @@ s = ui.settings()
 
 st.subheader("How many patterns")
 with st.status("Counting patterns…", expanded=False) as status:
-    rows = count_table(COUNT_NS)
+    # stored for these sizes (ui.first_view, times measured when the file was made), else counted here
+    stored_counts = fv.lookup(fv.count_table, fv.COUNT_NS, fv.COUNT_LIMIT)
+    rows = stored_counts or cached_count_table(fv.COUNT_NS, fv.COUNT_LIMIT)
     cur = current_count(data.X) if data.dim == 2 else None
     status.update(label=f"Counted the patterns of {len(rows)} Gaussian data sets", state="complete")
 left, right = st.columns(2)
@@ -84,6 +86,9 @@ st.dataframe(pd.DataFrame([{
     "list all (s)": (f"{r['enumerate_seconds']:.3f}" if np.isfinite(r["enumerate_seconds"])
                      else "– (not listed)"),
 } for r in rows]), hide_index=True)
+if stored_counts:
+    st.caption("These counts and times are stored (assets/first_views.npz, checked by a test that recounts "
+               "them); the times were measured on the machine that made the file.")
 
 # --------------------------------------------------------------------------------------------
 # Data classes

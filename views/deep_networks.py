@@ -7,6 +7,7 @@ import streamlit as st
 
 from convexnn import duality as du
 from convexnn.figures import theory as tf
+from ui import first_view as fv
 
 SCALES = (0.25, 0.5, 1.0, 1.5)
 # Widget defaults (in ui/schema.py): diag(4, 1) at L = 3 (a row of the verification table) and
@@ -15,17 +16,14 @@ KEEP = {"persist_state": "session"}  # widget values survive page switches
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def standard_runs(L: int, beta: float, scales: tuple, steps: int, lr: float) -> dict:
-    X, Y = du.gd_case()
-    return {f"init scale {s:g}": du.train_deep_linear(X, Y, L, beta, s, lr=lr, steps=steps,
-                                                      record_every=max(steps // 200, 1)) for s in scales}
+def cached_runs(parallel: bool, L: int, beta: float, scales: tuple, steps: int, lr: float) -> dict:
+    return fv.deep_runs(parallel, L, beta, scales, steps, lr)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def parallel_runs(L: int, beta: float, scales: tuple, steps: int, lr: float) -> dict:
-    X, Y = du.gd_case()
-    return {f"init scale {s:g}": du.train_parallel_linear(X, Y, L, beta, s, lr=lr, steps=steps,
-                                                          record_every=max(steps // 200, 1)) for s in scales}
+def gd_runs(parallel: bool, L: int, beta: float, scales: tuple, steps: int, lr: float) -> dict:
+    """Gradient descent per initial scale: stored for the default settings (ui.first_view), else cached."""
+    args = (parallel, L, beta, scales, steps, lr)
+    return fv.lookup(fv.deep_runs, *args) or cached_runs(*args)
 
 
 st.title("Deep networks: standard vs parallel")
@@ -106,7 +104,7 @@ if not scales:
 else:
     scales = tuple(sorted(float(s) for s in scales))
     with st.status("Training…", expanded=False) as status:
-        runs = standard_runs(gd_L, float(beta), scales, int(steps), lr)
+        runs = gd_runs(False, gd_L, float(beta), scales, int(steps), lr)
         status.update(label=f"Trained {len(runs)} standard networks ({steps} steps, lr {lr:g})",
                       state="complete")
     best = du.regularized_value(sigma, gd_L, beta)
@@ -131,7 +129,7 @@ else:
         "realises a rank-one map, so the problem is min ½‖M − Y‖² + β‖M‖_*: convex, with zero gap. "
         "In the min-norm normalisation above its value is D.")
     with st.status("Training the parallel networks…", expanded=False) as status:
-        pruns = parallel_runs(gd_L, float(beta), scales, int(steps), lr)
+        pruns = gd_runs(True, gd_L, float(beta), scales, int(steps), lr)
         status.update(label=f"Trained {len(pruns)} parallel networks", state="complete")
     ptarget = du.parallel_regularized_value(sigma, beta)
     branches = min(X.shape[1], Y.shape[1]) + 1

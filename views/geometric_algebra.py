@@ -125,9 +125,12 @@ if d == 2:
                         on_select="rerun", selection_mode="points")
         st.caption("Click a point to pick it (it replaces the older of the two).")
     with f2:
-        st.plotly_chart(fg.lifted_figure(X, (i, j), h, height=400), key="ga_lifted", theme=None)
         st.caption("In the lifted space the two points (x, 1) span a plane through the origin; h is "
                    "its normal, and the plane meets the data plane x₃ = 1 in the line.")
+        # a 3-D (WebGL) chart costs the browser about a second: drawn only once opened
+        lifted = st.expander("The lifted space in 3-D", key="ga_lifted_open", on_change="rerun")
+        if lifted.open:
+            lifted.plotly_chart(fg.lifted_figure(X, (i, j), h, height=400), key="ga_lifted", theme=None)
     st.markdown(CROSS_PRODUCT)
 
     st.subheader("The Lasso features κ")
@@ -229,23 +232,26 @@ except ValueError as exc:
     st.warning(f"Cannot draw the network: {exc}")
 
 # ---- three points in 3-D ----------------------------------------------------------------------
-with st.expander("Three points in 3-D: the generalized cross product in R⁴"):
-    rng = np.random.default_rng(int(s.seed))
-    P = rng.uniform(-1, 1, size=(10, 3))
-    Pt = np.column_stack([P, np.ones(len(P))])
-    names = {k: f"x{k}" for k in range(len(P))}
-    q = st.multiselect("three points", list(names), default=[0, 1, 2], max_selections=3, key="ga_three",
-                       format_func=names.get)
-    if len(q) == 3:
-        h4 = cross_product(Pt[q])
-        others = [k for k in range(len(P)) if k not in q]
-        x = Pt[others[0]]
-        st.markdown(
-            f"$h = \\times(\\tilde x_{{{q[0]}}}, \\tilde x_{{{q[1]}}}, \\tilde x_{{{q[2]}}}) = "
-            f"({h4[0]:.3f}, {h4[1]:.3f}, {h4[2]:.3f}, {h4[3]:.3f})$ in $\\mathbb R^4$: the plane "
-            f"$h_1x_1 + h_2x_2 + h_3x_3 + h_4 = 0$ through the three points. For x{others[0]}: "
-            f"$\\tilde x^\\top h = {x @ h4:.4f} = \\det[\\tilde x; \\tilde x_{{{q[0]}}}; "
-            f"\\tilde x_{{{q[1]}}}; \\tilde x_{{{q[2]}}}] = {signed_volume(x, Pt[q]):.4f}$.")
-        st.plotly_chart(fg.plane_figure(P, q, h4, height=460), key="ga_plane", theme=None)
-    else:
-        st.caption("Pick three points.")
+three = st.expander("Three points in 3-D: the generalized cross product in R⁴", key="ga_three_open",
+                    on_change="rerun")
+with three:  # built only once opened (a 3-D chart)
+    if three.open:
+        rng = np.random.default_rng(int(s.seed))
+        P = rng.uniform(-1, 1, size=(10, 3))
+        Pt = np.column_stack([P, np.ones(len(P))])
+        names = {k: f"x{k}" for k in range(len(P))}
+        q = st.multiselect("three points", list(names), default=[0, 1, 2], max_selections=3, key="ga_three",
+                           format_func=names.get)
+        if len(q) == 3:
+            h4 = cross_product(Pt[q])
+            others = [k for k in range(len(P)) if k not in q]
+            x = Pt[others[0]]
+            st.markdown(
+                f"$h = \\times(\\tilde x_{{{q[0]}}}, \\tilde x_{{{q[1]}}}, \\tilde x_{{{q[2]}}}) = "
+                f"({h4[0]:.3f}, {h4[1]:.3f}, {h4[2]:.3f}, {h4[3]:.3f})$ in $\\mathbb R^4$: the plane "
+                f"$h_1x_1 + h_2x_2 + h_3x_3 + h_4 = 0$ through the three points. For x{others[0]}: "
+                f"$\\tilde x^\\top h = {x @ h4:.4f} = \\det[\\tilde x; \\tilde x_{{{q[0]}}}; "
+                f"\\tilde x_{{{q[1]}}}; \\tilde x_{{{q[2]}}}] = {signed_volume(x, Pt[q]):.4f}$.")
+            st.plotly_chart(fg.plane_figure(P, q, h4, height=460), key="ga_plane", theme=None)
+        else:
+            st.caption("Pick three points.")

@@ -165,7 +165,9 @@ if found is not None:
         m2.metric("Pruned convex optimum", f"{cw.convex_width} neurons")
         m3.metric("m* (experiment)", "not reached" if cw.m_star is None else f"≤ {cw.m_star}",
                   help=f"Smallest width whose best objective is within {cw.rtol:.0%} of p*")
-        m4.metric("Training time", f"{cw.seconds:.1f} s")
+        m4.metric("Training time", f"{cw.seconds:.1f} s",
+                  help="Stored for the default data and settings (assets/first_views.npz, checked by a test "
+                       "that reruns it): measured when that file was made." if found.stored else None)
         st.plotly_chart(critical_width_figure(cw, height=460), key="optima_width_chart", theme=None,
                         width="stretch")
         below = cw.best < cw.p_star * (1 - 1e-6)
@@ -175,4 +177,6 @@ if found is not None:
             "Grey dots: every restart; black: the best per width; red dashed: p*. Below, the best "
             "objective's relative excess over p* on a log scale. Narrow networks stay above p*; from "
             "about m* on, some start reaches it. Local training can still miss it at larger widths "
-            "(a bad start, too few epochs): more restarts and epochs sharpen the threshold." + note)
+            "(a bad start, too few epochs): more restarts and epochs sharpen the threshold." + note
+            + (" These runs are stored for the default data and settings (assets/first_views.npz, checked "
+               "by a test that reruns them); change a setting to train afresh." if found.stored else ""))

@@ -17,7 +17,15 @@ import plotly.graph_objects as go
 
 from ..data.datasets import Dataset
 from ..patterns.arrangements import lift
-from .core import CLASS_SCALE, bounding_box, equal_axes, finish_layout, grid_points, hyperplane_segment
+from .core import (
+    CLASS_SCALE,
+    bounding_box,
+    compact,
+    equal_axes,
+    finish_layout,
+    grid_points,
+    hyperplane_segment,
+)
 
 PICK_COLOR = "#c0392b"
 NORMAL_COLOR = "#8e44ad"
@@ -132,7 +140,8 @@ def kappa_figure(data: Dataset, g: np.ndarray, resolution: int = 90, height: int
     xs, ys, G = grid_points(box, resolution)
     g = np.asarray(g, dtype=float)
     K = np.maximum(G @ g[:2] + g[2], 0.0).reshape(resolution, resolution)
-    fig = go.Figure(go.Heatmap(x=xs, y=ys, z=K, colorscale="Oranges", showscale=True, name="κ(x)",
+    fig = go.Figure(go.Heatmap(x=compact(xs), y=compact(ys), z=compact(K), colorscale="Oranges",
+                               showscale=True, name="κ(x)",
                                colorbar=dict(title="κ(x)", len=0.7, thickness=12),
                                hovertemplate="x1=%{x:.2f}<br>x2=%{y:.2f}<br>κ=%{z:.3f}<extra></extra>"))
     seg = hyperplane_segment(g[:2], g[2], box)

@@ -18,6 +18,7 @@ from .core import (
     NEGATIVE,
     POSITIVE,
     bounding_box,
+    compact,
     data_traces,
     evaluate,
     finish_layout,
@@ -161,7 +162,8 @@ def plane_figure(s: np.ndarray, t: np.ndarray, L: np.ndarray, points: Mapping[st
     zmax = float(np.quantile(Z, clip_quantile))
     fig = go.Figure()
     fig.add_trace(go.Contour(
-        x=s, y=t, z=np.minimum(Z, zmax), customdata=L, colorscale="Viridis", ncontours=30,
+        x=compact(s), y=compact(t), z=compact(np.minimum(Z, zmax)), customdata=compact(L),
+        colorscale="Viridis", ncontours=30,
         name="L", showscale=True, colorbar=dict(title="log₁₀(L − min L)", thickness=12, len=0.8),
         contours=dict(coloring="heatmap", showlines=True),
         line=dict(width=0.5, color="rgba(255,255,255,0.4)"),
@@ -246,9 +248,10 @@ def _add_player(fig: go.Figure, steps: list, prefix: str, duration: int = 250, w
 def _panel_traces(model, data: Dataset, box, resolution: int, show_data: bool, legend: bool):
     xs, ys, G = grid_points(box, resolution)
     Z = evaluate(model, G).reshape(len(ys), len(xs))
+    xs, ys = compact(xs), compact(ys)
     scale = max(float(np.max(np.abs(Z))), 1e-12)
-    Z = np.round(Z / scale, 4)  # only the sign and the zero level matter: short JSON frames
-    heat = go.Heatmap(x=xs, y=ys, z=np.sign(Z).astype(int), zmin=-1, zmax=1, colorscale=CLASS_SCALE,
+    Z = compact(Z / scale)  # only the sign and the zero level matter: float32 frames
+    heat = go.Heatmap(x=xs, y=ys, z=np.sign(Z).astype(np.int8), zmin=-1, zmax=1, colorscale=CLASS_SCALE,
                       opacity=0.45, showscale=False, hoverinfo="skip", name="sign f")
     contour = go.Contour(x=xs, y=ys, z=Z, showscale=False, hoverinfo="skip", name="f = 0",
                          contours=dict(start=0.0, end=0.0, size=1.0, coloring="lines"),

@@ -29,7 +29,10 @@ from .core import (
 )
 
 BAR_LIMIT = 400
-"""Up to this many patterns the dual values are bars; above, a filled WebGL curve."""
+"""Up to this many patterns the dual values are bars; above, a filled curve."""
+SVG_LIMIT = 20_000
+"""Up to this many patterns the curve is an SVG ``scatter``; above, WebGL (``scattergl``). A WebGL
+context costs the browser about a second on a first view; an SVG path of 20,000 points much less."""
 BETA_COLOR = "#c0392b"
 INACTIVE = "#9aa5b1"
 SIGN_FILL = {1: "rgba(160,86,12,0.22)", -1: "rgba(4,64,107,0.22)", 0: "rgba(85,85,85,0.15)"}
@@ -54,8 +57,8 @@ def dual_bars(values: np.ndarray, beta: float, active: np.ndarray | None = None,
     ``values`` (P, 2) from :func:`convexnn.theory.optima.dual_bar_values`; ``active`` (k, 2) rows
     (pattern, sign column) of the network's neurons, drawn in the neuron colours (orange: u,
     w2 > 0; blue: u', w2 < 0; dark grey "gated unit" for the gated program). Up to
-    ``BAR_LIMIT`` patterns are bars; more are a filled WebGL curve with the active patterns as
-    markers, so thousands stay readable.
+    ``BAR_LIMIT`` patterns are bars; more are a filled curve (SVG up to ``SVG_LIMIT`` patterns, WebGL
+    above) with the active patterns as markers, so thousands stay readable.
     """
     values = np.asarray(values, dtype=float).reshape(-1, 2)
     P = values.shape[0]
@@ -83,10 +86,11 @@ def dual_bars(values: np.ndarray, beta: float, active: np.ndarray | None = None,
                              customdata=custom[order], hovertemplate=hover, name="patterns",
                              showlegend=False))
     else:
-        fig.add_trace(go.Scattergl(x=rank[order], y=shown[order], mode="lines", fill="tozeroy",
-                                   line=dict(color=INACTIVE, width=1), fillcolor="rgba(154,165,177,0.45)",
-                                   customdata=custom[order], hovertemplate=hover, name="patterns",
-                                   showlegend=False))
+        curve = go.Scatter if P <= SVG_LIMIT else go.Scattergl
+        fig.add_trace(curve(x=rank[order], y=shown[order], mode="lines", fill="tozeroy",
+                            line=dict(color=INACTIVE, width=1), fillcolor="rgba(154,165,177,0.45)",
+                            customdata=custom[order], hovertemplate=hover, name="patterns",
+                            showlegend=False))
     marks = (((1, "#333333", "gated unit"),) if gated else
              ((1, POSITIVE, "neuron, w2 > 0"), (-1, NEGATIVE, "neuron, w2 < 0")))
     for s, color, label in marks:

@@ -23,6 +23,7 @@ from .core import (
     POSITIVE,
     REGRESSION_SCALE,
     bounding_box,
+    compact,
     data_traces,
     evaluate,
     grid_points,
@@ -77,7 +78,8 @@ def _network_2d(anim: _Animated, path, data: Dataset, resolution: int, start: in
     fig, add = anim.fig, anim.add
     box = bounding_box(data.X, 0.15, square=True)
     xs, ys, G = grid_points(box, resolution)
-    fields = [evaluate(m, G).reshape(resolution, resolution).astype(np.float32) for m in path.models]
+    fields = [compact(evaluate(m, G).reshape(resolution, resolution)) for m in path.models]
+    xs, ys = compact(xs), compact(ys)
     if data.task == CLASSIFICATION:
         scales = [max(float(np.quantile(np.abs(Z), 0.95)), 1e-12) if np.abs(Z).max() > 1e-12 else 1.0
                   for Z in fields]

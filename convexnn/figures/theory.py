@@ -10,7 +10,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from .core import NEGATIVE, NEURON_COLORS, POSITIVE, finish_layout, log_ticks
+from .core import NEGATIVE, NEURON_COLORS, POSITIVE, compact, finish_layout, log_ticks
 
 PROGRAM_COLORS = {"gated": "#7b3294", "exact": "#008837", "linear": "#555555"}
 PROGRAM_NAMES = {
@@ -144,7 +144,8 @@ def illustration_figure(left, right, height: int = 500) -> go.Figure:
     fields = [ill.field(grid).reshape(G1.shape) for ill in (left, right)]
     zmax = max(float(np.abs(F).max()) for F in fields)
     for col, ill, F in ((1, left, fields[0]), (2, right, fields[1])):
-        fig.add_trace(go.Contour(x=g, y=g, z=F, colorscale="RdBu_r", zmin=-zmax, zmax=zmax,
+        fig.add_trace(go.Contour(x=compact(g), y=compact(g), z=compact(F), colorscale="RdBu_r", zmin=-zmax,
+                                 zmax=zmax,
                                  contours=dict(start=-zmax, end=zmax, size=zmax / 12, coloring="heatmap",
                                                showlines=True),
                                  line=dict(width=0.6, color="rgba(0,0,0,0.35)"), showscale=col == 2,

@@ -44,8 +44,13 @@ def test_recovery_page_small_grid():
                     recovery_trials=2, recovery_nic_n=20, recovery_nic_d=5)
     assert not app.error, texts(app.error)
     assert any("Grid solved: 6 cells, 12 instances" in s for s in status_labels(app)), status_labels(app)
-    # two heatmaps, the slice, the NIC-L bars and the 2-D pictures
-    assert charts(app) == 5
+    # two heatmaps, the slice and the NIC-L bars; the 2-D pictures are drawn once their expander opens
+    assert charts(app) == 4
+    app.session_state["recovery_pictures_open"] = True
+    app.run()
+    assert not app.exception and charts(app) == 5
+    app.session_state["recovery_pictures_open"] = False
+    app.run()
     m = metrics(app)
     assert m["NIC-L"] in ("holds", "fails")
     assert "gated program" in m

@@ -25,10 +25,14 @@ def test_theory_pages_answer_on_defaults(page: Page, app_url):
     expect(page.get_by_text(re.compile(r"Grid solved: 20 cells, 80 instances"))).to_be_visible(timeout=LONG)
     wait_idle(page)
     charts = page.get_by_test_id("stPlotlyChart")
-    expect(charts).to_have_count(5, timeout=LONG)  # 2 heatmaps, slice, NIC-L bars, 2-D pictures
+    expect(charts).to_have_count(4, timeout=LONG)  # 2 heatmaps, slice, NIC-L bars
     expect(charts.nth(0)).to_contain_text("Gated program: P(recovery)")
     expect(charts.nth(1)).to_contain_text("Cone-constrained (ReLU) program: P(recovery)")
     expect(charts.nth(2).locator(".legendtext", has_text="1 − Wendel")).to_be_visible()
+    page.get_by_text("Two pictures in the plane", exact=False).first.click()  # drawn once opened
+    expect(charts).to_have_count(5, timeout=LONG)
+    expect(charts.nth(4)).to_contain_text("n = 2")
+    wait_idle(page)
     expect(page.get_by_test_id("stMetricValue").first).to_be_visible()
     no_exceptions(page)
 

@@ -94,13 +94,18 @@ def test_decision_boundary_content(moons_fit):
     kinds = [type(t).__name__ for t in fig.data]
     assert kinds[0] == "Heatmap" and "Contour" in kinds
     heat = fig.data[0]
-    # the heatmap is f itself on the grid (customdata holds the unclipped values)
+    # the heatmap's z is f itself on the grid (float32, unclipped: the colours saturate at zmin/zmax),
+    # with no duplicate in customdata; the contour draws the same values
+    assert heat.customdata is None and heat.z.dtype == np.float32 and heat.x.dtype == np.float32
     gx, gy = np.meshgrid(heat.x, heat.y)
     f = net.predict(np.column_stack([gx.ravel(), gy.ravel()])).reshape(gx.shape)
-    assert np.allclose(np.asarray(heat.customdata), f)
+    assert np.allclose(np.asarray(heat.z), f, rtol=1e-5, atol=1e-5 * np.abs(f).max())
+    assert np.abs(heat.z).max() > heat.zmax  # not clipped
+    assert "%{z" in heat.hovertemplate
     contour = next(t for t in fig.data if isinstance(t, go.Contour))
     assert contour.contours.start == 0 and contour.contours.end == 0
     assert contour.contours.coloring == "lines"
+    assert np.array_equal(contour.z, heat.z)
     lines = neuron_lines(fig)
     assert len(lines) == net.width > 0
     assert sorted(t.meta["neuron"] for t in lines) == list(range(net.width))

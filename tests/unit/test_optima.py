@@ -20,6 +20,7 @@ from convexnn import datasets as ds
 from convexnn import optima
 from convexnn.figures.optima import (
     BAR_LIMIT,
+    SVG_LIMIT,
     critical_width_figure,
     dual_bars,
     half_plane_polygon,
@@ -329,7 +330,7 @@ def test_bad_network_files_raise_readable_errors(text, dim, message):
 # --------------------------------------------------------------------------------------------
 
 
-def test_dual_bars_figure_bars_for_few_patterns_webgl_for_many():
+def test_dual_bars_figure_bars_for_few_patterns_a_curve_for_many():
     beta = 0.5
     few = np.abs(np.random.default_rng(0).normal(size=(50, 2))) * 0.2
     few[3] = [beta, 0.1]
@@ -341,10 +342,16 @@ def test_dual_bars_figure_bars_for_few_patterns_webgl_for_many():
     assert line.y == (beta, beta)
     many = np.abs(np.random.default_rng(1).normal(size=(BAR_LIMIT + 600, 2))) * 0.1
     fig = dual_bars(many, beta, active=np.array([[7, 1], [9, 0]]))
-    assert fig.data[0].type == "scattergl" and fig.layout.xaxis.type == "log"
+    assert fig.data[0].type == "scatter" and fig.layout.xaxis.type == "log"  # SVG: no WebGL context
     assert {t.name for t in fig.data} >= {"neuron, w2 > 0", "neuron, w2 < 0"}
     ranks = np.asarray(fig.data[0].x)
     assert np.all(np.diff(np.asarray(fig.data[0].y)) <= 0) and ranks[0] == 1  # sorted
+    custom = np.asarray(fig.data[0].customdata)  # hover: pattern, value / β, sign, in rank order
+    v = many.max(axis=1)
+    assert np.allclose(custom[:, 1] * beta, np.asarray(fig.data[0].y))
+    assert np.allclose(v[custom[:, 0].astype(int)], np.asarray(fig.data[0].y))
+    huge = np.abs(np.random.default_rng(2).normal(size=(SVG_LIMIT + 1, 2)))
+    assert dual_bars(huge, beta).data[0].type == "scattergl"  # beyond SVG_LIMIT: WebGL
 
 
 def test_half_plane_polygon_area():
