@@ -209,6 +209,7 @@ SCHEMA: dict[str, Setting] = {s.name: s for s in (
     _int("ga_j", 1, 0, MAX_POINTS - 1, page=PAGE_GEOMETRY, bound="points"),
     _int("ga_k", 2, 0, MAX_POINTS - 1, page=PAGE_GEOMETRY, bound="points"),
     _flag("ga_flip", False, page=PAGE_GEOMETRY),
+    Setting("ga_three", list, [0, 1, 2], choices=tuple(range(10)), page=PAGE_GEOMETRY),  # of 10 points in 3-D
     _choice("ga_variant", tuple(ga_lasso.VARIANTS)[0], tuple(ga_lasso.VARIANTS), page=PAGE_GEOMETRY),
 )}
 """Every setting, by name (a page's own settings included: a link is read before its page runs)."""
@@ -255,6 +256,7 @@ PAGE_SETTINGS = (
             page="neural-recovery"),
     Setting("recovery_n_range", tuple, (4, 40), 2, 80, page="neural-recovery"),
     _int("recovery_n_step", 4, 1, 20, page="neural-recovery"),
+    _int("recovery_slice_d", 8, 2, 20, page="neural-recovery"),  # one of recovery_ds (the page checks)
     _int("recovery_trials", 4, 1, 50, page="neural-recovery"),
     _choice("recovery_planted", "gaussian", ("gaussian", "smallest"), page="neural-recovery"),
     _choice("recovery_all_ones", "reference", ("reference", "never"), page="neural-recovery"),

@@ -56,14 +56,13 @@ def sync_preset() -> None:
     except ValueError as exc:  # e.g. a size a generator does not accept
         messages.flash("error", f"Could not generate the {s.preset} data: {plain(exc)}. The previous data "
                                 "are kept.", keep=True)
-        ss[S.DATA_SETTINGS] = s.data_key()
-        if S.DATA not in ss:  # no previous data: the default preset
-            d = schema.default
-            ss[S.DATA] = generate_preset(d("preset"), d("n"), d("noise"), d("seed"))
-        return
-    if set_data(data, "preset"):
-        ss[S.DATA_SETTINGS] = s.data_key()
+        data = None
+    ss[S.DATA_SETTINGS] = s.data_key()  # tried once: not again on every run
+    if data is not None and set_data(data, "preset"):
         ss[S.MADE_WITH] = s.data_key()
+    elif S.DATA not in ss:  # no previous data (a link's first run): the default preset
+        d = schema.default
+        set_data(generate_preset(d("preset"), d("n"), d("noise"), d("seed")), "preset", record=False)
 
 
 def generate_preset(name: str, n: int, noise: float, seed: int, test: float = 0.0) -> ds.Dataset:

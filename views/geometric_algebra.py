@@ -240,7 +240,9 @@ with three:  # built only once opened (a 3-D chart)
         P = rng.uniform(-1, 1, size=(10, 3))
         Pt = np.column_stack([P, np.ones(len(P))])
         names = {k: f"x{k}" for k in range(len(P))}
-        q = st.multiselect("three points", list(names), default=[0, 1, 2], max_selections=3, key="ga_three",
+        if len(st.session_state.get("ga_three") or ()) > 3:  # a link's list: at most three points
+            st.session_state["ga_three"] = ui.schema.default("ga_three")
+        q = st.multiselect("three points", list(names), max_selections=3, key="ga_three",
                            format_func=names.get)
         if len(q) == 3:
             h4 = cross_product(Pt[q])

@@ -138,8 +138,8 @@ with st.expander("The two programs, and which one is which", expanded=False):
         "added the optimum is not unique and the solver splits w\\* between the two: that is why the gated "
         "failures follow Wendel's probability near n = 2d.")
 
-if st.session_state.get("recovery_slice_d") not in ds:
-    st.session_state["recovery_slice_d"] = 10 if 10 in ds else ds[len(ds) // 2]
+if st.session_state.get("recovery_slice_d") not in ds:  # a link's d or the last grid's: not in this grid
+    st.session_state["recovery_slice_d"] = ds[len(ds) // 2]
 d_slice = st.select_slider("Slice at d =", options=ds, key="recovery_slice_d", **KEEP)
 wn = np.arange(max(1, min(ns)), max(ns) + 1)
 left, right = st.columns([1.5, 1])

@@ -12,7 +12,7 @@ import zlib
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
@@ -154,6 +154,8 @@ def texts(elements) -> list[str]:
 @settings(max_examples=8, deadline=None, derandomize=True, phases=[Phase.explicit, Phase.generate],
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(links())
+@example(({"test": ("0.02", 0.02)}, {}, [], None))  # a split of 40 points that holds out one: the
+# session had no data at all and died (KeyError), found by this test when the schema grew
 def test_any_link_opens_a_live_session_that_names_each_bad_value(link):
     good, bad, unknown, points = link
     at = AppTest.from_file("../../app.py", default_timeout=120)
@@ -194,3 +196,24 @@ def test_any_link_opens_a_live_session_that_names_each_bad_value(link):
         assert any("-1 or +1" in t for t in texts(at.error)), texts(at.error)
     else:
         assert objective and np.isfinite(float(objective[0].value)), (texts(at.error), texts(at.warning))
+
+
+@pytest.mark.parametrize(("query", "page", "opened", "name", "value"), [
+    ("4", "views/recovery.py", {}, "recovery_slice_d", 4),                # one d of the default grid [4, 8]
+    ("13", "views/recovery.py", {}, "recovery_slice_d", 8),               # not in the grid: its middle
+    ("3,7,9", "views/geometric_algebra.py", {"ga_three_open": True}, "ga_three", [3, 7, 9]),
+    ("1,2,3,4", "views/geometric_algebra.py", {"ga_three_open": True}, "ga_three", [0, 1, 2]),  # > 3
+])
+def test_a_link_carries_the_recovery_slice_and_the_three_ga_points(query, page, opened, name, value):
+    at = AppTest.from_file("../../app.py", default_timeout=120)
+    at.query_params[name] = query
+    at.run()
+    for key, flag in opened.items():  # an expander built only when opened
+        at.session_state[key] = flag
+    at.switch_page(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.session_state[name] == value
+    widget = at.select_slider(key=name) if name == "recovery_slice_d" else at.multiselect(key=name)
+    assert widget.value == value
+    written = None if value == SCHEMA[name].default else SCHEMA[name].to_url(value)
+    assert at.query_params.get(name) == written  # the address bar holds it (a default is left out)
