@@ -35,7 +35,8 @@ EXPOSE 8501
 # The script health check runs app.py once (Streamlit's /_stcore/script-health-check, switched on in
 # .streamlit/config.toml): 200 only if the app itself runs, not just the server; the first one also
 # starts the warm-up of every page (ui/warmup.py), so the first visitor finds the caches filled.
-HEALTHCHECK --interval=30s --timeout=10s --start-period=60s --start-interval=5s --retries=3 \
+# (No --start-interval: Docker before 25, e.g. Debian 12's docker.io 20.10, refuses that flag.)
+HEALTHCHECK --interval=15s --timeout=10s --start-period=60s --retries=3 \
     CMD ["python", "-c", "import sys, urllib.request; sys.exit(0 if urllib.request.urlopen('http://localhost:8501/_stcore/script-health-check', timeout=9).status == 200 else 1)"]
 
 # .streamlit/config.toml (copied above) sets the upload limit and XSRF protection; the flags
