@@ -18,6 +18,18 @@ def no_exceptions(page: Page) -> None:
     expect(page.get_by_test_id("stException")).to_have_count(0)
 
 
+def empty_canvas(page: Page):
+    """On the Data page: wait for its canvas, clear the drawing and wait for the empty state; returns
+    the canvas."""
+    canvas = page.locator("canvas.upper-canvas")
+    expect(canvas).to_be_visible(timeout=LONG)
+    wait_idle(page)
+    page.get_by_role("button", name="Clear the drawing").click()
+    expect(page.get_by_text("The drawing is empty")).to_be_visible(timeout=LONG)
+    wait_idle(page)
+    return canvas
+
+
 def sidebar_data(page: Page) -> str:
     return page.get_by_test_id("stSidebar").get_by_text(re.compile(r"\d+ points")).inner_text()
 
@@ -43,11 +55,7 @@ def test_draw_points_then_switch_pages_and_find_them(page: Page, app_url):
     page.goto(app_url)
     wait_idle(page)
     open_page(page, "Data")
-    canvas = page.locator("canvas.upper-canvas")
-    expect(canvas).to_be_visible(timeout=LONG)
-    page.get_by_role("button", name="Clear the drawing").click()
-    wait_idle(page)
-    expect(page.get_by_text("The drawing is empty")).to_be_visible(timeout=LONG)
+    canvas = empty_canvas(page)
     # three points of class +1 on the left, two of class -1 on the right
     for x, y in [(60, 80), (80, 200), (70, 320)]:
         canvas.click(position={"x": x, "y": y})
@@ -146,12 +154,7 @@ def test_quick_clicks_and_erases_are_all_kept(page: Page, app_url):
     a new circle the mode it has when the drawing arrives (ui/drawing.py), so nothing waits here.
     """
     page.goto(f"{app_url}/dataset")
-    canvas = page.locator("canvas.upper-canvas")
-    expect(canvas).to_be_visible(timeout=LONG)
-    wait_idle(page)
-    page.get_by_role("button", name="Clear the drawing").click()
-    expect(page.get_by_text("The drawing is empty")).to_be_visible(timeout=LONG)
-    wait_idle(page)
+    canvas = empty_canvas(page)
     left = [(60, 80), (80, 200), (70, 320)]
     right = [(330, 120), (320, 280), (300, 200)]
     for x, y in left:

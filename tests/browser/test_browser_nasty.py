@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, open_page
 from playwright.sync_api import Page, expect
-from test_browser import LONG, no_exceptions, sidebar_data, wait_idle
+from test_browser import LONG, empty_canvas, no_exceptions, sidebar_data, wait_idle
 
 import ui
 
@@ -100,11 +100,7 @@ def test_a_single_point_and_one_class_drawn(page: Page, app_url):
     page.goto(app_url)
     wait_idle(page)
     open_page(page, "Data")
-    canvas = page.locator("canvas.upper-canvas")
-    expect(canvas).to_be_visible(timeout=LONG)
-    page.get_by_role("button", name="Clear the drawing").click()
-    wait_idle(page)
-    expect(page.get_by_text("The drawing is empty")).to_be_visible(timeout=LONG)
+    canvas = empty_canvas(page)
     canvas.click(position={"x": 100, "y": 100})
     wait_idle(page)
     expect(message(page, r"single point: add at least one more.*keeps the previous data")).to_be_visible(
