@@ -9,57 +9,24 @@ with a folder named ``pages/`` beside its main script uses the legacy multipage 
 (``PagesManager.uses_pages_directory``), so the first visitor of a fresh server who opens a page's
 link got a "Page not found" dialog (streamlit issues #8860, #9992, #9624). No option turns that
 off; renaming the folder does.
+
+This file is also the server. ``streamlit run app.py`` finds the ``st.App`` at its end and first
+imports this module as ``app`` once, at server start: that imports the package and the UI (1-2 s of
+CPU no visitor waits for), adds :class:`ui.preload.PreloadPlotly` (plotly.js loads with the page's
+HTML) and starts the warm-up of every page's default view (:func:`ui.warmup.lifespan`) before
+anyone visits. Streamlit then runs the file as the app's script on
+every rerun, as ``__main__`` (as AppTest does), and :func:`main` draws the page.
 """
 
-import threading
+import contextlib
 
 import streamlit as st
 from threadpoolctl import threadpool_limits
-
-import ui
-import ui.warmup
 
 # Solves are small dense problems: one BLAS thread each is fastest when sessions run side by side
 # (measured: a 1,000-iteration FISTA went from 24 s to 0.3 s on a loaded 2-core machine).
 threadpool_limits(1)
 
-st.set_page_config(page_title="convexnn: ReLU networks as convex programs", page_icon="🔷", layout="wide")
-
-PAGES = [
-    st.Page("views/playground.py", title="Playground", icon=":material/draw:", default=True),  # served at /
-    st.Page("views/home.py", title="Home", icon=":material/home:", url_path="home"),
-    st.Page("views/data.py", title="Data", icon=":material/scatter_plot:", url_path=ui.PAGE_DATA),
-    st.Page("views/global_optimum.py", title="Global optimum", icon=":material/target:", url_path="optimum"),
-    st.Page("views/optima.py", title="All global optima", icon=":material/call_split:", url_path="optima"),
-    st.Page("views/lasso_path.py", title="Lasso path", icon=":material/timeline:", url_path="path"),
-    st.Page("views/arrangements.py", title="Arrangements", icon=":material/grid_on:", url_path="patterns"),
-    st.Page("views/geometric_algebra.py", title="Geometric algebra", icon=":material/change_history:",
-            url_path="geometry"),
-    st.Page("views/stationary.py", title="Stationary points", icon=":material/landscape:",
-            url_path="stationary"),
-    st.Page("views/adamw.py", title="AdamW vs convex", icon=":material/speed:", url_path="adamw"),
-    st.Page("views/recovery.py", title="Neural recovery", icon=":material/troubleshoot:",
-            url_path="neural-recovery"),
-    st.Page("views/deep_networks.py", title="Deep networks", icon=":material/layers:", url_path="deep"),
-    st.Page("views/complexity.py", title="Complexity", icon=":material/speed:", url_path="complexity-theory"),
-    st.Page("views/real_data.py", title="Real data", icon=":material/science:", url_path="real-data"),
-    st.Page("views/mathematics.py", title="Mathematics", icon=":material/menu_book:", url_path="mathematics"),
-]
-
-CANVAS_PAGES = (ui.schema.PAGE_PLAYGROUND, ui.PAGE_DATA)  # the pages with a drawing canvas
-
-
-
-@st.cache_resource(show_spinner=False)
-def warm_up() -> threading.Thread:
-    """Once per server, at its first run: run every page's default view in a background session
-    (:mod:`ui.warmup`), once this first run finished, so that later first visits find the caches filled."""
-    return ui.warmup.start([page.url_path for page in PAGES])
-
-
-warm_up()
-page = st.navigation(PAGES, position="sidebar", expanded=True)
-ui.warmup.log_run(page.url_path)
 # Pages that never use the current data, and what they use instead (the sidebar tells the truth);
 # a page whose data depend on its own choice sets ui.S.PAGE_DATA while it runs.
 OWN_DATA = {
@@ -70,22 +37,14 @@ OWN_DATA = {
     "real-data": "real features chosen on the page (digits 3 vs 8 by default)",
     "mathematics": "none (the mathematics behind the pages)",
 }
-st.session_state.pop(ui.S.PAGE_DATA, None)
-ui.init(page.url_path)
-
-with st.sidebar:
-    summary = st.empty()
-
-# the canvas forgets its drawing when its page is left: reload it from session state
-ui.drawing.enter_page(page.url_path, CANVAS_PAGES)
 
 
-def show_summary() -> None:
+def show_summary(summary, path: str) -> None:
     """The sidebar's current data and settings (replacing what the slot showed before)."""
     with summary.container():
         data = ui.current_data()
         s = ui.settings()
-        own = st.session_state.get(ui.S.PAGE_DATA) or OWN_DATA.get(page.url_path)
+        own = st.session_state.get(ui.S.PAGE_DATA) or OWN_DATA.get(path)
         if own:
             st.markdown("**Data on this page**")
             st.caption(ui.plain(own))
@@ -97,13 +56,82 @@ def show_summary() -> None:
                    "(Pilanci & Ergen, ICML 2020).")
 
 
-show_summary()  # before the page too: a page that stops early (st.stop() on bad input) keeps it
-ui.sync_url()  # before the page too (the settings the callbacks of this rerun changed), in case it stops
-messages = st.container()  # on top of the page: the messages of callbacks (an upload, Undo, a link)
-with messages:
-    ui.show_messages()
-page.run()
-with messages:
-    ui.show_messages(kept_too=False)  # what the page queued while it ran (a drawing's data refused)
-ui.sync_url()  # the page may have changed settings or data (a click on the canvas)
-show_summary()  # after the page, so it shows what the page did
+def main() -> None:
+    """One run of the app's script: the page list, the sidebar, the chosen page and the URL."""
+    st.set_page_config(page_title="convexnn: ReLU networks as convex programs", page_icon="🔷", layout="wide")
+
+    pages = [
+        st.Page("views/playground.py", title="Playground", icon=":material/draw:", default=True),  # served at /
+        st.Page("views/home.py", title="Home", icon=":material/home:", url_path="home"),
+        st.Page("views/data.py", title="Data", icon=":material/scatter_plot:", url_path=ui.PAGE_DATA),
+        st.Page("views/global_optimum.py", title="Global optimum", icon=":material/target:", url_path="optimum"),
+        st.Page("views/optima.py", title="All global optima", icon=":material/call_split:", url_path="optima"),
+        st.Page("views/lasso_path.py", title="Lasso path", icon=":material/timeline:", url_path="path"),
+        st.Page("views/arrangements.py", title="Arrangements", icon=":material/grid_on:", url_path="patterns"),
+        st.Page("views/geometric_algebra.py", title="Geometric algebra", icon=":material/change_history:",
+                url_path="geometry"),
+        st.Page("views/stationary.py", title="Stationary points", icon=":material/landscape:",
+                url_path="stationary"),
+        st.Page("views/adamw.py", title="AdamW vs convex", icon=":material/speed:", url_path="adamw"),
+        st.Page("views/recovery.py", title="Neural recovery", icon=":material/troubleshoot:",
+                url_path="neural-recovery"),
+        st.Page("views/deep_networks.py", title="Deep networks", icon=":material/layers:", url_path="deep"),
+        st.Page("views/complexity.py", title="Complexity", icon=":material/speed:", url_path="complexity-theory"),
+        st.Page("views/real_data.py", title="Real data", icon=":material/science:", url_path="real-data"),
+        st.Page("views/mathematics.py", title="Mathematics", icon=":material/menu_book:", url_path="mathematics"),
+    ]
+
+    page = st.navigation(pages, position="sidebar", expanded=True)
+    ui.warmup.register_pages([p.url_path for p in pages])  # what the server's warm-up runs next
+    ui.warmup.log_run(page.url_path)
+    st.session_state.pop(ui.S.PAGE_DATA, None)
+    ui.init(page.url_path)
+
+    with st.sidebar:
+        summary = st.empty()
+
+    # the canvas forgets its drawing when its page is left: reload it from session state
+    ui.drawing.enter_page(page.url_path, (ui.schema.PAGE_PLAYGROUND, ui.PAGE_DATA))
+
+    # before the page too: a page that stops early (st.stop() on bad input) keeps it
+    show_summary(summary, page.url_path)
+    ui.sync_url()  # before the page too (the settings this rerun's callbacks changed), in case it stops
+    messages = st.container()  # on top of the page: the messages of callbacks (an upload, Undo, a link)
+    with messages:
+        ui.show_messages()
+    page.run()
+    with messages:
+        ui.show_messages(kept_too=False)  # what the page queued while it ran (a drawing's data refused)
+    ui.sync_url()  # the page may have changed settings or data (a click on the canvas)
+    show_summary(summary, page.url_path)  # after the page, so it shows what the page did
+
+
+@contextlib.asynccontextmanager
+async def server_lifespan(app: st.App):
+    """The server's start and stop: the warm-up (:func:`ui.warmup.lifespan`) runs every page's
+    default view from the start."""
+    import ui.warmup
+
+    async with ui.warmup.lifespan(app):
+        yield
+
+
+if __name__ == "__main__":  # Streamlit runs this file as the app's script, on every rerun
+    import ui
+    import ui.warmup
+
+    main()
+else:  # `streamlit run app.py` imports it once, at server start
+    import logging
+
+    from starlette.middleware import Middleware
+
+    # Importing ui declares its st.cache_data functions before the server's runtime exists, and
+    # Streamlit warns for each that it checked its parameters against a memory store ("No runtime
+    # found"); the caches themselves are made at each function's first call, in the runtime's store.
+    logging.getLogger("streamlit.runtime.caching.cache_data_api").disabled = True
+    from ui.preload import PreloadPlotly
+
+    logging.getLogger("streamlit.runtime.caching.cache_data_api").disabled = False
+
+    app = st.App("app.py", lifespan=server_lifespan, middleware=[Middleware(PreloadPlotly)])

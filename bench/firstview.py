@@ -4,8 +4,9 @@ For each page listed in app.py (or ``--pages``), a fresh ``streamlit run app.py`
 page is opened by its link in Debian Chromium as the server's first visitor, and the script prints:
 
 - ``healthy s``: server start to ``/_stcore/health`` answering (Python start + Streamlit import);
-- ``shown s`` / ``settled s``: first request to the page's main element visible / to a settled view
-  (script not running, no spinner, main element visible), wall time;
+- ``shown s`` / ``settled s``: from the navigation's start to the page's main element visible / to a
+  settled view (the app's script last became idle, main element visible), wall time read by an
+  in-page clock (``start_clock`` in tests/browser/test_browser_first_visit.py);
 - ``server CPU s``: CPU seconds (user + system, all threads) the server process and the processes it
   started (joblib workers) spent between the first request and the settled view (the warm-up thread
   included, unless ``--no-warm-up``);
@@ -74,7 +75,7 @@ def visit(page, path: str, no_warm_up: bool) -> dict:
     """Start a fresh server, open ``path`` as its first visitor, return the timings."""
     from conftest import free_port, wait_healthy, wait_idle
     from playwright.sync_api import expect
-    from test_browser_first_visit import LONG, main_element
+    from test_browser_first_visit import LONG, main_element, read_clock, start_clock
 
     port = free_port()
     url = f"http://127.0.0.1:{port}"
@@ -99,15 +100,14 @@ def visit(page, path: str, no_warm_up: bool) -> dict:
             received[0] += len(frame) if isinstance(frame, (bytes, str)) else 0
 
         page.on("websocket", lambda ws: ws.on("framereceived", count))
-        start = time.monotonic()
+        start_clock(page, path)
         page.goto(f"{url}/{path}")
         target = main_element(page, path)
         expect(target.first).to_be_visible(timeout=LONG)
-        shown = time.monotonic() - start
         wait_idle(page, timeout=LONG)
         expect(page.get_by_test_id("stSpinner")).to_have_count(0, timeout=LONG)
         expect(target.first).to_be_visible(timeout=LONG)
-        settled = time.monotonic() - start
+        settled, shown = read_clock(page)
         cpu, browser = server_cpu(proc.pid) - cpu0, browser_cpu(proc.pid) - browser0
         errors = page.get_by_test_id("stException").count()
     finally:

@@ -23,7 +23,7 @@ optima's critical width, the Lasso path, the recovery grid).
 # with internal import cycles from concurrent sessions race ("partially initialized module 'pandas'
 # has no attribute 'Series'", seen by tests/browser/test_load.py on a fresh server). cvxpy, joblib and
 # sklearn (1.2 s of CPU, which no page's default view needs) are imported by the server's warm-up
-# (ui/warmup.py) in its own thread instead, after the first visitor's page; convexnn imports them
+# (ui/warmup.py) in its own thread instead, after the default page's run; convexnn imports them
 # only inside functions, where a second importer waits for the first.
 import gc
 

@@ -3,17 +3,18 @@
 A page's first view is slow only while its cached computations (``st.cache_data``,
 ``st.cache_resource``, :func:`ui.compute.once`) are empty. The warm-up runs every page of the app,
 one after the other, in a session of its own that no browser sees (a :class:`QuietClient` that
-drops the page's output), right after the server's first visitor got a page. Because the pages
+drops the page's output), from the server's start (:func:`lifespan`, the ``st.App`` of ``app.py``):
+the default page first (its run lists the pages, :func:`register_pages`), then the others. Because the pages
 themselves run, with the default settings a new visitor has, the caches are filled under exactly
 the keys a visitor's first run asks for: no list of computations to keep in step with the pages.
 A visitor who opens a page while it is being warmed waits for that computation (Streamlit computes
 one key once), nothing is computed twice.
 
-It starts once per server (:func:`start`, called by ``app.py`` in a ``st.cache_resource``) and
-yields to visitors: before each page it waits (up to :data:`YIELD_SECONDS`) until no other
-session's script has run for :data:`QUIET_SECONDS`, the first visitor's first run included.
+It starts once per server and yields to visitors: before each page it waits (up to
+:data:`YIELD_SECONDS`) until no other session's script has run for :data:`QUIET_SECONDS` (a visitor's
+browser is still drawing then), and it stops when the server stops.
 ``CONVEXNN_WARM_UP=0`` turns it off (``bench/firstview.py`` measures a cold server with it);
-``CONVEXNN_WARM_UP_PAGES=home,dataset`` warms only those pages.
+``CONVEXNN_WARM_UP_PAGES=home,dataset`` warms only those pages (after the default page).
 ``CONVEXNN_CACHE_LOG=<file>`` appends one line per cache miss (session id, function) to that file;
 the tests read it to prove that a page's first run after the warm-up computes nothing.
 
@@ -25,12 +26,13 @@ by ``tests/browser/test_browser_first_visit.py`` for the pinned Streamlit versio
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib
 import logging
 import os
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 
 LOG = logging.getLogger("convexnn.warmup")
 
@@ -40,8 +42,8 @@ HEAVY_FIRST = ("adamw", "complexity-theory", "deep", "optima", "stationary", "pa
                "real-data")
 PAGE_SECONDS = 300.0
 """Longest wait for one page's run (a page still running then is left to finish on its own)."""
-START_DELAY = 1.0
-"""Seconds the warm-up waits at its start (the first visitor's run has begun by then)."""
+PAGES_SECONDS = 60.0
+"""Longest wait for the page list (the default page's run registers it)."""
 QUIET_SECONDS = 3.0
 """The warm-up runs a page only after the visitors' scripts have been idle this long."""
 YIELD_SECONDS = 30.0
@@ -49,6 +51,17 @@ YIELD_SECONDS = 30.0
 
 finished = threading.Event()
 """Set when the warm-up has run every page (or given up)."""
+stopping = threading.Event()
+"""Set when the server stops: the warm-up runs no further page."""
+_pages: list[str] = []
+_pages_known = threading.Event()
+
+
+def register_pages(paths: Sequence[str]) -> None:
+    """The app's pages (url paths, "" for the default page): ``app.py`` tells the warm-up on each run."""
+    if not _pages_known.is_set():
+        _pages[:] = list(paths)
+        _pages_known.set()
 
 
 def enabled() -> bool:
@@ -103,47 +116,61 @@ def _others_running(runtime, own_id: str) -> bool:
                for info in runtime._session_mgr.list_active_sessions())
 
 
+_warm_sessions: set[str] = set()
+_last_visit = [float("-inf")]
+"""When a visitor's run last started (time.monotonic(), by :func:`log_run`)."""
+
+
 def _wait_for_visitors(runtime, own_id: str) -> None:
     """Wait until no visitor's script has run for :data:`QUIET_SECONDS` (at most
     :data:`YIELD_SECONDS`): a visitor's browser is still loading the page's parts then, and the
     warm-up would take the CPU from it."""
-    start = last_busy = time.monotonic()
-    while time.monotonic() - last_busy < QUIET_SECONDS and time.monotonic() - start < YIELD_SECONDS:
+    start = time.monotonic()
+    while not stopping.is_set() and time.monotonic() - start < YIELD_SECONDS:
         if _others_running(runtime, own_id):
-            last_busy = time.monotonic()
+            _last_visit[0] = time.monotonic()
+        elif time.monotonic() - _last_visit[0] >= QUIET_SECONDS:
+            return
         time.sleep(0.1)
 
 
-def run_pages(paths: Sequence[str]) -> list[tuple[str, float]]:
-    """Run each page (by url path, "" for the default page) once in a quiet session; return
-    (path, wall seconds) per page. Never raises: a failing page is logged and skipped."""
+@contextlib.contextmanager
+def quiet_session():
+    """A session no browser sees, on the running server; yields ``run(path)``, which runs one page
+    (url path, "" for the default page) after the visitors' scripts have been quiet and returns its
+    wall seconds (``None`` once the server stops). A page that fails is logged, never raised."""
     from streamlit.proto.BackMsg_pb2 import BackMsg
     from streamlit.runtime import Runtime
 
     runtime = Runtime.instance()
     client = QuietClient()
     session_id = _on_loop(runtime, lambda: runtime.connect_session(client=client, user_info={}))
+    _warm_sessions.add(session_id)
     _log_line(f"warm-up session {session_id}")
-    times = []
+
+    def run(path: str) -> float | None:
+        _wait_for_visitors(runtime, session_id)
+        if stopping.is_set():
+            return None
+        msg = BackMsg()
+        msg.rerun_script.query_string = ""
+        msg.rerun_script.page_name = path
+        client.run_finished.clear()
+        t0 = time.perf_counter()
+        _on_loop(runtime, lambda: runtime.handle_backmsg(session_id, msg))
+        if not client.run_finished.wait(PAGE_SECONDS):
+            LOG.warning("warm-up: page %r still running after %.0f s", path, PAGE_SECONDS)
+        seconds = time.perf_counter() - t0
+        _log_line(f"warmed {session_id} {path or '/'} {seconds:.1f} s")
+        return seconds
+
     try:
-        for path in paths:
-            _wait_for_visitors(runtime, session_id)
-            msg = BackMsg()
-            msg.rerun_script.query_string = ""
-            msg.rerun_script.page_name = path
-            client.run_finished.clear()
-            t0 = time.perf_counter()
-            _on_loop(runtime, lambda m=msg: runtime.handle_backmsg(session_id, m))
-            if not client.run_finished.wait(PAGE_SECONDS):
-                LOG.warning("warm-up: page %r still running after %.0f s", path, PAGE_SECONDS)
-            times.append((path, time.perf_counter() - t0))
-            _log_line(f"warmed {session_id} {path or '/'} {times[-1][1]:.1f} s")
+        yield run
     finally:
         try:
             _on_loop(runtime, lambda: runtime.close_session(session_id))
         except Exception:  # noqa: BLE001  (the server is stopping)
             pass
-    return times
 
 
 LATE_IMPORTS = ("cvxpy", "joblib", "sklearn.datasets")
@@ -151,18 +178,24 @@ LATE_IMPORTS = ("cvxpy", "joblib", "sklearn.datasets")
 the warm-up instead of at the first visitor's first run (``ui/__init__.py``)."""
 
 
-def _warm(paths: Sequence[str]) -> None:
+def _warm() -> None:
+    """The warm-up thread: the default page, the packages no default view needs, the other pages."""
     try:
-        time.sleep(START_DELAY)  # the first visitor's session starts its run
-        from streamlit.runtime import Runtime
-
-        _wait_for_visitors(Runtime.instance(), "")
-        for name in LATE_IMPORTS:
-            try:
-                importlib.import_module(name)
-            except ImportError:  # pragma: no cover  (an optional package; its page says so)
-                pass
-        run_pages(order(paths))
+        with quiet_session() as run:
+            run("")  # the default page: its run lists the pages (register_pages)
+            for name in LATE_IMPORTS:
+                if stopping.is_set():
+                    return
+                try:
+                    importlib.import_module(name)
+                except ImportError:  # pragma: no cover  (an optional package; its page says so)
+                    pass
+            if not _pages_known.wait(PAGES_SECONDS):
+                LOG.warning("warm-up: no page list after %.0f s", PAGES_SECONDS)
+                return
+            for path in order([p for p in chosen(_pages) if p != ""]):
+                if run(path) is None:
+                    return
     except Exception:  # noqa: BLE001  (a warm-up failure must never reach a visitor)
         LOG.exception("warm-up failed")
     finally:
@@ -180,17 +213,30 @@ def chosen(paths: Sequence[str]) -> list[str]:
     return [p for p in paths if p in wanted]
 
 
-def start(paths: Sequence[str]) -> threading.Thread:
-    """Start the warm-up thread for these pages (url paths, filtered by :func:`chosen`); it does
-    nothing if not :func:`enabled`. Call once per server (``app.py`` does, from a
-    ``st.cache_resource``)."""
+def start() -> threading.Thread:
+    """Start the warm-up thread (once per server); it does nothing if not :func:`enabled`."""
     record_cache_misses()
-    thread = threading.Thread(target=_warm, args=(chosen(paths),), name="convexnn-warm-up", daemon=True)
+    stopping.clear()
+    _last_visit[0] = time.monotonic()  # `streamlit run` opens a browser now: its first run comes first
+    thread = threading.Thread(target=_warm, name="convexnn-warm-up", daemon=True)
     if enabled():
         thread.start()
     else:
         finished.set()
     return thread
+
+
+@contextlib.asynccontextmanager
+async def lifespan(app) -> AsyncIterator[None]:
+    """The ``st.App`` lifespan of ``app.py``: the warm-up starts with the server (its runtime is
+    running by then) and stops with it."""
+    thread = start()
+    try:
+        yield None
+    finally:
+        stopping.set()
+        if thread.is_alive():
+            await asyncio.to_thread(thread.join, 10.0)  # a page's run in progress ends first
 
 
 # --------------------------------------------------------------------------------------------
@@ -237,5 +283,9 @@ def session_id() -> str:
 
 
 def log_run(path: str) -> None:
-    """Log "run <session id> <path>" (with ``CONVEXNN_CACHE_LOG``): which page a session ran."""
-    _log_line(f"run {session_id()} {path or '/'}")
+    """Note that a session's run started (the warm-up waits for visitors) and log
+    "run <session id> <path>" (with ``CONVEXNN_CACHE_LOG``): which page a session ran."""
+    sid = session_id()
+    if sid not in _warm_sessions:
+        _last_visit[0] = time.monotonic()
+    _log_line(f"run {sid} {path or '/'}")

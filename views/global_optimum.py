@@ -101,8 +101,10 @@ with ex:
                            icon=":material/download:")
         b2.download_button("Download Python", ui.compute.export_python(model), file_name="network.py",
                            mime="text/x-python", key="optimum_download_py", icon=":material/code:")
-        with st.expander("Python snippet"):
-            st.code(ui.compute.export_python(model), language="python")
+        snippet = st.expander("Python snippet", key="optimum_snippet_open", on_change="rerun")
+        if snippet.open:  # built when opened: st.code's highlighter costs the first view ~0.3 s
+            with snippet:
+                st.code(ui.compute.export_python(model), language="python")
     elif exact:
         st.info("The optimal network is zero: nothing to export.")
     else:

@@ -36,12 +36,14 @@ def test_the_geometric_algebra_pages_3d_charts_are_built_when_opened():
     assert any("in $\\mathbb R^4$" in m.value for m in opened.markdown)
 
 
-def test_the_script_health_check_runs_the_app():
-    """The Dockerfile's HEALTHCHECK: /_stcore/script-health-check (on in .streamlit/config.toml) runs
-    app.py in a fresh server and answers 200 ("ok")."""
+def test_a_fresh_server_warms_its_default_page_before_any_visitor(tmp_path):
+    """``streamlit run app.py`` starts the server through app.py's ``st.App``: its lifespan starts the
+    warm-up (ui/warmup.py) with the server, so the default page's view is computed (cache misses
+    in the warm-up's own session) with no visitor at all, and the server answers health meanwhile."""
     import os
     import subprocess
     import sys
+    import time
     import urllib.request
     from pathlib import Path
 
@@ -50,15 +52,25 @@ def test_the_script_health_check_runs_the_app():
     root = Path(__file__).resolve().parents[2]
     port = free_port()
     url = f"http://127.0.0.1:{port}"
+    log = tmp_path / "cache.log"
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port",
          str(port), "--server.address", "127.0.0.1", "--server.fileWatcherType", "none"],
-        cwd=root, env=dict(os.environ, CONVEXNN_WARM_UP="0"), stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL)
+        cwd=root, env=dict(os.environ, CONVEXNN_WARM_UP_PAGES="/", CONVEXNN_CACHE_LOG=str(log)),
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         wait_healthy(url, proc, 60)
-        with urllib.request.urlopen(f"{url}/_stcore/script-health-check", timeout=120) as response:
-            assert response.status == 200 and response.read().decode().strip() == "ok"
+        deadline = time.monotonic() + 300  # a busy machine
+        while "warm-up finished" not in (log.read_text() if log.exists() else ""):
+            assert proc.poll() is None and time.monotonic() < deadline, log.read_text() if log.exists() else ""
+            time.sleep(0.5)  # polling a file the server writes
+        lines = [line.split() for line in log.read_text().splitlines()]
+        session = next(line[2] for line in lines if line[:2] == ["warm-up", "session"])
+        assert [line[2] for line in lines if line[0] == "warmed"] == ["/"]
+        assert {line[1] for line in lines if line[0] in ("run", "miss")} == {session}  # no visitor
+        assert any(line[0] == "miss" and line[2].endswith("playground_optimum") for line in lines)
+        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=60) as response:
+            assert response.read().decode().strip() == "ok"
     finally:
         proc.terminate()
         proc.wait(timeout=10)

@@ -88,6 +88,10 @@ def test_optimum_page_shows_certificate_bars_table_and_exports(at):
     assert np.allclose(table["norm ‖u‖"], np.abs(table["w2"]) ** 2)  # balanced: ‖u‖ = w2²
     downloads = at.get("download_button")
     assert len(downloads) == 2
+    assert len(at.code) == 0  # the Python snippet is built when its expander opens
+    at.session_state["optimum_snippet_open"] = True
+    at.run()
+    assert len(at.code) == 1 and "def predict(" in at.code[0].value
     # the shading selector
     at.selectbox(key="optimum_highlight").set_value(0).run()
     clean(at)

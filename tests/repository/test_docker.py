@@ -114,7 +114,7 @@ def test_image_runs_as_an_unprivileged_user_with_a_healthcheck():
     assert all(w not in ("RUN", "COPY") for w, _ in steps[last_user:]), "nothing runs after USER as root"
     assert "CMD" in [w for w, _ in steps[last_user:]]
     health = [args for word, args in steps if word == "HEALTHCHECK"]
-    assert len(health) == 1 and "/_stcore/script-health-check" in health[0] and "--timeout=" in health[0]
+    assert len(health) == 1 and "/_stcore/health" in health[0] and "--timeout=" in health[0]
     env = " ".join(args for word, args in steps if word == "ENV")
     assert "PIP_NO_CACHE_DIR=1" in env and "OPENBLAS_NUM_THREADS=1" in env
 
@@ -135,7 +135,7 @@ def test_streamlit_config_limits_uploads_and_keeps_xsrf_on():
     server = config["server"]
     assert server["enableXsrfProtection"] is True
     assert server.get("enableCORS", True) is True
-    assert server["scriptHealthCheckEnabled"] is True  # the HEALTHCHECK's /_stcore/script-health-check
+    assert server["scriptHealthCheckEnabled"] is False  # nobody runs the script without a session
     assert 1 <= server["maxUploadSize"] <= 64  # the Real data page's feature files
     from ui import schema
 
