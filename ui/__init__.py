@@ -22,9 +22,8 @@ optima's critical width, the Lasso path, the recovery grid).
 # app.py -> ui, whose body runs in one thread while other sessions wait. Lazy imports of packages
 # with internal import cycles from concurrent sessions race ("partially initialized module 'pandas'
 # has no attribute 'Series'", seen by tests/browser/test_load.py on a fresh server). cvxpy, joblib and
-# sklearn (1.2 s of CPU, which no page's default view needs) are imported by the server's warm-up
-# (ui/warmup.py) in its own thread instead, after the default page's run; convexnn imports them
-# only inside functions, where a second importer waits for the first.
+# sklearn are imported at server start (ui.warmup.START_IMPORTS) before anyone visits; convexnn
+# imports them only inside functions, where a second importer waits for the first.
 import gc
 
 import pandas  # noqa: F401

@@ -173,23 +173,27 @@ def quiet_session():
             pass
 
 
-LATE_IMPORTS = ("cvxpy", "joblib", "sklearn.datasets")
-"""Packages no page's default view needs but some pages' later steps do (1.2 s of CPU): imported by
-the warm-up instead of at the first visitor's first run (``ui/__init__.py``)."""
+START_IMPORTS = ("cvxpy", "joblib", "sklearn.datasets", "streamlit.emojis")
+"""Packages the UI does not import but pages do (the Complexity page's default view solves with
+cvxpy, Real data loads its digits with scikit-learn, Streamlit checks page icons with its emoji
+table): 0.6-1.7 s of CPU at a page's first run on a fresh server (py-spy), imported at server start
+(:func:`lifespan`) instead."""
+
+
+def import_packages() -> None:
+    """Import :data:`START_IMPORTS` (an optional package that is missing is left to its page)."""
+    for name in START_IMPORTS:
+        try:
+            importlib.import_module(name)
+        except ImportError:  # pragma: no cover  (an optional package; its page says so)
+            pass
 
 
 def _warm() -> None:
-    """The warm-up thread: the default page, the packages no default view needs, the other pages."""
+    """The warm-up thread: the default page, then the other pages."""
     try:
         with quiet_session() as run:
             run("")  # the default page: its run lists the pages (register_pages)
-            for name in LATE_IMPORTS:
-                if stopping.is_set():
-                    return
-                try:
-                    importlib.import_module(name)
-                except ImportError:  # pragma: no cover  (an optional package; its page says so)
-                    pass
             if not _pages_known.wait(PAGES_SECONDS):
                 LOG.warning("warm-up: no page list after %.0f s", PAGES_SECONDS)
                 return
@@ -228,8 +232,10 @@ def start() -> threading.Thread:
 
 @contextlib.asynccontextmanager
 async def lifespan(app) -> AsyncIterator[None]:
-    """The ``st.App`` lifespan of ``app.py``: the warm-up starts with the server (its runtime is
-    running by then) and stops with it."""
+    """The ``st.App`` lifespan of ``app.py``: before the server answers anyone it imports the
+    packages pages need (:func:`import_packages`); the warm-up starts with the server (its runtime
+    is running by then) and stops with it."""
+    await asyncio.to_thread(import_packages)
     thread = start()
     try:
         yield None
