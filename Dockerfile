@@ -35,7 +35,7 @@ EXPOSE 8501
 # The server's health (Streamlit's /_stcore/health answers once app.py's server start ran: the
 # package imported, the warm-up of every page's default view begun, ui/warmup.py).
 # (No --start-interval: Docker before 25, e.g. Debian 12's docker.io 20.10, refuses that flag.)
-HEALTHCHECK --interval=30s --timeout=10s --start-period=30s --retries=3 \
+HEALTHCHECK --interval=15s --timeout=10s --start-period=30s --retries=3 \
     CMD ["python", "-c", "import sys, urllib.request; sys.exit(0 if urllib.request.urlopen('http://localhost:8501/_stcore/health', timeout=9).status == 200 else 1)"]
 
 # .streamlit/config.toml (copied above) sets the upload limit and XSRF protection; the flags

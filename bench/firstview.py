@@ -8,8 +8,10 @@ page is opened by its link in Debian Chromium as the server's first visitor, and
   settled view (the app's script last became idle, main element visible), wall time read by an
   in-page clock (``start_clock`` in tests/browser/test_browser_first_visit.py);
 - ``server CPU s``: CPU seconds (user + system, all threads) the server process and the processes it
-  started (joblib workers) spent between the first request and the settled view (the warm-up thread
-  included, unless ``--no-warm-up``);
+  started (joblib workers) spent between the first request and the settled view; the server's start
+  ran the default page, and the warm-up is limited to it (``CONVEXNN_WARM_UP_PAGES=/``, as in
+  tests/browser/test_browser_first_visit.py) so that the visited page computes its own view;
+  ``--no-warm-up`` starts servers with no warm-up at all;
 - ``sent kB``: what the server sent over the websocket (the page's elements and figures);
 - ``browser CPU s``: the same for Chromium (every process of it) and Playwright's driver;
 - ``load``: the 1-minute load average before the visit and after it.
@@ -80,6 +82,7 @@ def visit(page, path: str, no_warm_up: bool) -> dict:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     env = dict(os.environ, PYTHONPATH=str(ROOT))
+    env.setdefault("CONVEXNN_WARM_UP_PAGES", "/")  # as the test: the visited page computes its view
     if no_warm_up:
         env["CONVEXNN_WARM_UP"] = "0"
     log = tempfile.NamedTemporaryFile("w", suffix=".log", delete=False)

@@ -18,12 +18,14 @@ app's HTML page (every page's URL serves the same ``index.html``):
   figure, it adds a ``Link: <...>; rel=modulepreload`` header instead: fetched and compiled off the
   main thread, run only when the visitor opens a page with a figure.
 
-A Streamlit version whose static folder has no such file gets the page unchanged.
+A figure page's HTML is asked of Streamlit whole and uncompressed (no ``Range``, ``If-Range`` or
+``Accept-Encoding``: 8 kB) and sent without the original's ``ETag`` and ``Accept-Ranges``, which
+described the page before the script was added; a HEAD request gets the rewritten page's length. A
+Streamlit version whose static folder has no such file gets the page unchanged.
 """
 
 from __future__ import annotations
 
-import gzip
 from pathlib import Path
 
 from ui.schema import PAGE_DATA, PAGE_PLAYGROUND
@@ -59,6 +61,19 @@ def with_script(html: bytes, chunk: str) -> bytes:
     return html.replace(b"</head>", tag, 1)
 
 
+NOT_PAGES = ("_stcore", "static", "media", "component", "app")
+"""First path segments Streamlit serves itself (never the app's HTML page)."""
+FROM_REQUEST = (b"range", b"if-range", b"accept-encoding")
+"""Request headers dropped for a figure page: its HTML is rewritten whole and sent uncompressed
+(8 kB), never as a byte range of the original."""
+FROM_RESPONSE = (b"content-length", b"content-encoding", b"etag", b"accept-ranges", b"last-modified")
+"""Response headers of the original HTML that do not describe the rewritten page."""
+
+
+def is_html(headers) -> bool:
+    return any(k.lower() == b"content-type" and v.startswith(b"text/html") for k, v in headers)
+
+
 class PreloadPlotly:
     """ASGI middleware: Streamlit's plotly component loaded with the app's HTML page (module doc)."""
 
@@ -70,23 +85,45 @@ class PreloadPlotly:
         self.base_url_path = str(config.get_option("server.baseUrlPath") or "")
 
     async def __call__(self, scope, receive, send) -> None:
-        if scope["type"] != "http" or self.chunk is None or scope.get("method") != "GET":
+        page = page_path(scope.get("path", ""), self.base_url_path) if scope["type"] == "http" else None
+        if (page is None or self.chunk is None or scope.get("method") not in ("GET", "HEAD")
+                or "." in page or page.split("/")[0] in NOT_PAGES):
             await self.app(scope, receive, send)
-            return
-        drawing = page_path(scope.get("path", ""), self.base_url_path) in DRAWING_PAGES
+        elif page in DRAWING_PAGES:
+            await self.app(scope, receive, self._with_link(send))
+        else:
+            scope = {**scope, "headers": [(k, v) for k, v in scope["headers"] if k.lower() not in FROM_REQUEST]}
+            await self.app(scope, receive, self._with_script(send, head=scope["method"] == "HEAD"))
+
+    def _with_link(self, send):
+        """``send`` with the modulepreload header on an HTML page."""
+        async def with_link(message) -> None:
+            if message["type"] == "http.response.start" and is_html(message.get("headers", [])):
+                link = f"<{self.chunk}>; rel=modulepreload; crossorigin".encode()
+                message = {**message, "headers": [*message["headers"], (b"link", link)]}
+            await send(message)
+
+        return with_link
+
+    def _with_script(self, send, head: bool):
+        """``send`` that holds a whole (status 200) HTML page and sends it with the module script."""
         start: dict = {}
         body: list[bytes] = []
+        added = len(with_script(b"</head>", self.chunk)) - len(b"</head>")
 
         async def rewrite(message) -> None:
             if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
-                if not any(k.lower() == b"content-type" and v.startswith(b"text/html") for k, v in headers):
+                headers = message.get("headers", [])
+                rewritable = message.get("status") == 200 and is_html(headers) and not any(
+                    k.lower() == b"content-encoding" for k, v in headers)
+                if not rewritable:
                     start["pass"] = True
                     await send(message)
-                elif drawing:
+                elif head:  # no body: the length the GET's page has
+                    kept = [(k, v) for k, v in headers if k.lower() not in FROM_RESPONSE]
+                    kept += [(k, str(int(v) + added).encode()) for k, v in headers if k.lower() == b"content-length"]
                     start["pass"] = True
-                    headers.append((b"link", f"<{self.chunk}>; rel=modulepreload; crossorigin".encode()))
-                    await send({**message, "headers": headers})
+                    await send({**message, "headers": kept})
                 else:
                     start.update(message)  # the page's HTML: held until its body is complete
                 return
@@ -94,18 +131,10 @@ class PreloadPlotly:
                 await send(message)
                 return
             body.append(message.get("body", b""))
-            if message.get("more_body"):
-                return
-            await send_page(b"".join(body))
+            if not message.get("more_body"):
+                html = with_script(b"".join(body), self.chunk)
+                kept = [(k, v) for k, v in start["headers"] if k.lower() not in FROM_RESPONSE]
+                await send({**start, "headers": [*kept, (b"content-length", str(len(html)).encode())]})
+                await send({"type": "http.response.body", "body": html})
 
-        async def send_page(html: bytes) -> None:
-            headers = [(k, v) for k, v in start.get("headers", [])
-                       if k.lower() not in (b"content-length", b"content-encoding")]
-            if any(k.lower() == b"content-encoding" and v == b"gzip" for k, v in start.get("headers", [])):
-                html = gzip.decompress(html)
-            html = with_script(html, self.chunk)
-            headers.append((b"content-length", str(len(html)).encode()))
-            await send({**start, "headers": headers})
-            await send({"type": "http.response.body", "body": html})
-
-        await self.app(scope, receive, rewrite)
+        return rewrite

@@ -4,13 +4,13 @@ A page's first view is slow only while its cached computations (``st.cache_data`
 ``st.cache_resource``, :func:`ui.compute.once`) are empty. The warm-up runs every page of the app,
 one after the other, in a session of its own that no browser sees (a :class:`QuietClient` that
 drops the page's output), from the server's start (:func:`lifespan`, the ``st.App`` of ``app.py``):
-the default page first (its run lists the pages, :func:`register_pages`), then the others. Because the pages
-themselves run, with the default settings a new visitor has, the caches are filled under exactly
-the keys a visitor's first run asks for: no list of computations to keep in step with the pages.
-A visitor who opens a page while it is being warmed waits for that computation (Streamlit computes
-one key once), nothing is computed twice.
+the default page before the server answers anyone (its run also lists the pages,
+:func:`register_pages`), then the others. Because the pages themselves run, with the default
+settings a new visitor has, the caches are filled under exactly the keys a visitor's first run asks
+for: no list of computations to keep in step with the pages. A visitor who opens a page while it is
+being warmed waits for that computation (Streamlit computes one key once), nothing is computed twice.
 
-It starts once per server and yields to visitors: before each page it waits (up to
+After the default page it yields to visitors: before each page it waits (up to
 :data:`YIELD_SECONDS`) until no other session's script has run for :data:`QUIET_SECONDS` (a visitor's
 browser is still drawing then), and it stops when the server stops.
 ``CONVEXNN_WARM_UP=0`` turns it off (``bench/firstview.py`` measures a cold server with it);
@@ -53,6 +53,8 @@ finished = threading.Event()
 """Set when the warm-up has run every page (or given up)."""
 stopping = threading.Event()
 """Set when the server stops: the warm-up runs no further page."""
+default_warmed = threading.Event()
+"""Set when the default page has run (or the warm-up is off or gave up)."""
 _pages: list[str] = []
 _pages_known = threading.Event()
 
@@ -194,6 +196,8 @@ def _warm() -> None:
     try:
         with quiet_session() as run:
             run("")  # the default page: its run lists the pages (register_pages)
+            _last_visit[0] = time.monotonic()  # the server answers now: a visitor may come first
+            default_warmed.set()
             if not _pages_known.wait(PAGES_SECONDS):
                 LOG.warning("warm-up: no page list after %.0f s", PAGES_SECONDS)
                 return
@@ -203,6 +207,7 @@ def _warm() -> None:
     except Exception:  # noqa: BLE001  (a warm-up failure must never reach a visitor)
         LOG.exception("warm-up failed")
     finally:
+        default_warmed.set()
         finished.set()
         _log_line("warm-up finished")
 
@@ -221,28 +226,30 @@ def start() -> threading.Thread:
     """Start the warm-up thread (once per server); it does nothing if not :func:`enabled`."""
     record_cache_misses()
     stopping.clear()
-    _last_visit[0] = time.monotonic()  # `streamlit run` opens a browser now: its first run comes first
     thread = threading.Thread(target=_warm, name="convexnn-warm-up", daemon=True)
     if enabled():
         thread.start()
     else:
+        default_warmed.set()
         finished.set()
     return thread
 
 
 @contextlib.asynccontextmanager
 async def lifespan(app) -> AsyncIterator[None]:
-    """The ``st.App`` lifespan of ``app.py``: before the server answers anyone it imports the
-    packages pages need (:func:`import_packages`); the warm-up starts with the server (its runtime
-    is running by then) and stops with it."""
+    """The ``st.App`` lifespan of ``app.py``. Before the server answers anyone it imports the
+    packages pages need (:func:`import_packages`) and runs the default page once (the first run of
+    a process pays Streamlit's and plotly's one-time costs too: 0.2-0.5 s); the rest of the warm-up
+    goes on in its thread, yielding to visitors, until every page ran or the server stops."""
     await asyncio.to_thread(import_packages)
     thread = start()
+    await asyncio.to_thread(default_warmed.wait, PAGE_SECONDS)
     try:
         yield None
     finally:
         stopping.set()
-        if thread.is_alive():
-            await asyncio.to_thread(thread.join, 10.0)  # a page's run in progress ends first
+        if thread.is_alive():  # a page's run in progress may end first (a daemon thread: never long)
+            await asyncio.to_thread(thread.join, 3.0)
 
 
 # --------------------------------------------------------------------------------------------

@@ -1,8 +1,7 @@
 """ui.preload: Streamlit's plotly component loaded with the app's HTML page (an ASGI middleware).
 
-The middleware is driven here with a stand-in ASGI app (plain and gzip-compressed HTML, a
-JavaScript file, a drawing page); the browser side (the module fetched once, before the figure) is
-checked by tests/browser/test_browser_first_visit.py on every page.
+The middleware is driven here with a stand-in ASGI app; the browser side (the module fetched once,
+the figure drawn) is checked by tests/browser/test_browser_first_visit.py on every page.
 """
 
 from __future__ import annotations
@@ -15,15 +14,23 @@ import pytest
 from ui import preload
 
 HTML = b"<html><head><title>Streamlit</title></head><body><div id=root></div></body></html>"
+TAG = b'<script type="module" crossorigin src="./static/js/PlotlyChart.abc.js"></script>\n'
 
 
-def serve(path: str, body: bytes, content_type: bytes, gzipped: bool = False, method: str = "GET"):
-    """Run the middleware around an app that answers ``body``; return (status, headers, body)."""
+def serve(path: str, body: bytes = HTML, content_type: bytes = b"text/html; charset=utf-8", *,
+          method: str = "GET", status: int = 200, extra: list | None = None, request: list | None = None):
+    """Run the middleware around an app that answers ``body``: (status, headers, body, the request
+    headers the app saw)."""
+    seen = []
+
     async def inner(scope, receive, send):
-        headers = [(b"content-type", content_type), (b"content-length", str(len(body)).encode())]
-        if gzipped:
-            headers.append((b"content-encoding", b"gzip"))
-        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        seen.extend(scope["headers"])
+        headers = [(b"content-type", content_type), (b"content-length", str(len(body)).encode()),
+                   (b"etag", b'"abc"'), (b"accept-ranges", b"bytes"), *(extra or [])]
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        if method == "HEAD":
+            await send({"type": "http.response.body", "body": b""})
+            return
         half = len(body) // 2  # in two parts, as a streamed response may come
         await send({"type": "http.response.body", "body": body[:half], "more_body": True})
         await send({"type": "http.response.body", "body": body[half:]})
@@ -36,10 +43,9 @@ def serve(path: str, body: bytes, content_type: bytes, gzipped: bool = False, me
     async def receive():
         return {"type": "http.request"}
 
-    middleware = preload.PreloadPlotly(inner)
-    asyncio.run(middleware({"type": "http", "method": method, "path": path, "headers": []}, receive, send))
-    headers = dict(sent[0]["headers"])
-    return sent[0]["status"], headers, b"".join(m.get("body", b"") for m in sent[1:])
+    scope = {"type": "http", "method": method, "path": path, "headers": request or []}
+    asyncio.run(preload.PreloadPlotly(inner)(scope, receive, send))
+    return sent[0]["status"], dict(sent[0]["headers"]), b"".join(m.get("body", b"") for m in sent[1:]), dict(seen)
 
 
 @pytest.fixture(autouse=True)
@@ -47,31 +53,35 @@ def chunk(monkeypatch):
     monkeypatch.setattr(preload, "plotly_chunk", lambda: "static/js/PlotlyChart.abc.js")
 
 
-def test_a_figure_page_gets_the_module_script_once_and_a_right_length():
-    for gzipped in (False, True):
-        body = gzip.compress(HTML) if gzipped else HTML
-        status, headers, out = serve("/optimum", body, b"text/html; charset=utf-8", gzipped)
-        assert status == 200
-        assert out.count(b'<script type="module" crossorigin src="./static/js/PlotlyChart.abc.js">') == 1
-        assert out.index(b"PlotlyChart") < out.index(b"</head>") and out.count(b"</head>") == 1
-        assert int(headers[b"content-length"]) == len(out)
-        assert b"content-encoding" not in headers  # sent as plain HTML
-        assert out.replace(b'<script type="module" crossorigin src="./static/js/PlotlyChart.abc.js"></script>\n', b"") == HTML
+def test_a_figure_page_gets_the_module_script_once_whole_and_uncompressed():
+    request = [(b"accept-encoding", b"gzip"), (b"range", b"bytes=10-"), (b"if-range", b'"abc"'), (b"cookie", b"x")]
+    status, headers, out, seen = serve("/optimum", request=request)
+    assert status == 200 and out == HTML.replace(b"</head>", TAG + b"</head>")
+    assert int(headers[b"content-length"]) == len(out)
+    assert not {b"etag", b"accept-ranges", b"content-encoding"} & set(headers)  # they named the original
+    assert set(seen) == {b"cookie"}  # the app was asked for the whole page, uncompressed
+    # HEAD: the length the GET's page has
+    _, headers, out, _ = serve("/optimum", method="HEAD")
+    assert out == b"" and int(headers[b"content-length"]) == len(HTML) + len(TAG)
+
+
+def test_what_is_not_a_whole_plain_page_passes_unchanged():
+    compressed = gzip.compress(HTML)
+    _, headers, out, _ = serve("/optimum", compressed, extra=[(b"content-encoding", b"gzip")])
+    assert out == compressed and headers[b"etag"] == b'"abc"'
+    _, headers, out, _ = serve("/optimum", HTML[:10], status=206)
+    assert out == HTML[:10] and headers[b"content-length"] == b"10"
+    script = b"console.log('</head>')"
+    for path in ("/static/js/x.js", "/_stcore/health", "/app/static/x", "/optimum.js"):
+        _, headers, out, _ = serve(path, script, b"text/html")
+        assert out == script and b"link" not in headers
 
 
 def test_drawing_pages_get_a_preload_header_and_their_html_unchanged():
     for path in ("/", "/dataset", "/dataset/"):
-        _, headers, out = serve(path, HTML, b"text/html")
-        assert out == HTML
+        _, headers, out, seen = serve(path, request=[(b"accept-encoding", b"gzip")])
+        assert out == HTML and seen == {b"accept-encoding": b"gzip"}
         assert headers[b"link"] == b"<static/js/PlotlyChart.abc.js>; rel=modulepreload; crossorigin"
-
-
-def test_other_responses_pass_unchanged():
-    script = b"console.log('</head>')"
-    _, headers, out = serve("/static/js/x.js", script, b"application/javascript")
-    assert out == script and b"link" not in headers
-    _, headers, out = serve("/optimum", HTML, b"text/html", method="HEAD")
-    assert out == HTML and b"link" not in headers
 
 
 def test_page_path_strips_the_base_url_path():
