@@ -2,7 +2,8 @@
 
 Some pages compute the same thing for every first visitor: the AdamW page trains AdamW three times
 and solves two convex programs (about 3 s of CPU), the Deep networks page trains four gradient-descent
-runs (1.4 s), the Complexity page counts and lists the patterns of seven data sets (1.2 s). The
+runs (1.4 s), the Complexity page counts and lists the patterns of seven data sets (1.2 s) and solves its
+two-pattern example 18 times (0.3 s). The
 file :data:`ASSET` holds those results, made by :func:`build` (``python -m ui.first_view``) from
 the same functions the pages call, and ``tests/unit/test_first_view_asset.py`` recomputes every stored
 result and checks it against the file. The Stationary points page's default example (its exact
@@ -40,7 +41,7 @@ from ui import landscape as al
 
 ASSET = Path(__file__).resolve().parent.parent / "assets" / "first_views.npz"
 CLASSES = {c.__name__: c for c in (al.TrainRecord, al.ConvexResult, al.RunRecord, ReLUNetwork, du.GDResult,
-                                   optima.CriticalWidth, optima.NetworkPath)}
+                                   optima.CriticalWidth, optima.NetworkPath, cx.TwoPatternResult)}
 """The only classes a stored result may hold."""
 FLOAT32 = {("TrainRecord", "snapshots")}
 """(class, field) whose arrays are stored as float32: animation frames, pictures only."""
@@ -48,6 +49,8 @@ COUNT_NS = (10, 20, 40, 80, 160, 320, 640)
 """The Complexity page's data sizes."""
 COUNT_LIMIT = 320
 """The Complexity page lists every pattern up to this many points."""
+TWO_PATTERN_BETAS = (0.01, 0.1, 1.0)
+"""The Complexity page's β values for the all-patterns vs two-patterns comparison."""
 STATIONARY_RUNS = 8
 """The Stationary points page's number of restarts (seeds 0, 1, ...)."""
 
@@ -128,6 +131,12 @@ def count_table(ns: tuple, limit: int) -> list[dict]:
     return cx.pattern_count_table(ns, materialize_limit=limit)
 
 
+def two_pattern_comparison(X: np.ndarray, y: np.ndarray, bias: bool) -> list:
+    """The Complexity page's side-by-side solves: every exact pattern vs the two class patterns, for
+    each loss and each of :data:`TWO_PATTERN_BETAS` (18 solves, 0.3 s on its default example)."""
+    return cx.two_pattern_comparison(X, y, betas=TWO_PATTERN_BETAS, bias=bias)
+
+
 def default_calls() -> list[tuple[Callable, tuple]]:
     """Every stored call: the calls the pages make with their default settings and data."""
     get = schema.default
@@ -145,6 +154,7 @@ def default_calls() -> list[tuple[Callable, tuple]]:
             0.1 if beta_gd <= 0.2 else 0.05)
     calls += [(deep_runs, (False, *deep)), (deep_runs, (True, *deep))]
     calls.append((count_table, (COUNT_NS, COUNT_LIMIT)))
+    calls.append((two_pattern_comparison, (*cx.orthogonally_separable_example(), False)))
     calls += stationary_calls(al.DEFAULT_PRESET, ds.v42_example())
     calls += width_calls()
     calls += path_calls()

@@ -12,7 +12,6 @@ from convexnn.figures import theory as tf
 from ui import first_view as fv
 
 MAXCUT_MAX = 16
-BETAS = (0.01, 0.1, 1.0)
 KEEP = {"persist_state": "session"}  # widget values survive page switches
 
 
@@ -31,7 +30,7 @@ def current_count(X: np.ndarray) -> int | None:
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def comparison(X: np.ndarray, y: np.ndarray, bias: bool) -> list:
-    return cx.two_pattern_comparison(X, y, betas=BETAS, bias=bias)
+    return fv.two_pattern_comparison(X, y, bias)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -127,7 +126,7 @@ if klass is not None:
     else:
         with st.status("Solving the full and the two-pattern programs…", expanded=False) as status:
             try:
-                res = comparison(X, y, bias)
+                res = fv.lookup(fv.two_pattern_comparison, X, y, bias) or comparison(X, y, bias)
             except Exception as exc:
                 status.update(label="The solve failed", state="error")
                 st.error(f"The programs could not be solved: {type(exc).__name__}: {exc}")

@@ -61,16 +61,17 @@ def same(stored, fresh, where: str = "", rtol: float = 1e-6) -> None:
 def test_the_file_holds_the_default_calls_and_only_arrays():
     table = fv.stored()
     calls = fv.default_calls()
-    # AdamW at 3 rates, 2 convex programs, 2 x gradient descent, the counts, Stationary: p* and 8 runs,
-    # the critical width and the Lasso path on the default data, the default recovery grid
-    assert len(calls) == 20
+    # AdamW at 3 rates, 2 convex programs, 2 x gradient descent, the counts, the two-pattern example,
+    # Stationary: p* and 8 runs, the critical width and the Lasso path on the default data, the default
+    # recovery grid
+    assert len(calls) == 21
     assert set(table) == {fv.call_key(fn, args) for fn, args in calls}
     with np.load(fv.ASSET, allow_pickle=False) as f:  # arrays only, no pickled objects
         assert all(f[k].dtype != object for k in f.files)
     assert fv.ASSET.stat().st_size < 500_000
 
 
-@pytest.mark.parametrize("index", range(20))
+@pytest.mark.parametrize("index", range(21))
 def test_each_stored_result_equals_its_recomputation(index):
     fn, args = fv.default_calls()[index]
     fresh = fn(*args)
@@ -133,6 +134,9 @@ def test_the_complexity_and_deep_default_pages_use_the_file():
     table = next(df.value for df in at.dataframe if "count (s)" in df.value.columns)
     rows = fv.lookup(fv.count_table, fv.COUNT_NS, fv.COUNT_LIMIT)
     assert list(table["count (s)"]) == [f"{r['count_seconds']:.3f}" for r in rows]  # the stored times
+    two = next(df.value for df in at.dataframe if "two patterns" in df.value.columns)
+    stored = fv.lookup(fv.two_pattern_comparison, *fv.cx.orthogonally_separable_example(), False)
+    assert list(two["two patterns"]) == [f"{r.two:.6f}" for r in stored]
     at = open_page("views/deep_networks.py")
     finals = [df.value for df in at.dataframe if "final objective" in df.value.columns]
     stored = fv.lookup(fv.deep_runs, False, 4, 0.1, (0.5, 1.0), 5000, 0.1)
