@@ -54,6 +54,14 @@ def page_path(path: str, base_url_path: str) -> str:
     return path
 
 
+def app_page(path: str, base_url_path: str) -> str | None:
+    """The app page (url path, "" for the default page) a request path may name, or None for the
+    paths Streamlit serves itself (files, ``_stcore``, static files). Streamlit answers any other
+    path with the app's HTML page; an unknown name then shows "Page not found"."""
+    page = page_path(path, base_url_path)
+    return None if "." in page or page.split("/")[0] in NOT_PAGES else page
+
+
 def with_script(html: bytes, chunk: str) -> bytes:
     """The HTML page with a module script for ``chunk`` at the end of its head (as Streamlit writes
     its own: relative to the page, fetched in CORS mode)."""
@@ -85,9 +93,8 @@ class PreloadPlotly:
         self.base_url_path = str(config.get_option("server.baseUrlPath") or "")
 
     async def __call__(self, scope, receive, send) -> None:
-        page = page_path(scope.get("path", ""), self.base_url_path) if scope["type"] == "http" else None
-        if (page is None or self.chunk is None or scope.get("method") not in ("GET", "HEAD")
-                or "." in page or page.split("/")[0] in NOT_PAGES):
+        page = app_page(scope.get("path", ""), self.base_url_path) if scope["type"] == "http" else None
+        if page is None or self.chunk is None or scope.get("method") not in ("GET", "HEAD"):
             await self.app(scope, receive, send)
         elif page in DRAWING_PAGES:
             await self.app(scope, receive, self._with_link(send))

@@ -7,6 +7,7 @@ the figure drawn) is checked by tests/browser/test_browser_first_visit.py on eve
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import gzip
 
 import pytest
@@ -44,7 +45,9 @@ def serve(path: str, body: bytes = HTML, content_type: bytes = b"text/html; char
         return {"type": "http.request"}
 
     scope = {"type": "http", "method": method, "path": path, "headers": request or []}
-    asyncio.run(preload.PreloadPlotly(inner)(scope, receive, send))
+    # in a thread of its own: the browser tests' Playwright keeps an event loop in the main thread
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, preload.PreloadPlotly(inner)(scope, receive, send)).result()
     return sent[0]["status"], dict(sent[0]["headers"]), b"".join(m.get("body", b"") for m in sent[1:]), dict(seen)
 
 
