@@ -58,16 +58,21 @@ def show_summary(summary, path: str) -> None:
 
 def main() -> None:
     """One run of the app's script: the page list, the sidebar, the chosen page and the URL."""
-    st.set_page_config(page_title="convexnn: ReLU networks as convex programs", page_icon="🔷", layout="wide")
+    st.set_page_config(page_title="convexnn: ReLU networks as convex programs", page_icon="🔷",
+                       layout="wide")
 
     pages = [
-        st.Page("views/playground.py", title="Playground", icon=":material/draw:", default=True),  # served at /
+        st.Page("views/playground.py", title="Playground", icon=":material/draw:",
+                default=True),  # served at /
         st.Page("views/home.py", title="Home", icon=":material/home:", url_path="home"),
         st.Page("views/data.py", title="Data", icon=":material/scatter_plot:", url_path=ui.PAGE_DATA),
-        st.Page("views/global_optimum.py", title="Global optimum", icon=":material/target:", url_path="optimum"),
-        st.Page("views/optima.py", title="All global optima", icon=":material/call_split:", url_path="optima"),
+        st.Page("views/global_optimum.py", title="Global optimum", icon=":material/target:",
+                url_path="optimum"),
+        st.Page("views/optima.py", title="All global optima", icon=":material/call_split:",
+                url_path="optima"),
         st.Page("views/lasso_path.py", title="Lasso path", icon=":material/timeline:", url_path="path"),
-        st.Page("views/arrangements.py", title="Arrangements", icon=":material/grid_on:", url_path="patterns"),
+        st.Page("views/arrangements.py", title="Arrangements", icon=":material/grid_on:",
+                url_path="patterns"),
         st.Page("views/geometric_algebra.py", title="Geometric algebra", icon=":material/change_history:",
                 url_path="geometry"),
         st.Page("views/stationary.py", title="Stationary points", icon=":material/landscape:",
@@ -75,10 +80,14 @@ def main() -> None:
         st.Page("views/adamw.py", title="AdamW vs convex", icon=":material/speed:", url_path="adamw"),
         st.Page("views/recovery.py", title="Neural recovery", icon=":material/troubleshoot:",
                 url_path="neural-recovery"),
-        st.Page("views/deep_networks.py", title="Deep networks", icon=":material/layers:", url_path="deep"),
-        st.Page("views/complexity.py", title="Complexity", icon=":material/speed:", url_path="complexity-theory"),
-        st.Page("views/real_data.py", title="Real data", icon=":material/science:", url_path="real-data"),
-        st.Page("views/mathematics.py", title="Mathematics", icon=":material/menu_book:", url_path="mathematics"),
+        st.Page("views/deep_networks.py", title="Deep networks", icon=":material/layers:",
+                url_path="deep"),
+        st.Page("views/complexity.py", title="Complexity", icon=":material/speed:",
+                url_path="complexity-theory"),
+        st.Page("views/real_data.py", title="Real data", icon=":material/science:",
+                url_path="real-data"),
+        st.Page("views/mathematics.py", title="Mathematics", icon=":material/menu_book:",
+                url_path="mathematics"),
     ]
 
     page = st.navigation(pages, position="sidebar", expanded=True)

@@ -75,9 +75,8 @@ def browser_cpu(server_pid: int) -> float:
 
 def visit(page, path: str, no_warm_up: bool) -> dict:
     """Start a fresh server, open ``path`` as its first visitor, return the timings."""
-    from conftest import free_port, wait_healthy, wait_idle
-    from playwright.sync_api import expect
-    from test_browser_first_visit import LONG, main_element, read_clock, start_clock
+    from conftest import free_port, wait_healthy
+    from test_browser_first_visit import open_settled
 
     port = free_port()
     url = f"http://127.0.0.1:{port}"
@@ -103,14 +102,7 @@ def visit(page, path: str, no_warm_up: bool) -> dict:
             received[0] += len(frame) if isinstance(frame, (bytes, str)) else 0
 
         page.on("websocket", lambda ws: ws.on("framereceived", count))
-        start_clock(page, path)
-        page.goto(f"{url}/{path}")
-        target = main_element(page, path)
-        expect(target.first).to_be_visible(timeout=LONG)
-        wait_idle(page, timeout=LONG)
-        expect(page.get_by_test_id("stSpinner")).to_have_count(0, timeout=LONG)
-        expect(target.first).to_be_visible(timeout=LONG)
-        settled, shown = read_clock(page)
+        settled, shown = open_settled(page, url, path)
         cpu, browser = server_cpu(proc.pid) - cpu0, browser_cpu(proc.pid) - browser0
         errors = page.get_by_test_id("stException").count()
     finally:

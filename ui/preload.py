@@ -99,7 +99,8 @@ class PreloadPlotly:
         elif page in DRAWING_PAGES:
             await self.app(scope, receive, self._with_link(send))
         else:
-            scope = {**scope, "headers": [(k, v) for k, v in scope["headers"] if k.lower() not in FROM_REQUEST]}
+            headers = [(k, v) for k, v in scope["headers"] if k.lower() not in FROM_REQUEST]
+            scope = {**scope, "headers": headers}
             await self.app(scope, receive, self._with_script(send, head=scope["method"] == "HEAD"))
 
     def _with_link(self, send):
@@ -128,7 +129,8 @@ class PreloadPlotly:
                     await send(message)
                 elif head:  # no body: the length the GET's page has
                     kept = [(k, v) for k, v in headers if k.lower() not in FROM_RESPONSE]
-                    kept += [(k, str(int(v) + added).encode()) for k, v in headers if k.lower() == b"content-length"]
+                    kept += [(k, str(int(v) + added).encode()) for k, v in headers
+                             if k.lower() == b"content-length"]
                     start["pass"] = True
                     await send({**message, "headers": kept})
                 else:

@@ -62,7 +62,8 @@ def test_a_fresh_server_warms_its_default_page_before_any_visitor(tmp_path):
         wait_healthy(url, proc, 60)
         deadline = time.monotonic() + 300  # a busy machine
         while "warm-up finished" not in (log.read_text() if log.exists() else ""):
-            assert proc.poll() is None and time.monotonic() < deadline, log.read_text() if log.exists() else ""
+            text = log.read_text() if log.exists() else ""
+            assert proc.poll() is None and time.monotonic() < deadline, text
             time.sleep(0.5)  # polling a file the server writes
         lines = [line.split() for line in log.read_text().splitlines()]
         session = next(line[2] for line in lines if line[:2] == ["warm-up", "session"])

@@ -109,7 +109,21 @@ def start_clock(page: Page, path: str) -> None:
     of when the main element first showed and when the app last became idle."""
     import json
 
-    page.add_init_script(CLOCK % json.dumps(None if path == "mathematics" else MAIN_SELECTOR.get(path, FIGURE)))
+    selector = None if path == "mathematics" else MAIN_SELECTOR.get(path, FIGURE)
+    page.add_init_script(CLOCK % json.dumps(selector))
+
+
+def open_settled(page: Page, url: str, path: str) -> tuple[float, float]:
+    """Open ``url/path`` and wait for its settled view (main element visible, script idle, no
+    spinner); return (settled s, main element shown s) by the page's own clock."""
+    start_clock(page, path)
+    page.goto(f"{url}/{path}")
+    target = main_element(page, path)
+    expect(target.first).to_be_visible(timeout=LONG)
+    wait_idle(page, timeout=LONG)
+    expect(page.get_by_test_id("stSpinner")).to_have_count(0, timeout=LONG)
+    expect(target.first).to_be_visible(timeout=LONG)
+    return read_clock(page)
 
 
 def read_clock(page: Page) -> tuple[float, float]:
@@ -160,14 +174,7 @@ def test_first_visit_settles(page: Page, tmp_path, monkeypatch, title: str, path
     with conftest.streamlit_server(tmp_path) as url:
         server = server_process(url)
         cpu0 = cpu_seconds(server)
-        start_clock(page, path)
-        page.goto(f"{url}/{path}")
-        target = main_element(page, path)
-        expect(target.first).to_be_visible(timeout=LONG)
-        wait_idle(page, timeout=LONG)
-        expect(page.get_by_test_id("stSpinner")).to_have_count(0, timeout=LONG)
-        expect(target.first).to_be_visible(timeout=LONG)
-        TIMES[title] = (*read_clock(page), cpu_seconds(server) - cpu0, os.getloadavg()[0])
+        TIMES[title] = (*open_settled(page, url, path), cpu_seconds(server) - cpu0, os.getloadavg()[0])
         expect(page.get_by_test_id("stException")).to_have_count(0)
         # plotly.js came with the page's HTML (ui/preload.py): a module script on a figure's page, a
         # preload header on a drawing page, fetched once either way (a second fetch would mean that
@@ -233,11 +240,8 @@ def test_warm_up_fills_every_page(page: Page, browser, tmp_path, monkeypatch, re
             context = browser.new_context(viewport={"width": 1280, "height": 720})
             visitor = context.new_page()
             cpu0 = cpu_seconds(server)
-            start_clock(visitor, path)
-            visitor.goto(f"{url}/{path}")
-            expect(main_element(visitor, path).first).to_be_visible(timeout=LONG)
-            wait_idle(visitor, timeout=LONG)
-            WARM_TIMES[title] = (*read_clock(visitor), cpu_seconds(server) - cpu0, os.getloadavg()[0])
+            WARM_TIMES[title] = (*open_settled(visitor, url, path), cpu_seconds(server) - cpu0,
+                                 os.getloadavg()[0])
             expect(visitor.get_by_test_id("stException")).to_have_count(0)
             context.close()
             new = log_lines(log)[done:]

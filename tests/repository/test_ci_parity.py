@@ -74,7 +74,7 @@ def test_dockerfile_installs_the_requirements_and_starts_the_readme_app():
     assert cmd, "the Dockerfile needs an exec-form CMD"
     assert cmd.group(1).startswith('"streamlit", "run", "app.py"')
     assert "EXPOSE 8501" in docker
-    assert "/_stcore/health" in docker  # answers once app.py's server start ran (tests/app/test_first_view_pages.py)
+    assert "/_stcore/health" in docker  # answers once app.py's server start ran (test_first_view_pages.py)
     assert re.search(r"^USER (?!root\b|0\b)\S+", docker, re.M), "the image must run as a non-root user"
 
 

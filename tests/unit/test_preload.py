@@ -48,7 +48,8 @@ def serve(path: str, body: bytes = HTML, content_type: bytes = b"text/html; char
     # in a thread of its own: the browser tests' Playwright keeps an event loop in the main thread
     with concurrent.futures.ThreadPoolExecutor(1) as pool:
         pool.submit(asyncio.run, preload.PreloadPlotly(inner)(scope, receive, send)).result()
-    return sent[0]["status"], dict(sent[0]["headers"]), b"".join(m.get("body", b"") for m in sent[1:]), dict(seen)
+    body_sent = b"".join(m.get("body", b"") for m in sent[1:])
+    return sent[0]["status"], dict(sent[0]["headers"]), body_sent, dict(seen)
 
 
 @pytest.fixture(autouse=True)
@@ -57,7 +58,8 @@ def chunk(monkeypatch):
 
 
 def test_a_figure_page_gets_the_module_script_once_whole_and_uncompressed():
-    request = [(b"accept-encoding", b"gzip"), (b"range", b"bytes=10-"), (b"if-range", b'"abc"'), (b"cookie", b"x")]
+    request = [(b"accept-encoding", b"gzip"), (b"range", b"bytes=10-"), (b"if-range", b'"abc"'),
+               (b"cookie", b"x")]
     status, headers, out, seen = serve("/optimum", request=request)
     assert status == 200 and out == HTML.replace(b"</head>", TAG + b"</head>")
     assert int(headers[b"content-length"]) == len(out)
