@@ -14,11 +14,9 @@ This file is also the server. ``streamlit run app.py`` finds the ``st.App`` at i
 imports this module as ``app`` once, at server start: that imports the package and the UI (1-2 s of
 CPU no visitor waits for), adds :class:`ui.preload.PreloadPlotly` (plotly.js loads with the page's
 HTML) and starts the warm-up of every page's default view (:func:`ui.warmup.lifespan`) before
-anyone visits. Streamlit then runs the file as the app's script on
-every rerun, as ``__main__`` (as AppTest does), and :func:`main` draws the page.
+anyone visits. Streamlit then runs the file as the app's script on every rerun, as ``__main__``
+(as AppTest does), and :func:`main` draws the page.
 """
-
-import contextlib
 
 import streamlit as st
 from threadpoolctl import threadpool_limits
@@ -115,16 +113,6 @@ def main() -> None:
     show_summary(summary, page.url_path)  # after the page, so it shows what the page did
 
 
-@contextlib.asynccontextmanager
-async def server_lifespan(app: st.App):
-    """The server's start and stop: the warm-up (:func:`ui.warmup.lifespan`) runs every page's
-    default view from the start."""
-    import ui.warmup
-
-    async with ui.warmup.lifespan(app):
-        yield
-
-
 if __name__ == "__main__":  # Streamlit runs this file as the app's script, on every rerun
     import ui
     import ui.warmup
@@ -140,7 +128,8 @@ else:  # `streamlit run app.py` imports it once, at server start
     # found"); the caches themselves are made at each function's first call, in the runtime's store.
     logging.getLogger("streamlit.runtime.caching.cache_data_api").disabled = True
     from ui.preload import PreloadPlotly
+    from ui.warmup import lifespan
 
     logging.getLogger("streamlit.runtime.caching.cache_data_api").disabled = False
 
-    app = st.App("app.py", lifespan=server_lifespan, middleware=[Middleware(PreloadPlotly)])
+    app = st.App("app.py", lifespan=lifespan, middleware=[Middleware(PreloadPlotly)])

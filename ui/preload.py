@@ -34,6 +34,13 @@ PLOTLY_CHUNK = "PlotlyChart.*.js"
 """The file name of Streamlit's plotly chart component in its static folder (``static/js/``)."""
 DRAWING_PAGES = (PAGE_PLAYGROUND, PAGE_DATA)
 """The url paths whose first view has no plotly figure: the Playground and the Data page."""
+NOT_PAGES = ("_stcore", "static", "media", "component", "app")
+"""First path segments Streamlit serves itself (never the app's HTML page)."""
+FROM_REQUEST = (b"range", b"if-range", b"accept-encoding")
+"""Request headers dropped for a figure page: its HTML is rewritten whole and sent uncompressed
+(8 kB), never as a byte range of the original."""
+FROM_RESPONSE = (b"content-length", b"content-encoding", b"etag", b"accept-ranges", b"last-modified")
+"""Response headers of the original HTML that do not describe the rewritten page."""
 
 
 def plotly_chunk() -> str | None:
@@ -67,15 +74,6 @@ def with_script(html: bytes, chunk: str) -> bytes:
     its own: relative to the page, fetched in CORS mode)."""
     tag = f'<script type="module" crossorigin src="./{chunk}"></script>\n</head>'.encode()
     return html.replace(b"</head>", tag, 1)
-
-
-NOT_PAGES = ("_stcore", "static", "media", "component", "app")
-"""First path segments Streamlit serves itself (never the app's HTML page)."""
-FROM_REQUEST = (b"range", b"if-range", b"accept-encoding")
-"""Request headers dropped for a figure page: its HTML is rewritten whole and sent uncompressed
-(8 kB), never as a byte range of the original."""
-FROM_RESPONSE = (b"content-length", b"content-encoding", b"etag", b"accept-ranges", b"last-modified")
-"""Response headers of the original HTML that do not describe the rewritten page."""
 
 
 def is_html(headers) -> bool:
