@@ -61,6 +61,8 @@ PAGE_PATH = "path"
 PAGE_PATTERNS = "patterns"
 PAGE_GEOMETRY = "geometry"
 PAGE_OPTIMA = "optima"
+GA_SECTIONS = ("Line through two points", "Lasso features", "Closed-form Lasso")
+"""The Geometric algebra page's tabs (:func:`ui.widgets.sections`)."""
 PAGE_PLAYGROUND = ""
 """The Playground is the default page: Streamlit serves it at the root, its url path is ""."""
 
@@ -211,6 +213,7 @@ SCHEMA: dict[str, Setting] = {s.name: s for s in (
     _flag("ga_flip", False, page=PAGE_GEOMETRY),
     Setting("ga_three", list, [0, 1, 2], choices=tuple(range(10)), page=PAGE_GEOMETRY),  # of 10 points in 3-D
     _choice("ga_variant", tuple(ga_lasso.VARIANTS)[0], tuple(ga_lasso.VARIANTS), page=PAGE_GEOMETRY),
+    _choice("ga_section", GA_SECTIONS[0], GA_SECTIONS, page=PAGE_GEOMETRY),
 )}
 """Every setting, by name (a page's own settings included: a link is read before its page runs)."""
 

@@ -58,6 +58,15 @@ def multi(name: str, label: str, where=st, **kwargs):
     return where.multiselect(label, list(s.choices), key=name, **KEEP, **kwargs)
 
 
+def sections(name: str, where=st) -> list:
+    """A page's sections as tabs, the setting's choices their labels, built lazily: a click on a
+    tab reruns the page (``on_change="rerun"``) and only the open tab's ``.open`` is True, so a page
+    builds the figures of one section per run (the first view draws only the first). The open tab
+    is a setting, so a link reopens it (the arrangements' ``arr_tab=Sphere``)."""
+    s = _setting(name)
+    return where.tabs([str(c) for c in s.choices], key=name, on_change="rerun")
+
+
 PROGRAM_NAMES = {"exact": "exact ReLU", "gated": "gated relaxation"}
 
 

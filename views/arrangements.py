@@ -251,10 +251,7 @@ pattern = Xt @ g >= 0
 index = int(arr.index_of(pattern)[0]) if arr is not None else -1
 
 # ---- tabs ------------------------------------------------------------------------------------
-tab_all, tab_sphere, tab_sampling = st.tabs(
-    ["All patterns", "Sphere", "Sampling"],
-    key="arr_tab", on_change="rerun",
-)
+tab_all, tab_sphere, tab_sampling = ui.widgets.sections("arr_tab")
 
 
 if tab_all.open:

@@ -56,52 +56,142 @@ def sci(value: float) -> str:
     return f"{mantissa}\\times10^{{{int(exponent)}}}"
 
 
-data = ui.current_data()
-train = data.train()
-X, y = train.X, train.y
-n, d = X.shape
-Xt = lift(X)
+def lasso_section() -> None:
+    """The Lasso over all pair features, its value against the exact program, its network."""
+    s = ui.settings()
+    st.markdown(
+        r"A Lasso over all these features, $\min_{z,t} \tfrac12\|Kz + t\mathbf 1 - y\|^2 + \beta\|z\|_1$, "
+        r"is a two-layer ReLU network (neuron $j$: $w_1 = \sqrt{|z_j|}\,h_j/\|h_j\|$, "
+        r"$w_2 = \mathrm{sign}(z_j)\sqrt{|z_j|}$, penalty $\beta|z_j|$). Is it optimal?")
+    variant = ui.widgets.choice("ga_variant", "Variant", kind="radio", horizontal=True,
+                                captions=[gl.VARIANT_LABELS[v] for v in gl.VARIANTS])
+    descr = {
+        "l2": "Same objective as the app's exact program (squared loss, weight decay with the bias in "
+              "the penalty, no intercept). Only neurons through two data points: an upper bound, often "
+              "strictly above the optimum, because the best neuron of a cone can lie inside the cone.",
+        "l2-free": "Weight decay on the weights only, free bias and a free intercept (the reference code's "
+                   "convention). Again an upper bound on its exact program.",
+        "l1": "An ℓ1 penalty on the first-layer weights, (β/2)(‖w₁‖₁² + w₂²), free bias and intercept, with "
+              "the pair features **plus axis-aligned features through each point** (w = ±e_k, "
+              "b = −x_jᵀw). The maximum of the dual constraint over the polytope ‖w‖₁ ≤ 1 sits at a "
+              "vertex, one of these features: this Lasso **is** the exact convex program.",
+    }
+    st.caption(descr[variant])
+    if s.loss != "squared":
+        st.caption(f"The Lasso uses the squared loss (the app's setting is {s.loss}).")
+    if n > MAX_LASSO_POINTS:
+        st.warning(f"{n} training points: the Lasso is built for at most {MAX_LASSO_POINTS} "
+                   f"(it has n(n−1) = {n * (n - 1):,} pair features).")
+        st.stop()
+    Xl, yl, lasso_data = X, y, train
+    if variant != "l2" and n > gl.MAX_EXACT_CVXPY_POINTS:
+        # the exact program of these variants is a cvxpy model over all n^2 patterns: keep it small
+        keep = np.sort(np.random.default_rng(0).choice(n, gl.MAX_EXACT_CVXPY_POINTS, replace=False))
+        if len(np.unique(y[keep])) < 2 and train.task == "classification":
+            keep = np.arange(gl.MAX_EXACT_CVXPY_POINTS)
+        Xl, yl = X[keep], y[keep]
+        lasso_data = type(train)(Xl, yl, train.task, train.name)
+        st.caption(f"For this variant the exact program is a cvxpy model over all patterns, so the "
+                   f"comparison uses a random subsample of {gl.MAX_EXACT_CVXPY_POINTS} of the {n} points.")
+    with st.status("Solving the Lasso and the exact program …", expanded=False) as status:
+        fit, exact_info, note = solve_lasso(Xl, yl, float(s.beta), variant)
+        status.update(label="Solved.", state="complete")
+    if fit is None:
+        st.error(note)
+        st.stop()
+    exact, t_exact = exact_info
+    m1, m2, m3, m4 = st.columns(4)
+    m1.metric("Lasso value", f"{fit.objective:.6f}", help=f"duality gap {fit.gap:.1e}")
+    m2.metric("exact value", f"{exact:.6f}" if exact is not None else "–",
+              help="fit_convex (certified)" if variant == "l2" else "cvxpy over all arrangement patterns")
+    if exact is not None:
+        diff = fit.objective - exact
+        m3.metric("Lasso − exact", f"{diff:.2e}", help="≥ 0 for the ℓ2 variants; ≈ 0 for ℓ1")
+        if variant == "l1":
+            st.success(f"The ℓ1 Lasso matches the exact program: difference {diff:.1e} "
+                       f"({abs(diff) / max(exact, 1e-12):.1e} relative).")
+        elif diff > 1e-6 * max(exact, 1e-12):
+            st.info(f"The pair-feature Lasso is {diff:.4f} ({100 * diff / exact:.2f}%) above the optimum: "
+                    "a very good restriction, not the exact program.")
+        else:
+            st.info("Here the Lasso reaches the optimum (to solver accuracy).")
+    m4.metric("neurons", f"{len(fit.active())}", help=f"nonzero coefficients of {fit.n_features:,} features")
+    if note:
+        st.caption(note)
+    exact_time = f", exact program in {t_exact:.2f} s" if exact is not None else ""
+    st.caption(f"β = {s.beta:g} (set on the Global optimum page) · {fit.n_features:,} features · Lasso "
+               f"solved in {fit.solve_time:.2f} s{exact_time}")
+    try:
+        net = fit.network()
+        fig = ui.charts.network_figure(net, lasso_data, height=460)
+        st.plotly_chart(fig, key="ga_lasso_fig", theme=None)
+        st.caption("The Lasso's network: every neuron's hyperplane passes through data points "
+                   + ("(or through one point, parallel to an axis)." if variant == "l1" else "."))
+    except ValueError as exc:
+        st.warning(f"Cannot draw the network: {exc}")
 
-if d == 2:
-    labels = {k: f"x{k} = ({X[k, 0]:.2f}, {X[k, 1]:.2f})" for k in range(n)}
-    ui.schema.within_data("ga_i", n, "points", 0)
-    # by default two points far apart and a third away from both: their labels do not overlap
+
+def three_points() -> None:
+    """Three points in 3-D: the generalized cross product in R⁴ (built only once opened)."""
+    three = st.expander("Three points in 3-D: the generalized cross product in R⁴", key="ga_three_open",
+                        on_change="rerun")
+    with three:  # built only once opened (a 3-D chart)
+        if three.open:
+            rng = np.random.default_rng(int(ui.settings().seed))
+            P = rng.uniform(-1, 1, size=(10, 3))
+            Pt = np.column_stack([P, np.ones(len(P))])
+            names = {k: f"x{k}" for k in range(len(P))}
+            if len(st.session_state.get("ga_three") or ()) > 3:  # a link's list: at most three points
+                st.session_state["ga_three"] = ui.schema.default("ga_three")
+            q = st.multiselect("three points", list(names), max_selections=3, key="ga_three",
+                               format_func=names.get)
+            if len(q) == 3:
+                h4 = cross_product(Pt[q])
+                others = [k for k in range(len(P)) if k not in q]
+                x = Pt[others[0]]
+                st.markdown(
+                    f"$h = \\times(\\tilde x_{{{q[0]}}}, \\tilde x_{{{q[1]}}}, \\tilde x_{{{q[2]}}}) = "
+                    f"({h4[0]:.3f}, {h4[1]:.3f}, {h4[2]:.3f}, {h4[3]:.3f})$ in $\\mathbb R^4$: the plane "
+                    f"$h_1x_1 + h_2x_2 + h_3x_3 + h_4 = 0$ through the three points. For x{others[0]}: "
+                    f"$\\tilde x^\\top h = {x @ h4:.4f} = \\det[\\tilde x; \\tilde x_{{{q[0]}}}; "
+                    f"\\tilde x_{{{q[1]}}}; \\tilde x_{{{q[2]}}}] = {signed_volume(x, Pt[q]):.4f}$.")
+                st.plotly_chart(fg.plane_figure(P, q, h4, height=460), key="ga_plane", theme=None)
+            else:
+                st.caption("Pick three points.")
+
+
+ONE_D = ("1-D data: the cross product of one lifted point x̃_j = (x_j, 1) in R² is h = (1, −x_j), the "
+         "threshold x = x_j. The Lasso features are the ramps (x − x_j)₊ and (x_j − x)₊, one kink at each "
+         "data point (Mathematics page: sampling and geometric algebra).")
+
+
+def picked_points(X: np.ndarray) -> tuple[int, int, int]:
+    """The picked points (i, j, k), checked against the data; on a data set's first view two points
+    far apart and a third away from both (their labels do not overlap). A click on a point (the
+    chart's selection, new since the last run) replaces the older of the two picked points."""
+    n = len(X)
     far = np.hypot(*(X - X[0]).T)
-    ui.schema.within_data("ga_j", n, "points", int(np.argmax(far)))
     third = np.minimum(far, np.hypot(*(X - X[np.argmax(far)]).T))
-    ui.schema.within_data("ga_k", n, "points", int(np.argmax(third)))
+    for name, fallback in (("ga_i", 0), ("ga_j", int(np.argmax(far))), ("ga_k", int(np.argmax(third)))):
+        ui.schema.within_data(name, n, "points", fallback)
     if ss.get("_ga_placed") != data.name and not {"ga_i", "ga_j", "ga_k"} & set(st.query_params):
         ss["_ga_placed"] = data.name  # once per data set: the first view shows the far-apart picks
         ss["ga_i"], ss["ga_j"], ss["ga_k"] = 0, int(np.argmax(far)), int(np.argmax(third))
+    event = ss.get("ga_pick") or {}
+    points = (event.get("selection") or {}).get("points") or []
+    if points and repr(points) != ss.get("_ga_pick_seen"):
+        ss["_ga_pick_seen"] = repr(points)
+        p = next((p for p in points if "x" in p and "y" in p), None)
+        k = None if p is None else int(np.argmin(np.hypot(X[:, 0] - p["x"], X[:, 1] - p["y"])))
+        if k is not None and k not in (ss.get("ga_i"), ss.get("ga_j")):
+            ss["ga_j" if ss.get("_ga_replace_j", False) else "ga_i"] = k
+            ss["_ga_replace_j"] = not ss.get("_ga_replace_j", False)
+    return ss["ga_i"], ss["ga_j"], ss["ga_k"]
 
-    def take_pick() -> None:
-        """A click on a point (the chart's selection, new since the last run) replaces the older
-        of the two picked points. Runs before the select boxes are made."""
-        event = ss.get("ga_pick") or {}
-        points = (event.get("selection") or {}).get("points") or []
-        signature = repr(points)
-        if not points or signature == ss.get("_ga_pick_seen"):
-            return
-        ss["_ga_pick_seen"] = signature
-        for p in points:
-            if "x" not in p or "y" not in p:
-                continue
-            k = int(np.argmin(np.hypot(X[:, 0] - p["x"], X[:, 1] - p["y"])))
-            if k not in (ss.get("ga_i"), ss.get("ga_j")):
-                if ss.get("_ga_replace_j", False):
-                    ss["ga_j"] = k
-                else:
-                    ss["ga_i"] = k
-                ss["_ga_replace_j"] = not ss.get("_ga_replace_j", False)
-            return
 
-    take_pick()
-
-    c1, c2, c3 = st.columns(3)  # no heading above: the figures start near the top
-    i = ui.widgets.choice("ga_i", "first point x_i", where=c1, options=list(labels), format_func=labels.get)
-    j = ui.widgets.choice("ga_j", "second point x_j", where=c2, options=list(labels), format_func=labels.get)
-    k = ui.widgets.choice("ga_k", "a third point x (for the volume)", where=c3, options=list(labels),
-                          format_func=labels.get)
+def normal_of(i: int, j: int) -> np.ndarray:
+    """h = x̃_i × x̃_j, the normal of the line through the two points (stops with a message when
+    they do not define a line)."""
     if i == j:
         st.warning("Pick two different points: a single point does not define a line.")
         st.stop()
@@ -109,6 +199,18 @@ if d == 2:
     if np.linalg.norm(h[:2]) < 1e-12:
         st.warning("These two points coincide: their cross product has no direction in the plane.")
         st.stop()
+    return h
+
+
+def line_section() -> None:
+    """The picked points, their cross product h, the signed volume, the pair figure."""
+    labels = {k: f"x{k} = ({X[k, 0]:.2f}, {X[k, 1]:.2f})" for k in range(n)}
+    c1, c2, c3 = st.columns(3)
+    i = ui.widgets.choice("ga_i", "first point x_i", where=c1, options=list(labels), format_func=labels.get)
+    j = ui.widgets.choice("ga_j", "second point x_j", where=c2, options=list(labels), format_func=labels.get)
+    k = ui.widgets.choice("ga_k", "a third point x (for the volume)", where=c3, options=list(labels),
+                          format_func=labels.get)
+    h = normal_of(i, j)
     vol = float(Xt[k] @ h)
     det = signed_volume(Xt[k], [Xt[i], Xt[j]])
     st.markdown(
@@ -131,9 +233,12 @@ if d == 2:
         lifted = st.expander("The lifted space in 3-D", key="ga_lifted_open", on_change="rerun")
         if lifted.open:
             lifted.plotly_chart(fg.lifted_figure(X, (i, j), h, height=400), key="ga_lifted", theme=None)
-    st.markdown(CROSS_PRODUCT)
 
-    st.subheader("The Lasso features κ")
+
+def features_section(i: int, j: int) -> None:
+    """The Lasso feature κ of the line through the picked points: map and ramp."""
+    h = normal_of(i, j)
+    st.caption(f"The line through x{i} and x{j}, picked under *{ui.schema.GA_SECTIONS[0]}*.")
     flip = ui.widgets.toggle("ga_flip", "Other orientation (−h)")
     g = (-h if flip else h) / np.linalg.norm(h)
     st.markdown(
@@ -149,111 +254,32 @@ if d == 2:
                         key="ga_ramp", theme=None)
         st.caption(f"Slope ‖(h₁, h₂)‖ / ‖h‖ = {np.linalg.norm(g[:2]):.3f}: with the bias penalized, the "
                    "feature is normalized by the whole vector h.")
-elif d == 1:
-    st.info("1-D data: the cross product of one lifted point x̃_j = (x_j, 1) in R² is h = (1, −x_j), "
-            "the threshold x = x_j. The Lasso features are the ramps (x − x_j)₊ and (x_j − x)₊, one kink "
-            "at each data point (Mathematics page: sampling and geometric algebra).")
-    st.markdown(CROSS_PRODUCT)
-else:
+
+
+data = ui.current_data()
+train = data.train()
+X, y = train.X, train.y
+n, d = X.shape
+Xt = lift(X)
+if d > 2:
     st.error("This page shows 1-D or 2-D data.")
     st.stop()
-
-# ---- the closed-form Lasso --------------------------------------------------------------------
-st.subheader("The closed-form Lasso against the exact convex program")
-s = ui.settings()
-st.markdown(
-    r"A Lasso over all these features, $\min_{z,t} \tfrac12\|Kz + t\mathbf 1 - y\|^2 + \beta\|z\|_1$, "
-    r"is a two-layer ReLU network (neuron $j$: $w_1 = \sqrt{|z_j|}\,h_j/\|h_j\|$, "
-    r"$w_2 = \mathrm{sign}(z_j)\sqrt{|z_j|}$, penalty $\beta|z_j|$). Is it optimal?")
-variant = ui.widgets.choice("ga_variant", "Variant", kind="radio", horizontal=True,
-                   captions=[gl.VARIANT_LABELS[v] for v in gl.VARIANTS])
-descr = {
-    "l2": "Same objective as the app's exact program (squared loss, weight decay with the bias in "
-          "the penalty, no intercept). Only neurons through two data points: an upper bound, often "
-          "strictly above the optimum, because the best neuron of a cone can lie inside the cone.",
-    "l2-free": "Weight decay on the weights only, free bias and a free intercept (the reference code's "
-               "convention). Again an upper bound on its exact program.",
-    "l1": "An ℓ1 penalty on the first-layer weights, (β/2)(‖w₁‖₁² + w₂²), free bias and intercept, with "
-          "the pair features **plus axis-aligned features through each point** (w = ±e_k, "
-          "b = −x_jᵀw). The maximum of the dual constraint over the polytope ‖w‖₁ ≤ 1 sits at a "
-          "vertex, one of these features: this Lasso **is** the exact convex program.",
-}
-st.caption(descr[variant])
-if s.loss != "squared":
-    st.caption(f"The Lasso uses the squared loss (the app's setting is {s.loss}).")
-if n > MAX_LASSO_POINTS:
-    st.warning(f"{n} training points: the Lasso is built for at most {MAX_LASSO_POINTS} "
-               f"(it has n(n−1) = {n * (n - 1):,} pair features).")
-    st.stop()
-Xl, yl, lasso_data = X, y, train
-if variant != "l2" and n > gl.MAX_EXACT_CVXPY_POINTS:
-    # the exact program of these variants is a cvxpy model over all n^2 patterns: keep it small
-    keep = np.sort(np.random.default_rng(0).choice(n, gl.MAX_EXACT_CVXPY_POINTS, replace=False))
-    if len(np.unique(y[keep])) < 2 and train.task == "classification":
-        keep = np.arange(gl.MAX_EXACT_CVXPY_POINTS)
-    Xl, yl = X[keep], y[keep]
-    lasso_data = type(train)(Xl, yl, train.task, train.name)
-    st.caption(f"For this variant the exact program is a cvxpy model over all patterns, so the comparison "
-               f"uses a random subsample of {gl.MAX_EXACT_CVXPY_POINTS} of the {n} points.")
-with st.status("Solving the Lasso and the exact program …", expanded=False) as status:
-    fit, exact_info, note = solve_lasso(Xl, yl, float(s.beta), variant)
-    status.update(label="Solved.", state="complete")
-if fit is None:
-    st.error(note)
-    st.stop()
-exact, t_exact = exact_info
-m1, m2, m3, m4 = st.columns(4)
-m1.metric("Lasso value", f"{fit.objective:.6f}", help=f"duality gap {fit.gap:.1e}")
-m2.metric("exact value", f"{exact:.6f}" if exact is not None else "–",
-          help="fit_convex (certified)" if variant == "l2" else "cvxpy over all arrangement patterns")
-if exact is not None:
-    diff = fit.objective - exact
-    m3.metric("Lasso − exact", f"{diff:.2e}", help="≥ 0 for the ℓ2 variants; ≈ 0 for ℓ1")
-    if variant == "l1":
-        st.success(f"The ℓ1 Lasso matches the exact program: difference {diff:.1e} "
-                   f"({abs(diff) / max(exact, 1e-12):.1e} relative).")
-    elif diff > 1e-6 * max(exact, 1e-12):
-        st.info(f"The pair-feature Lasso is {diff:.4f} ({100 * diff / exact:.2f}%) above the optimum: "
-                "a very good restriction, not the exact program.")
-    else:
-        st.info("Here the Lasso reaches the optimum (to solver accuracy).")
-m4.metric("neurons", f"{len(fit.active())}", help=f"nonzero coefficients of {fit.n_features:,} features")
-if note:
-    st.caption(note)
-st.caption(f"β = {s.beta:g} (set on the Global optimum page) · {fit.n_features:,} features · Lasso solved in "
-           f"{fit.solve_time:.2f} s" + (f", exact program in {t_exact:.2f} s" if exact is not None else ""))
-try:
-    net = fit.network()
-    fig = ui.charts.network_figure(net, lasso_data, height=460)
-    st.plotly_chart(fig, key="ga_lasso_fig", theme=None)
-    st.caption("The Lasso's network: every neuron's hyperplane passes through data points "
-               + ("(or through one point, parallel to an axis)." if variant == "l1" else "."))
-except ValueError as exc:
-    st.warning(f"Cannot draw the network: {exc}")
-
-# ---- three points in 3-D ----------------------------------------------------------------------
-three = st.expander("Three points in 3-D: the generalized cross product in R⁴", key="ga_three_open",
-                    on_change="rerun")
-with three:  # built only once opened (a 3-D chart)
-    if three.open:
-        rng = np.random.default_rng(int(s.seed))
-        P = rng.uniform(-1, 1, size=(10, 3))
-        Pt = np.column_stack([P, np.ones(len(P))])
-        names = {k: f"x{k}" for k in range(len(P))}
-        if len(st.session_state.get("ga_three") or ()) > 3:  # a link's list: at most three points
-            st.session_state["ga_three"] = ui.schema.default("ga_three")
-        q = st.multiselect("three points", list(names), max_selections=3, key="ga_three",
-                           format_func=names.get)
-        if len(q) == 3:
-            h4 = cross_product(Pt[q])
-            others = [k for k in range(len(P)) if k not in q]
-            x = Pt[others[0]]
-            st.markdown(
-                f"$h = \\times(\\tilde x_{{{q[0]}}}, \\tilde x_{{{q[1]}}}, \\tilde x_{{{q[2]}}}) = "
-                f"({h4[0]:.3f}, {h4[1]:.3f}, {h4[2]:.3f}, {h4[3]:.3f})$ in $\\mathbb R^4$: the plane "
-                f"$h_1x_1 + h_2x_2 + h_3x_3 + h_4 = 0$ through the three points. For x{others[0]}: "
-                f"$\\tilde x^\\top h = {x @ h4:.4f} = \\det[\\tilde x; \\tilde x_{{{q[0]}}}; "
-                f"\\tilde x_{{{q[1]}}}; \\tilde x_{{{q[2]}}}] = {signed_volume(x, Pt[q]):.4f}$.")
-            st.plotly_chart(fg.plane_figure(P, q, h4, height=460), key="ga_plane", theme=None)
+picks = picked_points(X) if d == 2 else None
+line_tab, features_tab, lasso_tab = ui.widgets.sections("ga_section")
+if line_tab.open:
+    with line_tab:
+        if d == 2:
+            line_section()
         else:
-            st.caption("Pick three points.")
+            st.info(ONE_D)
+        st.markdown(CROSS_PRODUCT)
+        three_points()
+if features_tab.open:
+    with features_tab:
+        if d == 2:
+            features_section(*picks[:2])
+        else:
+            st.info(ONE_D)
+if lasso_tab.open:
+    with lasso_tab:
+        lasso_section()

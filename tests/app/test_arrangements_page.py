@@ -204,6 +204,10 @@ def test_geometric_algebra_page_shows_the_cross_product_and_the_lasso_gap():
     clean(at)
     text = markdown(at)
     assert "passes through both points" in text and "the same number" in text
+    assert not metrics(at)  # the first view draws its first tab only: no Lasso solved yet
+    at.session_state["ga_section"] = "Closed-form Lasso"
+    at.run()
+    clean(at)
     m = metrics(at)
     assert float(m["Lasso − exact"]) >= -1e-6
     at.radio(key="ga_variant").set_value("l1").run()
@@ -228,6 +232,9 @@ def test_geometric_algebra_page_with_one_dimensional_data():
     at.switch_page(GA_PAGE).run()
     clean(at)
     assert any("threshold" in i.value for i in at.info)
+    at.session_state["ga_section"] = "Closed-form Lasso"
+    at.run()
+    clean(at)
     assert "Lasso value" in metrics(at)
 
 

@@ -164,7 +164,9 @@ def test_sphere_and_geometric_algebra_pages_render(page: Page, app_url):
     expect(page.get_by_text("The red diamond is the current g")).to_be_visible(timeout=LONG)
     open_page(page, "Geometric algebra")
     expect(page.get_by_text("first point x_i")).to_be_visible(timeout=LONG)  # the page's first control
+    page.get_by_role("tab", name="Closed-form Lasso").click()  # its tabs are built when opened
     expect(page.get_by_text("Lasso value")).to_be_visible(timeout=LONG)
+    assert params(page).get("ga_section") == "Closed-form Lasso"
     page.get_by_test_id("stRadio").get_by_text("l1", exact=True).click()
     wait_idle(page)
     expect(page.get_by_text(re.compile(r"The ℓ1 Lasso matches the exact program"))).to_be_visible(
