@@ -63,6 +63,8 @@ PAGE_GEOMETRY = "geometry"
 PAGE_OPTIMA = "optima"
 GA_SECTIONS = ("Line through two points", "Lasso features", "Closed-form Lasso")
 """The Geometric algebra page's tabs (:func:`ui.widgets.sections`)."""
+RECOVERY_SECTIONS = ("Phase transition", "Certificate NIC-L", "Pictures in the plane")
+"""The Neural recovery page's tabs."""
 PAGE_PLAYGROUND = ""
 """The Playground is the default page: Streamlit serves it at the root, its url path is ""."""
 
@@ -267,6 +269,7 @@ PAGE_SETTINGS = (
     _int("recovery_nic_d", 10, 1, 40, page="neural-recovery"),
     _int("recovery_nic_seed", 0, 0, 10_000, page="neural-recovery"),
     _choice("recovery_nic_program", "gated", ("gated", "exact"), page="neural-recovery"),
+    _choice("recovery_section", RECOVERY_SECTIONS[0], RECOVERY_SECTIONS, page="neural-recovery"),
     # Deep networks
     _int("deep_L", 3, 2, 8, page="deep"),
     _float("deep_s1", 4.0, 0.1, 5.0, digits=2, page="deep"),

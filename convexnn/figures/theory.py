@@ -45,26 +45,32 @@ def _cells(rows: list[dict], program: str):
     return ns, ds, Z, T
 
 
-def phase_heatmap(rows: list[dict], program: str, height: int = 380) -> go.Figure:
-    """Success rate over (n, d) for one program, with the line n = 2d (and n = d)."""
-    ns, ds, Z, T = _cells(rows, program)
-    text = [[f"n = {n}, d = {d}<br>{PROGRAM_NAMES.get(program, program)}<br>success {z:.0%} of {t}"
-             for n, z, t in zip(ns, zrow, trow, strict=True)] for d, zrow, trow in zip(ds, Z, T, strict=True)]
-    fig = go.Figure(go.Heatmap(
-        x=ns, y=ds, z=Z, zmin=0, zmax=1, colorscale=SUCCESS_SCALE, text=text, hoverinfo="text",
-        colorbar=dict(title=dict(text="success", side="right"), tickformat=".0%", len=0.9, thickness=14),
-        xgap=1, ygap=1,
-    ))
-    d_line = np.linspace(min(ds) - 0.5 * _step(ds), max(ds) + 0.5 * _step(ds), 50)
-    fig.add_trace(go.Scatter(x=2 * d_line, y=d_line, mode="lines", name="n = 2d",
-                             line=dict(color="#d7301f", width=2.5, dash="dash"), hoverinfo="skip"))
-    fig.add_trace(go.Scatter(x=d_line, y=d_line, mode="lines", name="n = d",
-                             line=dict(color="#555", width=1.5, dash="dot"), hoverinfo="skip"))
-    label = PROGRAM_NAMES.get(program, program)
-    finish_layout(fig, f"{label[0].upper() + label[1:]}: P(recovery)", height)
-    fig.update_xaxes(title_text="n (points)", range=[min(ns) - _step(ns) / 2, max(ns) + _step(ns) / 2])
-    fig.update_yaxes(title_text="d (dimension)", range=[min(ds) - _step(ds) / 2, max(ds) + _step(ds) / 2])
-    fig.update_layout(legend=dict(y=-0.22))
+def phase_heatmap(rows: list[dict], programs: list[str], height: int = 380) -> go.Figure:
+    """Success rate over (n, d), one panel per program side by side (one figure: the browser draws
+    one plot, not one per program), each with the lines n = 2d and n = d."""
+    fig = make_subplots(rows=1, cols=len(programs), horizontal_spacing=0.1, subplot_titles=[
+        f"{PROGRAM_NAMES.get(p, p)[0].upper() + PROGRAM_NAMES.get(p, p)[1:]}: P(recovery)" for p in programs])
+    for col, program in enumerate(programs, start=1):
+        ns, ds, Z, T = _cells(rows, program)
+        text = [[f"n = {n}, d = {d}<br>{PROGRAM_NAMES.get(program, program)}<br>success {z:.0%} of {t}"
+                 for n, z, t in zip(ns, zrow, trow, strict=True)]
+                for d, zrow, trow in zip(ds, Z, T, strict=True)]
+        fig.add_trace(go.Heatmap(
+            x=ns, y=ds, z=Z, zmin=0, zmax=1, colorscale=SUCCESS_SCALE, text=text, hoverinfo="text",
+            showscale=col == len(programs), xgap=1, ygap=1,
+            colorbar=dict(title=dict(text="success", side="right"), tickformat=".0%", len=0.9, thickness=14),
+        ), 1, col)
+        d_line = np.linspace(min(ds) - 0.5 * _step(ds), max(ds) + 0.5 * _step(ds), 50)
+        for x, name, line in ((2 * d_line, "n = 2d", dict(color="#d7301f", width=2.5, dash="dash")),
+                              (d_line, "n = d", dict(color="#555", width=1.5, dash="dot"))):
+            fig.add_trace(go.Scatter(x=x, y=d_line, mode="lines", name=name, showlegend=col == 1, line=line,
+                                     hoverinfo="skip"), 1, col)
+        fig.update_xaxes(title_text="n (points)", range=[min(ns) - _step(ns) / 2, max(ns) + _step(ns) / 2],
+                         row=1, col=col)
+        fig.update_yaxes(title_text="d (dimension)" if col == 1 else None,
+                         range=[min(ds) - _step(ds) / 2, max(ds) + _step(ds) / 2], row=1, col=col)
+    finish_layout(fig, None, height)
+    fig.update_layout(legend=dict(y=-0.22, orientation="h"), margin=dict(t=40))
     return fig
 
 

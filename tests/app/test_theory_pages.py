@@ -44,22 +44,26 @@ def test_recovery_page_small_grid():
                     recovery_trials=2, recovery_nic_n=20, recovery_nic_d=5)
     assert not app.error, texts(app.error)
     assert any("Grid solved: 6 cells, 12 instances" in s for s in status_labels(app)), status_labels(app)
-    # two heatmaps, the slice and the NIC-L bars; the 2-D pictures are drawn once their expander opens
-    assert charts(app) == 4
-    app.session_state["recovery_pictures_open"] = True
+    # the first tab: the programs' heatmaps (one figure) and the slice; the others are built when opened
+    assert charts(app) == 2 and not metrics(app)
+    app.session_state["recovery_section"] = "Pictures in the plane"
     app.run()
-    assert not app.exception and charts(app) == 5
-    app.session_state["recovery_pictures_open"] = False
+    assert not app.exception and charts(app) == 1
+    assert not app.get("status")  # no grid solved for this tab
+    app.session_state["recovery_section"] = "Certificate NIC-L"
     app.run()
+    assert not app.exception and charts(app) == 1  # the NIC-L bars
     m = metrics(app)
     assert m["NIC-L"] in ("holds", "fails")
     assert "gated program" in m
-    assert [b.proto.label for b in app.get("download_button")] == ["Download the grid (CSV)"]
     # the cone-constrained program's certificate
     app.radio(key="recovery_nic_program").set_value("exact").run()
     assert not app.exception
     assert "cone-constrained (ReLU) program" in metrics(app)
-    # which program ran is said on the page
+    # which program ran is said on the page (the phase transition's tab)
+    app.session_state["recovery_section"] = "Phase transition"
+    app.run()
+    assert [b.proto.label for b in app.get("download_button")] == ["Download the grid (CSV)"]
     body = " ".join(texts(app.caption) + texts(app.markdown) + texts(app.info))
     assert "gated" in body and "cone-constrained" in body and "high-probability" in body
 
@@ -78,7 +82,7 @@ def test_recovery_page_needs_a_dimension():
 
 def test_recovery_nic_undefined_below_d():
     app = open_page(RECOVERY, recovery_ds=[3], recovery_n_range=(4, 4), recovery_trials=1,
-                    recovery_nic_n=6, recovery_nic_d=10)
+                    recovery_nic_n=6, recovery_nic_d=10, recovery_section="Certificate NIC-L")
     assert metrics(app)["largest value (all-ones excluded)"] == "undefined"
     assert any("n < d" in w for w in texts(app.warning))
 

@@ -26,7 +26,7 @@ PAGES = {
     "optimum": ("optimum_chart", "Objective"),
     "optima": ("optima_split_chart", "max |Δf|"),
     "deep": ("deep_gap_curve", "primal P (standard network)"),
-    "neural-recovery": ("recovery_heat_gated", "Grid solved"),
+    "neural-recovery": ("recovery_heat", "Grid solved"),
 }
 
 SMALL_TEXT = """(root) => Array.from(root.querySelectorAll('.js-plotly-plot text'))

@@ -25,15 +25,18 @@ def test_theory_pages_answer_on_defaults(page: Page, app_url):
     expect(page.get_by_text(re.compile(r"Grid solved: 20 cells, 80 instances"))).to_be_visible(timeout=LONG)
     wait_idle(page)
     charts = page.get_by_test_id("stPlotlyChart")
-    expect(charts).to_have_count(4, timeout=LONG)  # 2 heatmaps, slice, NIC-L bars
+    expect(charts).to_have_count(2, timeout=LONG)  # the programs' heatmaps (one figure), the slice
     expect(charts.nth(0)).to_contain_text("Gated program: P(recovery)")
-    expect(charts.nth(1)).to_contain_text("Cone-constrained (ReLU) program: P(recovery)")
-    expect(charts.nth(2).locator(".legendtext", has_text="1 − Wendel")).to_be_visible()
-    page.get_by_text("Two pictures in the plane", exact=False).first.click()  # drawn once opened
-    expect(charts).to_have_count(5, timeout=LONG)
-    expect(charts.nth(4)).to_contain_text("n = 2")
+    expect(charts.nth(0)).to_contain_text("Cone-constrained (ReLU) program: P(recovery)")
+    expect(charts.nth(1).locator(".legendtext", has_text="1 − Wendel")).to_be_visible()
+    page.get_by_role("tab", name="Pictures in the plane").click()  # each tab is built when opened
+    expect(charts.first).to_contain_text("n = 2", timeout=LONG)
+    expect(charts).to_have_count(1)
     wait_idle(page)
-    expect(page.get_by_test_id("stMetricValue").first).to_be_visible()
+    page.get_by_role("tab", name="Certificate NIC-L").click()
+    expect(page.get_by_test_id("stMetricValue").first).to_be_visible(timeout=LONG)
+    expect(charts.first).to_contain_text("NIC-L per pattern", timeout=LONG)
+    wait_idle(page)
     no_exceptions(page)
 
     open_page(page, "Deep networks", settle=False)
