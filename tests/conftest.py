@@ -107,18 +107,18 @@ def wait_healthy(url: str, proc: subprocess.Popen, timeout: float) -> None:
 
 
 @contextlib.contextmanager
-def streamlit_server(log_dir: Path):
-    """Start ``streamlit run app.py`` on a free port (a fresh server); yield its URL; stop that
-    process (by its pid) afterwards."""
+def streamlit_server(log_dir: Path, base_url_path: str = ""):
+    """Start ``streamlit run app.py`` on a free port (a fresh server, under ``server.baseUrlPath``
+    if given); yield its URL; stop that process (by its pid) afterwards."""
     port = free_port()
-    url = f"http://127.0.0.1:{port}"
+    url = f"http://127.0.0.1:{port}" + (f"/{base_url_path}" if base_url_path else "")
     log = log_dir / f"server-{port}.log"
     with open(log, "w") as out:
         proc = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "app.py",
              "--server.headless", "true", "--server.port", str(port),
              "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-             "--server.fileWatcherType", "none"],
+             "--server.fileWatcherType", "none", "--server.baseUrlPath", base_url_path],
             cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
         )
     try:

@@ -1,43 +1,41 @@
-"""plotly.js loaded while Streamlit's own scripts load, not after the page's first figure arrives.
-
-Streamlit's frontend imports its plotly chart component (``static/js/PlotlyChart.<hash>.js``,
-4.7 MB with plotly.js inside) only when the first ``st.plotly_chart`` element arrives over the
-websocket: after the app's scripts loaded, the websocket opened and the page's script ran. On a
-2-core machine the browser then spends about 1 s compiling that module and running it (plotly.js
-sets itself up: ~0.9 s of main-thread time in headless Chromium) before it draws the first figure,
-while before it the browser mostly waited for the server.
+"""The app's HTML page, made to reach its first view sooner: the server found at once, plotly.js
+fetched and compiled while Streamlit's own scripts load.
 
 :class:`PreloadPlotly` (an ASGI middleware given to the ``st.App`` in ``app.py``) changes only the
 app's HTML page (every page's URL serves the same ``index.html``):
 
-- on the pages that open on a plotly figure it adds ``<script type="module" src=...>`` for that
-  module, so that the browser fetches, compiles and runs it while it waits for the websocket and
-  the page's script; the component's later ``import()`` of the same URL finds the module already
-  evaluated (one module map per document: it runs once);
-- on the drawing pages (the Playground at ``/`` and the Data page), whose first view has no plotly
-  figure, it adds a ``Link: <...>; rel=modulepreload`` header instead: fetched and compiled off the
-  main thread, run only when the visitor opens a page with a figure.
+- **Where the server is.** Every app page but the default one gets an inline script that tells
+  Streamlit's frontend the app's base URL (``window.__streamlit.BACKEND_BASE_URL``: the page's
+  address without its own path segment). Without it the frontend of a page opened by its link
+  (``/optimum``) first asks ``/optimum/_stcore/health``, gets 404, and tries the parent path only
+  after a back-off: about 0.9 s of every such first view went to that wait. The base is taken
+  relative to the page's address, so a reverse proxy's path prefix (with or without
+  ``server.baseUrlPath``) is kept.
+- **plotly.js.** Streamlit's frontend imports its plotly chart component
+  (``static/js/PlotlyChart.<hash>.js``, 4.7 MB with plotly.js inside) only when the first
+  ``st.plotly_chart`` element arrives over the websocket. A ``Link: <...>; rel=modulepreload``
+  header has the browser fetch and compile it off the main thread meanwhile; it runs (about 0.9 s
+  of main thread on these machines) when the first figure arrives. Running it at once (a module
+  script in the page) or when the websocket opens was measured slower or no faster
+  (bench/README.md): the first puts it between the health check and the websocket, the second
+  beside the page's first messages.
 
-A figure page's HTML is asked of Streamlit whole and uncompressed (no ``Range``, ``If-Range`` or
+Each page's HTML is asked of Streamlit whole and uncompressed (no ``Range``, ``If-Range`` or
 ``Accept-Encoding``: 8 kB) and sent without the original's ``ETag`` and ``Accept-Ranges``, which
 described the page before the script was added; a HEAD request gets the rewritten page's length. A
-Streamlit version whose static folder has no such file gets the page unchanged.
+Streamlit version whose static folder has no plotly component gets no header.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from ui.schema import PAGE_DATA, PAGE_PLAYGROUND
-
 PLOTLY_CHUNK = "PlotlyChart.*.js"
 """The file name of Streamlit's plotly chart component in its static folder (``static/js/``)."""
-DRAWING_PAGES = (PAGE_PLAYGROUND, PAGE_DATA)
-"""The url paths whose first view has no plotly figure: the Playground and the Data page."""
 NOT_PAGES = ("_stcore", "static", "media", "component", "app")
 """First path segments Streamlit serves itself (never the app's HTML page)."""
 FROM_REQUEST = (b"range", b"if-range", b"accept-encoding")
-"""Request headers dropped for a figure page: its HTML is rewritten whole and sent uncompressed
+"""Request headers dropped for an app page: its HTML is rewritten whole and sent uncompressed
 (8 kB), never as a byte range of the original."""
 FROM_RESPONSE = (b"content-length", b"content-encoding", b"etag", b"accept-ranges", b"last-modified")
 """Response headers of the original HTML that do not describe the rewritten page."""
@@ -69,11 +67,19 @@ def app_page(path: str, base_url_path: str) -> str | None:
     return None if "." in page or page.split("/")[0] in NOT_PAGES else page
 
 
-def with_script(html: bytes, chunk: str) -> bytes:
-    """The HTML page with a module script for ``chunk`` at the end of its head (as Streamlit writes
-    its own: relative to the page, fetched in CORS mode)."""
-    tag = f'<script type="module" crossorigin src="./{chunk}"></script>\n</head>'.encode()
-    return html.replace(b"</head>", tag, 1)
+def backend_script(page: str) -> str:
+    """An inline script giving Streamlit's frontend the app's base URL: the page's address without
+    the page's own path segments (``page``: the app page, "" for the default page). It runs before
+    the frontend's modules (module scripts run after the document is parsed)."""
+    up = "../" * (len([part for part in page.split("/") if part]) - 1)
+    return ("<script>(() => {const u = new URL(location.href); u.pathname = u.pathname.replace(/\\/+$/, '');"
+            f" window.__streamlit = Object.assign({{}}, window.__streamlit, {{BACKEND_BASE_URL: "
+            f"new URL('./{up}', u).href}});}})();</script>\n")
+
+
+def with_head(html: bytes, tags: str) -> bytes:
+    """The HTML page with ``tags`` at the end of its head."""
+    return html.replace(b"</head>", tags.encode() + b"</head>", 1)
 
 
 def is_html(headers) -> bool:
@@ -81,7 +87,8 @@ def is_html(headers) -> bool:
 
 
 class PreloadPlotly:
-    """ASGI middleware: Streamlit's plotly component loaded with the app's HTML page (module doc)."""
+    """ASGI middleware: Streamlit's plotly component loaded with the app's HTML page, and the page
+    told where the server is (module doc)."""
 
     def __init__(self, app) -> None:
         from streamlit import config
@@ -92,30 +99,23 @@ class PreloadPlotly:
 
     async def __call__(self, scope, receive, send) -> None:
         page = app_page(scope.get("path", ""), self.base_url_path) if scope["type"] == "http" else None
-        if page is None or self.chunk is None or scope.get("method") not in ("GET", "HEAD"):
+        if page is None or scope.get("method") not in ("GET", "HEAD"):
             await self.app(scope, receive, send)
-        elif page in DRAWING_PAGES:
-            await self.app(scope, receive, self._with_link(send))
-        else:
-            headers = [(k, v) for k, v in scope["headers"] if k.lower() not in FROM_REQUEST]
-            scope = {**scope, "headers": headers}
-            await self.app(scope, receive, self._with_script(send, head=scope["method"] == "HEAD"))
+            return
+        tags = backend_script(page) if page else ""
+        link = None if self.chunk is None else f"<{self.chunk}>; rel=modulepreload; crossorigin".encode()
+        headers = [(k, v) for k, v in scope["headers"] if k.lower() not in FROM_REQUEST]
+        scope = {**scope, "headers": headers}
+        await self.app(scope, receive, self._rewrite(send, tags, link, head=scope["method"] == "HEAD"))
 
-    def _with_link(self, send):
-        """``send`` with the modulepreload header on an HTML page."""
-        async def with_link(message) -> None:
-            if message["type"] == "http.response.start" and is_html(message.get("headers", [])):
-                link = f"<{self.chunk}>; rel=modulepreload; crossorigin".encode()
-                message = {**message, "headers": [*message["headers"], (b"link", link)]}
-            await send(message)
-
-        return with_link
-
-    def _with_script(self, send, head: bool):
-        """``send`` that holds a whole (status 200) HTML page and sends it with the module script."""
+    @staticmethod
+    def _rewrite(send, tags: str, link: bytes | None, head: bool):
+        """``send`` that holds a whole (status 200) HTML page and sends it with ``tags`` at the end
+        of its head and the ``link`` header (if any)."""
         start: dict = {}
         body: list[bytes] = []
-        added = len(with_script(b"</head>", self.chunk)) - len(b"</head>")
+        added = len(tags.encode())
+        extra = [(b"link", link)] if link else []
 
         async def rewrite(message) -> None:
             if message["type"] == "http.response.start":
@@ -130,7 +130,7 @@ class PreloadPlotly:
                     kept += [(k, str(int(v) + added).encode()) for k, v in headers
                              if k.lower() == b"content-length"]
                     start["pass"] = True
-                    await send({**message, "headers": kept})
+                    await send({**message, "headers": kept + extra})
                 else:
                     start.update(message)  # the page's HTML: held until its body is complete
                 return
@@ -139,8 +139,8 @@ class PreloadPlotly:
                 return
             body.append(message.get("body", b""))
             if not message.get("more_body"):
-                html = with_script(b"".join(body), self.chunk)
-                kept = [(k, v) for k, v in start["headers"] if k.lower() not in FROM_RESPONSE]
+                html = with_head(b"".join(body), tags)
+                kept = [(k, v) for k, v in start["headers"] if k.lower() not in FROM_RESPONSE] + extra
                 await send({**start, "headers": [*kept, (b"content-length", str(len(html)).encode())]})
                 await send({"type": "http.response.body", "body": html})
 

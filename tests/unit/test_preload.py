@@ -1,4 +1,5 @@
-"""ui.preload: Streamlit's plotly component loaded with the app's HTML page (an ASGI middleware).
+"""ui.preload: Streamlit's plotly component loaded with the app's HTML page, and the page told
+where the server is (an ASGI middleware).
 
 The middleware is driven here with a stand-in ASGI app; the browser side (the module fetched once,
 the figure drawn) is checked by tests/browser/test_browser_first_visit.py on every page.
@@ -15,7 +16,8 @@ import pytest
 from ui import preload
 
 HTML = b"<html><head><title>Streamlit</title></head><body><div id=root></div></body></html>"
-TAG = b'<script type="module" crossorigin src="./static/js/PlotlyChart.abc.js"></script>\n'
+LINK = b"<static/js/PlotlyChart.abc.js>; rel=modulepreload; crossorigin"
+BASE = preload.backend_script("optimum").encode()
 
 
 def serve(path: str, body: bytes = HTML, content_type: bytes = b"text/html; charset=utf-8", *,
@@ -57,17 +59,17 @@ def chunk(monkeypatch):
     monkeypatch.setattr(preload, "plotly_chunk", lambda: "static/js/PlotlyChart.abc.js")
 
 
-def test_a_figure_page_gets_the_module_script_once_whole_and_uncompressed():
+def test_a_page_gets_the_backend_script_once_whole_and_uncompressed_and_the_preload_header():
     request = [(b"accept-encoding", b"gzip"), (b"range", b"bytes=10-"), (b"if-range", b'"abc"'),
                (b"cookie", b"x")]
     status, headers, out, seen = serve("/optimum", request=request)
-    assert status == 200 and out == HTML.replace(b"</head>", TAG + b"</head>")
+    assert status == 200 and out == HTML.replace(b"</head>", BASE + b"</head>") and headers[b"link"] == LINK
     assert int(headers[b"content-length"]) == len(out)
     assert not {b"etag", b"accept-ranges", b"content-encoding"} & set(headers)  # they named the original
     assert set(seen) == {b"cookie"}  # the app was asked for the whole page, uncompressed
     # HEAD: the length the GET's page has
     _, headers, out, _ = serve("/optimum", method="HEAD")
-    assert out == b"" and int(headers[b"content-length"]) == len(HTML) + len(TAG)
+    assert out == b"" and int(headers[b"content-length"]) == len(HTML) + len(BASE)
 
 
 def test_what_is_not_a_whole_plain_page_passes_unchanged():
@@ -82,11 +84,18 @@ def test_what_is_not_a_whole_plain_page_passes_unchanged():
         assert out == script and b"link" not in headers
 
 
-def test_drawing_pages_get_a_preload_header_and_their_html_unchanged():
-    for path in ("/", "/dataset", "/dataset/"):
-        _, headers, out, seen = serve(path, request=[(b"accept-encoding", b"gzip")])
-        assert out == HTML and seen == {b"accept-encoding": b"gzip"}
-        assert headers[b"link"] == b"<static/js/PlotlyChart.abc.js>; rel=modulepreload; crossorigin"
+def test_the_default_page_gets_the_header_and_its_html_unchanged():
+    for path in ("/", ""):
+        _, headers, out, _ = serve(path, request=[(b"accept-encoding", b"gzip")])
+        assert out == HTML and headers[b"link"] == LINK
+
+
+def test_the_backend_base_is_the_page_address_without_the_page():
+    """The frontend of a page opened by its link asks for the server at the base this gives
+    (Streamlit's own guess tries /<page>/_stcore/health first: a 404 and a back-off)."""
+    assert "new URL('./', u)" in preload.backend_script("optimum")
+    assert "new URL('./../', u)" in preload.backend_script("optimum/more")
+    assert "BACKEND_BASE_URL" in preload.backend_script("optimum")
 
 
 def test_page_path_strips_the_base_url_path():
