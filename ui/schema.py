@@ -65,6 +65,8 @@ GA_SECTIONS = ("Line through two points", "Lasso features", "Closed-form Lasso")
 """The Geometric algebra page's tabs (:func:`ui.widgets.sections`)."""
 RECOVERY_SECTIONS = ("Phase transition", "Certificate NIC-L", "Pictures in the plane")
 """The Neural recovery page's tabs."""
+COMPLEXITY_SECTIONS = ("How many patterns", "Which data are easy", "Max-Cut and hardness")
+"""The Complexity page's tabs."""
 PAGE_PLAYGROUND = ""
 """The Playground is the default page: Streamlit serves it at the root, its url path is ""."""
 
@@ -283,6 +285,7 @@ PAGE_SETTINGS = (
     _int("complexity_seed", 0, 0, 1000, page="complexity-theory"),
     _flag("complexity_bias", False, page="complexity-theory"),
     _choice("complexity_lambda", "residual", ("residual", "random"), page="complexity-theory"),
+    _choice("complexity_section", COMPLEXITY_SECTIONS[0], COMPLEXITY_SECTIONS, page="complexity-theory"),
     # Real data
     _choice("real_data_source", REAL_DATA_SOURCES[0], REAL_DATA_SOURCES, page="real-data"),
     _choice("real_data_digit_a", 3, tuple(range(10)), page="real-data"),

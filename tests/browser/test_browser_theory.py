@@ -48,9 +48,17 @@ def test_theory_pages_answer_on_defaults(page: Page, app_url):
     no_exceptions(page)
 
     open_page(page, "Complexity", settle=False)
-    expect(page.get_by_text(re.compile(r"Max-Cut on 16 points"))).to_be_visible(timeout=LONG)
+    charts = page.get_by_test_id("stPlotlyChart")
+    expect(page.locator(".st-key-complexity_cnn .main-svg").first).to_be_visible(timeout=LONG)
+    expect(charts).to_have_count(3, timeout=LONG)  # counts, times, the CNN bound; each tab when opened
     wait_idle(page)
-    expect(page.get_by_text("orthogonally separable", exact=True)).to_be_visible()
-    # counts, times, CNN bound, two patterns, Max-Cut, the ladder
-    expect(page.get_by_test_id("stPlotlyChart")).to_have_count(6)
+    page.get_by_role("tab", name="Which data are easy").click()
+    expect(page.get_by_test_id("stMain").locator("strong", has_text="orthogonally separable")).to_be_visible(
+        timeout=LONG)
+    expect(charts).to_have_count(1, timeout=LONG)  # two patterns against all
+    wait_idle(page)
+    page.get_by_role("tab", name="Max-Cut and hardness").click()
+    expect(page.get_by_text(re.compile(r"Max-Cut on 16 points"))).to_be_visible(timeout=LONG)
+    expect(charts).to_have_count(2, timeout=LONG)  # Max-Cut, the ladder
+    wait_idle(page)
     no_exceptions(page)
