@@ -13,12 +13,14 @@ app's HTML page (every page's URL serves the same ``index.html``):
   ``server.baseUrlPath``) is kept.
 - **plotly.js.** Streamlit's frontend imports its plotly chart component
   (``static/js/PlotlyChart.<hash>.js``, 4.7 MB with plotly.js inside) only when the first
-  ``st.plotly_chart`` element arrives over the websocket. A ``Link: <...>; rel=modulepreload``
-  header has the browser fetch and compile it off the main thread meanwhile; it runs (about 0.9 s
-  of main thread on these machines) when the first figure arrives. Running it at once (a module
-  script in the page) or when the websocket opens was measured slower or no faster
-  (bench/README.md): the first puts it between the health check and the websocket, the second
-  beside the page's first messages.
+  ``st.plotly_chart`` element arrives over the websocket, and then spends about 0.9 s of main
+  thread on these machines running it. Pages that open on a figure get ``<script type="module"
+  src=...>`` for it, so it runs while the browser waits for the websocket and the page's script
+  (the component's later ``import()`` of the same URL finds it evaluated: one module map per
+  document); the drawing pages (the Playground at ``/`` and the Data page), whose first view has no
+  figure, get a ``Link: <...>; rel=modulepreload`` header instead (fetched and compiled off the main
+  thread, run when a figure comes). Preloading on every page, or running it when the websocket
+  opens, was measured no faster (bench/README.md).
 
 Each page's HTML is asked of Streamlit whole and uncompressed (no ``Range``, ``If-Range`` or
 ``Accept-Encoding``: 8 kB) and sent without the original's ``ETag`` and ``Accept-Ranges``, which
@@ -30,8 +32,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ui.schema import PAGE_DATA, PAGE_PLAYGROUND
+
 PLOTLY_CHUNK = "PlotlyChart.*.js"
 """The file name of Streamlit's plotly chart component in its static folder (``static/js/``)."""
+DRAWING_PAGES = (PAGE_PLAYGROUND, PAGE_DATA)
+"""The url paths whose first view has no plotly figure: the Playground and the Data page."""
 NOT_PAGES = ("_stcore", "static", "media", "component", "app")
 """First path segments Streamlit serves itself (never the app's HTML page)."""
 FROM_REQUEST = (b"range", b"if-range", b"accept-encoding")
@@ -65,6 +71,12 @@ def app_page(path: str, base_url_path: str) -> str | None:
     path with the app's HTML page; an unknown name then shows "Page not found"."""
     page = page_path(path, base_url_path)
     return None if "." in page or page.split("/")[0] in NOT_PAGES else page
+
+
+def module_script(chunk: str) -> str:
+    """A module script for ``chunk`` (as Streamlit writes its own: relative to the page, fetched in
+    CORS mode)."""
+    return f'<script type="module" crossorigin src="./{chunk}"></script>\n'
 
 
 def backend_script(page: str) -> str:
@@ -103,7 +115,11 @@ class PreloadPlotly:
             await self.app(scope, receive, send)
             return
         tags = backend_script(page) if page else ""
-        link = None if self.chunk is None else f"<{self.chunk}>; rel=modulepreload; crossorigin".encode()
+        link = None
+        if self.chunk is not None and page in DRAWING_PAGES:
+            link = f"<{self.chunk}>; rel=modulepreload; crossorigin".encode()
+        elif self.chunk is not None:
+            tags += module_script(self.chunk)
         headers = [(k, v) for k, v in scope["headers"] if k.lower() not in FROM_REQUEST]
         scope = {**scope, "headers": headers}
         await self.app(scope, receive, self._rewrite(send, tags, link, head=scope["method"] == "HEAD"))

@@ -31,6 +31,7 @@ from conftest import wait_idle
 from playwright.sync_api import Page, expect
 
 import ui
+import ui.preload
 
 LONG = 180_000  # ms: a cold server solves the defaults of the heaviest page; the machine may be busy
 
@@ -178,11 +179,14 @@ def test_first_visit_settles(page: Page, tmp_path, monkeypatch, title: str, path
         TIMES[title] = (*open_settled(page, url, path), cpu_seconds(server) - cpu0, os.getloadavg()[0])
         expect(page.get_by_test_id("stException")).to_have_count(0)
         assert not failed
-        # plotly.js was preloaded with the page's HTML (ui/preload.py) and fetched once (a second
-        # fetch would mean that the figure's own import did not find it, and plotly.js ran twice)
+        # plotly.js came with the page's HTML (ui/preload.py): a module script on a figure's page, a
+        # preload header on a drawing page, fetched once either way (a second fetch would mean that
+        # the figure's own import did not find it, and plotly.js ran twice)
         fetched = page.evaluate("performance.getEntriesByType('resource').filter("
                                 "r => r.name.includes('/PlotlyChart.')).length")
         assert fetched == 1
+        expect(page.locator('head script[src*="/PlotlyChart."]')).to_have_count(
+            0 if path in ui.preload.DRAWING_PAGES else 1)
         # The deep link works for the first visitor: this page, its link active in the sidebar, and
         # no "Page not found" dialog (Streamlit's legacy pages/ mode hit only a fresh server's
         # first session; see tests/browser/test_browser_deeplinks.py for why the folder is views/).

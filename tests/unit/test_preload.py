@@ -17,6 +17,7 @@ from ui import preload
 
 HTML = b"<html><head><title>Streamlit</title></head><body><div id=root></div></body></html>"
 LINK = b"<static/js/PlotlyChart.abc.js>; rel=modulepreload; crossorigin"
+TAG = b'<script type="module" crossorigin src="./static/js/PlotlyChart.abc.js"></script>\n'
 BASE = preload.backend_script("optimum").encode()
 
 
@@ -59,17 +60,18 @@ def chunk(monkeypatch):
     monkeypatch.setattr(preload, "plotly_chunk", lambda: "static/js/PlotlyChart.abc.js")
 
 
-def test_a_page_gets_the_backend_script_once_whole_and_uncompressed_and_the_preload_header():
+def test_a_figure_page_gets_the_backend_and_module_scripts_once_whole_and_uncompressed():
     request = [(b"accept-encoding", b"gzip"), (b"range", b"bytes=10-"), (b"if-range", b'"abc"'),
                (b"cookie", b"x")]
     status, headers, out, seen = serve("/optimum", request=request)
-    assert status == 200 and out == HTML.replace(b"</head>", BASE + b"</head>") and headers[b"link"] == LINK
+    assert status == 200 and out == HTML.replace(b"</head>", BASE + TAG + b"</head>")
+    assert b"link" not in headers
     assert int(headers[b"content-length"]) == len(out)
     assert not {b"etag", b"accept-ranges", b"content-encoding"} & set(headers)  # they named the original
     assert set(seen) == {b"cookie"}  # the app was asked for the whole page, uncompressed
     # HEAD: the length the GET's page has
     _, headers, out, _ = serve("/optimum", method="HEAD")
-    assert out == b"" and int(headers[b"content-length"]) == len(HTML) + len(BASE)
+    assert out == b"" and int(headers[b"content-length"]) == len(HTML) + len(BASE) + len(TAG)
 
 
 def test_what_is_not_a_whole_plain_page_passes_unchanged():
@@ -84,10 +86,11 @@ def test_what_is_not_a_whole_plain_page_passes_unchanged():
         assert out == script and b"link" not in headers
 
 
-def test_the_default_page_gets_the_header_and_its_html_unchanged():
-    for path in ("/", ""):
+def test_drawing_pages_get_the_preload_header_and_no_module_script():
+    for path, page in (("/", ""), ("", ""), ("/dataset", "dataset"), ("/dataset/", "dataset")):
         _, headers, out, _ = serve(path, request=[(b"accept-encoding", b"gzip")])
-        assert out == HTML and headers[b"link"] == LINK
+        added = preload.backend_script(page).encode() if page else b""
+        assert out == HTML.replace(b"</head>", added + b"</head>") and headers[b"link"] == LINK
 
 
 def test_the_backend_base_is_the_page_address_without_the_page():
