@@ -67,6 +67,8 @@ RECOVERY_SECTIONS = ("Phase transition", "Certificate NIC-L", "Pictures in the p
 """The Neural recovery page's tabs."""
 COMPLEXITY_SECTIONS = ("How many patterns", "Which data are easy", "Max-Cut and hardness")
 """The Complexity page's tabs."""
+ADAMW_SECTIONS = ("Decision regions", "Objective against time", "Where AdamW stopped")
+"""The AdamW vs convex page's tabs."""
 PAGE_PLAYGROUND = ""
 """The Playground is the default page: Streamlit serves it at the root, its url path is ""."""
 
@@ -238,6 +240,7 @@ PAGE_SETTINGS = (
     _int("adamw_samples", 200, 20, 400, page="adamw"),
     # the AdamW run to animate (-1: the most accurate one, the first view)
     _int("adamw_animate", -1, -1, MAX_PICK - 1, page="adamw", bound="runs"),
+    _choice("adamw_section", ADAMW_SECTIONS[0], ADAMW_SECTIONS, page="adamw"),
     # Stationary points (the examples are ui.landscape.PRESETS, in this order)
     _choice("stationary_preset", "V4.2: 30 random points",
             ("V4.2: 30 random points", "V4.1: X = I₂, y = (1, 1)", "Spiral (160 points), small widths",

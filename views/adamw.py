@@ -13,6 +13,136 @@ from ui import landscape as al
 
 P = "adamw_"
 
+
+def animated_run(trained: list) -> int:
+    """The AdamW run to animate (and to restrict the convex program to): a run number from a link
+    is checked against the runs trained here; -1 (the first view) is the most accurate run."""
+    best = int(np.argmax([r.final_accuracy for r in trained]))
+    if ui.schema.within_data(P + "animate", len(trained), "AdamW runs", best) == -1:
+        st.session_state[P + "animate"] = best
+    return int(st.session_state[P + "animate"])
+
+
+def regions_section(trained: list, convex: list) -> None:
+    """AdamW's decision regions over its epochs next to the convex solutions, and the summary."""
+    t1, t2 = st.columns([2.2, 1], vertical_alignment="bottom")
+    t1.markdown("**Decision regions: AdamW over its epochs, next to the convex solutions** (panel titles: "
+                "training accuracy)")  # a bold line, not a heading: the figure stays high
+    if trained:
+        names = [r.label for r in trained]
+        animated_run(trained)
+        picked = t2.selectbox("AdamW run to animate", range(len(trained)), key=P + "animate",
+                              format_func=names.__getitem__, **ui.widgets.KEEP)
+        run, which = trained[picked], names[picked]
+        others = {f"{c.label.replace('convex, ', '')}: {c.accuracy:.0%}": c.network
+                  for c in convex if c.network is not None}
+        accuracy_at = dict(zip(run.epochs, run.accuracy, strict=True))  # the recorded epochs
+        frame_labels = [f"epoch {e}" + (f": {accuracy_at[e]:.0%}" if e in accuracy_at else "")
+                        for e in run.snapshot_epochs]
+        with st.spinner("Drawing the frames…"):
+            fig = lf.boundary_animation(run.snapshots, frame_labels, data, others, first_title=which)
+        st.plotly_chart(fig, key=P + "animation", theme=None, width="stretch")
+        st.caption("Press Play, or drag the slider over the epochs. Shading: the sign of f (orange +1, "
+                   "blue −1); black: the decision boundary f = 0. The convex solutions on the right are "
+                   "computed once, not trained.")
+    else:
+        st.info("Pick a learning rate to train AdamW.")
+
+    # ---- summary table
+    rows = []
+    for r in trained:
+        alive = int(stationary.alive_neurons(r.network, tol=1e-6).size)
+        rows.append({"method": r.label + (" (diverged)" if r.diverged else ""),
+                     "objective": r.final_objective, "train accuracy": f"{r.final_accuracy:.2%}",
+                     "time (s)": round(r.total_time, 2), "neurons": alive, "patterns": "",
+                     "status": f"{int(epochs)} epochs"})
+    for c in convex:
+        rows.append({"method": c.label, "objective": c.objective, "train accuracy": f"{c.accuracy:.2%}",
+                     "time (s)": round(c.time, 2), "neurons": c.n_active, "patterns": f"{c.n_patterns:,}",
+                     "status": ("certified optimal" if c.certified
+                                else f"{c.status}, gap {c.relative_gap:.0e}")})
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    st.caption("objective: ½‖f − y‖² + (β/2)‖θ‖² of the final network at β shown above (AdamW's output "
+               "bias, when on, is not penalised). time: training or solving time (pattern sampling and the "
+               "certificate included for the convex programs). neurons: nonzero blocks of the convex "
+               "solution.")
+    if any(r.stored for r in trained + convex):
+        st.caption("The default settings' runs and solves are stored (assets/first_views.npz, checked by a "
+                   "test that recomputes them): their times were measured when that file was made. Change "
+                   "any setting to compute afresh.")
+    if source.startswith("Spiral"):
+        st.caption("**With more budget AdamW gets there.** Measured on this spiral (seed 0, width 200): lr "
+                   "0.01 reaches 97.5% training accuracy at 3,000 epochs and 100% at 10,000; lr 0.001 "
+                   "reaches 93% and lr 0.1 77% at 10,000. Its shortfall at 1,000 epochs is a budget effect, "
+                   "not a limit of AdamW: raise *Epochs* under AdamW details (about 0.2 s of CPU per 1,000 "
+                   "epochs and rate). The convex program needs no budget: its solution is certified by the "
+                   "duality gap.")
+    st.info(
+        "**Conventions.** AdamW minimises the *mean* squared error (PyTorch's MSELoss) with decoupled "
+        "weight decay 1e-3, gradient clipping at norm 1 and a linear learning-rate decay to 0, as the "
+        "reference experiment does. "
+        "The reference convex programs use a sum of squares (no ½) with β = 1e-3; this app writes the "
+        "squared loss as ½‖f − y‖², so the same problem has **β = 5e-4** here, and every objective on "
+        "this page is ½‖f − y‖² + (β/2)(‖W1‖² + ‖b1‖² + ‖w2‖²) at that β (half the reference value), "
+        "AdamW's included.",
+        icon=":material/info:")
+
+
+def time_section(trained: list, convex: list) -> None:
+    """Objective and training accuracy against wall time."""
+    st.subheader("Objective and training accuracy against wall time")
+    series = {}
+    for r in trained:
+        series[r.label] = {"time": r.time, "objective": r.objective, "accuracy": r.accuracy}
+    for c in convex:
+        series[c.label] = {"time": [c.time], "objective": [c.objective], "accuracy": [c.accuracy]}
+    st.plotly_chart(lf.time_figure(series), key=P + "time_chart", theme=None, width="stretch")
+    st.caption("AdamW: curves over its epochs (training time only). Convex programs: one star each, at the "
+               "time the solve took; the solver returns the optimum of its pattern set, certified by its "
+               "duality gap.")
+
+
+def stopped_section(trained: list, convex: list) -> None:
+    """Where AdamW stopped: the convex program restricted to AdamW's patterns."""
+    st.subheader("Where AdamW stopped")
+    st.markdown(
+        "AdamW's final network realises a set I of activation patterns. The convex program restricted to I "
+        "has optimum p_I ≤ L(AdamW), and p_I ≥ p* (Mathematics page: optima and stationary points). AdamW "
+        "minimises a different problem (the mean loss "
+        "with decoupled decay), so it does not end at a stationary point of L and L can be far above p_I: "
+        "the patterns AdamW found already hold a better network than AdamW itself.")
+    if trained:
+        target = trained[animated_run(trained)]
+        if target.network.intercept != 0.0:
+            st.caption("The convex program has no output bias, so this uses the same AdamW run without one.")
+            target = al.adamw_run(X, y, int(width), float(beta), float(target.label.split()[-1]), int(epochs),
+                                  float(wd), int(seed), False, 1.0, "linear")
+        if st.button(f"Solve the convex program on the patterns of {target.label}", key=P + "restricted"):
+            st.session_state[P + "restricted_for"] = (target.label, float(beta), data.n)
+        if st.session_state.get(P + "restricted_for") == (target.label, float(beta), data.n):
+            key = (target.label, float(beta), float(target.final_objective), data.n)
+            with st.spinner("Solving over AdamW's patterns (at most 30 s)…"):
+                res = al.restricted_program(X, y, float(beta), target.network, key)
+            if res.error:
+                st.error(f"The restricted program failed: {res.error}")
+            else:
+                exact = next((c for c in convex if c.label == labels["exact"]), None)
+                q1, q2, q3, q4 = st.columns(4)
+                q1.metric("L of AdamW's network", f"{target.final_objective:.5g}",
+                          f"accuracy {target.final_accuracy:.1%}", delta_color="off")
+                q2.metric(f"p_I over its {res.n_patterns} patterns", f"{res.p_I:.5g}",
+                          f"accuracy {res.accuracy:.1%}", delta_color="off")
+                q3.metric("p* (all patterns)", f"{exact.objective:.5g}" if exact else "—",
+                          f"accuracy {exact.accuracy:.1%}" if exact else None, delta_color="off")
+                q4.metric("solve time", f"{res.time:.1f} s",
+                          "certified" if res.certified else f"status: {res.status}", delta_color="off")
+                if not res.certified:
+                    st.caption("The restricted solve stopped (time limit or tolerance) before certifying: "
+                               "p_I is an upper bound of the restricted optimum (a small β makes this "
+                               "program ill-conditioned).")
+
+
+
 st.title("AdamW vs the convex program")
 st.caption(
     "The spiral experiment (Mathematics page: experiments): a 200-neuron ReLU network trained with AdamW for "
@@ -82,114 +212,13 @@ for r in trained + convex:
 trained = [r for r in trained if not r.error]
 convex = [r for r in convex if not r.error]
 
-# ---- animation -------------------------------------------------------------------------------------
-t1, t2 = st.columns([2.2, 1], vertical_alignment="bottom")
-t1.markdown("**Decision regions: AdamW over its epochs, next to the convex solutions** (panel titles: "
-            "training accuracy)")  # a bold line, not a heading: the figure stays high
-if trained:
-    names = [r.label for r in trained]
-    best = int(np.argmax([r.final_accuracy for r in trained]))
-    # a run number from a link is checked against the runs trained here; -1 (the first view): the best
-    if ui.schema.within_data(P + "animate", len(trained), "AdamW runs", best) == -1:
-        st.session_state[P + "animate"] = best
-    picked = t2.selectbox("AdamW run to animate", range(len(trained)), key=P + "animate",
-                          format_func=names.__getitem__, **ui.widgets.KEEP)
-    run, which = trained[picked], names[picked]
-    others = {f"{c.label.replace('convex, ', '')}: {c.accuracy:.0%}": c.network
-              for c in convex if c.network is not None}
-    accuracy_at = dict(zip(run.epochs, run.accuracy, strict=True))  # the recorded epochs
-    frame_labels = [f"epoch {e}" + (f": {accuracy_at[e]:.0%}" if e in accuracy_at else "")
-                    for e in run.snapshot_epochs]
-    with st.spinner("Drawing the frames…"):
-        fig = lf.boundary_animation(run.snapshots, frame_labels, data, others, first_title=which)
-    st.plotly_chart(fig, key=P + "animation", theme=None, width="stretch")
-    st.caption("Press Play, or drag the slider over the epochs. Shading: the sign of f (orange +1, blue −1); "
-               "black: the decision boundary f = 0. The convex solutions on the right are computed once, not "
-               "trained.")
-else:
-    st.info("Pick a learning rate to train AdamW.")
-
-# ---- summary table ---------------------------------------------------------------------------------
-rows = []
-for r in trained:
-    alive = int(stationary.alive_neurons(r.network, tol=1e-6).size)
-    rows.append({"method": r.label + (" (diverged)" if r.diverged else ""), "objective": r.final_objective,
-                 "train accuracy": f"{r.final_accuracy:.2%}", "time (s)": round(r.total_time, 2),
-                 "neurons": alive, "patterns": "", "status": f"{int(epochs)} epochs"})
-for c in convex:
-    rows.append({"method": c.label, "objective": c.objective, "train accuracy": f"{c.accuracy:.2%}",
-                 "time (s)": round(c.time, 2), "neurons": c.n_active, "patterns": f"{c.n_patterns:,}",
-                 "status": ("certified optimal" if c.certified else f"{c.status}, gap {c.relative_gap:.0e}")})
-st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
-st.caption("objective: ½‖f − y‖² + (β/2)‖θ‖² of the final network at β shown above (AdamW's output bias, "
-           "when on, is not penalised). time: training or solving time (pattern sampling and the certificate "
-           "included for the convex programs). neurons: nonzero blocks of the convex solution.")
-if any(r.stored for r in trained + convex):
-    st.caption("The default settings' runs and solves are stored (assets/first_views.npz, checked by a test "
-               "that recomputes them): their times were measured when that file was made. Change any setting "
-               "to compute afresh.")
-if source.startswith("Spiral"):
-    st.caption("**With more budget AdamW gets there.** Measured on this spiral (seed 0, width 200): lr 0.01 "
-               "reaches 97.5% training accuracy at 3,000 epochs and 100% at 10,000; lr 0.001 reaches 93% and "
-               "lr 0.1 77% at 10,000. Its shortfall at 1,000 epochs is a budget effect, not a limit of "
-               "AdamW: raise *Epochs* under AdamW details (about 0.2 s of CPU per 1,000 epochs and rate). "
-               "The convex program needs no budget: its solution is certified by the duality gap.")
-
-
-st.info(
-    "**Conventions.** AdamW minimises the *mean* squared error (PyTorch's MSELoss) with decoupled weight "
-    "decay 1e-3, gradient clipping at norm 1 and a linear learning-rate decay to 0, as the reference "
-    "experiment does. "
-    "The reference convex programs use a sum of squares (no ½) with β = 1e-3; this app writes the squared "
-    "loss as ½‖f − y‖², so the same problem has **β = 5e-4** here, and every objective on this page is "
-    "½‖f − y‖² + (β/2)(‖W1‖² + ‖b1‖² + ‖w2‖²) at that β (half the reference value), AdamW's included.",
-    icon=":material/info:")
-
-# ---- objective and accuracy vs time -----------------------------------------------------------------
-st.subheader("Objective and training accuracy against wall time")
-series = {}
-for r in trained:
-    series[r.label] = {"time": r.time, "objective": r.objective, "accuracy": r.accuracy}
-for c in convex:
-    series[c.label] = {"time": [c.time], "objective": [c.objective], "accuracy": [c.accuracy]}
-st.plotly_chart(lf.time_figure(series), key=P + "time_chart", theme=None, width="stretch")
-st.caption("AdamW: curves over its epochs (training time only). Convex programs: one star each, at the time "
-           "the solve took; the solver returns the optimum of its pattern set, certified by its duality gap.")
-
-# ---- where AdamW stopped -----------------------------------------------------------------------------
-st.subheader("Where AdamW stopped")
-st.markdown(
-    "AdamW's final network realises a set I of activation patterns. The convex program restricted to I has "
-    "optimum p_I ≤ L(AdamW), and p_I ≥ p* (Mathematics page: optima and stationary points). AdamW "
-    "minimises a different problem (the mean loss "
-    "with decoupled decay), so it does not end at a stationary point of L and L can be far above p_I: the "
-    "patterns AdamW found already hold a better network than AdamW itself.")
-if trained:
-    target = trained[names.index(which)]
-    if target.network.intercept != 0.0:
-        st.caption("The convex program has no output bias, so this uses the same AdamW run without one.")
-        target = al.adamw_run(X, y, int(width), float(beta), float(target.label.split()[-1]), int(epochs),
-                              float(wd), int(seed), False, 1.0, "linear")
-    if st.button(f"Solve the convex program on the patterns of {target.label}", key=P + "restricted"):
-        st.session_state[P + "restricted_for"] = (target.label, float(beta), data.n)
-    if st.session_state.get(P + "restricted_for") == (target.label, float(beta), data.n):
-        key = (target.label, float(beta), float(target.final_objective), data.n)
-        with st.spinner("Solving over AdamW's patterns (at most 30 s)…"):
-            res = al.restricted_program(X, y, float(beta), target.network, key)
-        if res.error:
-            st.error(f"The restricted program failed: {res.error}")
-        else:
-            exact = next((c for c in convex if c.label == labels["exact"]), None)
-            q1, q2, q3, q4 = st.columns(4)
-            q1.metric("L of AdamW's network", f"{target.final_objective:.5g}",
-                      f"accuracy {target.final_accuracy:.1%}", delta_color="off")
-            q2.metric(f"p_I over its {res.n_patterns} patterns", f"{res.p_I:.5g}",
-                      f"accuracy {res.accuracy:.1%}", delta_color="off")
-            q3.metric("p* (all patterns)", f"{exact.objective:.5g}" if exact else "—",
-                      f"accuracy {exact.accuracy:.1%}" if exact else None, delta_color="off")
-            q4.metric("solve time", f"{res.time:.1f} s",
-                      "certified" if res.certified else f"status: {res.status}", delta_color="off")
-            if not res.certified:
-                st.caption("The restricted solve stopped (time limit or tolerance) before certifying: "
-                           "p_I is an upper bound of the restricted optimum (a small β makes this "
-                           "program ill-conditioned).")
+regions_tab, time_tab, stopped_tab = ui.widgets.sections(P + "section")
+if regions_tab.open:
+    with regions_tab:
+        regions_section(trained, convex)
+if time_tab.open:
+    with time_tab:
+        time_section(trained, convex)
+if stopped_tab.open:
+    with stopped_tab:
+        stopped_section(trained, convex)

@@ -111,7 +111,7 @@ def test_adamw_page_on_the_current_data():
 
 
 def test_adamw_restricted_program_button():
-    at = open_page(ADAMW, {**SMALL_ADAMW, "adamw_methods": ["exact"]})
+    at = open_page(ADAMW, {**SMALL_ADAMW, "adamw_methods": ["exact"], "adamw_section": "Where AdamW stopped"})
     at.button(key="adamw_restricted").click().run()
     assert not at.exception, [e.value for e in at.exception]
     m = metrics(at)

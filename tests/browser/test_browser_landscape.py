@@ -74,6 +74,8 @@ def test_adamw_animation_plays(page: Page, app_url):
     anim.locator("g.updatemenu-button", has_text="Play").click()
     expect(title).not_to_have_text(re.compile(r"epoch 0:"), timeout=20_000)
     anim.locator("g.updatemenu-button", has_text="Pause").click()
+    page.get_by_role("tab", name="Objective against time").click()  # the page's tabs: built when opened
     time_chart = chart_with_legend(page, "convex, 200 Gaussian")  # the default convex programs: sampled
-    expect(time_chart).to_have_count(1)
+    expect(time_chart).to_have_count(1, timeout=LONG)
+    wait_idle(page)
     expect(page.get_by_test_id("stException")).to_have_count(0)

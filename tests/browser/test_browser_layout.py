@@ -90,7 +90,7 @@ def test_the_lasso_path_legend_clears_the_panel_titles_and_play_clears_the_slide
 def test_the_adamw_time_chart_labels_its_log_axes_at_full_size(page: Page, app_url):
     """Plotly labels the 2s and 5s between decades of a log axis in small digits unless told
     otherwise (figures.core.log_ticks): every tick label of the time chart is at least 12 px."""
-    chart = open_settled(page, f"{app_url}/adamw", "adamw_time_chart")
+    chart = open_settled(page, f"{app_url}/adamw?adamw_section=Objective+against+time", "adamw_time_chart")
     chart.scroll_into_view_if_needed()
     ticks = chart.locator(".xtick text, .ytick text")
     expect(ticks.first).to_be_visible(timeout=LONG)
