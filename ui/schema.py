@@ -69,6 +69,8 @@ COMPLEXITY_SECTIONS = ("How many patterns", "Which data are easy", "Max-Cut and 
 """The Complexity page's tabs."""
 ADAMW_SECTIONS = ("Decision regions", "Objective against time", "Where AdamW stopped")
 """The AdamW vs convex page's tabs."""
+STATIONARY_SECTIONS = ("All runs", "One run and the optimum", "The landscape between them")
+"""The Stationary points page's tabs."""
 PAGE_PLAYGROUND = ""
 """The Playground is the default page: Streamlit serves it at the root, its url path is ""."""
 
@@ -248,6 +250,7 @@ PAGE_SETTINGS = (
     _choice("stationary_third", "training start", ("training start", "random direction"), page="stationary"),
     # the run shown beside the optimum (-1: the first view, the worst run)
     _int("stationary_run", -1, -1, MAX_PICK - 1, page="stationary", bound="runs"),
+    _choice("stationary_section", STATIONARY_SECTIONS[0], STATIONARY_SECTIONS, page="stationary"),
     # All global optima
     _int("optima_copies", 3, 1, 5, page=PAGE_OPTIMA),
     _int("optima_zeros", 1, 0, 5, page=PAGE_OPTIMA),

@@ -105,120 +105,142 @@ default_pick = int(np.argmax(L)) if (~optimal).any() else 0
 # the run to show (a link's, checked against the runs here); -1 (the first view): the worst run
 if ui.schema.within_data(P + "run", len(runs), "runs", default_pick) == -1:
     st.session_state[P + "run"] = default_pick
-pick = labels[st.session_state[P + "run"]]
 
-# the figure with its numbers beside it
-chart, numbers = st.columns([2.7, 1], gap="medium")
-numbers.metric("p* (global optimum)", f"{p_star:.6g}")
-numbers.metric("best run", f"{L.min():.6g}", f"{L.min() / p_star - 1:+.2%} vs p*", delta_color="inverse")
-numbers.metric("runs at the global optimum", f"{int(optimal.sum())} of {len(runs)}")
-numbers.metric("max |L − p_I| / p_I", f"{np.max(np.abs(L - pI) / np.abs(pI)):.1e}",
-               help="0 at a stationary point; larger means the run had not converged yet (more polish "
-                    "steps).")
-fig = lf.restarts_figure(labels, L, pI, p_star, optimal, labels.index(pick), log=bool(L.max() / p_star > 20),
-                         height=380)
-with chart:
-    st.markdown("**Every run: L and p_I against p\\***")  # a bold line, not a heading: the figure stays high
-    st.plotly_chart(fig, key=P + "restarts_chart", theme=None, width="stretch")
-st.caption("Circles: the final training objective L of each run (green: globally optimal, orange: stopped at "
-           "a spurious stationary point). Crosses: p_I, the optimum of the convex program over the patterns "
-           "that run's neurons realise (strict activity 1[x·w + b > 0], dead neurons dropped). They "
-           "coincide: each run is optimal for its own patterns, and L ≥ p_I ≥ p* always.")
-st.caption(preset.note)
-st.caption("Convention: L = ½‖f(X) − y‖² + (β/2)(‖W1‖² + ‖b1‖² + ‖w2‖²), the squared loss of the "
-           "Mathematics page (half the sum of squares). Training minimises L itself (Adam or GD on the "
-           "explicit objective), then polishes with full-batch GD.")
-with st.expander("All runs as a table", expanded=False):
-    table = pd.DataFrame({
-        "run": labels,
-        "L": L,
-        "p_I": pI,
-        "(L − p_I)/p_I": [f"{g:.1e}" for g in (L - pI) / np.abs(pI)],
-        "L/p* − 1": [f"{v:.2%}" for v in L / p_star - 1],
-        "patterns |I|": [r.n_patterns for r in runs],
-        "neurons alive": [r.alive for r in runs],
-        "certificate": [f"{r.certificate:.3g}" for r in runs],
-        "verdict": ["global optimum" if o else "spurious" for o in optimal],
-        "train time (s)": [round(r.train_time, 2) for r in runs],
-    })
-    st.dataframe(table, hide_index=True)
-    st.caption("certificate = max over all patterns of ‖Π_K(±X̃ᵀD λ)‖ / β with λ = y − f(X) "
-               "(Mathematics page: optima and stationary points, step 6): ≤ 1 exactly when a stationary "
-               "point is globally optimal.")
-    if opt.stored:
-        st.caption("The default example's runs are stored (assets/first_views.npz, checked by a test that "
-                   "reruns them): their train times were measured when that file was made.")
 
-# ---- one run next to the global optimum --------------------------------------------------------
-st.divider()
-st.subheader("One run next to the global optimum")
-pick = labels[st.selectbox("Run", range(len(runs)), key=P + "run", format_func=labels.__getitem__,
-                           **ui.widgets.KEEP)]
-run = runs[labels.index(pick)]
+def run_choice(where=st):
+    """The run to show (one select box in whichever tab is open, the same setting for all)."""
+    return runs[where.selectbox("Run", range(len(runs)), key=P + "run", format_func=labels.__getitem__,
+                                **ui.widgets.KEEP)]
+
+
+def runs_section() -> None:
+    """Every run: L and p_I against p*, the numbers beside, the table."""
+
+    # the figure with its numbers beside it
+    chart, numbers = st.columns([2.7, 1], gap="medium")
+    numbers.metric("p* (global optimum)", f"{p_star:.6g}")
+    numbers.metric("best run", f"{L.min():.6g}", f"{L.min() / p_star - 1:+.2%} vs p*", delta_color="inverse")
+    numbers.metric("runs at the global optimum", f"{int(optimal.sum())} of {len(runs)}")
+    numbers.metric("max |L − p_I| / p_I", f"{np.max(np.abs(L - pI) / np.abs(pI)):.1e}",
+                   help="0 at a stationary point; larger means the run had not converged yet (more polish "
+                        "steps).")
+    run = run_choice(where=numbers)
+    fig = lf.restarts_figure(labels, L, pI, p_star, optimal, runs.index(run), log=bool(L.max() / p_star > 20),
+                             height=380)
+    with chart:
+        st.markdown("**Every run: L and p_I against p\\***")  # bold, not a heading: the figure stays high
+        st.plotly_chart(fig, key=P + "restarts_chart", theme=None, width="stretch")
+    st.caption("Circles: the final training objective L of each run (green: globally optimal, orange: "
+               "stopped at a spurious stationary point). Crosses: p_I, the optimum of the convex program "
+               "over the patterns that run's neurons realise (strict activity 1[x·w + b > 0], dead neurons "
+               "dropped). They coincide: each run is optimal for its own patterns, and L ≥ p_I ≥ p* always.")
+    st.caption(preset.note)
+    st.caption("Convention: L = ½‖f(X) − y‖² + (β/2)(‖W1‖² + ‖b1‖² + ‖w2‖²), the squared loss of the "
+               "Mathematics page (half the sum of squares). Training minimises L itself (Adam or GD on the "
+               "explicit objective), then polishes with full-batch GD.")
+    with st.expander("All runs as a table", expanded=False):
+        table = pd.DataFrame({
+            "run": labels,
+            "L": L,
+            "p_I": pI,
+            "(L − p_I)/p_I": [f"{g:.1e}" for g in (L - pI) / np.abs(pI)],
+            "L/p* − 1": [f"{v:.2%}" for v in L / p_star - 1],
+            "patterns |I|": [r.n_patterns for r in runs],
+            "neurons alive": [r.alive for r in runs],
+            "certificate": [f"{r.certificate:.3g}" for r in runs],
+            "verdict": ["global optimum" if o else "spurious" for o in optimal],
+            "train time (s)": [round(r.train_time, 2) for r in runs],
+        })
+        st.dataframe(table, hide_index=True)
+        st.caption("certificate = max over all patterns of ‖Π_K(±X̃ᵀD λ)‖ / β with λ = y − f(X) "
+                   "(Mathematics page: optima and stationary points, step 6): ≤ 1 exactly when a stationary "
+                   "point is globally optimal.")
+        if opt.stored:
+            st.caption("The default example's runs are stored (assets/first_views.npz, checked by a test "
+                       "that reruns them): their train times were measured when that file was made.")
+
+
+def run_section() -> None:
+    """One run next to the global optimum: both networks, the patterns the run lacks."""
+    run = run_choice()
+    opt_patterns = optimum.patterns(X, strict=True)
+    run_set = {tuple(p) for p in run.patterns.astype(bool).tolist()}
+    lacking = np.array([tuple(p) not in run_set for p in opt_patterns.astype(bool).tolist()])
+    a, b = st.columns(2)
+    with a:
+        f1 = ui.charts.network_figure(run.network, data, height=430,
+                                    title=f"{run.label}: L = {run.objective:.5g}, {run.alive} neurons")
+        st.plotly_chart(f1, key=P + "run_chart", theme=None, width="stretch")
+    with b:
+        few = optimum.width <= 30  # hundreds of neuron lines would hide the picture
+        f2 = ui.charts.network_figure(optimum, data, height=430, show_neurons=few,
+                                    title=f"global optimum: p* = {p_star:.5g}, {optimum.width} neurons")
+        if lacking.any() and few:
+            box = figures.bounding_box(X, 0.15, square=True)
+            f2.add_traces(lf.missing_neuron_traces(optimum.W1[:, lacking], optimum.b1[lacking], box))
+        st.plotly_chart(f2, key=P + "optimum_chart", theme=None, width="stretch")
+    n_lack = int(lacking.sum())
+    if n_lack:
+        st.markdown(f"The run realises **{run.n_patterns}** patterns; the global optimum uses "
+                    f"**{optimum.width}** neurons, and **{n_lack}** of their patterns are missing from the "
+                    "run " + ("(red dashed lines). " if optimum.width <= 30 else "(too many lines to draw). ")
+                    +
+                    f"Restricted to its own patterns the run is optimal (p_I = {run.p_I:.5g}); the missing "
+                    f"patterns are what it would need to reach p* = {p_star:.5g}.")
+    else:
+        st.markdown(f"The run realises every pattern the optimum uses ({optimum.width} neurons): p_I = p*.")
+    accs = ""
+    if classification:
+        accs = (f" Training accuracy: run {al.accuracy(run.network, X, y):.1%}, "
+                f"optimum {al.accuracy(optimum, X, y):.1%}.")
+    st.caption("Dotted lines: each neuron's hyperplane w1·x + b1 = 0." + accs)
+
+
+def landscape_section() -> None:
+    """The objective on the segment from the run to the optimum and on a plane through both."""
+    run = run_choice()
+    if optimal[runs.index(run)]:
+        st.info("This run reached the global optimum (L = p*): there is nothing between them to slice. "
+                "Pick a spurious run (orange).")
+        return
+    third = ui.widgets.choice(P + "third", "Third point of the plane", kind="radio", horizontal=True,
+                              help="The plane passes through the stationary point (0, 0), the global "
+                                   "optimum (1, 0) and this point.")
+    run_key = (run.label, float(run.objective), run.network.width, tuple(np.round(run.network.w2, 12)))
+    opt_key = (float(p_star), optimum.width, tuple(np.round(optimum.w2, 12)))
+    with st.spinner("Evaluating the objective on the segment and the plane…"):
+        try:
+            land = al.landscape(X, y, float(beta), run, run_key, optimum, opt_key, third)
+        except ValueError as exc:
+            st.warning(f"No landscape for this pair: {exc}")
+            return
+    s1, s2 = st.columns([1, 1.35])
+    with s1:
+        st.plotly_chart(lf.segment_figure(land.ts, land.segment, p_star), key=P + "segment_chart", theme=None,
+                        width="stretch")
+        bump = float(np.max(land.segment) - max(land.segment[0], land.segment[-1]))
+        st.caption(f"L along the straight line from the stationary point to the global optimum, with neurons "
+                   f"matched first ({land.width} slots: the optimum's neurons are permuted, split among "
+                   "the run's neurons of the same pattern and padded; its function and objective are "
+                   "unchanged). " + (f"The path climbs {bump:.3g} above its higher end: a barrier."
+                                     if bump > 1e-9 * abs(p_star) else "No barrier on this line."))
+    with s2:
+        figp = lf.plane_figure(land.s, land.t, land.plane, land.points, land.trajectory,
+                               [f"{e}" for e in land.trajectory_labels])
+        st.plotly_chart(figp, key=P + "plane_chart", theme=None, width="stretch")
+        st.caption("Contours of L on the plane (log colour scale). White: the training trajectory projected "
+                   f"onto the plane (largest distance off the plane: {land.off_plane:.2f} × ‖θ* − θ‖); press "
+                   "Play to watch it. The last point is after the GD polish.")
+
+
 optimum = opt.minimal if opt.minimal is not None else opt.network
-opt_patterns = optimum.patterns(X, strict=True)
-run_set = {tuple(p) for p in run.patterns.astype(bool).tolist()}
-lacking = np.array([tuple(p) not in run_set for p in opt_patterns.astype(bool).tolist()])
-a, b = st.columns(2)
-with a:
-    f1 = ui.charts.network_figure(run.network, data, height=430,
-                                title=f"{run.label}: L = {run.objective:.5g}, {run.alive} neurons")
-    st.plotly_chart(f1, key=P + "run_chart", theme=None, width="stretch")
-with b:
-    few = optimum.width <= 30  # hundreds of neuron lines would hide the picture
-    f2 = ui.charts.network_figure(optimum, data, height=430, show_neurons=few,
-                                title=f"global optimum: p* = {p_star:.5g}, {optimum.width} neurons")
-    if lacking.any() and few:
-        box = figures.bounding_box(X, 0.15, square=True)
-        f2.add_traces(lf.missing_neuron_traces(optimum.W1[:, lacking], optimum.b1[lacking], box))
-    st.plotly_chart(f2, key=P + "optimum_chart", theme=None, width="stretch")
-n_lack = int(lacking.sum())
-if n_lack:
-    st.markdown(f"The run realises **{run.n_patterns}** patterns; the global optimum uses "
-                f"**{optimum.width}** neurons, and **{n_lack}** of their patterns are missing from the run "
-                + ("(red dashed lines). " if optimum.width <= 30 else "(too many lines to draw). ") +
-                f"Restricted to its own patterns the run is optimal (p_I = {run.p_I:.5g}); the missing "
-                f"patterns are what it would need to reach p* = {p_star:.5g}.")
-else:
-    st.markdown(f"The run realises every pattern the optimum uses ({optimum.width} neurons): p_I = p*.")
-accs = ""
-if classification:
-    accs = (f" Training accuracy: run {al.accuracy(run.network, X, y):.1%}, "
-            f"optimum {al.accuracy(optimum, X, y):.1%}.")
-st.caption("Dotted lines: each neuron's hyperplane w1·x + b1 = 0." + accs)
-
-# ---- landscape slices ---------------------------------------------------------------------------
-st.divider()
-st.subheader("The landscape between them")
-if optimal[labels.index(pick)]:
-    st.info("This run reached the global optimum (L = p*): there is nothing between them to slice. Pick a "
-            "spurious run (orange) above.")
-    st.stop()
-third = ui.widgets.choice(P + "third", "Third point of the plane", kind="radio", horizontal=True,
-                          help="The plane passes through the stationary point (0, 0), the global "
-                               "optimum (1, 0) and this point.")
-run_key = (run.label, float(run.objective), run.network.width, tuple(np.round(run.network.w2, 12)))
-opt_key = (float(p_star), optimum.width, tuple(np.round(optimum.w2, 12)))
-with st.spinner("Evaluating the objective on the segment and the plane…"):
-    try:
-        land = al.landscape(X, y, float(beta), run, run_key, optimum, opt_key, third)
-    except ValueError as exc:
-        st.warning(f"No landscape for this pair: {exc}")
-        st.stop()
-s1, s2 = st.columns([1, 1.35])
-with s1:
-    st.plotly_chart(lf.segment_figure(land.ts, land.segment, p_star), key=P + "segment_chart", theme=None,
-                    width="stretch")
-    bump = float(np.max(land.segment) - max(land.segment[0], land.segment[-1]))
-    st.caption(f"L along the straight line from the stationary point to the global optimum, with neurons "
-               f"matched first ({land.width} slots: the optimum's neurons are permuted, split among the "
-               f"run's neurons of the same pattern and padded; its function and objective are unchanged). "
-               + (f"The path climbs {bump:.3g} above its higher end: a barrier." if bump > 1e-9 * abs(p_star)
-                  else "No barrier on this line."))
-with s2:
-    figp = lf.plane_figure(land.s, land.t, land.plane, land.points, land.trajectory,
-                           [f"{e}" for e in land.trajectory_labels])
-    st.plotly_chart(figp, key=P + "plane_chart", theme=None, width="stretch")
-    st.caption("Contours of L on the plane (log colour scale). White: the training trajectory projected onto "
-               f"the plane (largest distance off the plane: {land.off_plane:.2f} × ‖θ* − θ‖); press Play to "
-               "watch it. The last point is after the GD polish.")
+runs_tab, run_tab, landscape_tab = ui.widgets.sections(P + "section")
+if runs_tab.open:
+    with runs_tab:
+        runs_section()
+if run_tab.open:
+    with run_tab:
+        run_section()
+if landscape_tab.open:
+    with landscape_tab:
+        landscape_section()

@@ -50,7 +50,11 @@ def test_stationary_default_v42():
     L, pI = runs["L"].to_numpy(float), runs["p_I"].to_numpy(float)
     assert np.all(L >= pI * (1 - 1e-6)) and np.all(pI >= 1.892417 * (1 - 1e-5))
     assert not at.error and not at.warning
-    # the landscape section ran: a segment and a plane chart, a barrier or not
+    assert len(at.get("plotly_chart")) == 1  # the first tab: the restarts; the others are built when opened
+    # the landscape tab: a segment and a plane chart, a barrier or not
+    at.session_state["stationary_section"] = "The landscape between them"
+    at.run()
+    assert not at.exception and len(at.get("plotly_chart")) == 2
     assert any("along the straight line" in c.value for c in at.caption)
 
 
@@ -71,9 +75,15 @@ def test_stationary_pick_a_run_and_a_random_plane():
     at = open_page(STATIONARY, {"stationary_V4.2_runs": 2})
     at.selectbox(key="stationary_run").set_value(0).run()
     assert at.selectbox(key="stationary_run").value == 0
+    at.session_state["stationary_section"] = "One run and the optimum"
+    at.run()
+    assert at.selectbox(key="stationary_run").value == 0  # the same run in every tab
+    assert any("patterns" in md.value for md in at.markdown)
+    at.session_state["stationary_section"] = "The landscape between them"
+    at.run()
     at.radio(key="stationary_third").set_value("random direction").run()
     assert not at.exception, [e.value for e in at.exception]
-    assert any("patterns" in md.value for md in at.markdown)
+    assert len(at.get("plotly_chart")) == 2
 
 
 def test_stationary_current_data_1d_is_a_message():

@@ -36,7 +36,9 @@ def test_stationary_restarts_plot_and_trajectory(page: Page, app_url):
     expect(restarts.locator("g.trace.scatter").nth(0).locator("path.point")).to_have_count(8)
     expect(restarts.locator("g.trace.scatter").nth(1).locator("path.point")).to_have_count(8)
     expect(page.get_by_test_id("stException")).to_have_count(0)
+    wait_idle(page)
 
+    page.get_by_role("tab", name="The landscape between them").click()  # the page's tabs: built when opened
     plane = chart_with_legend(page, "training trajectory")
     expect(plane).to_have_count(1, timeout=LONG)
     plane.scroll_into_view_if_needed()
