@@ -71,6 +71,8 @@ ADAMW_SECTIONS = ("Decision regions", "Objective against time", "Where AdamW sto
 """The AdamW vs convex page's tabs."""
 STATIONARY_SECTIONS = ("All runs", "One run and the optimum", "The landscape between them")
 """The Stationary points page's tabs."""
+DEEP_SECTIONS = ("Primal, dual and the gap", "Gradient descent", "The parallel architecture")
+"""The Deep networks page's tabs."""
 PAGE_PLAYGROUND = ""
 """The Playground is the default page: Streamlit serves it at the root, its url path is ""."""
 
@@ -287,6 +289,7 @@ PAGE_SETTINGS = (
     _float("deep_gd_beta", 0.1, 0.001, 1.0, page="deep"),
     Setting("deep_gd_scales", list, [0.5, 1.0], choices=DEEP_SCALES, page="deep"),
     _choice("deep_gd_steps", 5000, (1000, 2000, 5000, 10000, 20000), page="deep"),
+    _choice("deep_section", DEEP_SECTIONS[0], DEEP_SECTIONS, page="deep"),
     # Complexity
     _int("complexity_seed", 0, 0, 1000, page="complexity-theory"),
     _flag("complexity_bias", False, page="complexity-theory"),

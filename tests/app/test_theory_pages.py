@@ -98,13 +98,20 @@ def test_deep_networks_page():
     # the GD check at L = 4: scale 0.5 stalls at rank one, scale 1 reaches the optimum
     pd_table = table_with(app, "gap")  # the verification table of math.md section 7
     assert len(pd_table) == 7 and pd_table["P"].iloc[0] == pytest.approx(3.0)
+    assert charts(app) == 1  # the first tab: the gap curve; each tab is built when opened
+    app.session_state["deep_section"] = "Gradient descent"
+    app.run()
     table = table_with(app, "outcome")
     outcomes = dict(zip(table["run"], table["outcome"], strict=True))
     assert outcomes == {"init scale 0.5": "stalls at a rank-deficient point",
                         "init scale 1": "reaches the optimum"}
     assert list(table["final objective"]) == ["0.754143", "0.446191"]
+    app.session_state["deep_section"] = "The parallel architecture"
+    app.run()
     assert table_with(app, "reached")["reached"].all()
-    assert charts(app) == 3
+    assert charts(app) == 1
+    app.session_state["deep_section"] = "Primal, dual and the gap"
+    app.run()
     # equal singular values: still a gap
     app.slider(key="deep_s2").set_value(4.0).run()
     assert any("even though the nonzero singular values are equal" in w for w in texts(app.warning))

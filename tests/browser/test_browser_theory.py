@@ -40,11 +40,17 @@ def test_theory_pages_answer_on_defaults(page: Page, app_url):
     no_exceptions(page)
 
     open_page(page, "Deep networks", settle=False)
-    expect(page.get_by_text(re.compile(r"Trained \d+ parallel networks"))).to_be_visible(timeout=LONG)
+    expect(page.get_by_test_id("stMetricValue").first).to_have_text("5.279763", timeout=LONG)
+    expect(page.locator(".st-key-deep_gap_curve .main-svg").first).to_be_visible(timeout=LONG)
     wait_idle(page)
-    expect(page.get_by_test_id("stMetricValue").first).to_have_text("5.279763")
-    expect(page.get_by_text("stalls at a rank-deficient point")).to_be_attached()  # a grid cell
-    expect(page.get_by_test_id("stPlotlyChart")).to_have_count(3)
+    page.get_by_role("tab", name="Gradient descent").click()  # each tab is built when opened
+    expect(page.get_by_text(re.compile(r"Trained \d+ standard networks"))).to_be_visible(timeout=LONG)
+    expect(page.get_by_text("stalls at a rank-deficient point")).to_be_attached(timeout=LONG)  # a grid cell
+    wait_idle(page)
+    page.get_by_role("tab", name="The parallel architecture").click()
+    expect(page.get_by_text(re.compile(r"Trained \d+ parallel networks"))).to_be_visible(timeout=LONG)
+    expect(page.get_by_test_id("stPlotlyChart")).to_have_count(1)
+    wait_idle(page)
     no_exceptions(page)
 
     open_page(page, "Complexity", settle=False)
