@@ -73,6 +73,8 @@ STATIONARY_SECTIONS = ("All runs", "One run and the optimum", "The landscape bet
 """The Stationary points page's tabs."""
 DEEP_SECTIONS = ("Primal, dual and the gap", "Gradient descent", "The parallel architecture")
 """The Deep networks page's tabs."""
+OPTIMA_SECTIONS = ("Split, pad, permute", "The critical width m*")
+"""The All global optima page's tabs."""
 PAGE_PLAYGROUND = ""
 """The Playground is the default page: Streamlit serves it at the root, its url path is ""."""
 
@@ -263,6 +265,7 @@ PAGE_SETTINGS = (
     _int("optima_restarts", 2, 1, 5, page=PAGE_OPTIMA),
     # -1: the neuron of largest weight (the first view); a pick is its index
     _int("optima_neuron", -1, -1, MAX_PICK - 1, page=PAGE_OPTIMA, bound="neurons"),
+    _choice("optima_section", OPTIMA_SECTIONS[0], OPTIMA_SECTIONS, page=PAGE_OPTIMA),
     # Global optimum: the neuron whose active side is shaded (-1: none)
     _int("optimum_highlight", -1, -1, MAX_PICK - 1, page=PAGE_OPTIMUM, bound="neurons"),
     # Neural recovery

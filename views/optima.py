@@ -115,68 +115,79 @@ def split_section() -> None:
     ui.sync_url()  # a rerun of this fragment alone changes its settings: the link follows
 
 
-split_section()
+AUTO_SECONDS = 8.0  # an estimated experiment up to this long runs on its first view, unasked
 
-# ---- the critical width -------------------------------------------------------------------------
-AUTO_SECONDS = 8.0  # an estimated experiment up to this long runs on the first visit, unasked
-st.subheader("The critical width m*")
-st.markdown(
-    "m* is the smallest number of neurons among all global optima (m* ≤ n + 1). A network with "
-    "m ≥ m* neurons can reach p*; with fewer it cannot. Below, nonconvex networks of every width "
-    "m are trained from random starts on the explicit objective ℓ(f) + (β/2)‖θ‖², and the best "
-    f"objective of each width is compared with p*. The pruned convex optimum has {base.width} "
-    "neurons, an upper bound on m*.")
-c1, c2, c3, c4 = st.columns(4)
-optimizer = ui.widgets.choice(KEY_OPTIMIZER, "Optimizer", where=c1,
-                              format_func={"adam": "Adam (lr 0.02)", "gd": "gradient descent (lr 0.01)"}.get,
-                         help="Both minimise the explicit objective (no decoupled weight decay); the "
-                              "learning rate decays linearly to 0.")
-epochs = ui.widgets.choice(KEY_EPOCHS, "Epochs", where=c2, kind="select_slider")
-restarts = ui.widgets.slider(KEY_RESTARTS, "Restarts per width", where=c3)
-max_width = int(c4.number_input("Largest width", 1, 60, min(base.width + 2, 60), key=KEY_MAX_WIDTH))
-runs = max_width * restarts
-found = None
-ready = ui.compute.width_ready(data, s.beta, s.loss, optimizer, epochs, restarts, max_width)
-estimate = runs * epochs * (80e-6 + 1e-6 * train.n)  # measured: ~0.1 ms per epoch at n = 40
-if not ready:
-    st.caption(f"{runs} training runs of {epochs} epochs: roughly {estimate:.0f} s.")
-small = not ready and estimate <= AUTO_SECONDS and not st.session_state.get(KEY_TRAIN + "_auto_done")
-if small:  # a small experiment runs by itself, once per session: the page opens with an m*
-    st.session_state[KEY_TRAIN + "_auto_done"] = True
-if ready or small or st.button("Train the networks", key=KEY_TRAIN, type="primary",
-                               icon=":material/play_arrow:"):
-    bar = st.progress(0.0, text="Training (or waiting for another session training the same)…")
-    t0 = time.perf_counter()
 
-    def progress(done: int, total: int) -> None:
-        seconds = time.perf_counter() - t0
-        bar.progress(done / total, text=f"{done}/{total} networks trained ({seconds:.0f} s)")
+def critical_width_section() -> None:
+    """The critical width m*: nonconvex networks of every width trained against p* (a small
+    experiment runs by itself, once per session; a larger one waits for the button)."""
+    st.markdown(
+        "m* is the smallest number of neurons among all global optima (m* ≤ n + 1). A network with "
+        "m ≥ m* neurons can reach p*; with fewer it cannot. Below, nonconvex networks of every width "
+        "m are trained from random starts on the explicit objective ℓ(f) + (β/2)‖θ‖², and the best "
+        f"objective of each width is compared with p*. The pruned convex optimum has {base.width} "
+        "neurons, an upper bound on m*.")
+    c1, c2, c3, c4 = st.columns(4)
+    names = {"adam": "Adam (lr 0.02)", "gd": "gradient descent (lr 0.01)"}
+    optimizer = ui.widgets.choice(KEY_OPTIMIZER, "Optimizer", where=c1, format_func=names.get,
+                                  help="Both minimise the explicit objective (no decoupled weight decay); "
+                                       "the learning rate decays linearly to 0.")
+    epochs = ui.widgets.choice(KEY_EPOCHS, "Epochs", where=c2, kind="select_slider")
+    restarts = ui.widgets.slider(KEY_RESTARTS, "Restarts per width", where=c3)
+    max_width = int(c4.number_input("Largest width", 1, 60, min(base.width + 2, 60), key=KEY_MAX_WIDTH))
+    runs = max_width * restarts
+    found = None
+    ready = ui.compute.width_ready(data, s.beta, s.loss, optimizer, epochs, restarts, max_width)
+    estimate = runs * epochs * (80e-6 + 1e-6 * train.n)  # measured: ~0.1 ms per epoch at n = 40
+    if not ready:
+        st.caption(f"{runs} training runs of {epochs} epochs: roughly {estimate:.0f} s.")
+    small = not ready and estimate <= AUTO_SECONDS and not st.session_state.get(KEY_TRAIN + "_auto_done")
+    if small:  # a small experiment runs by itself, once per session: the page opens with an m*
+        st.session_state[KEY_TRAIN + "_auto_done"] = True
+    if ready or small or st.button("Train the networks", key=KEY_TRAIN, type="primary",
+                                   icon=":material/play_arrow:"):
+        bar = st.progress(0.0, text="Training (or waiting for another session training the same)…")
+        t0 = time.perf_counter()
 
-    found = ui.compute.critical_width(data, s.beta, s.loss, optimizer, epochs, restarts, max_width,
-                                      p_star=result.objective, convex_width=base.width, progress=progress)
-    bar.empty()
-if found is not None:
-    if found.error is not None:
-        st.error(found.error)
-    else:
-        cw = found.result
-        m1, m2, m3, m4 = st.columns(4)
-        m1.metric("p* (convex)", f"{cw.p_star:.6g}")
-        m2.metric("Pruned convex optimum", f"{cw.convex_width} neurons")
-        m3.metric("m* (experiment)", "not reached" if cw.m_star is None else f"≤ {cw.m_star}",
-                  help=f"Smallest width whose best objective is within {cw.rtol:.0%} of p*")
-        m4.metric("Training time", f"{cw.seconds:.1f} s",
-                  help="Stored for the default data and settings (assets/first_views.npz, checked by a test "
-                       "that reruns it): measured when that file was made." if found.stored else None)
-        st.plotly_chart(critical_width_figure(cw, height=460), key="optima_width_chart", theme=None,
-                        width="stretch")
-        below = cw.best < cw.p_star * (1 - 1e-6)
-        note = (" Some runs end below p*: the convex solve is then not exactly optimal (see its "
-                "certificate)." if below.any() else "")
-        st.caption(
-            "Grey dots: every restart; black: the best per width; red dashed: p*. Below, the best "
-            "objective's relative excess over p* on a log scale. Narrow networks stay above p*; from "
-            "about m* on, some start reaches it. Local training can still miss it at larger widths "
-            "(a bad start, too few epochs): more restarts and epochs sharpen the threshold." + note
-            + (" These runs are stored for the default data and settings (assets/first_views.npz, checked "
-               "by a test that reruns them); change a setting to train afresh." if found.stored else ""))
+        def progress(done: int, total: int) -> None:
+            seconds = time.perf_counter() - t0
+            bar.progress(done / total, text=f"{done}/{total} networks trained ({seconds:.0f} s)")
+
+        found = ui.compute.critical_width(data, s.beta, s.loss, optimizer, epochs, restarts, max_width,
+                                          p_star=result.objective, convex_width=base.width, progress=progress)
+        bar.empty()
+    if found is not None:
+        if found.error is not None:
+            st.error(found.error)
+        else:
+            cw = found.result
+            m1, m2, m3, m4 = st.columns(4)
+            m1.metric("p* (convex)", f"{cw.p_star:.6g}")
+            m2.metric("Pruned convex optimum", f"{cw.convex_width} neurons")
+            m3.metric("m* (experiment)", "not reached" if cw.m_star is None else f"≤ {cw.m_star}",
+                      help=f"Smallest width whose best objective is within {cw.rtol:.0%} of p*")
+            stored = ("Stored for the default data and settings (assets/first_views.npz, checked by a test "
+                      "that reruns it): measured when that file was made.")
+            m4.metric("Training time", f"{cw.seconds:.1f} s", help=stored if found.stored else None)
+            st.plotly_chart(critical_width_figure(cw, height=460), key="optima_width_chart", theme=None,
+                            width="stretch")
+            below = cw.best < cw.p_star * (1 - 1e-6)
+            note = (" Some runs end below p*: the convex solve is then not exactly optimal (see its "
+                    "certificate)." if below.any() else "")
+            st.caption(
+                "Grey dots: every restart; black: the best per width; red dashed: p*. Below, the best "
+                "objective's relative excess over p* on a log scale. Narrow networks stay above p*; from "
+                "about m* on, some start reaches it. Local training can still miss it at larger widths "
+                "(a bad start, too few epochs): more restarts and epochs sharpen the threshold." + note
+                + (" These runs are stored for the default data and settings (assets/first_views.npz, "
+                   "checked by a test that reruns them); change a setting to train afresh."
+                   if found.stored else ""))
+
+
+split_tab, width_tab = ui.widgets.sections("optima_section")
+if split_tab.open:
+    with split_tab:
+        split_section()
+if width_tab.open:
+    with width_tab:
+        critical_width_section()

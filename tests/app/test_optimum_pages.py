@@ -213,6 +213,10 @@ def test_critical_width_experiment_on_small_data(at):
     use_data(at, ds.Dataset(X, np.sign(X[:, 0] * X[:, 1] + 0.1), "classification", "tiny"))
     at.switch_page(OPTIMA).run()
     clean(at)
+    assert "m* (experiment)" not in metrics(at)  # its tab is built when opened
+    at.session_state["optima_section"] = "The critical width m*"
+    at.run()
+    clean(at)
     assert "m* (experiment)" in metrics(at)  # a small default experiment runs by itself
     at.select_slider(key="optima_epochs").set_value(4000).run()  # a larger one waits for the button
     assert "m* (experiment)" not in metrics(at)

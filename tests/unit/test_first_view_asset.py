@@ -158,6 +158,8 @@ def test_the_stationary_default_page_uses_the_file():
 
 def test_the_all_global_optima_default_page_uses_the_file():
     at = open_page("views/optima.py")
+    at.session_state["optima_section"] = "The critical width m*"  # its tab, built when opened
+    at.run()
     fn, args = fv.default_calls()[-3]
     assert fn is fv.width_experiment
     cw = fv.lookup(fn, *args)
