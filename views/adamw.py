@@ -90,7 +90,6 @@ def regions_section(trained: list, convex: list) -> None:
 
 def time_section(trained: list, convex: list) -> None:
     """Objective and training accuracy against wall time."""
-    st.subheader("Objective and training accuracy against wall time")
     series = {}
     for r in trained:
         series[r.label] = {"time": r.time, "objective": r.objective, "accuracy": r.accuracy}
@@ -104,7 +103,6 @@ def time_section(trained: list, convex: list) -> None:
 
 def stopped_section(trained: list, convex: list) -> None:
     """Where AdamW stopped: the convex program restricted to AdamW's patterns."""
-    st.subheader("Where AdamW stopped")
     st.markdown(
         "AdamW's final network realises a set I of activation patterns. The convex program restricted to I "
         "has optimum p_I ≤ L(AdamW), and p_I ≥ p* (Mathematics page: optima and stationary points). AdamW "

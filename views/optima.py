@@ -57,7 +57,6 @@ if base.width == 0:
 
 @st.fragment
 def split_section() -> None:
-    st.markdown("**Split, pad, permute**")  # a bold line, not a heading: the figure stays high
     controls, view = st.columns([1, 2.2], gap="large")
     with controls:
         largest = int(np.argmax(base.neuron_norms()))
