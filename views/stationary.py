@@ -107,15 +107,14 @@ if ui.schema.within_data(P + "run", len(runs), "runs", default_pick) == -1:
     st.session_state[P + "run"] = default_pick
 
 
-def run_choice(where=st):
-    """The run to show (one select box in whichever tab is open, the same setting for all)."""
-    return runs[where.selectbox("Run", range(len(runs)), key=P + "run", format_func=labels.__getitem__,
-                                **ui.widgets.KEEP)]
+def run_choice(where=st) -> int:
+    """The number of the run to show (one select box in whichever tab is open, one setting)."""
+    return int(where.selectbox("Run", range(len(runs)), key=P + "run", format_func=labels.__getitem__,
+                               **ui.widgets.KEEP))
 
 
 def runs_section() -> None:
     """Every run: L and p_I against p*, the numbers beside, the table."""
-
     # the figure with its numbers beside it
     chart, numbers = st.columns([2.7, 1], gap="medium")
     numbers.metric("p* (global optimum)", f"{p_star:.6g}")
@@ -124,9 +123,8 @@ def runs_section() -> None:
     numbers.metric("max |L − p_I| / p_I", f"{np.max(np.abs(L - pI) / np.abs(pI)):.1e}",
                    help="0 at a stationary point; larger means the run had not converged yet (more polish "
                         "steps).")
-    run = run_choice(where=numbers)
-    fig = lf.restarts_figure(labels, L, pI, p_star, optimal, runs.index(run), log=bool(L.max() / p_star > 20),
-                             height=380)
+    fig = lf.restarts_figure(labels, L, pI, p_star, optimal, run_choice(where=numbers),
+                             log=bool(L.max() / p_star > 20), height=380)
     with chart:
         st.markdown("**Every run: L and p_I against p\\***")  # bold, not a heading: the figure stays high
         st.plotly_chart(fig, key=P + "restarts_chart", theme=None, width="stretch")
@@ -162,7 +160,7 @@ def runs_section() -> None:
 
 def run_section() -> None:
     """One run next to the global optimum: both networks, the patterns the run lacks."""
-    run = run_choice()
+    run = runs[run_choice()]
     opt_patterns = optimum.patterns(X, strict=True)
     run_set = {tuple(p) for p in run.patterns.astype(bool).tolist()}
     lacking = np.array([tuple(p) not in run_set for p in opt_patterns.astype(bool).tolist()])
@@ -198,8 +196,9 @@ def run_section() -> None:
 
 def landscape_section() -> None:
     """The objective on the segment from the run to the optimum and on a plane through both."""
-    run = run_choice()
-    if optimal[runs.index(run)]:
+    picked = run_choice()
+    run = runs[picked]
+    if optimal[picked]:
         st.info("This run reached the global optimum (L = p*): there is nothing between them to slice. "
                 "Pick a spurious run (orange).")
         return
