@@ -12,6 +12,8 @@ already (:func:`ui.schema.write_defaults`, or the link).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import streamlit as st
 
 from ui.schema import PATTERN_LABELS, SCHEMA, default
@@ -65,6 +67,15 @@ def sections(name: str, where=st) -> list:
     is a setting, so a link reopens it (the arrangements' ``arr_tab=Sphere``)."""
     s = _setting(name)
     return where.tabs([str(c) for c in s.choices], key=name, on_change="rerun")
+
+
+def show_sections(name: str, *builders: Callable[[], None]) -> None:
+    """The page's sections as tabs (:func:`sections`), one function per tab in their order: only
+    the open tab's function runs, inside its tab."""
+    for tab, build in zip(sections(name), builders, strict=True):
+        if tab.open:
+            with tab:
+                build()
 
 
 PROGRAM_NAMES = {"exact": "exact ReLU", "gated": "gated relaxation"}

@@ -210,13 +210,5 @@ for r in trained + convex:
 trained = [r for r in trained if not r.error]
 convex = [r for r in convex if not r.error]
 
-regions_tab, time_tab, stopped_tab = ui.widgets.sections(P + "section")
-if regions_tab.open:
-    with regions_tab:
-        regions_section(trained, convex)
-if time_tab.open:
-    with time_tab:
-        time_section(trained, convex)
-if stopped_tab.open:
-    with stopped_tab:
-        stopped_section(trained, convex)
+ui.widgets.show_sections(P + "section", lambda: regions_section(trained, convex),
+                         lambda: time_section(trained, convex), lambda: stopped_section(trained, convex))

@@ -209,13 +209,4 @@ st.caption(
     "(Wang & Pilanci, arXiv 2311.10972).")
 data = ui.current_data()
 s = ui.settings()
-counts_tab, easy_tab, maxcut_tab = ui.widgets.sections("complexity_section")
-if counts_tab.open:
-    with counts_tab:
-        counts_section()
-if easy_tab.open:
-    with easy_tab:
-        easy_section()
-if maxcut_tab.open:
-    with maxcut_tab:
-        maxcut_section()
+ui.widgets.show_sections("complexity_section", counts_section, easy_section, maxcut_section)

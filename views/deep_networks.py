@@ -154,13 +154,4 @@ st.caption(
     "min-norm problem P = min ½Σ_l‖W_l‖² s.t. X W_1⋯W_L = Y depends only on the singular values σ of "
     "M = X⁺Y; after the minimisation over the scale of the middle layers, P = (L/2) Σσ_i^(2/L) "
     "(a Schatten quasi-norm: nonconvex) and its convex dual D = (L/2)(Σσ_i)^(2/L) (the nuclear norm).")
-gap_tab, standard_tab, parallel_tab = ui.widgets.sections("deep_section")
-if gap_tab.open:
-    with gap_tab:
-        gap_section()
-if standard_tab.open:
-    with standard_tab:
-        standard_section()
-if parallel_tab.open:
-    with parallel_tab:
-        parallel_section()
+ui.widgets.show_sections("deep_section", gap_section, standard_section, parallel_section)

@@ -203,6 +203,17 @@ def normal_of(i: int, j: int) -> np.ndarray:
 
 
 def line_section() -> None:
+    """The picked points, their cross product h, the signed volume, the pair figure (1-D data: the
+    threshold); the definition; three points in 3-D."""
+    if d == 2:
+        pair_view()
+    else:
+        st.info(ONE_D)
+    st.markdown(CROSS_PRODUCT)
+    three_points()
+
+
+def pair_view() -> None:
     """The picked points, their cross product h, the signed volume, the pair figure."""
     labels = {k: f"x{k} = ({X[k, 0]:.2f}, {X[k, 1]:.2f})" for k in range(n)}
     c1, c2, c3 = st.columns(3)
@@ -235,8 +246,13 @@ def line_section() -> None:
             lifted.plotly_chart(fg.lifted_figure(X, (i, j), h, height=400), key="ga_lifted", theme=None)
 
 
-def features_section(i: int, j: int) -> None:
-    """The Lasso feature κ of the line through the picked points: map and ramp."""
+def features_section() -> None:
+    """The Lasso feature κ of the line through the picked points: map and ramp (1-D data: the
+    ramps in words)."""
+    if d != 2:
+        st.info(ONE_D)
+        return
+    i, j = picks[:2]
     h = normal_of(i, j)
     st.caption(f"The line through x{i} and x{j}, picked under *{ui.schema.GA_SECTIONS[0]}*.")
     flip = ui.widgets.toggle("ga_flip", "Other orientation (−h)")
@@ -265,21 +281,4 @@ if d > 2:
     st.error("This page shows 1-D or 2-D data.")
     st.stop()
 picks = picked_points(X) if d == 2 else None
-line_tab, features_tab, lasso_tab = ui.widgets.sections("ga_section")
-if line_tab.open:
-    with line_tab:
-        if d == 2:
-            line_section()
-        else:
-            st.info(ONE_D)
-        st.markdown(CROSS_PRODUCT)
-        three_points()
-if features_tab.open:
-    with features_tab:
-        if d == 2:
-            features_section(*picks[:2])
-        else:
-            st.info(ONE_D)
-if lasso_tab.open:
-    with lasso_tab:
-        lasso_section()
+ui.widgets.show_sections("ga_section", line_section, features_section, lasso_section)

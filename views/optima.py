@@ -183,10 +183,4 @@ def critical_width_section() -> None:
                    if found.stored else ""))
 
 
-split_tab, width_tab = ui.widgets.sections("optima_section")
-if split_tab.open:
-    with split_tab:
-        split_section()
-if width_tab.open:
-    with width_tab:
-        critical_width_section()
+ui.widgets.show_sections("optima_section", split_section, critical_width_section)

@@ -237,13 +237,4 @@ st.caption(
     "f(X) = X w0 + Σ_j (X w_j)_+ a_j, of minimum norm among all interpolants (the β → 0 limit of "
     "weight decay). As a convex program: min ‖w0‖ + Σ_j ‖w_j‖ s.t. X w0 + Σ_j D_j X w_j = y. "
     "Recovery means the optimum is w0 = w\\* with every ReLU block zero (Wang, Hua, Candès & Pilanci).")
-phase_tab, nic_tab, pictures_tab = ui.widgets.sections("recovery_section")
-if phase_tab.open:
-    with phase_tab:
-        phase_section()
-if nic_tab.open:
-    with nic_tab:
-        nic_section()
-if pictures_tab.open:
-    with pictures_tab:
-        pictures_section()
+ui.widgets.show_sections("recovery_section", phase_section, nic_section, pictures_section)

@@ -233,13 +233,4 @@ def landscape_section() -> None:
 
 
 optimum = opt.minimal if opt.minimal is not None else opt.network
-runs_tab, run_tab, landscape_tab = ui.widgets.sections(P + "section")
-if runs_tab.open:
-    with runs_tab:
-        runs_section()
-if run_tab.open:
-    with run_tab:
-        run_section()
-if landscape_tab.open:
-    with landscape_tab:
-        landscape_section()
+ui.widgets.show_sections(P + "section", runs_section, run_section, landscape_section)
