@@ -120,9 +120,22 @@ class PreloadPlotly:
             link = f"<{self.chunk}>; rel=modulepreload; crossorigin".encode()
         elif self.chunk is not None:
             tags += module_script(self.chunk)
+        if not tags:  # the default page: its HTML unchanged (compressed, cached), a header added
+            await self.app(scope, receive, self._with_link(send, link))
+            return
         headers = [(k, v) for k, v in scope["headers"] if k.lower() not in FROM_REQUEST]
         scope = {**scope, "headers": headers}
         await self.app(scope, receive, self._rewrite(send, tags, link, head=scope["method"] == "HEAD"))
+
+    @staticmethod
+    def _with_link(send, link: bytes | None):
+        """``send`` that adds the ``link`` header (if any) to an HTML page."""
+        async def with_link(message) -> None:
+            if link and message["type"] == "http.response.start" and is_html(message.get("headers", [])):
+                message = {**message, "headers": [*message["headers"], (b"link", link)]}
+            await send(message)
+
+        return with_link
 
     @staticmethod
     def _rewrite(send, tags: str, link: bytes | None, head: bool):
