@@ -232,3 +232,31 @@ def test_path_figure_legend_sits_above_the_panel_titles():
     assert fig.layout.margin.t >= 70  # room for one legend row above the titles
     slider, buttons = fig.layout.sliders[0], fig.layout.updatemenus[0]
     assert slider.x >= 0.22 and buttons.x == 0.0  # Play and Pause end before the slider starts
+
+
+@pytest.mark.parametrize("shape", [(4, 3), (1562, 40)])
+def test_pattern_matrix_shows_every_entry_small_as_a_heatmap_large_as_an_image(shape):
+    """The pattern matrix holds exactly the patterns, row k = D_{k+1}: a heatmap's z up to
+    MAX_HEATMAP_CELLS entries, above that a PNG whose pixels are the entries (dark = 1), with a
+    hover naming the pattern and the point at each pixel (row y0 = 1 is D1, column x0 = 0 is point 0)."""
+    import base64
+    import io
+
+    from PIL import Image
+
+    from convexnn.figures import arrangements as fa
+
+    patterns = np.random.default_rng(0).random(shape) < 0.5
+    fig = fa.pattern_matrix(patterns)
+    trace = fig.data[0]
+    if patterns.size <= fa.MAX_HEATMAP_CELLS:
+        assert trace.type == "heatmap"
+        np.testing.assert_array_equal(np.asarray(trace.z), patterns.astype(int))
+        np.testing.assert_array_equal(trace.y, np.arange(1, shape[0] + 1))
+        return
+    assert trace.type == "image" and (trace.x0, trace.dx, trace.y0, trace.dy) == (0, 1, 1, 1)
+    assert trace.hovertemplate.startswith("D%{y}, point %{x}")
+    png = base64.b64decode(trace.source.split(",", 1)[1])
+    pixels = np.asarray(Image.open(io.BytesIO(png)).convert("L"))
+    assert pixels.shape == shape
+    np.testing.assert_array_equal(pixels < 128, patterns)
