@@ -2,8 +2,14 @@
 
 The file must hold what the pages would compute with their default settings: every stored result is
 recomputed here (the same functions, about 6 s of CPU) and compared, field by field; times are the
-only values allowed to differ. The pages' default views are checked to use the file, and any other
-setting to compute afresh.
+only values allowed to differ, except where another machine's floating point may lead the same code
+to another equally correct result (:data:`GAPS`, :data:`OPTIMAL_POINTS`, :func:`machine_calls`).
+The pages' default views are checked to use the file, and any other setting to compute afresh.
+
+The file was made on one machine; the suite also runs on others (an AMD EPYC with AVX2 here, on
+2026-12-04, where OpenBLAS picks other kernels than on the machine that made the file): results that
+are unique (optimal values, counts, training runs that are not chaotic) agree to 1e-6, the others
+are checked by what defines them.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from streamlit.testing.v1 import AppTest
 
 from convexnn import ReLUNetwork
 from convexnn import datasets as ds
+from convexnn.theory import optima
 from ui import first_view as fv
 from ui import landscape as al
 
@@ -24,10 +31,27 @@ TIMES = {"time", "total_time", "count_seconds", "enumerate_seconds", "train_time
 """Fields measured in seconds: they differ from run to run."""
 
 
+GAPS = {"relative_gap", "relative_gaps"}
+"""Relative duality gaps: the solver stops below its tolerance, and another machine's rounding stops
+it at another point below it (1.039e-7 against 1.046e-7 seen); compared to :data:`GAP_ATOL`."""
+GAP_ATOL = 1e-6
+OPTIMAL_POINTS = {("ConvexResult", "network"), ("ConvexResult", "minimal"), ("ConvexResult", "n_active"),
+                  ("NetworkPath", "models"),
+                  ("NetworkPath", "n_neurons"), ("NetworkPath", "n_solver_blocks"), ("NetworkPath", "blocks"),
+                  ("NetworkPath", "norms")}
+"""(class, field): an optimum's networks and what is read off their weights. The optimal value is
+unique, the optimal networks are not (the All global optima page is about this): on another
+machine the solver and the pruning can end at another optimal network (31 solver blocks against 25,
+a Lasso path's minimal network 2% away, seen). These fields are not compared; each stored network
+is checked by the identity every optimal network satisfies: its nonconvex objective is the optimal
+value (:func:`test_each_stored_network_attains_the_optimal_value`)."""
+
+
 def same(stored, fresh, where: str = "", rtol: float = 1e-6) -> None:
-    """``stored`` equals ``fresh`` (recursively; floats to ``rtol``, float32 frames to 1e-5). On the
-    machine that made the file they agree to the last bit; 1e-6 leaves room for another BLAS under
-    1,000 epochs of training."""
+    """``stored`` equals ``fresh`` (recursively; floats to ``rtol``, arrays to ``rtol`` of their
+    largest entry, float32 frames to 1e-5). On the machine that made the file they agree to the last
+    bit; 1e-6 leaves room for another BLAS under 1,000 epochs of training, the largest entry for the
+    entries that are zero up to rounding (a product of singular values, 2e-17 against 4e-17 seen)."""
     if isinstance(fresh, ReLUNetwork):
         rtol = max(rtol, 1e-5) if "snapshots" in where else rtol
         for k in ("W1", "b1", "w2"):
@@ -38,8 +62,13 @@ def same(stored, fresh, where: str = "", rtol: float = 1e-6) -> None:
     elif dataclasses.is_dataclass(fresh):
         assert type(stored) is type(fresh), where
         for f in dataclasses.fields(fresh):
-            if f.name not in TIMES and f.name != "stored":
-                same(getattr(stored, f.name), getattr(fresh, f.name), f"{where}.{f.name}", rtol)
+            a, b, at = getattr(stored, f.name), getattr(fresh, f.name), f"{where}.{f.name}"
+            if f.name in TIMES or f.name == "stored" or (type(fresh).__name__, f.name) in OPTIMAL_POINTS:
+                continue
+            if f.name in GAPS:
+                assert np.allclose(a, b, rtol=0, atol=GAP_ATOL, equal_nan=True), at
+            else:
+                same(a, b, at, rtol)
     elif isinstance(fresh, dict):
         assert set(stored) == set(fresh), where
         for k in fresh:
@@ -51,16 +80,33 @@ def same(stored, fresh, where: str = "", rtol: float = 1e-6) -> None:
             same(a, b, f"{where}[{i}]", rtol)
     elif isinstance(fresh, np.ndarray):
         assert stored.shape == fresh.shape and stored.dtype.kind == fresh.dtype.kind, where
-        assert np.allclose(stored, fresh, rtol=rtol, atol=0, equal_nan=True), where
+        scale = float(np.nanmax(np.abs(fresh), initial=0)) if fresh.dtype.kind == "f" else 0.0
+        assert np.allclose(stored, fresh, rtol=rtol, atol=rtol * scale, equal_nan=True), where
     elif isinstance(fresh, float):
         assert stored == pytest.approx(fresh, rel=rtol, nan_ok=True), where
     else:
         assert stored == fresh, where
 
 
+def machine_calls() -> list:
+    """:func:`ui.first_view.default_calls` with the critical-width experiment's widths as the file has
+    them. The page's largest width and the convex width come from its pruned optimal network, which
+    another machine may find with other neurons (11 against the file's 13 on the default data, seen):
+    the same data, settings and optimal value p* (to 10 digits), another default for the widths. Such
+    a machine's page computes its own experiment when its tab opens; the stored one is checked here."""
+    calls = fv.default_calls()
+    stored = [r for r in fv.stored().values() if isinstance(r, optima.CriticalWidth)]
+    for i, (fn, args) in enumerate(calls):
+        if fn is fv.width_experiment and len(stored) == 1:
+            widths = (int(stored[0].widths.max()), args[8], int(stored[0].convex_width))
+            assert args[8] == fv.key_float(stored[0].p_star)  # the optimal value does not depend on the machine
+            calls[i] = (fn, (*args[:7], widths[0], args[8], widths[2]))
+    return calls
+
+
 def test_the_file_holds_the_default_calls_and_only_arrays():
     table = fv.stored()
-    calls = fv.default_calls()
+    calls = machine_calls()
     # AdamW at 3 rates, 2 convex programs, 2 x gradient descent, the counts, the two-pattern example,
     # Stationary: p* and 8 runs, the critical width and the Lasso path on the default data, the default
     # recovery grid
@@ -73,13 +119,35 @@ def test_the_file_holds_the_default_calls_and_only_arrays():
 
 @pytest.mark.parametrize("index", range(21))
 def test_each_stored_result_equals_its_recomputation(index):
-    fn, args = fv.default_calls()[index]
+    fn, args = machine_calls()[index]
     fresh = fn(*args)
     stored = fv.lookup(fn, *args)
     assert stored is not None
     same(stored, fresh, fv.call_key(fn, args)[:40])
     if hasattr(fresh, "stored"):
         assert stored.stored and not fresh.stored
+
+
+def test_each_stored_network_attains_the_optimal_value():
+    """The identity that defines the stored optimal networks (:data:`OPTIMAL_POINTS`) on every machine:
+    a network read off a convex solution has the convex optimum as its nonconvex objective, for the
+    solver's network and the pruned one of each convex solve, and for each β of the Lasso path."""
+    checked = 0
+    for fn, args in machine_calls():
+        result = fv.lookup(fn, *args)
+        if fn is al.convex_solve:  # (X, y, beta, patterns, n_samples, seed, bias, loss, label)
+            X, y, beta, loss = args[0], args[1], args[2], args[7]
+            assert result.n_active == result.network.width >= result.minimal.width
+            for network in (result.network, result.minimal):
+                assert network.objective(X, y, beta, loss) == pytest.approx(result.objective, rel=1e-9)
+                checked += 1
+        elif fn is fv.lasso_path:  # (X, y, task, n_betas, loss, ...)
+            X, y, loss = args[0], args[1], args[4]
+            for network, beta, value in zip(result.models, result.betas, result.objectives, strict=True):
+                assert network.objective(X, y, beta, loss) == pytest.approx(value, rel=1e-9, abs=1e-12)
+                checked += 1
+            assert list(result.n_neurons) == [m.width for m in result.models]
+    assert checked == 3 * 2 + 25  # the AdamW page's two solves, the Stationary page's p*, a path of 25 β
 
 
 def test_other_data_or_settings_are_computed():
@@ -157,6 +225,9 @@ def test_the_stationary_default_page_uses_the_file():
 
 
 def test_the_all_global_optima_default_page_uses_the_file():
+    if fv.call_key(*fv.default_calls()[-3]) != fv.call_key(*machine_calls()[-3]):
+        pytest.skip("this machine's pruning finds another minimal network on the default data than the "
+                    "machine that made the file: its page computes the experiment for its own widths")
     at = open_page("views/optima.py")
     at.session_state["optima_section"] = "The critical width m*"  # its tab, built when opened
     at.run()
