@@ -98,9 +98,9 @@ def machine_calls() -> list:
     stored = [r for r in fv.stored().values() if isinstance(r, optima.CriticalWidth)]
     for i, (fn, args) in enumerate(calls):
         if fn is fv.width_experiment and len(stored) == 1:
-            widths = (int(stored[0].widths.max()), args[8], int(stored[0].convex_width))
-            assert args[8] == fv.key_float(stored[0].p_star)  # the optimal value does not depend on the machine
-            calls[i] = (fn, (*args[:7], widths[0], args[8], widths[2]))
+            assert args[8] == fv.key_float(stored[0].p_star)  # the optimal value is the machine's too
+            max_width, convex_width = int(stored[0].widths.max()), int(stored[0].convex_width)
+            calls[i] = (fn, (*args[:7], max_width, args[8], convex_width))
     return calls
 
 
