@@ -27,7 +27,7 @@ MAX_LIST_POINTS = 200  # above this many points the patterns are counted, not li
 ROTATE_STEP = 5
 SHIFT_STEP = 0.05
 TICK_SECONDS = 0.4
-PLAYING, TIMER, FULL_RUN, HOLD = "_arr_playing", "_arr_timer", "_arr_full_run", "_arr_hold"
+PLAYING, TIMER, FULL_RUN = "_arr_playing", "_arr_timer", "_arr_full_run"
 K_CHOICES = (100, 300, 1000, 3000, 10_000, 30_000, 100_000)
 
 
@@ -141,21 +141,13 @@ else:
 can_play = data.dim == 2 or bias  # 1-D data without a bias has two hyperplanes only
 
 
-def hold_position() -> None:
-    """Write the sliders' position back into the session state: this run then sends it to the
-    browser's sliders, so that they show the line the page draws. Messages cross while the sweep
-    plays: a Pause click, or a tick the browser sent before it learnt of the pause, carries the
-    position the browser showed then, one step behind the server's (a thumb left at 40 while the
-    figure said 45, seen on a loaded machine); the server takes that position, and without a
-    write-back the thumb keeps the value the server sent last."""
+def toggle_play() -> None:
+    ss[PLAYING] = not ss.get(PLAYING, False)
+    # a click during a tick can carry the sliders' previous position: write the position back, so
+    # the browser's sliders show the line the page draws
     for key in ("arr_theta", "arr_offset", "arr_dir"):
         if key in ss:
             ss[key] = ss[key]
-
-
-def toggle_play() -> None:
-    ss[PLAYING] = not ss.get(PLAYING, False)
-    hold_position()
 
 
 def sweep_step(anim: str) -> None:
@@ -190,10 +182,7 @@ def hyperplane_view() -> None:
     it a moment after the side panel. Paused, the side panel names the same pattern."""
     playing = bool(ss.get(PLAYING)) and can_play
     if playing != ss[TIMER] or not (playing or ss.get(FULL_RUN)):
-        # Play/Pause, a slider moved while paused, or a tick sent before the pause reached the browser:
-        # the whole page follows the line, and its run sends the position to the sliders (hold_position)
-        ss[HOLD] = True
-        st.rerun()
+        st.rerun()  # Play/Pause, or a slider moved while paused: the whole page follows the line
     if playing and not ss.get(FULL_RUN):
         sweep_step(ss["arr_anim"] if ss.get("arr_anim") in modes else modes[0])
     left, right = st.columns([1.55, 1], gap="large")
@@ -251,8 +240,6 @@ def hyperplane_view() -> None:
         st.caption(f"Exact enumeration took {t_enum * 1000:.0f} ms (circle sweep, O(n² log n)).")
 
 
-if ss.pop(HOLD, False):
-    hold_position()
 ss[FULL_RUN] = True
 hyperplane_view()
 ss[FULL_RUN] = False
