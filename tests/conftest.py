@@ -8,6 +8,7 @@ where a missing browser is a failure (CI must run them).
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
 import socket
@@ -35,6 +36,23 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 SERVER_START_TIMEOUT = 60.0
+
+
+def chart_specs(at) -> list[dict]:
+    """The plotly figures an AppTest run shows, in page order, as specs (``data``, ``layout``,
+    ``frames``): those of ui.plot's chart component and of ``st.plotly_chart`` (3-D figures)."""
+    def walk(node):
+        yield node
+        for child in getattr(node, "children", {}).values():
+            yield from walk(child)
+
+    specs = []
+    for element in walk(at._tree):
+        if element.type == "plotly_chart":
+            specs.append(json.loads(element.proto.spec))
+        elif element.type == "bidi_component" and element.proto.component_name == "convexnn_chart":
+            specs.append(json.loads(json.loads(element.proto.json)["spec"]))
+    return specs
 
 
 def find_chromium() -> str | None:

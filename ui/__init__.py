@@ -36,6 +36,7 @@ from ui import (
     drawing,
     keys,
     messages,
+    plot,
     results,
     schema,
     state,
@@ -71,8 +72,8 @@ __all__ = [
     "FIXED_PRESETS", "K", "LOSSES", "MAX_FEATURE_UPLOAD_MB", "MAX_POINTS", "MAX_SOLVE_POINTS",
     "MAX_UPLOAD_MB", "PAGE_DATA", "PATTERN_LABELS", "PATTERN_SOURCES", "PRESETS", "PROGRAMS", "S",
     "SLOW_SOLVE_POINTS", "Settings", "TALK", "canvas", "charts", "compute", "current_data", "describe",
-    "docs", "drawing", "flash", "init", "keys", "messages", "plain", "restore_canvas", "results", "schema",
-    "settings", "show_messages", "state", "sync_url", "text", "url", "widgets",
+    "docs", "drawing", "flash", "init", "keys", "messages", "plain", "plot", "restore_canvas", "results",
+    "schema", "settings", "show_messages", "state", "sync_url", "text", "url", "widgets",
 ]
 
 # Streamlit collects garbage after every script run (runner.postScriptGC): a full collection walks

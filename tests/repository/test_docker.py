@@ -125,7 +125,8 @@ def test_dockerignore_keeps_tests_caches_and_git_out():
     for needed in (".git", "tests", "bench", "**/__pycache__", "*.egg-info", ".pytest_cache", ".hypothesis"):
         assert needed in lines, f".dockerignore must exclude {needed}"
     # and nothing the app needs
-    for needed in ("app.py", "views", "ui", "convexnn", "docs", "assets", ".streamlit", "requirements.txt"):
+    for needed in ("app.py", "views", "ui", "convexnn", "docs", "assets", "static", ".streamlit",
+                   "requirements.txt"):
         assert needed not in lines, f".dockerignore must not exclude {needed}"
     assert (ROOT / "views").is_dir() and (ROOT / "ui" / "__init__.py").is_file()
 
@@ -141,6 +142,7 @@ def test_streamlit_config_limits_uploads_and_keeps_xsrf_on():
 
     assert schema.MAX_UPLOAD_MB <= 10 and schema.MAX_FEATURE_UPLOAD_MB == server["maxUploadSize"]
     assert server["headless"] is True
+    assert server["enableStaticServing"] is True  # static/: plotly.js's cartesian bundle (ui/plot.py)
     assert config["browser"]["gatherUsageStats"] is False
 
 
