@@ -1,5 +1,5 @@
 """The app's HTML page, made to reach its first view sooner: the server found at once, plotly.js
-fetched and compiled while Streamlit's own scripts load.
+fetched and run while Streamlit's own scripts load.
 
 :class:`PreloadPlotly` (an ASGI middleware given to the ``st.App`` in ``app.py``) changes only the
 app's HTML page (every page's URL serves the same ``index.html``):
@@ -11,31 +11,25 @@ app's HTML page (every page's URL serves the same ``index.html``):
   after a back-off: about 0.9 s of every such first view went to that wait. The base is taken
   relative to the page's address, so a reverse proxy's path prefix (with or without
   ``server.baseUrlPath``) is kept.
-- **plotly.js.** Streamlit's frontend imports its plotly chart component
-  (``static/js/PlotlyChart.<hash>.js``, 4.7 MB with plotly.js inside) only when the first
-  ``st.plotly_chart`` element arrives over the websocket, and then spends about 0.9 s of main
-  thread on these machines running it. Pages that open on a figure get ``<script type="module"
-  src=...>`` for it, so it runs while the browser waits for the websocket and the page's script
-  (the component's later ``import()`` of the same URL finds it evaluated: one module map per
-  document); the drawing pages (the Playground at ``/`` and the Data page), whose first view has no
-  figure, get a ``Link: <...>; rel=modulepreload`` header instead (fetched and compiled off the main
-  thread, run when a figure comes). Preloading on every page, or running it when the websocket
-  opens, was measured no faster (bench/README.md).
+- **plotly.js.** The app's figures are drawn by plotly.js's cartesian bundle (:mod:`ui.plot`,
+  served from ``static/``). Pages that open on a figure get ``<script defer src=...>`` for it, so
+  it runs while the browser waits for the websocket and the page's script (the charts find
+  ``window.Plotly``); the drawing pages (the Playground at ``/`` and the Data page), whose first
+  view has no figure, get a ``Link: <...>; rel=preload; as=script`` header instead (fetched, run
+  when a figure comes). Streamlit's own plotly component (full plotly.js, 4.7 MB) is loaded by
+  Streamlit only for a 3-D figure, when one is shown. Preloading more, or running the page on
+  its HTML request, was measured no faster (bench/README.md).
 
 Each page's HTML is asked of Streamlit whole and uncompressed (no ``Range``, ``If-Range`` or
 ``Accept-Encoding``: 8 kB) and sent without the original's ``ETag`` and ``Accept-Ranges``, which
-described the page before the script was added; a HEAD request gets the rewritten page's length. A
-Streamlit version whose static folder has no plotly component gets no header.
+described the page before the scripts were added; a HEAD request gets the rewritten page's length.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
+from ui.plot import BUNDLE
 from ui.schema import PAGE_DATA, PAGE_PLAYGROUND
 
-PLOTLY_CHUNK = "PlotlyChart.*.js"
-"""The file name of Streamlit's plotly chart component in its static folder (``static/js/``)."""
 DRAWING_PAGES = (PAGE_PLAYGROUND, PAGE_DATA)
 """The url paths whose first view has no plotly figure: the Playground and the Data page."""
 NOT_PAGES = ("_stcore", "static", "media", "component", "app")
@@ -45,15 +39,6 @@ FROM_REQUEST = (b"range", b"if-range", b"accept-encoding")
 (8 kB), never as a byte range of the original."""
 FROM_RESPONSE = (b"content-length", b"content-encoding", b"etag", b"accept-ranges", b"last-modified")
 """Response headers of the original HTML that do not describe the rewritten page."""
-
-
-def plotly_chunk() -> str | None:
-    """The static path of Streamlit's plotly chart component ("static/js/PlotlyChart.<hash>.js"),
-    or None unless this Streamlit version has exactly one."""
-    import streamlit
-
-    found = sorted((Path(streamlit.__file__).parent / "static" / "static" / "js").glob(PLOTLY_CHUNK))
-    return f"static/js/{found[0].name}" if len(found) == 1 else None
 
 
 def page_path(path: str, base_url_path: str) -> str:
@@ -73,20 +58,30 @@ def app_page(path: str, base_url_path: str) -> str | None:
     return None if "." in page or page.split("/")[0] in NOT_PAGES else page
 
 
-def module_script(chunk: str) -> str:
-    """A module script for ``chunk`` (as Streamlit writes its own: relative to the page, fetched in
-    CORS mode)."""
-    return f'<script type="module" crossorigin src="./{chunk}"></script>\n'
+def up_to_base(page: str) -> str:
+    """The relative path from the app page ``page`` ("" for the default page) to the app's base
+    URL: "./" for a page one segment deep, one "../" more per further segment."""
+    return "./" + "../" * (len([part for part in page.split("/") if part]) - 1)
+
+
+def bundle_script(page: str) -> str:
+    """A deferred script that runs plotly.js's cartesian bundle (:data:`ui.plot.BUNDLE`), relative
+    to the page ``page``; the charts wait for it (``data-convexnn-plotly``)."""
+    return f'<script defer data-convexnn-plotly src="{up_to_base(page)}{BUNDLE}"></script>\n'
+
+
+def bundle_link(page: str) -> bytes:
+    """A ``Link`` header value that preloads the bundle (fetched, not run), relative to ``page``."""
+    return f"<{up_to_base(page)}{BUNDLE}>; rel=preload; as=script".encode()
 
 
 def backend_script(page: str) -> str:
     """An inline script giving Streamlit's frontend the app's base URL: the page's address without
     the page's own path segments (``page``: the app page, "" for the default page). It runs before
     the frontend's modules (module scripts run after the document is parsed)."""
-    up = "../" * (len([part for part in page.split("/") if part]) - 1)
     return ("<script>(() => {const u = new URL(location.href); u.pathname = u.pathname.replace(/\\/+$/, '');"
             f" window.__streamlit = Object.assign({{}}, window.__streamlit, {{BACKEND_BASE_URL: "
-            f"new URL('./{up}', u).href}});}})();</script>\n")
+            f"new URL('{up_to_base(page)}', u).href}});}})();</script>\n")
 
 
 def with_head(html: bytes, tags: str) -> bytes:
@@ -99,14 +94,13 @@ def is_html(headers) -> bool:
 
 
 class PreloadPlotly:
-    """ASGI middleware: Streamlit's plotly component loaded with the app's HTML page, and the page
+    """ASGI middleware: plotly.js's cartesian bundle loaded with the app's HTML page, and the page
     told where the server is (module doc)."""
 
     def __init__(self, app) -> None:
         from streamlit import config
 
         self.app = app
-        self.chunk = plotly_chunk()
         self.base_url_path = str(config.get_option("server.baseUrlPath") or "")
 
     async def __call__(self, scope, receive, send) -> None:
@@ -116,10 +110,10 @@ class PreloadPlotly:
             return
         tags = backend_script(page) if page else ""
         link = None
-        if self.chunk is not None and page in DRAWING_PAGES:
-            link = f"<{self.chunk}>; rel=modulepreload; crossorigin".encode()
-        elif self.chunk is not None:
-            tags += module_script(self.chunk)
+        if page in DRAWING_PAGES:
+            link = bundle_link(page)
+        else:
+            tags += bundle_script(page)
         if not tags:  # the default page: its HTML unchanged (compressed, cached), a header added
             await self.app(scope, receive, self._with_link(send, link))
             return

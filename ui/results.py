@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from ui import charts, compute
+from ui import charts, compute, plot
 from ui.compute import DEFAULT_SAMPLES, Solved
 from ui.schema import MAX_SOLVE_POINTS, SLOW_SOLVE_POINTS
 
@@ -90,7 +90,7 @@ def show_metrics(result: Solved, data, columns: int = 4) -> None:
 def show_figure(result: Solved, data, key: str, height: int = 520, highlight: int | None = None) -> None:
     fig = charts.optimum_figure(result.model, data, highlight=highlight, height=height,
                          shade=result.program == "exact")
-    st.plotly_chart(fig, key=key, theme=None, width="stretch")
+    plot.chart(fig, key=key)
     gated = result.program == "gated"
     lines = ("gate hyperplanes (grey)" if gated
              else "neurons' hyperplanes w1·x + b1 = 0 (orange: w2 > 0, blue: w2 < 0), shaded on "

@@ -41,7 +41,7 @@ def regions_section(trained: list, convex: list) -> None:
                         for e in run.snapshot_epochs]
         with st.spinner("Drawing the frames…"):
             fig = lf.boundary_animation(run.snapshots, frame_labels, data, others, first_title=which)
-        st.plotly_chart(fig, key=P + "animation", theme=None, width="stretch")
+        ui.plot.chart(fig, key=P + "animation")
         st.caption("Press Play, or drag the slider over the epochs. Shading: the sign of f (orange +1, "
                    "blue −1); black: the decision boundary f = 0. The convex solutions on the right are "
                    "computed once, not trained.")
@@ -95,7 +95,7 @@ def time_section(trained: list, convex: list) -> None:
         series[r.label] = {"time": r.time, "objective": r.objective, "accuracy": r.accuracy}
     for c in convex:
         series[c.label] = {"time": [c.time], "objective": [c.objective], "accuracy": [c.accuracy]}
-    st.plotly_chart(lf.time_figure(series), key=P + "time_chart", theme=None, width="stretch")
+    ui.plot.chart(lf.time_figure(series), key=P + "time_chart")
     st.caption("AdamW: curves over its epochs (training time only). Convex programs: one star each, at the "
                "time the solve took; the solver returns the optimum of its pattern set, certified by its "
                "duality gap.")

@@ -213,9 +213,9 @@ def hyperplane_view() -> None:
     pattern = Xt @ g >= 0
     index = int(arr.index_of(pattern)[0]) if arr is not None else -1
     with left:
-        st.plotly_chart(fa.sweep_figure(data, g[None], pattern[None], np.array([index]), count, bias, 0,
-                                        [line_label(theta, offset)], height=560),
-                        key="arr_sweep", theme=None)
+        ui.plot.chart(fa.sweep_figure(data, g[None], pattern[None], np.array([index]), count, bias, 0,
+                      [line_label(theta, offset)], height=560),
+                      key="arr_sweep")
     with right:
         if playing:  # the figure redraws a moment after this panel: one place names the pattern
             st.markdown("**Pattern**: sweeping; the figure's title names it, the strip below the "
@@ -264,7 +264,7 @@ if tab_all.open:
                 fig = matrix_figure(X, bias)
                 if index >= 0:
                     fa.mark_pattern(fig, index, n)
-                st.plotly_chart(fig, key="arr_matrix", theme=None)
+                ui.plot.chart(fig, key="arr_matrix")
             with c2:
                 st.markdown(f"**{count:,} patterns** × {n} points. Row k is D_k; rows are in "
                             "descending binary order (point 0 is the leading bit), so D1 is the "
@@ -301,15 +301,14 @@ if tab_sphere.open:
             with c1:
                 fig = sphere_figure(X, bias, rank)
                 fa.move_marker(fig, g_red / np.linalg.norm(g_red) * 1.03)
-                st.plotly_chart(fig, key="arr_sphere", theme=None, on_select="rerun",
-                                selection_mode="points")
+                ui.plot.chart(fig, key="arr_sphere", on_select=True)
             with c2:
                 st.markdown(f"The red diamond is the current g: pattern "
                             f"**{fa.pattern_label(index, count)}**, the line on the left of the page. "
                             "Here it is again:")
-                st.plotly_chart(fa.sweep_figure(data, g[None], pattern[None], np.array([index]), count,
-                                                bias, 0, ["current g"], height=420),
-                                key="arr_sphere_line", theme=None)
+                ui.plot.chart(fa.sweep_figure(data, g[None], pattern[None], np.array([index]), count,
+                              bias, 0, ["current g"], height=420),
+                              key="arr_sphere_line")
             if data.dim == 2 and bias:
                 st.markdown(
                     r"**The same cells as a map of all lines.** A line $w^\top x + b = 0$ with "
@@ -322,7 +321,7 @@ if tab_sphere.open:
 
                 fig = map_figure(X, bias, rank)
                 fa.move_marker(fig, (theta % 360, offset))
-                st.plotly_chart(fig, key="arr_map", theme=None, on_select="rerun", selection_mode="points")
+                ui.plot.chart(fig, key="arr_map", on_select=True)
         else:
             st.markdown(
                 r"With rank 2 the directions form a circle: each point's line "
@@ -330,10 +329,10 @@ if tab_sphere.open:
                 r"passes through the origin and cuts the circle twice. The arcs between the cuts are the "
                 r"patterns, labelled as in the full list.")
             Z = Xt @ arr.basis
-            st.plotly_chart(fa.circle_figure(Z, arr.patterns, g @ arr.basis, height=480,
-                                             axis_titles=("g1 (w)", "g2 (b)") if (data.dim == 1 and bias)
-                                             else ("g1", "g2")),
-                            key="arr_circle", theme=None)
+            ui.plot.chart(fa.circle_figure(Z, arr.patterns, g @ arr.basis, height=480,
+                          axis_titles=("g1 (w)", "g2 (b)") if (data.dim == 1 and bias)
+                          else ("g1", "g2")),
+                          key="arr_circle")
 
 if tab_sampling.open:
     with tab_sampling:
@@ -366,7 +365,7 @@ if tab_sampling.open:
         sampling_key = (int(k_max), int(seeds), sketch, bool(mirror))
         f1, f2 = st.columns([1.5, 1], gap="large")
         with f1:
-            st.plotly_chart(coverage_figure(X, bias, *sampling_key), key="arr_coverage", theme=None)
+            ui.plot.chart(coverage_figure(X, bias, *sampling_key), key="arr_coverage")
         with f2:
             rows = []
             for m in cov.found:
@@ -395,10 +394,9 @@ if tab_sampling.open:
                 s1, s2 = st.columns([1.2, 1], gap="medium")
                 A_cells = areas(X, bias)
                 with s1:
-                    st.plotly_chart(missed_figure(X, bias, rank, *sampling_key), key="arr_missed_sphere",
-                                    theme=None)
+                    ui.plot.chart(missed_figure(X, bias, rank, *sampling_key), key="arr_missed_sphere")
                 with s2:
-                    st.plotly_chart(area_figure(X, bias, *sampling_key), key="arr_areas", theme=None)
+                    ui.plot.chart(area_figure(X, bias, *sampling_key), key="arr_areas")
                     fin = np.isfinite(A_cells) & (A_cells > 0)
                     if fin.any():
                         small = float(np.min(A_cells[fin]) / (4 * np.pi))
@@ -407,7 +405,7 @@ if tab_sampling.open:
                             f"Gaussian samples to hit it once on average. With k = {k_max:,} a cell of "
                             f"share a is missed with probability (1 − a)^k.")
             else:
-                st.plotly_chart(fa.circle_figure(Xt @ arr.basis, arr.patterns, None, height=420,
-                                                 missed=miss_g,
-                                                 title="Arcs missed by Gaussian sampling (red)"),
-                                key="arr_missed_circle", theme=None)
+                ui.plot.chart(fa.circle_figure(Xt @ arr.basis, arr.patterns, None, height=420,
+                              missed=miss_g,
+                              title="Arcs missed by Gaussian sampling (red)"),
+                              key="arr_missed_circle")

@@ -53,17 +53,17 @@ def counts_section() -> None:
         status.update(label=f"Counted the patterns of {len(rows)} Gaussian data sets", state="complete")
     left, right = st.columns(2)
     with left:
-        st.plotly_chart(tf.pattern_count_figure(rows, (data.n, cur) if cur else None),
-                        key="complexity_counts", config={"displayModeBar": False}, theme=None)
-        st.plotly_chart(tf.pattern_time_figure(rows), key="complexity_times",
-                        config={"displayModeBar": False}, theme=None)
+        ui.plot.chart(tf.pattern_count_figure(rows, (data.n, cur) if cur else None),
+                      key="complexity_counts", config={"displayModeBar": False})
+        ui.plot.chart(tf.pattern_time_figure(rows), key="complexity_times",
+                      config={"displayModeBar": False})
         st.caption("Exact enumeration (the circle sweep) of Gaussian points in the plane with a bias column: "
                    "the count is n² − n + 2 (general position), far below Cover's bound; listing every "
                    f"pattern is what the exact program needs. The star is the current data ({data.n} points"
                    + (f", {cur} patterns)." if cur else ")."))
     with right:
-        st.plotly_chart(tf.cnn_bound_figure(np.geomspace(8, 4096, 40)), key="complexity_cnn",
-                        config={"displayModeBar": False}, theme=None)
+        ui.plot.chart(tf.cnn_bound_figure(np.geomspace(8, 4096, 40)), key="complexity_cnn",
+                      config={"displayModeBar": False})
         st.caption("The talk's bound for convolutional networks with filter size r, O(r³(n/r)^(3r)), drawn "
                    "with constant 1, next to Cover's bound for a fully connected layer of rank r: polynomial "
                    "in n for a fixed filter size, exponential in r.")
@@ -124,8 +124,8 @@ def easy_section() -> None:
             if res:
                 left, right = st.columns([1, 1.2])
                 with left:
-                    st.plotly_chart(tf.two_pattern_figure(res), key="complexity_two",
-                                    config={"displayModeBar": False}, theme=None)
+                    ui.plot.chart(tf.two_pattern_figure(res), key="complexity_two",
+                                  config={"displayModeBar": False})
                 with right:
                     st.dataframe(pd.DataFrame([{
                         "loss": r.loss, "β": r.beta, "all patterns": f"{r.full:.6f}",
@@ -179,8 +179,8 @@ def maxcut_section() -> None:
             st.caption(f"{k} of the {train.n} current points (seeded choice), with a bias column.")
             left, right = st.columns([1.2, 1])
             with left:
-                st.plotly_chart(tf.maxcut_figure(mc), key="complexity_maxcut",
-                                config={"displayModeBar": False}, theme=None)
+                ui.plot.chart(tf.maxcut_figure(mc), key="complexity_maxcut",
+                              config={"displayModeBar": False})
             with right:
                 st.metric("brute force max_δ ‖X̃ᵀDλ‖", f"{np.sqrt(mc.optimum):.6f}")
                 st.metric("SDP bound", f"{np.sqrt(mc.sdp):.6f}", f"ratio {mc.relaxation_ratio:.4f}",
@@ -193,8 +193,7 @@ def maxcut_section() -> None:
                     st.caption("Here the relaxation is tight (ratio 1): √(π/2) is a worst case, far from "
                                "what these low-rank instances show. Try the random λ or other seeds.")
     st.markdown("**The talk's hardness ladder**")
-    st.plotly_chart(tf.hardness_ladder_figure(), key="complexity_ladder", config={"displayModeBar": False},
-                    theme=None)
+    ui.plot.chart(tf.hardness_ladder_figure(), key="complexity_ladder", config={"displayModeBar": False})
     st.caption(
         "Schematic: the guaranteed factor 1 + ε of a polynomial-time algorithm by data class. Beyond "
         "√(π/2) the bars are not to scale (the general-data factor depends on the data). The talk states "

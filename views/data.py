@@ -119,7 +119,7 @@ with right:
         st.info(f"The current data ({ui.plain(data.name)}) are a 2-D regression and cannot be drawn; "
                 "here they are as a plot. *Start a drawing* replaces them by points you click "
                 "(two classes).")
-        st.plotly_chart(ui.charts.data_scatter(data, height=400), key="data_plot", theme=None)
+        ui.plot.chart(ui.charts.data_scatter(data, height=400), key="data_plot")
         st.button("Start a drawing", key=K.CLEAR, on_click=ui.drawing.clear_canvas)
     else:
         if task == "classification":
@@ -170,6 +170,6 @@ else:
 # first view and hold the canvas back by 1.5-2.5 s of the browser's CPU; bench/firstview.py)
 points = st.expander("Show the points", key="data_points_open", on_change="rerun")
 if points.open:
-    points.plotly_chart(ui.charts.data_scatter(data, height=380), key="data_preview", theme=None)
+    ui.plot.chart(ui.charts.data_scatter(data, height=380), key="data_preview", where=points)
 
 ui.sync_url()  # the drawing of this run may have changed the data

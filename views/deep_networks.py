@@ -58,8 +58,8 @@ def gap_section() -> None:
                 + " The gap is zero iff rank(X⁺Y) ≤ 1 (‖σ‖_(2/L) ≥ ‖σ‖_1 with equality iff at most one "
                 "σ_i ≠ 0), not \u201ciff the singular values are equal\u201d as the slide puts it.")
     with chart:
-        st.plotly_chart(tf.gap_curve(L, s1, s2, rest=(s3,) if s3 else ()), key="deep_gap_curve",
-                        config={"displayModeBar": False}, theme=None)
+        ui.plot.chart(tf.gap_curve(L, s1, s2, rest=(s3,) if s3 else ()), key="deep_gap_curve",
+                      config={"displayModeBar": False})
     with st.expander("The verification table (Mathematics page: deep networks), recomputed"):
         digits = {"P": "{:.6f}", "D": "{:.6f}", "gap": "{:.6f}"}
         st.dataframe(pd.DataFrame(du.pd_table()).style.format(digits), hide_index=True)
@@ -109,8 +109,8 @@ def standard_section() -> None:
     targets = {"global optimum (closed form)": best}
     if gd_L >= 3:
         targets["stalled at rank 1 (closed form)"] = du.regularized_value(sigma, gd_L, beta, rank=1)
-    st.plotly_chart(tf.gd_figure(runs, targets, f"Standard network, L = {gd_L}, β = {beta:g}"),
-                    key="deep_gd_chart", config={"displayModeBar": False}, theme=None)
+    ui.plot.chart(tf.gd_figure(runs, targets, f"Standard network, L = {gd_L}, β = {beta:g}"),
+                  key="deep_gd_chart", config={"displayModeBar": False})
     rows = []
     for label, run in runs.items():
         reached = abs(run.final - best) <= 1e-5 * max(1.0, best)
@@ -137,9 +137,9 @@ def parallel_section() -> None:
         status.update(label=f"Trained {len(pruns)} parallel networks", state="complete")
     ptarget = du.parallel_regularized_value(sigma, beta)
     branches = min(X.shape[1], Y.shape[1]) + 1
-    st.plotly_chart(tf.gd_figure(pruns, {"convex optimum ½‖M−Y‖² + β‖M‖_*": ptarget},
-                                 f"Parallel network, L = {gd_L}, β = {beta:g}, {branches} branches"),
-                    key="deep_parallel_chart", config={"displayModeBar": False}, theme=None)
+    ui.plot.chart(tf.gd_figure(pruns, {"convex optimum ½‖M−Y‖² + β‖M‖_*": ptarget},
+                  f"Parallel network, L = {gd_L}, β = {beta:g}, {branches} branches"),
+                  key="deep_parallel_chart", config={"displayModeBar": False})
     prow = [{"run": k, "final objective": f"{r.final:.6f}", "convex optimum": f"{ptarget:.6f}",
              "reached": bool(abs(r.final - ptarget) <= 1e-4 * max(1.0, ptarget))} for k, r in pruns.items()]
     st.dataframe(pd.DataFrame(prow), hide_index=True)

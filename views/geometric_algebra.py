@@ -124,7 +124,7 @@ def lasso_section() -> None:
     try:
         net = fit.network()
         fig = ui.charts.network_figure(net, lasso_data, height=460)
-        st.plotly_chart(fig, key="ga_lasso_fig", theme=None)
+        ui.plot.chart(fig, key="ga_lasso_fig")
         st.caption("The Lasso's network: every neuron's hyperplane passes through data points "
                    + ("(or through one point, parallel to an axis)." if variant == "l1" else "."))
     except ValueError as exc:
@@ -155,7 +155,7 @@ def three_points() -> None:
                     f"$h_1x_1 + h_2x_2 + h_3x_3 + h_4 = 0$ through the three points. For x{others[0]}: "
                     f"$\\tilde x^\\top h = {x @ h4:.4f} = \\det[\\tilde x; \\tilde x_{{{q[0]}}}; "
                     f"\\tilde x_{{{q[1]}}}; \\tilde x_{{{q[2]}}}] = {signed_volume(x, Pt[q]):.4f}$.")
-                st.plotly_chart(fg.plane_figure(P, q, h4, height=460), key="ga_plane", theme=None)
+                ui.plot.chart(fg.plane_figure(P, q, h4, height=460), key="ga_plane")
             else:
                 st.caption("Pick three points.")
 
@@ -234,8 +234,8 @@ def pair_view() -> None:
         f"positive on the side the normal points to, negative on the other, zero on the line.")
     f1, f2 = st.columns(2, gap="medium")
     with f1:
-        st.plotly_chart(fg.pair_figure(train, (i, j), h, third=k, height=400), key="ga_pick", theme=None,
-                        on_select="rerun", selection_mode="points")
+        ui.plot.chart(fg.pair_figure(train, (i, j), h, third=k, height=400), key="ga_pick",
+                      on_select=True)
         st.caption("Click a point to pick it (it replaces the older of the two).")
     with f2:
         st.caption("In the lifted space the two points (x, 1) span a plane through the origin; h is "
@@ -243,7 +243,7 @@ def pair_view() -> None:
         # a 3-D (WebGL) chart costs the browser about a second: drawn only once opened
         lifted = st.expander("The lifted space in 3-D", key="ga_lifted_open", on_change="rerun")
         if lifted.open:
-            lifted.plotly_chart(fg.lifted_figure(X, (i, j), h, height=400), key="ga_lifted", theme=None)
+            ui.plot.chart(fg.lifted_figure(X, (i, j), h, height=400), key="ga_lifted", where=lifted)
 
 
 def features_section() -> None:
@@ -264,10 +264,10 @@ def features_section() -> None:
         r"one ReLU neuron whose hyperplane passes through the two points.")
     k1, k2 = st.columns([1.2, 1], gap="medium")
     with k1:
-        st.plotly_chart(fg.kappa_figure(train, g, height=430), key="ga_kappa", theme=None)
+        ui.plot.chart(fg.kappa_figure(train, g, height=430), key="ga_kappa")
     with k2:
-        st.plotly_chart(fg.ramp_figure(Xt, g, y if train.task == "classification" else None, height=300),
-                        key="ga_ramp", theme=None)
+        ui.plot.chart(fg.ramp_figure(Xt, g, y if train.task == "classification" else None, height=300),
+                      key="ga_ramp")
         st.caption(f"Slope ‖(h₁, h₂)‖ / ‖h‖ = {np.linalg.norm(g[:2]):.3f}: with the bias penalized, the "
                    "feature is normalized by the whole vector h.")
 

@@ -66,7 +66,7 @@ with bars_col:
     if result.bars is not None and len(result.bars):
         top = float(result.bars.max()) / result.beta
         fig = ui.charts.dual_bars(result.bars, result.beta, result.active, height=340, gated=not exact)
-        st.plotly_chart(fig, key="optimum_dual_bars", theme=None, width="stretch")
+        ui.plot.chart(fig, key="optimum_dual_bars")
         norm = "‖X̃ᵀDᵢλ‖" if not exact else "‖Π_Kᵢ(±X̃ᵀDᵢλ)‖"
         at_beta = int(np.sum(result.bars.max(axis=1) >= result.beta * (1 - 1e-6)))
         dual = ("the solver's dual: the hinge loss has no unique gradient" if s.loss == "hinge"
@@ -139,5 +139,4 @@ with im:
                            f"{np.max(np.abs(f - model.predict(train.X))):.2e}.")
             from convexnn import figures
 
-            st.plotly_chart(figures.network_figure(loaded, data, height=380), key="optimum_import_chart",
-                            theme=None, width="stretch")
+            ui.plot.chart(figures.network_figure(loaded, data, height=380), key="optimum_import_chart")

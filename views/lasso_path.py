@@ -67,7 +67,7 @@ m3.metric("Path time", f"{result.seconds:.1f} s",
                   "recomputes it): its times were measured when that file was made" if result.stored else ""))
 m4.metric("Certified", f"{certified}/{len(path)}", help="Solves whose relative duality gap is ≤ 1e-6")
 
-st.plotly_chart(result.figure, key="path_chart", theme=None, width="stretch")
+ui.plot.chart(result.figure, key="path_chart")
 if data.dim == 1:
     what = ("the network's curve: at β_max it is zero; as β decreases the kinks (diamonds, one per "
             "neuron) appear one by one, at or next to the data points, until the curve interpolates.")

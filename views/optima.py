@@ -101,16 +101,15 @@ def split_section() -> None:
                        icon=":material/check_circle:")
         else:
             st.warning("The networks differ beyond rounding.")
-        st.plotly_chart(split_figure(t.network, t.origin, t.share, split=j, height=300),
-                        key="optima_split_chart", theme=None, width="stretch")
+        ui.plot.chart(split_figure(t.network, t.origin, t.share, split=j, height=300),
+                      key="optima_split_chart")
         st.caption(f"Each bar is one neuron of the transformed network. Red: the {k} copies of neuron {j}; "
                    "they share its hyperplane and carry the fractions α of its cost ‖(w1, b1)‖·|w2| (and "
                    "√α of its w2). Light grey: the zero neurons. The costs add up to the same penalty, "
                    "the outputs to the same f.")
     st.caption(optimum_line)  # below the figure (it used to push the figure below the fold)
     with st.expander("The transformed network's function (identical to the optimum's)", expanded=True):
-        st.plotly_chart(ui.charts.network_figure(t.network, data, height=420), key="optima_network_chart",
-                        theme=None, width="stretch")
+        ui.plot.chart(ui.charts.network_figure(t.network, data, height=420), key="optima_network_chart")
     ui.sync_url()  # a rerun of this fragment alone changes its settings: the link follows
 
 
@@ -168,8 +167,7 @@ def critical_width_section() -> None:
             stored = ("Stored for the default data and settings (assets/first_views.npz, checked by a test "
                       "that reruns it): measured when that file was made.")
             m4.metric("Training time", f"{cw.seconds:.1f} s", help=stored if found.stored else None)
-            st.plotly_chart(critical_width_figure(cw, height=460), key="optima_width_chart", theme=None,
-                            width="stretch")
+            ui.plot.chart(critical_width_figure(cw, height=460), key="optima_width_chart")
             below = cw.best < cw.p_star * (1 - 1e-6)
             note = (" Some runs end below p*: the convex solve is then not exactly optimal (see its "
                     "certificate)." if below.any() else "")

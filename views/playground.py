@@ -270,7 +270,7 @@ def adamw_panel(p_star: float | None) -> None:
         if run.step > 0:  # not at step 0: plotly.js would hold the canvas back on the first view
             figure = fpg.objective_chart(run.steps, run.objectives, p_star, ss.get(PAUSES, []),
                                          run.patterns_now, height=300)
-            st.plotly_chart(figure, key=P + "objective", theme=None)
+            ui.plot.chart(figure, key=P + "objective")
         else:
             st.caption("Play or Step: the objective L(θ) of AdamW against p* and the number of "
                        "activation patterns appear here, step by step.")

@@ -243,8 +243,8 @@ with results:
     # ----------------------------------------------------------------------------------------
 
     st.markdown("**Test accuracy against wall time**")  # a bold line, not a heading: the figure stays high
-    st.plotly_chart(cf.accuracy_time_figure(rows, height=400), key=P + "time_figure",
-                    config={"displayModeBar": False}, theme=None)
+    ui.plot.chart(cf.accuracy_time_figure(rows, height=400), key=P + "time_figure",
+                  config={"displayModeBar": False})
     st.caption(rows_line)
 table = pd.DataFrame(cmp.summary(rows))
 full = max(r["n_train"] for r in rows)
@@ -280,8 +280,8 @@ if len(sizes_present) > 1:
                              format="%.3g", key=P + "budget",
                              help="Default: the median time at which the convex gated runs finish on all "
                                   "training rows (t0 of the experiments, Mathematics page).")
-    st.plotly_chart(cf.accuracy_size_figure(rows, float(budget)), key=P + "size_figure",
-                    config={"displayModeBar": False}, theme=None)
+    ui.plot.chart(cf.accuracy_size_figure(rows, float(budget)), key=P + "size_figure",
+                  config={"displayModeBar": False})
 
 c1, c2 = st.columns(2)
 c1.download_button("Download all checkpoints (CSV)", cmp.rows_csv(rows), file_name="real_data_comparison.csv",

@@ -141,8 +141,7 @@ def phase_section() -> None:
                        all_ones=all_ones)
     rows = rc.summarize(spec, results)
 
-    st.plotly_chart(tf.phase_heatmap(rows, programs), key="recovery_heat", config={"displayModeBar": False},
-                    theme=None)
+    ui.plot.chart(tf.phase_heatmap(rows, programs), key="recovery_heat", config={"displayModeBar": False})
 
     with st.expander("The two programs, and which one is which", expanded=False):
         st.markdown(PROGRAMS_TEXT)
@@ -153,9 +152,9 @@ def phase_section() -> None:
     wn = np.arange(max(1, min(ns)), max(ns) + 1)
     left, right = st.columns([1.5, 1])
     with left:
-        st.plotly_chart(tf.phase_slice([r for r in rows if r["d"] == d_slice], d_slice,
-                                       wendel=(wn, [rc.wendel_probability(int(n), d_slice) for n in wn])),
-                        key="recovery_slice", config={"displayModeBar": False}, theme=None)
+        ui.plot.chart(tf.phase_slice([r for r in rows if r["d"] == d_slice], d_slice,
+                      wendel=(wn, [rc.wendel_probability(int(n), d_slice) for n in wn])),
+                      key="recovery_slice", config={"displayModeBar": False})
     with right:
         table = pd.DataFrame([r for r in rows if r["d"] == d_slice])
         wide = table.pivot(index="n", columns="program", values="success_rate")
@@ -208,8 +207,8 @@ def nic_section() -> None:
         m3.metric(tf.PROGRAM_NAMES[nic_program], "recovers w*" if res["recovered"] else "does not recover")
         m4.metric("‖θ‖ of the optimum (‖w\\*‖ = 1)", f"{res['objective']:.4f}")
         if not np.all(np.isnan(values)):
-            st.plotly_chart(tf.nic_bars(values, ones, nic_program), key="recovery_nic_chart",
-                            config={"displayModeBar": False}, theme=None)
+            ui.plot.chart(tf.nic_bars(values, ones, nic_program), key="recovery_nic_chart",
+                          config={"displayModeBar": False})
         with_ones = "with" if sample["all_ones"] else "without"
         st.caption(f"{sample['patterns']} patterns ({with_ones} the all-ones pattern); "
                    f"‖w0 − w\\*‖ = {res['w0_error']:.2e}, ReLU blocks' total norm {res['relu_norm']:.2e}.")
@@ -225,8 +224,8 @@ def pictures_section() -> None:
         "fit is w\\*ᵀx everywhere.")
     try:
         two, five = illustrations()
-        st.plotly_chart(tf.illustration_figure(two, five), key="recovery_pictures",
-                        config={"displayModeBar": False}, theme=None)
+        ui.plot.chart(tf.illustration_figure(two, five), key="recovery_pictures",
+                      config={"displayModeBar": False})
     except Exception as exc:
         st.error(f"Could not draw the pictures: {type(exc).__name__}: {exc}")
 

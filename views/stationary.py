@@ -127,7 +127,7 @@ def runs_section() -> None:
                              log=bool(L.max() / p_star > 20), height=380)
     with chart:
         st.markdown("**Every run: L and p_I against p\\***")  # bold, not a heading: the figure stays high
-        st.plotly_chart(fig, key=P + "restarts_chart", theme=None, width="stretch")
+        ui.plot.chart(fig, key=P + "restarts_chart")
     st.caption("Circles: the final training objective L of each run (green: globally optimal, orange: "
                "stopped at a spurious stationary point). Crosses: p_I, the optimum of the convex program "
                "over the patterns that run's neurons realise (strict activity 1[x·w + b > 0], dead neurons "
@@ -168,7 +168,7 @@ def run_section() -> None:
     with a:
         f1 = ui.charts.network_figure(run.network, data, height=430,
                                     title=f"{run.label}: L = {run.objective:.5g}, {run.alive} neurons")
-        st.plotly_chart(f1, key=P + "run_chart", theme=None, width="stretch")
+        ui.plot.chart(f1, key=P + "run_chart")
     with b:
         few = optimum.width <= 30  # hundreds of neuron lines would hide the picture
         f2 = ui.charts.network_figure(optimum, data, height=430, show_neurons=few,
@@ -176,7 +176,7 @@ def run_section() -> None:
         if lacking.any() and few:
             box = figures.bounding_box(X, 0.15, square=True)
             f2.add_traces(lf.missing_neuron_traces(optimum.W1[:, lacking], optimum.b1[lacking], box))
-        st.plotly_chart(f2, key=P + "optimum_chart", theme=None, width="stretch")
+        ui.plot.chart(f2, key=P + "optimum_chart")
     n_lack = int(lacking.sum())
     if n_lack:
         st.markdown(f"The run realises **{run.n_patterns}** patterns; the global optimum uses "
@@ -215,8 +215,7 @@ def landscape_section() -> None:
             return
     s1, s2 = st.columns([1, 1.35])
     with s1:
-        st.plotly_chart(lf.segment_figure(land.ts, land.segment, p_star), key=P + "segment_chart", theme=None,
-                        width="stretch")
+        ui.plot.chart(lf.segment_figure(land.ts, land.segment, p_star), key=P + "segment_chart")
         bump = float(np.max(land.segment) - max(land.segment[0], land.segment[-1]))
         st.caption(f"L along the straight line from the stationary point to the global optimum, with neurons "
                    f"matched first ({land.width} slots: the optimum's neurons are permuted, split among "
@@ -226,7 +225,7 @@ def landscape_section() -> None:
     with s2:
         figp = lf.plane_figure(land.s, land.t, land.plane, land.points, land.trajectory,
                                [f"{e}" for e in land.trajectory_labels])
-        st.plotly_chart(figp, key=P + "plane_chart", theme=None, width="stretch")
+        ui.plot.chart(figp, key=P + "plane_chart")
         st.caption("Contours of L on the plane (log colour scale). White: the training trajectory projected "
                    f"onto the plane (largest distance off the plane: {land.off_plane:.2f} × ‖θ* − θ‖); press "
                    "Play to watch it. The last point is after the GD polish.")

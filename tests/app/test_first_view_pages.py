@@ -6,6 +6,7 @@ while ``.open``. AppTest opens it by setting its key in session state, as the br
 
 from __future__ import annotations
 
+from conftest import chart_specs
 from streamlit.testing.v1 import AppTest
 
 GA_PAGE = "views/geometric_algebra.py"
@@ -24,7 +25,7 @@ def run_page(page: str, state: dict | None = None) -> AppTest:
 
 
 def chart_count(at: AppTest) -> int:
-    return len(at.get("plotly_chart"))
+    return len(chart_specs(at))
 
 
 def test_the_geometric_algebra_pages_3d_charts_are_built_when_opened():

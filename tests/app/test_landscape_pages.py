@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import chart_specs
 from streamlit.testing.v1 import AppTest
 
 STATIONARY = "views/stationary.py"
@@ -50,11 +51,11 @@ def test_stationary_default_v42():
     L, pI = runs["L"].to_numpy(float), runs["p_I"].to_numpy(float)
     assert np.all(L >= pI * (1 - 1e-6)) and np.all(pI >= 1.892417 * (1 - 1e-5))
     assert not at.error and not at.warning
-    assert len(at.get("plotly_chart")) == 1  # the first tab: the restarts; the others are built when opened
+    assert len(chart_specs(at)) == 1  # the first tab: the restarts; the others are built when opened
     # the landscape tab: a segment and a plane chart, a barrier or not
     at.session_state["stationary_section"] = "The landscape between them"
     at.run()
-    assert not at.exception and len(at.get("plotly_chart")) == 2
+    assert not at.exception and len(chart_specs(at)) == 2
     assert any("along the straight line" in c.value for c in at.caption)
 
 
@@ -83,7 +84,7 @@ def test_stationary_pick_a_run_and_a_random_plane():
     at.run()
     at.radio(key="stationary_third").set_value("random direction").run()
     assert not at.exception, [e.value for e in at.exception]
-    assert len(at.get("plotly_chart")) == 2
+    assert len(chart_specs(at)) == 2
 
 
 def test_stationary_current_data_1d_is_a_message():

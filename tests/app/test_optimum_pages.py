@@ -8,12 +8,12 @@ Data page's widgets.
 from __future__ import annotations
 
 import base64
-import json
 import re
 import time
 
 import numpy as np
 import pytest
+from conftest import chart_specs
 from streamlit.testing.v1 import AppTest
 
 import ui
@@ -45,10 +45,6 @@ def texts(elements) -> list[str]:
 
 def metrics(app) -> dict[str, str]:
     return {m.label: m.value for m in app.metric}
-
-
-def chart_specs(app) -> list[dict]:
-    return [json.loads(c.proto.spec) for c in app.get("plotly_chart")]
 
 
 def values(array) -> np.ndarray:
@@ -270,4 +266,4 @@ def test_large_data_wait_for_a_click(at):
     assert not at.exception
     assert [b.label for b in at.button if b.key == "path_run"] == ["Compute the path"]
     assert any("120 points" in t for t in texts(at.info))
-    assert not at.get("plotly_chart")
+    assert not chart_specs(at)

@@ -1,6 +1,7 @@
 """The theory pages (neural recovery, deep networks, complexity) driven by AppTest."""
 
 import pytest
+from conftest import chart_specs
 from streamlit.testing.v1 import AppTest
 
 RECOVERY, DEEP, COMPLEXITY = "views/recovery.py", "views/deep_networks.py", "views/complexity.py"
@@ -32,7 +33,7 @@ def table_with(app, column: str):
 
 
 def charts(app) -> int:
-    return len(app.get("plotly_chart"))
+    return len(chart_specs(app))
 
 
 def status_labels(app) -> list[str]:

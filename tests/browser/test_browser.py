@@ -41,7 +41,7 @@ def test_home_opens_ready(page: Page, app_url):
         timeout=LONG)
     expect(page.get_by_text(re.compile(r"certified optimal: relative gap|not certified"))).to_be_visible(
         timeout=LONG)
-    chart = page.get_by_test_id("stPlotlyChart")
+    chart = page.locator(".js-plotly-plot")
     expect(chart).to_have_count(1)
     expect(chart.locator(".legendtext", has_text="decision boundary")).to_be_visible()
     expect(chart.locator("g.contour")).not_to_have_count(0)  # the boundary f = 0 is drawn
@@ -96,7 +96,7 @@ def test_solve_on_the_global_optimum_page(page: Page, app_url):
     expect(page.get_by_role("heading", name="Global optimum")).to_be_visible(timeout=LONG)
     expect(page.get_by_text(re.compile(r"certified optimal: relative gap|not certified"))).to_be_visible(
         timeout=LONG)
-    chart = page.get_by_test_id("stPlotlyChart")
+    chart = page.locator(".js-plotly-plot")
     expect(chart.locator(".legendtext", has_text="decision boundary")).to_be_visible(timeout=LONG)
     # (the dual-bar chart repeats the neuron legend: the first one is the network's)
     expect(chart.locator(".legendtext", has_text="neuron, w2 > 0").first).to_be_visible()

@@ -170,6 +170,13 @@ def test_sphere_and_geometric_algebra_pages_render(page: Page, app_url):
     expect(page.get_by_text("The red diamond is the current g")).to_be_visible(timeout=LONG)
     open_page(page, "Geometric algebra")
     expect(page.get_by_text("first point x_i")).to_be_visible(timeout=LONG)  # the page's first control
+    # a click on a data point of the cartesian chart (ui/plot.py) picks it: point 10 replaces x_i
+    picks = page.locator(".js-plotly-plot").first.locator(".scatterlayer .point")
+    expect(picks.nth(10)).to_be_attached(timeout=LONG)
+    picks.nth(10).click(force=True)
+    expect(page).to_have_url(re.compile(r"[?&]ga_i=10(&|$)"), timeout=LONG)
+    expect(page.get_by_text(re.compile(r"passes through both points")).first).to_contain_text(
+        "x_{10}", timeout=LONG)
     page.get_by_role("tab", name="Closed-form Lasso").click()  # its tabs are built when opened
     expect(page.get_by_text("Lasso value")).to_be_visible(timeout=LONG)
     assert params(page).get("ga_section") == "Closed-form Lasso"

@@ -52,13 +52,13 @@ def test_a_page_link_under_a_base_url_path_finds_the_server_at_once(page: Page, 
     page.on("response", lambda r: failed.append(r.url) if r.status >= 400 else None)
     with conftest.streamlit_server(tmp_path, "course") as url:
         page.goto(f"{url}/optimum")
-        expect(page.locator('[data-testid="stPlotlyChart"] .main-svg').first).to_be_visible(timeout=LONG)
+        expect(page.locator('.js-plotly-plot .main-svg').first).to_be_visible(timeout=LONG)
         wait_idle(page)
         assert not failed
         link = page.get_by_test_id("stSidebarNav").get_by_role("link", name="Lasso path")
         link.click()
         expect(page).to_have_url(re.compile(r"/course/path/?(\?|$)"), timeout=LONG)
-        expect(page.locator('[data-testid="stPlotlyChart"] .main-svg').first).to_be_visible(timeout=LONG)
+        expect(page.locator('.js-plotly-plot .main-svg').first).to_be_visible(timeout=LONG)
         wait_idle(page)
         assert not failed
         expect(page.get_by_test_id("stException")).to_have_count(0)

@@ -64,7 +64,7 @@ WARM_TIMES: dict[str, tuple[float, float, float, float]] = {}
 MAIN_SELECTOR = {"": "canvas.upper-canvas", ui.PAGE_DATA: "canvas.upper-canvas"}
 """What a settled first view shows: the drawing canvas on the Playground and the Data page, a
 section heading on Mathematics, otherwise a rendered plotly figure."""
-FIGURE = '[data-testid="stPlotlyChart"] .main-svg'
+FIGURE = '.js-plotly-plot .main-svg'
 
 
 def main_element(page: Page, path: str):
@@ -179,13 +179,14 @@ def test_first_visit_settles(page: Page, tmp_path, monkeypatch, title: str, path
         TIMES[title] = (*open_settled(page, url, path), cpu_seconds(server) - cpu0, os.getloadavg()[0])
         expect(page.get_by_test_id("stException")).to_have_count(0)
         assert not failed
-        # plotly.js came with the page's HTML (ui/preload.py): a module script on a figure's page, a
-        # preload header on a drawing page, fetched once either way (a second fetch would mean that
-        # the figure's own import did not find it, and plotly.js ran twice)
-        fetched = page.evaluate("performance.getEntriesByType('resource').filter("
-                                "r => r.name.includes('/PlotlyChart.')).length")
-        assert fetched == 1
-        expect(page.locator('head script[src*="/PlotlyChart."]')).to_have_count(
+        # plotly.js's cartesian bundle came with the page's HTML (ui/preload.py): a deferred script on
+        # a figure's page, a preload header on a drawing page, fetched once either way (a second
+        # fetch would mean that a chart did not find it); Streamlit's full plotly.js is not fetched
+        # (no first view has a 3-D figure)
+        fetched = page.evaluate("performance.getEntriesByType('resource').map(r => r.name)")
+        assert sum("/app/static/plotly-cartesian.min.js" in name for name in fetched) == 1
+        assert not any("/PlotlyChart." in name for name in fetched)
+        expect(page.locator("head script[data-convexnn-plotly]")).to_have_count(
             0 if path in ui.preload.DRAWING_PAGES else 1)
         # The deep link works for the first visitor: this page, its link active in the sidebar, and
         # no "Page not found" dialog (Streamlit's legacy pages/ mode hit only a fresh server's

@@ -21,7 +21,7 @@ def open_page(page: Page, app_url: str, name: str) -> None:
 
 
 def chart_with_legend(page: Page, text: str):
-    return page.get_by_test_id("stPlotlyChart").filter(
+    return page.locator(".js-plotly-plot").filter(
         has=page.locator(".legendtext", has_text=text))
 
 
@@ -62,7 +62,7 @@ def test_adamw_animation_plays(page: Page, app_url):
     summary = page.get_by_test_id("stDataFrame").first
     expect(summary).to_be_visible(timeout=LONG)
     wait_idle(page)  # the animation is drawn first and may be redrawn until the run ends
-    anim = page.get_by_test_id("stPlotlyChart").filter(has=page.locator("g.updatemenu-button"))
+    anim = page.locator(".js-plotly-plot").filter(has=page.locator("g.updatemenu-button"))
     expect(anim).to_have_count(1, timeout=LONG)
     expect(anim.locator(".gtitle, .annotation-text", has_text="200 Gaussian")).to_have_count(1)
     for _ in range(5):  # a chart redrawn by a late rerun is detached while it scrolls: scroll again

@@ -38,7 +38,7 @@ def no_exceptions(page: Page) -> None:
 def test_solve_see_the_certificate_and_download_the_json(page: Page, app_url, tmp_path):
     seconds = open_page(page, app_url, "Global optimum")
     expect(page.get_by_text(re.compile(r"certified optimal: relative gap"))).to_be_visible(timeout=LONG)
-    charts = page.get_by_test_id("stPlotlyChart")
+    charts = page.locator(".js-plotly-plot")
     expect(charts.locator(".legendtext", has_text="β = 0.1")).to_be_visible(timeout=LONG)  # dual bars
     expect(charts.locator(".legendtext", has_text="decision boundary")).to_be_visible()
     print(f"\nGlobal optimum page answered in {seconds:.1f} s")
@@ -66,7 +66,7 @@ def test_solve_see_the_certificate_and_download_the_json(page: Page, app_url, tm
 def test_play_the_lasso_path_to_its_end(page: Page, app_url):
     seconds = open_page(page, app_url, "Lasso path")
     expect(page.get_by_text(re.compile(r"^\d+/\d+$")).first).to_be_visible(timeout=LONG)  # certified
-    chart = page.get_by_test_id("stPlotlyChart")
+    chart = page.locator(".js-plotly-plot")
     current = chart.locator(".slider-label").first  # "β = <value>"
     expect(current).to_have_text(re.compile(r"β = [\d.]+"), timeout=LONG)
     labels = chart.locator(".slider-labels .slider-label").all_text_contents()

@@ -92,7 +92,7 @@ def test_adamw_plays_towards_p_star(page: Page, app_url):
     L, p_I = number(line, "L(θ)"), number(line, "p_I")
     assert number(line, "p*") == pytest.approx(p_star, rel=1e-4)
     assert L >= p_I * (1 - 1e-6) and p_I >= p_star * (1 - 1e-4)
-    chart = page.get_by_test_id("stPlotlyChart")
+    chart = page.locator(".js-plotly-plot")
     expect(chart.get_by_text(re.compile(r"p\* = ")).first).to_be_visible()
     expect(page.get_by_test_id("stException")).to_have_count(0)
 

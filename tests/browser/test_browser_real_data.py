@@ -28,7 +28,7 @@ def test_digits_comparison_shows_the_time_figure_and_table(page: Page, app_url):
     page.get_by_role("button", name="Run the comparison").click()
     expect(page.get_by_text(re.compile(r"Trained 4 runs"))).to_be_attached(timeout=LONG)
     wait_idle(page)
-    chart = page.get_by_test_id("stPlotlyChart")
+    chart = page.locator(".js-plotly-plot")
     expect(chart).to_have_count(1, timeout=LONG)
     expect(chart.locator(".legendtext", has_text="convex (gated)")).to_be_visible()
     expect(chart.locator(".legendtext", has_text="AdamW")).to_be_visible()

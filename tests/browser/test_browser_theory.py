@@ -24,7 +24,7 @@ def test_theory_pages_answer_on_defaults(page: Page, app_url):
         timeout=LONG)
     expect(page.get_by_text(re.compile(r"Grid solved: 20 cells, 80 instances"))).to_be_visible(timeout=LONG)
     wait_idle(page)
-    charts = page.get_by_test_id("stPlotlyChart")
+    charts = page.locator(".js-plotly-plot")
     expect(charts).to_have_count(2, timeout=LONG)  # the programs' heatmaps (one figure), the slice
     expect(charts.nth(0)).to_contain_text("Gated program: P(recovery)")
     expect(charts.nth(0)).to_contain_text("Cone-constrained (ReLU) program: P(recovery)")
@@ -49,12 +49,12 @@ def test_theory_pages_answer_on_defaults(page: Page, app_url):
     wait_idle(page)
     page.get_by_role("tab", name="The parallel architecture").click()
     expect(page.get_by_text(re.compile(r"Trained \d+ parallel networks"))).to_be_visible(timeout=LONG)
-    expect(page.get_by_test_id("stPlotlyChart")).to_have_count(1)
+    expect(page.locator(".js-plotly-plot")).to_have_count(1)
     wait_idle(page)
     no_exceptions(page)
 
     open_page(page, "Complexity", settle=False)
-    charts = page.get_by_test_id("stPlotlyChart")
+    charts = page.locator(".js-plotly-plot")
     expect(page.locator(".st-key-complexity_cnn .main-svg").first).to_be_visible(timeout=LONG)
     expect(charts).to_have_count(3, timeout=LONG)  # counts, times, the CNN bound; each tab when opened
     wait_idle(page)

@@ -5,6 +5,7 @@ import functools
 
 import numpy as np
 import pytest
+from conftest import chart_specs
 
 from convexnn import compare as cmp
 from convexnn import realdata as rd
@@ -219,7 +220,7 @@ def test_real_data_page_runs_the_digits_comparison_and_rejects_bad_uploads():
     assert sorted(table["method"]) == ["AdamW", "convex (gated)"]
     assert (table["test accuracy"] >= 0.95).all()
     assert table["first reaches it after"].str.endswith("/2 seeds)").all()
-    assert len(app.get("plotly_chart")) == 1
+    assert len(chart_specs(app)) == 1
     assert [b.label for b in app.get("download_button")][0] == "Download all checkpoints (CSV)"
     # a second run with the same settings comes from the cache
     app.run()

@@ -40,3 +40,11 @@ def test_a_figure_goes_to_the_bundle_only_if_every_trace_and_frame_is_in_it():
     animated = go.Figure([go.Scatter(y=[1])], frames=[go.Frame(data=[go.Surface(z=[[1, 2], [3, 4]])])])
     assert not plot.in_bundle(animated)
     assert plot.in_bundle(go.Figure(frames=[go.Frame(data=[go.Contour(z=[[1, 2], [3, 4]])])]))
+
+
+def test_the_chart_script_waits_for_the_bundle_the_page_loads():
+    """The page's deferred script (ui/preload.py) and the chart's own loader name the same file."""
+    from ui import preload
+
+    assert plot.BUNDLE in plot.CHART_JS and "data-convexnn-plotly" in preload.bundle_script("optimum")
+    assert plot.BUNDLE_FILE.as_posix().endswith(plot.BUNDLE.removeprefix("app/"))

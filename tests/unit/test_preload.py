@@ -1,7 +1,7 @@
-"""ui.preload: Streamlit's plotly component loaded with the app's HTML page, and the page told
+"""ui.preload: plotly.js's cartesian bundle loaded with the app's HTML page, and the page told
 where the server is (an ASGI middleware).
 
-The middleware is driven here with a stand-in ASGI app; the browser side (the module fetched once,
+The middleware is driven here with a stand-in ASGI app; the browser side (the bundle fetched once,
 the figure drawn) is checked by tests/browser/test_browser_first_visit.py on every page.
 """
 
@@ -11,13 +11,11 @@ import asyncio
 import concurrent.futures
 import gzip
 
-import pytest
-
 from ui import preload
 
 HTML = b"<html><head><title>Streamlit</title></head><body><div id=root></div></body></html>"
-LINK = b"<static/js/PlotlyChart.abc.js>; rel=modulepreload; crossorigin"
-TAG = b'<script type="module" crossorigin src="./static/js/PlotlyChart.abc.js"></script>\n'
+LINK = b"<./app/static/plotly-cartesian.min.js>; rel=preload; as=script"
+TAG = b'<script defer data-convexnn-plotly src="./app/static/plotly-cartesian.min.js"></script>\n'
 BASE = preload.backend_script("optimum").encode()
 
 
@@ -55,12 +53,7 @@ def serve(path: str, body: bytes = HTML, content_type: bytes = b"text/html; char
     return sent[0]["status"], dict(sent[0]["headers"]), body_sent, dict(seen)
 
 
-@pytest.fixture(autouse=True)
-def chunk(monkeypatch):
-    monkeypatch.setattr(preload, "plotly_chunk", lambda: "static/js/PlotlyChart.abc.js")
-
-
-def test_a_figure_page_gets_the_backend_and_module_scripts_once_whole_and_uncompressed():
+def test_a_figure_page_gets_the_backend_and_bundle_scripts_once_whole_and_uncompressed():
     request = [(b"accept-encoding", b"gzip"), (b"range", b"bytes=10-"), (b"if-range", b'"abc"'),
                (b"cookie", b"x")]
     status, headers, out, seen = serve("/optimum", request=request)
@@ -86,7 +79,7 @@ def test_what_is_not_a_whole_plain_page_passes_unchanged():
         assert out == script and b"link" not in headers
 
 
-def test_drawing_pages_get_the_preload_header_and_no_module_script():
+def test_drawing_pages_get_the_preload_header_and_no_bundle_script():
     for path, page in (("/", ""), ("", ""), ("/dataset", "dataset"), ("/dataset/", "dataset")):
         _, headers, out, _ = serve(path, request=[(b"accept-encoding", b"gzip")])
         added = preload.backend_script(page).encode() if page else b""
@@ -98,6 +91,7 @@ def test_the_backend_base_is_the_page_address_without_the_page():
     (Streamlit's own guess tries /<page>/_stcore/health first: a 404 and a back-off)."""
     assert "new URL('./', u)" in preload.backend_script("optimum")
     assert "new URL('./../', u)" in preload.backend_script("optimum/more")
+    assert 'src="./../app/static/' in preload.bundle_script("optimum/more")
     assert "BACKEND_BASE_URL" in preload.backend_script("optimum")
 
 
@@ -107,9 +101,3 @@ def test_page_path_strips_the_base_url_path():
     assert preload.page_path("/course/dataset", "course") == "dataset"
     assert preload.page_path("/course/", "/course/") == ""
     assert preload.page_path("/coursework", "course") == "coursework"
-
-
-def test_the_pinned_streamlit_has_one_plotly_component(monkeypatch):
-    monkeypatch.undo()
-    chunk = preload.plotly_chunk()
-    assert chunk is not None and chunk.startswith("static/js/PlotlyChart.") and chunk.endswith(".js")
