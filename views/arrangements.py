@@ -1,6 +1,8 @@
 """Arrangements: sweep a hyperplane through the data and watch the patterns D = 1[X~ g >= 0]
 appear; all patterns, the arrangement on the sphere of directions, and sampling compared."""
 
+import time
+
 import numpy as np
 import streamlit as st
 
@@ -27,7 +29,10 @@ MAX_LIST_POINTS = 200  # above this many points the patterns are counted, not li
 ROTATE_STEP = 5
 SHIFT_STEP = 0.05
 TICK_SECONDS = 0.4
-PLAYING, TIMER, FULL_RUN = "_arr_playing", "_arr_timer", "_arr_full_run"
+PLAYING, TIMER, FULL_RUN, PAUSED_AT = "_arr_playing", "_arr_timer", "_arr_full_run", "_arr_paused_at"
+POSITION = ("arr_theta", "arr_offset", "arr_dir")  # the sliders (and 1-D radio) the sweep moves
+LATE_TICK_SECONDS = 10.0  # after Pause, how long a tick sent before it may still arrive
+LATE_TICK_STEPS = 3  # how many sweep steps ahead of the paused position such a tick may be
 K_CHOICES = (100, 300, 1000, 3000, 10_000, 30_000, 100_000)
 
 
@@ -141,28 +146,70 @@ else:
 can_play = data.dim == 2 or bias  # 1-D data without a bias has two hyperplanes only
 
 
-def toggle_play() -> None:
-    ss[PLAYING] = not ss.get(PLAYING, False)
-    # a click during a tick can carry the sliders' previous position: write the position back, so
-    # the browser's sliders show the line the page draws
-    for key in ("arr_theta", "arr_offset", "arr_dir"):
-        if key in ss:
-            ss[key] = ss[key]
+def position_now() -> dict:
+    """The sweep's position: the values of :data:`POSITION` in the session state."""
+    return {key: ss[key] for key in POSITION if key in ss}
 
 
-def sweep_step(anim: str) -> None:
-    """Move the sliders one step of the sweep (before the widgets are made): the angle by
-    ROTATE_STEP degrees, or the offset by SHIFT_STEP (wrapping around; in 1-D the active side
-    flips at each wrap, so both directions of the threshold are swept)."""
+def set_playing(play: bool) -> None:
+    """Play or Pause (the same again when a click reaches the server twice). The click can carry
+    the sliders' position from before the last tick: the position is written back, so the
+    browser's sliders show the line the page draws; a pause remembers it
+    (:func:`ignore_late_ticks`)."""
+    ss[PLAYING] = play
+    position = position_now()
+    ss.update(position)
+    if play:
+        ss.pop(PAUSED_AT, None)
+    else:
+        ss[PAUSED_AT] = (time.monotonic(), position)
+
+
+def next_position(position: dict, anim: str) -> dict:
+    """The sweep's next step from ``position``: the angle by ROTATE_STEP degrees, or the offset by
+    SHIFT_STEP (wrapping around; in 1-D the active side flips at each wrap, so both directions of
+    the threshold are swept)."""
+    position = dict(position)
     if anim == "rotate" and data.dim == 2:
-        ss["arr_theta"] = (int(ss["arr_theta"]) + ROTATE_STEP) % 360
+        position["arr_theta"] = (int(position["arr_theta"]) + ROTATE_STEP) % 360
     elif bias:
-        offset_now = round(float(ss["arr_offset"]) + SHIFT_STEP, 2)
+        offset_now = round(float(position["arr_offset"]) + SHIFT_STEP, 2)
         if offset_now > 1.0:
             offset_now = -1.0
             if data.dim == 1:
-                ss["arr_dir"] = "left" if ss.get("arr_dir") == "right" else "right"
-        ss["arr_offset"] = offset_now
+                position["arr_dir"] = "left" if position.get("arr_dir") == "right" else "right"
+        position["arr_offset"] = offset_now
+    return position
+
+
+def sweep_step(anim: str) -> None:
+    """Move the sliders one step of the sweep (before the widgets are made)."""
+    ss.update(next_position(position_now(), anim))
+
+
+def ignore_late_ticks(anim: str) -> None:
+    """After Pause, put back the paused position when a tick the browser sent before it learnt of
+    the pause moved it. Messages cross while the sweep plays: such a tick carries the sweep's next
+    step, the server took it and drew it, and the slider's thumb kept the paused position (the
+    figure at 45 degrees, the thumb at 40: seen on a loaded machine). A position one to
+    LATE_TICK_STEPS steps ahead of the paused one within LATE_TICK_SECONDS is such a tick and is
+    written back to the paused one, so thumb, figure and link agree; any other change is the
+    user's, and ends the watch."""
+    paused = ss.get(PAUSED_AT)
+    if paused is None:
+        return
+    since, position = paused
+    now = position_now()
+    if now == position:
+        return
+    ahead, step = [], position
+    for _ in range(LATE_TICK_STEPS):
+        step = next_position(step, anim)
+        ahead.append(step)
+    if time.monotonic() - since <= LATE_TICK_SECONDS and now in ahead:
+        ss.update(position)
+    else:
+        ss.pop(PAUSED_AT, None)
 
 
 def line_label(theta: int, offset: float) -> str:
@@ -181,10 +228,13 @@ def hyperplane_view() -> None:
     figure (its title and pattern strip) then names the pattern alone, since the browser draws
     it a moment after the side panel. Paused, the side panel names the same pattern."""
     playing = bool(ss.get(PLAYING)) and can_play
+    anim = ss["arr_anim"] if ss.get("arr_anim") in modes else modes[0]
+    if not playing:
+        ignore_late_ticks(anim)
     if playing != ss[TIMER] or not (playing or ss.get(FULL_RUN)):
         st.rerun()  # Play/Pause, or a slider moved while paused: the whole page follows the line
     if playing and not ss.get(FULL_RUN):
-        sweep_step(ss["arr_anim"] if ss.get("arr_anim") in modes else modes[0])
+        sweep_step(anim)
     left, right = st.columns([1.55, 1], gap="large")
     with right:
         st.subheader("The hyperplane")
@@ -204,10 +254,16 @@ def hyperplane_view() -> None:
         c_anim, c_play = st.columns([3, 2], vertical_alignment="bottom")
         ui.widgets.choice("arr_anim", "Sweep: the line", where=c_anim, kind="radio", options=modes,
                           horizontal=True)
-        c_play.button("Pause" if playing else "Play", key="arr_play", on_click=toggle_play,
-                      disabled=not can_play, width="stretch",
-                      icon=":material/pause:" if playing else ":material/play_arrow:",
-                      help="Moves the sliders step by step; the page below follows when paused.")
+        # two buttons, not one that toggles: a slow browser can send one click twice (its next
+        # tick repeats the click's trigger), and a toggle then undid the pause; a second Pause
+        # (or Play) click does what the first did
+        if playing:
+            c_play.button("Pause", key="arr_pause", on_click=set_playing, args=(False,), width="stretch",
+                          icon=":material/pause:", help="Stops the sweep where it is; the page follows.")
+        else:
+            c_play.button("Play", key="arr_play", on_click=set_playing, args=(True,), disabled=not can_play,
+                          width="stretch", icon=":material/play_arrow:",
+                          help="Moves the sliders step by step; the page below follows when paused.")
     offset = frac * R
     g = sm.gate(theta, offset, data.dim, bias)
     pattern = Xt @ g >= 0

@@ -87,15 +87,32 @@ def test_play_and_pause_the_sweep():
     X = at.session_state[S.DATA].X
     at.button(key="arr_play").click().run()
     clean(at)
-    assert at.session_state["_arr_playing"] and at.button(key="arr_play").label == "Pause"
+    assert at.session_state["_arr_playing"] and at.button(key="arr_pause").label == "Pause"
     assert "sweeping" in markdown(at) and not re.search(r"D\d+ of", markdown(at))
     at.session_state["arr_theta"] = 145  # where a sweep might have stopped
-    at.button(key="arr_play").click().run()
+    pause = at.button(key="arr_pause")
+    pause.click().run()
     clean(at)
+    assert not at.session_state["_arr_playing"] and at.button(key="arr_play").label == "Play"
+    # a slow browser can send the click again with its next tick: the sweep stays paused
+    pause.click().run()
     assert not at.session_state["_arr_playing"] and at.button(key="arr_play").label == "Play"
     k, count = expected_index(X, 145, 0.0)
     assert f"D{k + 1} of {count}" in markdown(at)
     assert "_arr_figures" not in at.session_state  # the old per-session figure store
+    # a tick the browser sent before it learnt of the pause carries the next step (150): the paused
+    # position is put back, so the slider, the figure and the link agree
+    at.session_state["arr_theta"] = 150
+    at.run()
+    clean(at)
+    assert at.session_state["arr_theta"] == 145 and f"D{k + 1} of {count}" in markdown(at)
+    # any other move is the user's: kept, and the next step is no longer taken for a late tick
+    at.session_state["arr_theta"] = 200
+    at.run()
+    assert at.session_state["arr_theta"] == 200
+    at.session_state["arr_theta"] = 205
+    at.run()
+    assert at.session_state["arr_theta"] == 205
 
 
 def test_one_dimensional_data_without_bias_cannot_play():
