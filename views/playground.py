@@ -196,8 +196,10 @@ def reset_run() -> None:
     ss[PAUSES] = []
 
 
-def toggle_play() -> None:
-    ss[PLAYING] = not ss.get(PLAYING, False)
+def set_playing(play: bool) -> None:
+    """Play or Pause; a click that reaches the server twice (a slow browser repeats the trigger
+    with the timer's next tick) does the same again."""
+    ss[PLAYING] = play
 
 
 def current_run() -> pg.AdamWRun | None:
@@ -242,8 +244,12 @@ def adamw_panel(p_star: float | None) -> None:
     pic, chart = st.columns([1, 1.6])
     with pic:
         b1, b2, b3 = st.columns(3)
-        b1.button("Pause" if playing else "Play", key=P + "play", on_click=toggle_play,
-                  icon=":material/pause:" if playing else ":material/play_arrow:", width="stretch")
+        if playing:  # two buttons, not a toggle that a repeated click would undo
+            b1.button("Pause", key=P + "pause", on_click=set_playing, args=(False,),
+                      icon=":material/pause:", width="stretch")
+        else:
+            b1.button("Play", key=P + "play", on_click=set_playing, args=(True,),
+                      icon=":material/play_arrow:", width="stretch")
         b2.button("Step", key=P + "step", on_click=step_once, disabled=playing, width="stretch",
                   help=f"{STEPS_PER_TICK} AdamW steps")
         b3.button("Reset", key=P + "reset", on_click=reset_run, width="stretch")

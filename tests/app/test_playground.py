@@ -370,7 +370,7 @@ def test_controls_hide_from_the_url_and_the_lesson_link():
     app.run()
     clean(app)
     assert not [s for s in app.select_slider if s.key == "pg_" + K.BETA]
-    assert not [b for b in app.button if b.key == "pg_play"]
+    assert not [b for b in app.button if b.key in ("pg_play", "pg_pause")]
     assert [s for s in app.selectbox if s.key == "pg_" + K.LOSS]
     app.session_state["pg_lesson_open"] = True  # the lesson link is built when its expander opens
     app.run()
@@ -498,3 +498,18 @@ def test_from_the_data_page_straight_to_the_playground(at):
     draw(at, shown_objects(at) + [ui.canvas.circle(370.0, 30.0, ORANGE)])  # the next click counts
     clean(at)
     assert at.session_state[S.DATA].n == 42
+
+
+def test_pause_stays_paused_when_its_click_arrives_twice():
+    """A slow browser repeats a click's trigger with the AdamW timer's next tick: Play and Pause are
+    two buttons that set the state, so the repeated Pause pauses again (a toggle resumed)."""
+    app = AppTest.from_file("../../app.py", default_timeout=180)
+    app.run()
+    clean(app)
+    app.button(key="pg_play").click().run()
+    assert app.session_state["_pg_playing"]
+    pause = app.button(key="pg_pause")
+    pause.click().run()
+    assert not app.session_state["_pg_playing"] and app.button(key="pg_play").label == "Play"
+    pause.click().run()  # the same click again
+    assert not app.session_state["_pg_playing"] and app.button(key="pg_play").label == "Play"
