@@ -109,6 +109,25 @@ AGREE = """() => {
 """In the page: the sweep figure's angle, the angle slider's thumb and the link's arr_theta agree."""
 
 
+def pause_and_read(page: Page) -> tuple[int, str]:
+    """Click Pause and wait until the sweep has stopped: the Play button back, the side panel naming
+    the pattern, and the figure's angle, the slider's thumb and the link at one value (a tick the
+    browser sent before it learnt of the pause is put back to the paused position:
+    views/arrangements.py, ignore_late_ticks; before it, the thumb could stay 5 degrees behind the
+    figure for good). Returns the figure's (theta, pattern)."""
+    page.get_by_role("button", name="Pause").click()
+    expect(page.get_by_role("button", name="Play")).to_be_visible(timeout=LONG)
+    wait_idle(page)
+    page.wait_for_function(AGREE, timeout=LONG)
+    wait_idle(page)
+    expect(page.get_by_text(re.compile(r"^Pattern D\d+ of 382"))).to_be_visible(timeout=LONG)
+    expect(page.get_by_role("button", name="Pause")).to_have_count(0)
+    theta, named = title_pattern(page)
+    expect(page.get_by_test_id("stSliderThumbValue").first).to_have_text(str(theta))
+    assert params(page)["arr_theta"] == str(theta)  # the link holds the paused position
+    return theta, named
+
+
 @pytest.mark.browser
 def test_the_sweep_plays_and_the_side_panel_names_the_figures_pattern(page: Page, app_url):
     """The sweep moves the sliders (the server draws each step): while it plays only the figure names
@@ -130,20 +149,9 @@ def test_the_sweep_plays_and_the_side_panel_names_the_figures_pattern(page: Page
     expect(page.locator(".js-plotly-plot .gtitle").first).not_to_have_text(re.compile(r"^θ = 30°"),
                                                                              timeout=LONG)
     expect(page.get_by_text("Pattern: sweeping")).to_be_visible(timeout=LONG)
-    page.get_by_role("button", name="Pause").click()
-    expect(page.get_by_role("button", name="Play")).to_be_visible(timeout=LONG)
-    wait_idle(page)
-    # paused, the figure's angle, the slider's thumb and the link agree (a tick the browser sent
-    # before it learnt of the pause is put back to the paused position: views/arrangements.py,
-    # ignore_late_ticks; before it, the thumb could stay 5 degrees behind the figure for good)
-    page.wait_for_function(AGREE, timeout=LONG)
-    wait_idle(page)
-    expect(page.get_by_text(re.compile(r"^Pattern D\d+ of 382"))).to_be_visible(timeout=LONG)
-    theta, named = title_pattern(page)
+    theta, named = pause_and_read(page)
     assert theta != 30 and theta % 5 == 0
     assert side_panel_pattern(page) == named == expected(theta)
-    expect(page.get_by_test_id("stSliderThumbValue").first).to_have_text(str(theta))
-    assert params(page)["arr_theta"] == str(theta)  # the link holds the paused position
     no_exceptions(page)
 
 
@@ -161,16 +169,7 @@ def test_pause_holds_on_a_slow_browser(page: Page, app_url):
     for _ in range(2):
         page.get_by_role("button", name="Play").click()
         expect(page.get_by_text("Pattern: sweeping")).to_be_visible(timeout=LONG)
-        page.get_by_role("button", name="Pause").click()
-        expect(page.get_by_role("button", name="Play")).to_be_visible(timeout=LONG)
-        wait_idle(page)
-        page.wait_for_function(AGREE, timeout=LONG)
-        wait_idle(page)
-        expect(page.get_by_text(re.compile(r"^Pattern D\d+ of 382"))).to_be_visible(timeout=LONG)
-        expect(page.get_by_role("button", name="Pause")).to_have_count(0)
-        theta, _ = title_pattern(page)
-        expect(page.get_by_test_id("stSliderThumbValue").first).to_have_text(str(theta))
-        assert params(page)["arr_theta"] == str(theta)
+        pause_and_read(page)
     no_exceptions(page)
 
 
