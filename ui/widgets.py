@@ -60,6 +60,20 @@ def multi(name: str, label: str, where=st, **kwargs):
     return where.multiselect(label, list(s.choices), key=name, **KEEP, **kwargs)
 
 
+def play_pause(prefix: str, playing: bool, on_change: Callable[[bool], None], where=st,
+               disabled: bool = False, help: str | None = None) -> None:
+    """A Play button (key ``<prefix>play``) while stopped, a Pause button (``<prefix>pause``) while
+    playing; a click calls ``on_change(True)`` or ``on_change(False)``. Two buttons, not one that
+    toggles: a slow browser can send a click twice (its fragment timer's next tick repeats the
+    click's trigger), and a toggle then undid the pause; a second click does what the first did."""
+    if playing:
+        where.button("Pause", key=prefix + "pause", on_click=on_change, args=(False,), width="stretch",
+                     icon=":material/pause:", help=help)
+    else:
+        where.button("Play", key=prefix + "play", on_click=on_change, args=(True,), disabled=disabled,
+                     width="stretch", icon=":material/play_arrow:", help=help)
+
+
 def sections(name: str, where=st) -> list:
     """A page's sections as tabs, the setting's choices their labels, built lazily: a click on a
     tab reruns the page (``on_change="rerun"``) and only the open tab's ``.open`` is True, so a page

@@ -254,16 +254,8 @@ def hyperplane_view() -> None:
         c_anim, c_play = st.columns([3, 2], vertical_alignment="bottom")
         ui.widgets.choice("arr_anim", "Sweep: the line", where=c_anim, kind="radio", options=modes,
                           horizontal=True)
-        # two buttons, not one that toggles: a slow browser can send one click twice (its next
-        # tick repeats the click's trigger), and a toggle then undid the pause; a second Pause
-        # (or Play) click does what the first did
-        if playing:
-            c_play.button("Pause", key="arr_pause", on_click=set_playing, args=(False,), width="stretch",
-                          icon=":material/pause:", help="Stops the sweep where it is; the page follows.")
-        else:
-            c_play.button("Play", key="arr_play", on_click=set_playing, args=(True,), disabled=not can_play,
-                          width="stretch", icon=":material/play_arrow:",
-                          help="Moves the sliders step by step; the page below follows when paused.")
+        ui.widgets.play_pause("arr_", playing, set_playing, where=c_play, disabled=not can_play,
+                              help="Moves the sliders step by step; the page below follows when paused.")
     offset = frac * R
     g = sm.gate(theta, offset, data.dim, bias)
     pattern = Xt @ g >= 0

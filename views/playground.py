@@ -244,12 +244,7 @@ def adamw_panel(p_star: float | None) -> None:
     pic, chart = st.columns([1, 1.6])
     with pic:
         b1, b2, b3 = st.columns(3)
-        if playing:  # two buttons, not a toggle that a repeated click would undo
-            b1.button("Pause", key=P + "pause", on_click=set_playing, args=(False,),
-                      icon=":material/pause:", width="stretch")
-        else:
-            b1.button("Play", key=P + "play", on_click=set_playing, args=(True,),
-                      icon=":material/play_arrow:", width="stretch")
+        ui.widgets.play_pause(P, playing, set_playing, where=b1)
         b2.button("Step", key=P + "step", on_click=step_once, disabled=playing, width="stretch",
                   help=f"{STEPS_PER_TICK} AdamW steps")
         b3.button("Reset", key=P + "reset", on_click=reset_run, width="stretch")
