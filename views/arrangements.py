@@ -212,6 +212,16 @@ def ignore_late_ticks(anim: str) -> None:
         ss.pop(PAUSED_AT, None)
 
 
+def resend_position() -> None:
+    """Write the sliders' position back, so this run's sliders send it to the browser. Every
+    paused run does it, not only the runs that change it: a slow browser can receive two runs'
+    sliders before it draws them and then applies only the last one's; when that one carried no
+    value, the position the other one sent was lost (seen with the CPU throttled 6x: the pause's
+    45 degrees followed by a run without a value, and the thumb kept the 50 of a late tick, beside a
+    figure and a link at 45)."""
+    ss.update(position_now())
+
+
 def line_label(theta: int, offset: float) -> str:
     if data.dim == 1:
         return f"x ≥ {-offset:.2f}" if theta == 0 else f"x ≤ {offset:.2f}"
@@ -231,6 +241,7 @@ def hyperplane_view() -> None:
     anim = ss["arr_anim"] if ss.get("arr_anim") in modes else modes[0]
     if not playing:
         ignore_late_ticks(anim)
+        resend_position()
     if playing != ss[TIMER] or not (playing or ss.get(FULL_RUN)):
         st.rerun()  # Play/Pause, or a slider moved while paused: the whole page follows the line
     if playing and not ss.get(FULL_RUN):

@@ -106,6 +106,11 @@ def test_play_and_pause_the_sweep():
     at.run()
     clean(at)
     assert at.session_state["arr_theta"] == 145 and f"D{k + 1} of {count}" in markdown(at)
+    # every paused run sends the position to the browser, not only a run that changes it (a slow
+    # browser may apply only the last of two runs' sliders: views/arrangements.py, resend_position)
+    at.run()
+    assert at.slider(key="arr_theta").proto.set_value
+    assert list(at.slider(key="arr_theta").proto.value) == [145]
     # any other move is the user's: kept, and the next step is no longer taken for a late tick
     at.session_state["arr_theta"] = 200
     at.run()
