@@ -174,8 +174,9 @@ def open_page(page, name: str, settle: bool = True) -> None:
     """Open a page by its sidebar link, wait until the browser shows its address, then (``settle``)
     until its runs end. On a busy server a click made right after the Playground's first run can be
     lost: the Playground ran again with its sliders at their minima and kept the address
-    (``?pg_width=1&pg_lr=0.001``, seen twice in full-suite runs, never alone); the link is then
-    clicked once more."""
+    (``?pg_width=1&pg_lr=0.001``, seen twice in full-suite runs, never alone), or took the browser
+    back to it after the clicked page had opened (once, in stop 24's suite run); the link is then
+    clicked again, up to three times in all."""
     import re
 
     from playwright.sync_api import expect
@@ -183,15 +184,19 @@ def open_page(page, name: str, settle: bool = True) -> None:
     link = page.get_by_test_id("stSidebar").get_by_role("link", name=name, exact=True)
     path = link.get_attribute("href").split("://", 1)[-1].split("/", 1)[-1].split("?")[0].strip("/")
     target = re.compile(r"^[a-z]+://[^/]+/" + re.escape(path) + r"/?(\?|$)")
-    link.click()
-    try:
-        expect(page).to_have_url(target)
-    except AssertionError:
-        wait_idle(page)
+    for _ in range(3):
         link.click()
-        expect(page).to_have_url(target, timeout=LONG)
-    if settle:
+        try:
+            expect(page).to_have_url(target)
+        except AssertionError:  # the click was lost
+            wait_idle(page)
+            continue
+        if not settle:
+            return
         wait_idle(page)
+        if target.match(page.url):  # still there once the runs ended
+            return
+    raise AssertionError(f"the sidebar link {name!r} did not keep its page open: the address is {page.url}")
 
 
 def wait_idle(page, timeout: float = LONG) -> None:
