@@ -75,6 +75,8 @@ DEEP_SECTIONS = ("Primal, dual and the gap", "Gradient descent", "The parallel a
 """The Deep networks page's tabs."""
 OPTIMA_SECTIONS = ("Split, pad, permute", "The critical width m*")
 """The All global optima page's tabs."""
+OPTIMUM_SECTIONS = ("Why it is optimal", "The neurons", "Export and import")
+"""The Global optimum page's tabs below its figure."""
 PAGE_PLAYGROUND = ""
 """The Playground is the default page: Streamlit serves it at the root, its url path is ""."""
 
@@ -268,6 +270,7 @@ PAGE_SETTINGS = (
     _choice("optima_section", OPTIMA_SECTIONS[0], OPTIMA_SECTIONS, page=PAGE_OPTIMA),
     # Global optimum: the neuron whose active side is shaded (-1: none)
     _int("optimum_highlight", -1, -1, MAX_PICK - 1, page=PAGE_OPTIMUM, bound="neurons"),
+    _choice("optimum_section", OPTIMUM_SECTIONS[0], OPTIMUM_SECTIONS, page=PAGE_OPTIMUM),
     # Neural recovery
     Setting("recovery_ds", list, [4, 8], choices=tuple(range(2, 21)), page="neural-recovery"),
     Setting("recovery_programs", list, ["gated", "exact"], choices=("gated", "exact"),

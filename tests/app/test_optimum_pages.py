@@ -74,14 +74,22 @@ def test_optimum_page_shows_certificate_bars_table_and_exports(at):
     specs = chart_specs(at)
     bars = [s for s in specs if any(t.get("name", "").startswith("β = ") for t in s["data"])]
     assert len(bars) == 1
+    assert any("complementary slackness" in c for c in texts(at.caption))
+    # the tabs below the figure are built when opened: the first view has no table, no downloads
+    assert not at.dataframe and not at.get("download_button")
+    at.session_state["optimum_section"] = "The neurons"
+    at.run()
+    clean(at)
     table = at.dataframe[0].value
     marks = [t for t in bars[0]["data"] if t.get("name", "").startswith("neuron, w2")]
     # one diamond per pattern of a neuron, on the line beta
     assert sum(len(values(t["x"])) for t in marks) == table["pattern"].nunique()
     assert np.allclose(np.concatenate([values(t["y"]) for t in marks]), ui.schema.DEFAULTS[K.BETA], rtol=1e-4)
-    assert any("complementary slackness" in c for c in texts(at.caption))
     assert len(table) == width and {"w1[1]", "w1[2]", "b1", "w2", "pattern", "norm ‖u‖"} <= set(table.columns)
     assert np.allclose(table["norm ‖u‖"], np.abs(table["w2"]) ** 2)  # balanced: ‖u‖ = w2²
+    at.session_state["optimum_section"] = "Export and import"
+    at.run()
+    clean(at)
     downloads = at.get("download_button")
     assert len(downloads) == 2
     assert len(at.code) == 0  # the Python snippet is built when its expander opens
@@ -111,6 +119,8 @@ def test_sampled_patterns_losses_and_the_gated_program(at):
         at.radio(key=K.PROGRAM).set_value(program).run()
         clean(at)
         assert any("certified optimal" in t for t in texts(at.success))
+    at.session_state["optimum_section"] = "Export and import"
+    at.run()
     assert not at.get("download_button")  # the gated model is not a ReLU network
     assert any("not a ReLU network" in t for t in texts(at.info))
 
@@ -151,6 +161,8 @@ def test_json_import_round_trip_and_bad_file(at):
     d = ui.schema.DEFAULTS
     result = ui.compute.solve(data.X, data.y, d[K.BETA], d[K.LOSS], d[K.PROGRAM], d[K.PRUNE])
     text = ui.compute.export_json(result.model)
+    at.session_state["optimum_section"] = "Export and import"
+    at.run()
     at.file_uploader(key="optimum_import").set_value(("network.json", text.encode(), "application/json"))
     at.run()
     clean(at)

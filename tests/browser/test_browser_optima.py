@@ -42,6 +42,7 @@ def test_solve_see_the_certificate_and_download_the_json(page: Page, app_url, tm
     expect(charts.locator(".legendtext", has_text="β = 0.1")).to_be_visible(timeout=LONG)  # dual bars
     expect(charts.locator(".legendtext", has_text="decision boundary")).to_be_visible()
     print(f"\nGlobal optimum page answered in {seconds:.1f} s")
+    page.get_by_role("tab", name="Export and import").click()  # the tabs are built when opened
     button = page.get_by_role("button", name="Download JSON")
     expect(button).to_be_visible(timeout=LONG)
     with page.expect_download() as info:
