@@ -136,26 +136,33 @@ def runs_section() -> None:
     st.caption("Convention: L = ½‖f(X) − y‖² + (β/2)(‖W1‖² + ‖b1‖² + ‖w2‖²), the squared loss of the "
                "Mathematics page (half the sum of squares). Training minimises L itself (Adam or GD on the "
                "explicit objective), then polishes with full-batch GD.")
-    with st.expander("All runs as a table", expanded=False):
-        table = pd.DataFrame({
-            "run": labels,
-            "L": L,
-            "p_I": pI,
-            "(L − p_I)/p_I": [f"{g:.1e}" for g in (L - pI) / np.abs(pI)],
-            "L/p* − 1": [f"{v:.2%}" for v in L / p_star - 1],
-            "patterns |I|": [r.n_patterns for r in runs],
-            "neurons alive": [r.alive for r in runs],
-            "certificate": [f"{r.certificate:.3g}" for r in runs],
-            "verdict": ["global optimum" if o else "spurious" for o in optimal],
-            "train time (s)": [round(r.train_time, 2) for r in runs],
-        })
-        st.dataframe(table, hide_index=True)
-        st.caption("certificate = max over all patterns of ‖Π_K(±X̃ᵀD λ)‖ / β with λ = y − f(X) "
-                   "(Mathematics page: optima and stationary points, step 6): ≤ 1 exactly when a stationary "
-                   "point is globally optimal.")
-        if opt.stored:
-            st.caption("The default example's runs are stored (assets/first_views.npz, checked by a test "
-                       "that reruns them): their train times were measured when that file was made.")
+    runs_table = st.expander("All runs as a table", key=P + "table_open", on_change="rerun")
+    if runs_table.open:  # built when opened: the first view does not load the DataFrame chunks
+        with runs_table:
+            show_runs_table()
+
+
+def show_runs_table() -> None:
+    """Every run as a row: L, p_I, the gaps, its patterns, neurons and certificate."""
+    table = pd.DataFrame({
+        "run": labels,
+        "L": L,
+        "p_I": pI,
+        "(L − p_I)/p_I": [f"{g:.1e}" for g in (L - pI) / np.abs(pI)],
+        "L/p* − 1": [f"{v:.2%}" for v in L / p_star - 1],
+        "patterns |I|": [r.n_patterns for r in runs],
+        "neurons alive": [r.alive for r in runs],
+        "certificate": [f"{r.certificate:.3g}" for r in runs],
+        "verdict": ["global optimum" if o else "spurious" for o in optimal],
+        "train time (s)": [round(r.train_time, 2) for r in runs],
+    })
+    st.dataframe(table, hide_index=True)
+    st.caption("certificate = max over all patterns of ‖Π_K(±X̃ᵀD λ)‖ / β with λ = y − f(X) "
+               "(Mathematics page: optima and stationary points, step 6): ≤ 1 exactly when a stationary "
+               "point is globally optimal.")
+    if opt.stored:
+        st.caption("The default example's runs are stored (assets/first_views.npz, checked by a test "
+                   "that reruns them): their train times were measured when that file was made.")
 
 
 def run_section() -> None:

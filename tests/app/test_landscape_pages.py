@@ -46,6 +46,9 @@ def test_stationary_default_v42():
     m = metrics(at)
     assert m["p* (global optimum)"] == "1.89242"
     assert m["runs at the global optimum"].endswith("of 3")
+    assert not at.dataframe  # the table of runs is built when its expander opens
+    at.session_state["stationary_table_open"] = True
+    at.run()
     runs = table(at, "p_I")
     assert len(runs) == 3
     L, pI = runs["L"].to_numpy(float), runs["p_I"].to_numpy(float)
@@ -60,7 +63,8 @@ def test_stationary_default_v42():
 
 
 def test_stationary_v41_preset_reproduces_019_and_0595():
-    at = open_page(STATIONARY, {"stationary_preset": "V4.1: X = I₂, y = (1, 1)", "stationary_V4.1_runs": 1})
+    at = open_page(STATIONARY, {"stationary_preset": "V4.1: X = I₂, y = (1, 1)", "stationary_V4.1_runs": 1,
+                                "stationary_table_open": True})
     runs = table(at, "p_I")
     first = runs.set_index("run")
     assert abs(first.loc["documented start A", "L"] - 0.19) < 1e-6
