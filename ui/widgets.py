@@ -56,8 +56,10 @@ def toggle(name: str, label: str, where=st, **kwargs):
 
 
 def multi(name: str, label: str, where=st, **kwargs):
+    """Several of the setting's choices, as pills: every choice stays readable in a narrow column
+    (a multiselect cut its chips short: "geo…")."""
     s = _setting(name)
-    return where.multiselect(label, list(s.choices), key=name, **KEEP, **kwargs)
+    return where.pills(label, list(s.choices), selection_mode="multi", key=name, **KEEP, **kwargs)
 
 
 def play_pause(prefix: str, playing: bool, on_change: Callable[[bool], None], where=st,

@@ -150,7 +150,7 @@ st.caption(
 
 # ---- settings ----------------------------------------------------------------------------------
 # one row of settings (AdamW's details fold out in its last column): the figure starts near the top
-c1, c2, c3, c4, c5 = st.columns([1.25, 1.4, 0.85, 1.5, 1.25])
+c1, c2, c3, c4, c5 = st.columns([1.1, 1.45, 0.8, 2.0, 0.95])
 with c1:
     source = ui.widgets.choice(P + "data", "Data", kind="radio", horizontal=True)
 with c2:
