@@ -132,7 +132,8 @@ with right:
                       help="Off: a click at (x, y) adds the point x with target y.")
         color = ui.drawing.click_color(task)
         st.caption("Hover over the canvas for its toolbar: ↶ undo, ↷ redo, ✎ edit (drag points, "
-                   "select several and ✕ delete them), 🗑 back to the drawing as it was loaded.")
+                   "select several and ✕ delete them), :material/delete: back to the drawing as it "
+                   "was loaded.")
         result = st_canvas(
             fill_color=color, stroke_color=color, stroke_width=ui.canvas.POINT_STROKE,
             background_image=background(ss[S.CANVAS_VIEW], task),
