@@ -4,7 +4,7 @@ import io
 
 import numpy as np
 import streamlit as st
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFont
 from streamlit_drawable_canvas import st_canvas
 
 import ui
@@ -27,6 +27,9 @@ PRESET_LABELS = {
 }
 
 
+LABEL_PX = 13  # the canvas's tick labels and axis names, in pixels (a bare string would be shown)
+
+
 def nice_ticks(lo: float, hi: float, count: int = 6) -> np.ndarray:
     raw = (hi - lo) / count
     step = 10 ** np.floor(np.log10(raw))
@@ -35,25 +38,28 @@ def nice_ticks(lo: float, hi: float, count: int = 6) -> np.ndarray:
 
 
 def background(view, task: str) -> bytes:
-    """A light grid with the axes and tick labels of the canvas's data window, as PNG bytes."""
+    """A light grid with the axes and tick labels of the canvas's data window, as PNG bytes (text of
+    LABEL_PX pixels, legible on a projector)."""
     size = ui.canvas.CANVAS_SIZE
     img = Image.new("RGB", (size, size), "#fbfbfb")
     draw = ImageDraw.Draw(img)
+    font = ImageFont.load_default(size=LABEL_PX)
     x0, x1, y0, y1 = view
     for t in nice_ticks(x0, x1):
         px = ui.canvas.to_pixels([[t, y0]], view)[0, 0]
         axis = abs(t) < 1e-9
         draw.line([(px, 0), (px, size)], fill="#9a9a9a" if axis else "#e6e6e6", width=1)
-        if 12 < px < size - 30:  # keep clear of the corners and the axis names
-            draw.text((px + 2, size - 12), f"{t:g}", fill="#8a8a8a")
+        if 16 < px < size - 44:  # keep clear of the corners and the axis names
+            draw.text((px + 3, size - 3), f"{t:g}", fill="#777777", font=font, anchor="ld")
     for t in nice_ticks(y0, y1):
         py = ui.canvas.to_pixels([[x0, t]], view)[0, 1]
         axis = abs(t) < 1e-9
         draw.line([(0, py), (size, py)], fill="#9a9a9a" if axis else "#e6e6e6", width=1)
-        if 14 < py < size - 26:
-            draw.text((2, py + 1), f"{t:g}", fill="#8a8a8a")
-    draw.text((size - 14, size - 26), "x" if task == "regression1d" else "x1", fill="#666666")
-    draw.text((4, 2), "y" if task == "regression1d" else "x2", fill="#666666")
+        if 22 < py < size - 36:
+            draw.text((3, py + 2), f"{t:g}", fill="#777777", font=font, anchor="la")
+    draw.text((size - 4, size - 3), "x" if task == "regression1d" else "x1", fill="#555555", font=font,
+              anchor="rd")
+    draw.text((3, 3), "y" if task == "regression1d" else "x2", fill="#555555", font=font, anchor="la")
     buf = io.BytesIO()
     img.save(buf, format="PNG")
     return buf.getvalue()
