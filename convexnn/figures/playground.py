@@ -190,13 +190,14 @@ def optimum_image(model, view: View, task: str, size: int = 400, highlight: int 
     return region_image(model, view, size, highlight, points=points, X=X)
 
 
-def blank_image(view: View, size: int = 400, note: str = "") -> Image.Image:
-    """A plain canvas background (axes only) with an optional note in the top-left corner."""
+def blank_image(view: View, size: int = 400, note: str = "", font_size: int = 14) -> Image.Image:
+    """A plain canvas background (axes only) with an optional note in the top-left corner, in a
+    ``font_size`` px font."""
     img = Image.new("RGB", (size, size), BACKGROUND)
     draw = ImageDraw.Draw(img)
     _axes(draw, view, size)
     if note:
-        draw.text((6, 6), note, fill=(120, 120, 120))
+        draw.text((6, 6), note, fill=(110, 110, 110), font=ImageFont.load_default(size=font_size))
     return img
 
 
