@@ -18,6 +18,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 from PIL import Image, ImageDraw, ImageFont
+from scipy import ndimage
 
 from ..experiments.playground import neuron_signs, neuron_weights, unit_outputs
 from .core import NEGATIVE, NEURON_COLORS, POSITIVE
@@ -92,6 +93,26 @@ def decision_values(model, view: View, cells: int) -> np.ndarray:
     return np.asarray(model.predict(_grid(view, cells)), dtype=float).reshape(cells, cells)
 
 
+def boundary_coverage(f: np.ndarray, half_width: float = 1.0) -> np.ndarray:
+    """How much of each pixel the decision boundary f = 0 covers, drawn as a line about
+    ``2 * half_width`` pixels wide with anti-aliased edges. ``f`` holds one value per pixel. A
+    pixel's distance to the zero set is |f| / |grad f| in pixels (exact on each linear piece of a
+    ReLU network); the line is kept within two pixels of a change of sign, so a region where f is
+    flat at 0 draws none."""
+    positive = f > 0
+    sign_change = np.zeros_like(positive)
+    sign_change[:, 1:] |= positive[:, 1:] != positive[:, :-1]
+    sign_change[1:, :] |= positive[1:, :] != positive[:-1, :]
+    if min(f.shape) < 2:
+        return sign_change.astype(float)
+    near = ndimage.maximum_filter(sign_change.view(np.uint8), size=5) > 0
+    grad_rows, grad_cols = np.gradient(f)
+    slope = np.hypot(grad_rows, grad_cols)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        distance = np.where(slope > 0, np.abs(f) / slope, np.inf)
+    return np.where(near, np.clip(half_width + 0.5 - distance, 0.0, 1.0), 0.0)
+
+
 def region_image(model, view: View, size: int = 400, highlight: int | None = None,
                  hyperplanes: bool = True, points: tuple[np.ndarray, np.ndarray] | None = None,
                  X: np.ndarray | None = None) -> Image.Image:
@@ -101,24 +122,17 @@ def region_image(model, view: View, size: int = 400, highlight: int | None = Non
     drawn thick. ``points``: (X, y) drawn as dots (for pictures that are not under the canvas).
     ``X``: the training inputs, for the sign of gated units.
     """
-    cells = max(size // 2, 2)
-    f = decision_values(model, view, cells)
+    f = decision_values(model, view, size)  # one value per pixel: no stair steps
     scale = max(float(np.percentile(np.abs(f), 95)), 1e-9)
-    img = Image.fromarray(_tint(f, scale)).resize((size, size), Image.NEAREST)
+    img = Image.fromarray(_tint(f, scale))
     draw = ImageDraw.Draw(img, "RGBA")
     _axes(draw, view, size)
     if highlight is not None and 0 <= highlight < model.width:
-        act = unit_outputs(model, _grid(view, cells))[:, highlight].reshape(cells, cells) != 0
-        mask = Image.fromarray((act * 70).astype(np.uint8)).resize((size, size), Image.NEAREST)
-        img.paste(Image.new("RGB", (size, size), (60, 60, 60)), (0, 0), mask)
-        draw = ImageDraw.Draw(img, "RGBA")
-    # the decision boundary: cells whose sign differs from a neighbour's
-    s = f > 0
-    edge = np.zeros_like(s)
-    edge[:, 1:] |= s[:, 1:] != s[:, :-1]
-    edge[1:, :] |= s[1:, :] != s[:-1, :]
-    edge_img = Image.fromarray((edge * 255).astype(np.uint8)).resize((size, size), Image.NEAREST)
-    img.paste(Image.new("RGB", (size, size), BOUNDARY), (0, 0), edge_img)
+        act = unit_outputs(model, _grid(view, size))[:, highlight].reshape(size, size) != 0
+        img.paste(Image.new("RGB", (size, size), (60, 60, 60)), (0, 0),
+                  Image.fromarray((act * 70).astype(np.uint8)))
+    line = Image.fromarray(np.rint(boundary_coverage(f) * 255).astype(np.uint8))
+    img.paste(Image.new("RGB", (size, size), BOUNDARY), (0, 0), line)
     draw = ImageDraw.Draw(img, "RGBA")
     if hyperplanes:
         signs = neuron_signs(model, X)

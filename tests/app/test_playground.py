@@ -122,6 +122,25 @@ def test_regions_agree_with_a_known_network():
     assert np.any(np.all(row[near] < 80, axis=1))  # the dark boundary line at x1 = 0.5
 
 
+def test_boundary_coverage_is_the_distance_to_the_line():
+    """On a linear f the coverage of a pixel is a ramp of its exact distance to the line f = 0
+    (from the pixel's centre, computed here from the line's equation): 1 within half_width,
+    fading to 0 over the next pixel; a region where f is flat at 0 draws no line."""
+    rows, cols = np.mgrid[0:60, 0:80].astype(float)
+    a, b, c = 0.6, -0.8, 7.3  # f = a*col + b*row + c, |(a, b)| = 1: f is the signed distance
+    f = 3.0 * (a * cols + b * rows + c)
+    coverage = fpg.boundary_coverage(f, half_width=1.0)
+    distance = np.abs(a * cols + b * rows + c)
+    expected = np.clip(1.5 - distance, 0.0, 1.0)
+    inner = (slice(1, -1), slice(1, -1))  # np.gradient is one-sided at the border
+    assert np.allclose(coverage[inner], expected[inner], atol=1e-9)
+    assert coverage.max() == 1.0 and np.all(coverage[distance > 1.5] == 0.0)
+    flat = np.where(cols < 40, 0.0, cols - 40.0)  # 0 on the left, rising on the right
+    line = fpg.boundary_coverage(flat)
+    assert np.all(line[:, :37] == 0.0)  # the flat zero region draws nothing
+    assert np.all(line[:, 40] == 1.0)  # the line where f leaves 0
+
+
 def test_region_image_of_the_optimum_agrees_with_its_prediction(moons_optimum):
     net = moons_optimum.model
     size = 160
