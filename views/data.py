@@ -27,7 +27,7 @@ PRESET_LABELS = {
 }
 
 
-LABEL_PX = 13  # the canvas's tick labels and axis names, in pixels (a bare string would be shown)
+LABEL_PX = 13  # the canvas's tick labels and axis names, in pixels
 
 
 def nice_ticks(lo: float, hi: float, count: int = 6) -> np.ndarray:

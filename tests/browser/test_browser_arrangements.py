@@ -191,8 +191,8 @@ def test_pause_holds_on_a_slow_browser(page: Page, app_url):
     stays stopped, with the figure, the slider's thumb and the link at one angle. Before the fix
     (views/arrangements.py: set_playing, ignore_late_ticks) 5 of 6 such pauses failed here: 3
     resumed the sweep (the repeated click toggled it back on), 2 left the thumb a step behind.
-    The first Pause can reach the server before the sweep's first step (2 of 8 times on a quiet
-    machine): the sweep stays at the default angle, which the link leaves out."""
+    The first Pause can reach the server before the sweep's first step (2 of 8 times here with
+    the CPU throttled 4x): the sweep stays at the default angle, which the link leaves out."""
     goto(page, f"{app_url}/patterns?n=20")
     expect(page.locator(".js-plotly-plot").first).to_be_visible(timeout=LONG)
     wait_idle(page)
