@@ -85,6 +85,16 @@ def sections(name: str, where=st) -> list:
     return where.tabs([str(c) for c in s.choices], key=name, on_change="rerun")
 
 
+def show_folded(label: str, key: str, build: Callable[[], None]) -> None:
+    """An expander whose content ``build`` makes only while it is open: opening or closing it
+    reruns the page (``on_change="rerun"``), so a folded part (a chart, a table, ``st.code``'s
+    highlighter) costs the first view nothing. ``key`` keeps it open across reruns."""
+    folded = st.expander(label, key=key, on_change="rerun")
+    if folded.open:
+        with folded:
+            build()
+
+
 def show_sections(name: str, *builders: Callable[[], None]) -> None:
     """The page's sections as tabs (:func:`sections`), one function per tab in their order: only
     the open tab's function runs, inside its tab."""

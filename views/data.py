@@ -175,8 +175,7 @@ else:
                "address bar: share them as the CSV file.")
 # lazy: the chart is drawn only when the expander is opened (plotly.js would otherwise load on the
 # first view and hold the canvas back by 1.5-2.5 s of the browser's CPU; bench/firstview.py)
-points = st.expander("Show the points", key="data_points_open", on_change="rerun")
-if points.open:
-    ui.plot.chart(ui.charts.data_scatter(data, height=380), key="data_preview", where=points)
+ui.widgets.show_folded("Show the points", "data_points_open",
+                       lambda: ui.plot.chart(ui.charts.data_scatter(data, height=380), key="data_preview"))
 
 ui.sync_url()  # the drawing of this run may have changed the data

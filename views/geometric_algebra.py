@@ -132,32 +132,36 @@ def lasso_section() -> None:
 
 
 def three_points() -> None:
-    """Three points in 3-D: the generalized cross product in R⁴ (built only once opened)."""
-    three = st.expander("Three points in 3-D: the generalized cross product in R⁴", key="ga_three_open",
-                        on_change="rerun")
-    with three:  # built only once opened (a 3-D chart)
-        if three.open:
-            rng = np.random.default_rng(int(ui.settings().seed))
-            P = rng.uniform(-1, 1, size=(10, 3))
-            Pt = np.column_stack([P, np.ones(len(P))])
-            names = {k: f"x{k}" for k in range(len(P))}
-            if len(st.session_state.get("ga_three") or ()) > 3:  # a link's list: at most three points
-                st.session_state["ga_three"] = ui.schema.default("ga_three")
-            q = st.multiselect("three points", list(names), max_selections=3, key="ga_three",
-                               format_func=names.get)
-            if len(q) == 3:
-                h4 = cross_product(Pt[q])
-                others = [k for k in range(len(P)) if k not in q]
-                x = Pt[others[0]]
-                st.markdown(
-                    f"$h = \\times(\\tilde x_{{{q[0]}}}, \\tilde x_{{{q[1]}}}, \\tilde x_{{{q[2]}}}) = "
-                    f"({h4[0]:.3f}, {h4[1]:.3f}, {h4[2]:.3f}, {h4[3]:.3f})$ in $\\mathbb R^4$: the plane "
-                    f"$h_1x_1 + h_2x_2 + h_3x_3 + h_4 = 0$ through the three points. For x{others[0]}: "
-                    f"$\\tilde x^\\top h = {x @ h4:.4f} = \\det[\\tilde x; \\tilde x_{{{q[0]}}}; "
-                    f"\\tilde x_{{{q[1]}}}; \\tilde x_{{{q[2]}}}] = {signed_volume(x, Pt[q]):.4f}$.")
-                ui.plot.chart(fg.plane_figure(P, q, h4, height=460), key="ga_plane")
-            else:
-                st.caption("Pick three points.")
+    """Three points in 3-D: the generalized cross product in R⁴ (built only once opened: a 3-D
+    chart)."""
+    ui.widgets.show_folded("Three points in 3-D: the generalized cross product in R⁴", "ga_three_open",
+                           cross_product_in_r4)
+
+
+def cross_product_in_r4() -> None:
+    """Pick three of ten random points in 3-D: their lifted cross product h in R⁴ is the normal of
+    the plane through them, and x̃ᵀh is a determinant (a signed volume)."""
+    rng = np.random.default_rng(int(ui.settings().seed))
+    P = rng.uniform(-1, 1, size=(10, 3))
+    Pt = np.column_stack([P, np.ones(len(P))])
+    names = {k: f"x{k}" for k in range(len(P))}
+    if len(st.session_state.get("ga_three") or ()) > 3:  # a link's list: at most three points
+        st.session_state["ga_three"] = ui.schema.default("ga_three")
+    q = st.multiselect("three points", list(names), max_selections=3, key="ga_three",
+                       format_func=names.get)
+    if len(q) == 3:
+        h4 = cross_product(Pt[q])
+        others = [k for k in range(len(P)) if k not in q]
+        x = Pt[others[0]]
+        st.markdown(
+            f"$h = \\times(\\tilde x_{{{q[0]}}}, \\tilde x_{{{q[1]}}}, \\tilde x_{{{q[2]}}}) = "
+            f"({h4[0]:.3f}, {h4[1]:.3f}, {h4[2]:.3f}, {h4[3]:.3f})$ in $\\mathbb R^4$: the plane "
+            f"$h_1x_1 + h_2x_2 + h_3x_3 + h_4 = 0$ through the three points. For x{others[0]}: "
+            f"$\\tilde x^\\top h = {x @ h4:.4f} = \\det[\\tilde x; \\tilde x_{{{q[0]}}}; "
+            f"\\tilde x_{{{q[1]}}}; \\tilde x_{{{q[2]}}}] = {signed_volume(x, Pt[q]):.4f}$.")
+        ui.plot.chart(fg.plane_figure(P, q, h4, height=460), key="ga_plane")
+    else:
+        st.caption("Pick three points.")
 
 
 ONE_D = ("1-D data: the cross product of one lifted point x̃_j = (x_j, 1) in R² is h = (1, −x_j), the "
@@ -241,9 +245,8 @@ def pair_view() -> None:
         st.caption("In the lifted space the two points (x, 1) span a plane through the origin; h is "
                    "its normal, and the plane meets the data plane x₃ = 1 in the line.")
         # a 3-D (WebGL) chart costs the browser about a second: drawn only once opened
-        lifted = st.expander("The lifted space in 3-D", key="ga_lifted_open", on_change="rerun")
-        if lifted.open:
-            ui.plot.chart(fg.lifted_figure(X, (i, j), h, height=400), key="ga_lifted", where=lifted)
+        ui.widgets.show_folded("The lifted space in 3-D", "ga_lifted_open", lambda: ui.plot.chart(
+            fg.lifted_figure(X, (i, j), h, height=400), key="ga_lifted"))
 
 
 def features_section() -> None:

@@ -114,10 +114,9 @@ def export_network() -> None:
                            icon=":material/download:")
         b2.download_button("Download Python", ui.compute.export_python(model), file_name="network.py",
                            mime="text/x-python", key="optimum_download_py", icon=":material/code:")
-        snippet = st.expander("Python snippet", key="optimum_snippet_open", on_change="rerun")
-        if snippet.open:  # built when opened: st.code's highlighter costs the first view ~0.3 s
-            with snippet:
-                st.code(ui.compute.export_python(model), language="python")
+        # built when opened: st.code's highlighter costs the first view ~0.3 s
+        ui.widgets.show_folded("Python snippet", "optimum_snippet_open",
+                               lambda: st.code(ui.compute.export_python(model), language="python"))
     elif exact:
         st.info("The optimal network is zero: nothing to export.")
     else:

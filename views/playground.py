@@ -297,16 +297,18 @@ if "adamw" not in hidden:
 # Classroom: a link that opens this view with chosen controls hidden
 # --------------------------------------------------------------------------------------------
 
-if "link" not in hidden:
-    lesson = st.expander("Lesson link (hide controls for a class)", key=P + "lesson_open", on_change="rerun")
-    if lesson.open:  # lazy: built when opened (st.code's highlighter would load on the first view)
-        with lesson:
-            pick_hide = st.multiselect("Hide", list(PLAYGROUND_HIDEABLE), default=sorted(hidden),
-                                       key=P + "hide", format_func=PLAYGROUND_HIDEABLE.get)
-            params = {k: v for k, v in ui.url.url_params().items() if not k.endswith(HIDE)}
-            params.update({name + HIDE: "true" for name in pick_hide})
-            base = str(getattr(st.context, "url", "") or "").split("?")[0].rstrip("/")
-            query = urllib.parse.urlencode(params)
-            st.code(f"{base}/?{query}" if query else f"{base}/", language=None)
-            st.caption("Copy the link with the button at its right; it opens this page with these data, "
-                       "these settings and the chosen controls hidden.")
+def lesson_link() -> None:
+    """The link to this view with the chosen controls hidden (``<control>_hide=true``)."""
+    pick_hide = st.multiselect("Hide", list(PLAYGROUND_HIDEABLE), default=sorted(hidden),
+                               key=P + "hide", format_func=PLAYGROUND_HIDEABLE.get)
+    params = {k: v for k, v in ui.url.url_params().items() if not k.endswith(HIDE)}
+    params.update({name + HIDE: "true" for name in pick_hide})
+    base = str(getattr(st.context, "url", "") or "").split("?")[0].rstrip("/")
+    query = urllib.parse.urlencode(params)
+    st.code(f"{base}/?{query}" if query else f"{base}/", language=None)
+    st.caption("Copy the link with the button at its right; it opens this page with these data, "
+               "these settings and the chosen controls hidden.")
+
+
+if "link" not in hidden:  # built when opened (st.code's highlighter would load on the first view)
+    ui.widgets.show_folded("Lesson link (hide controls for a class)", P + "lesson_open", lesson_link)

@@ -136,10 +136,8 @@ def runs_section() -> None:
     st.caption("Convention: L = ½‖f(X) − y‖² + (β/2)(‖W1‖² + ‖b1‖² + ‖w2‖²), the squared loss of the "
                "Mathematics page (half the sum of squares). Training minimises L itself (Adam or GD on the "
                "explicit objective), then polishes with full-batch GD.")
-    runs_table = st.expander("All runs as a table", key=P + "table_open", on_change="rerun")
-    if runs_table.open:  # built when opened: the first view does not load the DataFrame chunks
-        with runs_table:
-            show_runs_table()
+    # built when opened: the first view does not load the DataFrame chunks
+    ui.widgets.show_folded("All runs as a table", P + "table_open", show_runs_table)
 
 
 def show_runs_table() -> None:
